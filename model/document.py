@@ -1,0 +1,418 @@
+"""A run.yaml held as its exact text plus a parsed tree that points into it.
+
+Loading and saving with no edit gives back the same bytes, because the text is never
+re-emitted: an edit rewrites only the characters of the value, key or lines it concerns, in
+the file's own style (see textstyle.py), and everything else stays byte for byte. After every
+edit the text is parsed again and compared with what the edit meant to produce, so a bug in
+an edit can never reach the disk as a silently different config.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from typing import Any
+
+from .errors import ConfigFileError, ParseError
+from .render import render_block, render_entry, render_flow, render_key, render_scalar, is_collection
+from .safefile import Snapshot, atomic_write, read_config_bytes
+from .textstyle import TextStyle, detect_style
+from .yamlpath import Path, format_path
+from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, check_duplicate_keys, parse
+
+BOM = "\ufeff"
+
+
+class EditError(ValueError):
+    """An edit that cannot be made (for example a path through a scalar)."""
+
+
+def decode(data: bytes, file: str | None) -> tuple[str, bool]:
+    """Bytes to text, refusing binary files and text that is not UTF-8."""
+    if b"\x00" in data[:8192] or b"\x00" in data:
+        offset = data.index(b"\x00")
+        line = data.count(b"\n", 0, offset) + 1
+        raise ParseError("this is a binary file, not YAML text (it contains NUL bytes)", file=file, line=line, column=offset - data.rfind(b"\n", 0, offset))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise ParseError(
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded)", file=file, line=line, column=column
+        ) from None
+    bom = text.startswith(BOM)
+    return (text[1:] if bom else text), bom
+
+
+class Document:
+    def __init__(self, text: str, *, name: str | None = None, bom: bool = False, snapshot: Snapshot | None = None):
+        self.name = name
+        self.bom = bom
+        self.snapshot = snapshot
+        self.original_text = text
+        self.repeated_keys: list[tuple[Node, Node]] = []
+        self._set_text(text, check_duplicates=True)
+        self.style: TextStyle = detect_style(text, self.root, bom)
+
+    # -- loading and saving -------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str) -> "Document":
+        data, snapshot = read_config_bytes(path)
+        return cls.from_bytes(data, name=path, snapshot=snapshot)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, name: str | None = None, snapshot: Snapshot | None = None) -> "Document":
+        text, bom = decode(data, name)
+        try:
+            return cls(text, name=name, bom=bom, snapshot=snapshot)
+        except ConfigFileError as exc:
+            exc.file = exc.file or name
+            raise
+
+    def to_bytes(self) -> bytes:
+        return ((BOM if self.bom else "") + self.text).encode("utf-8")
+
+    @property
+    def modified(self) -> bool:
+        return self.text != self.original_text
+
+    def save(self, path: str | None = None, *, force: bool = False, backup: bool = True) -> Snapshot:
+        """Write atomically. Saving over the loaded file refuses if it changed on disk meanwhile."""
+        target = path or self.name
+        if target is None:
+            raise EditError("this document has no file name; give one to save it")
+        same_file = self.name is not None and target == self.name
+        snapshot = atomic_write(target, self.to_bytes(), snapshot=self.snapshot if same_file else None, backup=backup, force=force)
+        if same_file:
+            self.snapshot = snapshot
+            self.original_text = self.text
+        return snapshot
+
+    def diff(self, context: int = 3) -> str:
+        """Unified diff between the loaded text and the current text."""
+        name = self.name or "run.yaml"
+        return "".join(
+            difflib.unified_diff(
+                self.original_text.splitlines(keepends=True),
+                self.text.splitlines(keepends=True),
+                fromfile=f"{name} (on disk)",
+                tofile=f"{name} (edited)",
+                n=context,
+            )
+        )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _set_text(self, text: str, check_duplicates: bool = False) -> None:
+        root = parse(text)
+        if check_duplicates:
+            self.repeated_keys = check_duplicate_keys(root)
+        if root.resolved.kind != MAP:
+            what = {SEQ: "a list", SCALAR: "a single value"}.get(root.resolved.kind, "not a mapping")
+            raise ParseError(
+                f"the top level of a run config must be a mapping of keys (version, providers, storage, ...), but it is {what}",
+                line=root.line + 1,
+                column=root.column + 1,
+            )
+        self.text = text
+        self.root = root
+
+    @property
+    def data(self) -> dict:
+        return self.root.value
+
+    def node_at(self, path: Path) -> Node | None:
+        node: Node | None = self.root
+        for part in path:
+            if node is None:
+                return None
+            node = node.resolved
+            if isinstance(part, int):
+                node = node.items[part] if node.kind == SEQ and -len(node.items) <= part < len(node.items) else None
+            else:
+                node = node.get(part)
+        return node
+
+    def key_node_at(self, path: Path) -> Node | None:
+        parent = self.node_at(path[:-1])
+        if parent is None or isinstance(path[-1], int):
+            return None
+        pair = parent.pair(path[-1])
+        return pair[0] if pair else None
+
+    def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the value (or key) at `path`, or of its nearest existing ancestor."""
+        for depth in range(len(path), -1, -1):
+            sub = path[:depth]
+            node = self.key_node_at(sub) if (key and depth == len(path) and sub and isinstance(sub[-1], str)) else None
+            node = node or self.node_at(sub)
+            if node is not None:
+                return node.line + 1, node.column + 1
+        return 1, 1
+
+    def value_at(self, path: Path, default: Any = None) -> Any:
+        node = self.node_at(path)
+        return default if node is None else node.value
+
+    # -- text helpers --------------------------------------------------------------------
+
+    def _line_start(self, index: int) -> int:
+        return self.text.rfind("\n", 0, index) + 1
+
+    def _line_end(self, index: int) -> int:
+        """Index of the line break ending the line that holds `index` (or len(text))."""
+        end = self.text.find("\n", index)
+        if end == -1:
+            return len(self.text)
+        return end - 1 if end > 0 and self.text[end - 1] == "\r" else end
+
+    def _last_char(self, node: Node) -> int:
+        """Index just past the last non-blank character of a node."""
+        end = node.content_end()
+        while end > node.start and self.text[end - 1] in " \t\r\n":
+            end -= 1
+        return end
+
+    def _block_end(self, node: Node, column: int) -> int:
+        """End of the line holding the node's last character, plus following comment lines indented
+        deeper than `column` (they belong to the node's body, not to the next key)."""
+        pos = self._line_end(self._last_char(node))
+        while pos < len(self.text):
+            nxt = self.text.find("\n", pos) + 1
+            if nxt == 0:
+                break
+            stripped = self.text[nxt : self._line_end(nxt)]
+            body = stripped.lstrip(" ")
+            if body.startswith("#") and len(stripped) - len(body) > column:
+                pos = self._line_end(nxt)
+                continue
+            break
+        return pos
+
+    def _nl(self) -> str:
+        return self.style.newline
+
+    def _join(self, lines: list[str]) -> str:
+        return self._nl().join(lines)
+
+    def _replace(self, start: int, end: int, new: str, expected: Any) -> None:
+        text = self.text[:start] + new + self.text[end:]
+        old_text, old_root = self.text, self.root
+        try:
+            self._set_text(text)
+        except ParseError as exc:
+            raise EditError(f"internal error: the edit produced invalid YAML ({exc.message}); nothing was changed") from None
+        if self.root.value != expected:
+            self.text, self.root = old_text, old_root
+            raise EditError("internal error: the edit did not produce the intended value; nothing was changed")
+
+    # -- edits ---------------------------------------------------------------------------
+
+    def set(self, path: Path, value: Any) -> None:
+        """Set the value at `path`, creating mappings on the way as needed."""
+        if not path:
+            raise EditError("cannot replace the whole document")
+        expected = copy.deepcopy(self.data)
+        _set_in(expected, path, value)
+        # find the deepest existing container on the path
+        depth = len(path) - 1
+        while depth > 0 and self.node_at(path[:depth]) is None:
+            depth -= 1
+        parent_path = path[:depth]
+        parent = self.node_at(parent_path).resolved
+        key = path[depth]
+        new_value: Any = value
+        for part in reversed(path[depth + 1 :]):
+            new_value = {part: new_value}
+        if parent.kind == SCALAR and parent.value is None and depth > 0:
+            # `server:` with no value: give it a mapping
+            self._replace_value(parent_path, {key: new_value}, expected)
+        elif parent.kind == MAP:
+            if parent.get(key) is not None:
+                self._replace_value(parent_path + (key,), new_value, expected)
+            else:
+                self._insert_key(parent, key, new_value, expected)
+        elif parent.kind == SEQ and isinstance(key, int):
+            if not -len(parent.items) <= key < len(parent.items):
+                raise EditError(f"{format_path(parent_path)} has no item [{key}]")
+            self._replace_value(parent_path + (key,), new_value, expected)
+        else:
+            raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
+
+    def _replace_value(self, path: Path, value: Any, expected: Any) -> None:
+        node = self.node_at(path)
+        assert node is not None
+        key_node = self.key_node_at(path) if isinstance(path[-1], str) else None
+        empty = node.kind == SCALAR and node.style == "" and node.raw == ""  # `key:` with nothing after it
+        if not is_collection(value) or node.flow:
+            keep = node.style if isinstance(value, str) and node.kind == SCALAR and isinstance(node.value, str) else ""
+            if isinstance(value, (dict, list)):
+                text = render_flow(value, self.style)
+            else:
+                text = render_scalar(value, self.style, keep_quote=keep if keep in ("'", '"') else "")
+            if empty and key_node is not None:
+                colon = self._colon_after(key_node)
+                self._replace(colon, colon, " " + text, expected)
+            elif node.kind == ALIAS or node.flow or (node.kind == SCALAR and node.style not in ("|", ">")):
+                self._replace(node.start, node.end, text, expected)
+            elif key_node is not None:  # a block mapping, list or block scalar becomes one value
+                self._replace(self._colon_after(key_node), self._last_char(node), " " + text, expected)
+            else:
+                self._replace(node.start, self._last_char(node), text, expected)
+            return
+        if key_node is None:  # a list item becomes a block collection, written from the item's column
+            lines = render_block(value, node.column, self.style)
+            lines[0] = lines[0][node.column :]
+            self._replace(node.start, self._last_char(node), self._join(lines), expected)
+            return
+        child_column = key_node.column + (self.style.indent if isinstance(value, dict) else self.style.sequence_offset)
+        lines = render_block(value, child_column, self.style)
+        colon = self._colon_after(key_node)
+        if empty or "#" in self.text[colon : node.start]:
+            # keep whatever follows `key:` on its line (a comment), start the block below it
+            start = self._line_end(colon)
+            end = start if empty else self._last_char(node)
+        else:
+            start, end = colon, self._last_char(node)
+        self._replace(start, end, self._nl() + self._join(lines), expected)
+
+    def _colon_after(self, key_node: Node) -> int:
+        """Index just after the `:` that follows a key."""
+        colon = self.text.find(":", key_node.end)
+        return colon + 1
+
+    def _insert_key(self, mapping: Node, key: Any, value: Any, expected: Any) -> None:
+        if mapping.flow:
+            entry = f"{render_key(key, self.style)}: {render_flow(value, self.style)}"
+            close = self.text.rfind("}", mapping.start, mapping.end)
+            if not mapping.items:
+                # `config: {}` gaining a key becomes a block mapping under its owner key
+                start = mapping.start
+                while self.text[start - 1] == " ":
+                    start -= 1
+                lines = render_entry(key, value, self._line_indent(mapping.start) + self.style.indent, self.style)
+                self._replace(start, mapping.end, self._nl() + self._join(lines), expected)
+                return
+            before = close
+            while self.text[before - 1] in " \t\r\n":
+                before -= 1
+            self._replace(before, before, ", " + entry, expected)
+            return
+        column = mapping.items[0][0].column
+        lines = render_entry(key, value, column, self.style)
+        pos = self._block_end(mapping, column)
+        self._replace(pos, pos, self._nl() + self._join(lines), expected)
+
+    def _line_indent(self, index: int) -> int:
+        start = self._line_start(index)
+        line = self.text[start:index]
+        stripped = line.lstrip(" ")
+        if stripped.startswith("- "):
+            return len(line) - len(stripped) + 2
+        return len(line) - len(stripped)
+
+    def delete(self, path: Path) -> None:
+        """Remove the key at `path` with its value and the comment lines directly above it."""
+        parent_path = path[:-1]
+        parent = self.node_at(parent_path)
+        if parent is None or parent.resolved.kind != MAP or isinstance(path[-1], int):
+            raise EditError(f"{format_path(path)} is not a key of a mapping")
+        parent = parent.resolved
+        pair = parent.pair(path[-1])
+        if pair is None:
+            raise EditError(f"{format_path(path)} does not exist")
+        expected = copy.deepcopy(self.data)
+        _delete_in(expected, path)
+        key_node, value_node = pair
+        if len(parent.items) == 1 and parent_path:
+            self._replace_value(parent_path, {}, expected)
+            return
+        if parent.flow:
+            index = parent.items.index(pair)
+            if index + 1 < len(parent.items):
+                start, end = key_node.start, parent.items[index + 1][0].start
+            else:
+                start = self.text.rfind(",", parent.start, key_node.start)
+                end = value_node.end if value_node.kind != SCALAR or value_node.raw else key_node.end + 1
+            self._replace(start, end, "", expected)
+            return
+        line_start = self._line_start(key_node.start)
+        if self.text[line_start : key_node.start].strip():
+            # the key shares its line with a "- " item marker: the next key moves up to that line
+            index = parent.items.index(pair)
+            next_key = parent.items[index + 1][0]
+            self._replace(key_node.start, next_key.start, "", expected)
+            return
+        start = self._attached_comment_start(line_start, key_node.column)
+        end = self._block_end(value_node, key_node.column)
+        if end < len(self.text):
+            end = self.text.find("\n", end) + 1
+        elif start > 0:
+            start -= len(self._nl()) if self.text[start - len(self._nl()) : start] == self._nl() else 1
+        self._replace(start, end, "", expected)
+
+    def _attached_comment_start(self, line_start: int, column: int) -> int:
+        """Start of the comment lines directly above a key, at the key's own indentation."""
+        start = line_start
+        while start > 0:
+            prev_start = self._line_start(start - 1)
+            line = self.text[prev_start : self._line_end(prev_start)]
+            body = line.lstrip(" ")
+            if body.startswith("#") and len(line) - len(body) == column:
+                start = prev_start
+                continue
+            break
+        return start
+
+    def rename_key(self, path: Path, new_key: str) -> None:
+        key_node = self.key_node_at(path)
+        if key_node is None:
+            raise EditError(f"{format_path(path)} does not exist")
+        parent = self.node_at(path[:-1]).resolved
+        if parent.get(new_key) is not None:
+            raise EditError(f"{format_path(path[:-1] + (new_key,))} already exists")
+        expected = copy.deepcopy(self.data)
+        _rename_in(expected, path, new_key)
+        text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "")
+        self._replace(key_node.start, key_node.end, text, expected)
+
+
+def _describe(node: Node) -> str:
+    node = node.resolved
+    if node.kind == SEQ:
+        return "a list"
+    if node.kind == SCALAR:
+        return f"the value {node.raw!r}"
+    return "a mapping"
+
+
+def _container(data: Any, path: Path) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _set_in(data: Any, path: Path, value: Any) -> None:
+    target = data
+    for part in path[:-1]:
+        if isinstance(target, dict):
+            if not isinstance(target.get(part), (dict, list)):
+                target[part] = {}
+            target = target[part]
+        else:
+            target = target[part]
+    target[path[-1]] = value
+
+
+def _delete_in(data: Any, path: Path) -> None:
+    del _container(data, path[:-1])[path[-1]]
+
+
+def _rename_in(data: Any, path: Path, new_key: str) -> None:
+    parent = _container(data, path[:-1])
+    items = list(parent.items())
+    parent.clear()
+    for k, v in items:
+        parent[new_key if k == path[-1] else k] = v

@@ -1,0 +1,362 @@
+"""Reading a config file, and saving it so the file on disk is untouched unless the save succeeded.
+
+A save writes a hidden temporary file next to the real file, fsyncs it and renames it over the
+original (`os.replace` is atomic on POSIX), so a crash or a full disk leaves either the old or
+the new file, never a half-written one.  The previous version is kept as `<file>.bak`, written
+the same way.  A save is refused when the file changed on disk since it was loaded, unless forced.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from typing import BinaryIO, Callable
+
+from model.errors import ConfigFileError, ExternalChangeError, SaveError
+
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+_CHUNK = 1024 * 1024
+_MIB = 1024 * 1024
+
+# fchown errors that only mean "not allowed / not supported here": the save goes on with the
+# file owned by us, which is what any editor does when run by a non-root user.
+_CHOWN_IGNORED = frozenset({errno.EPERM, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the file looked like when we read (or wrote) it."""
+
+    path: str  # as given by the user
+    target: str  # the real file after following symlinks (os.path.realpath)
+    size: int
+    mtime_ns: int
+    digest: str  # sha256 hex of the bytes
+    mode: int  # st_mode permission bits
+
+
+def backup_path(target: str) -> str:
+    """Where the previous version of `target` is kept."""
+    return target + ".bak"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_config_bytes(path: str, *, max_bytes: int = MAX_CONFIG_BYTES) -> tuple[bytes, Snapshot]:
+    """Read the whole file at `path`; raise ConfigFileError with one clear sentence if we cannot."""
+    try:
+        fd = _open_regular(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            target = os.path.realpath(path)
+            raise ConfigFileError(
+                f"broken symlink: it points to {target}, which does not exist", file=path
+            ) from None
+        raise ConfigFileError("no such file", file=path) from None
+    except IsADirectoryError:
+        raise ConfigFileError("is a directory, not a file", file=path) from None
+    except PermissionError:
+        raise ConfigFileError("permission denied: cannot read", file=path) from None
+    except OSError as exc:
+        raise ConfigFileError(_strerror(exc), file=path) from None
+
+    try:
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            # Reject a huge file from its size alone instead of reading it into memory ...
+            if st.st_size > max_bytes:
+                raise ConfigFileError(_too_large(st.st_size, max_bytes), file=path)
+            # ... and cap the read too, in case it grows while we read it.
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise ConfigFileError(_strerror(exc), file=path) from None
+    if len(data) > max_bytes:
+        raise ConfigFileError(_too_large(None, max_bytes), file=path)
+
+    snapshot = Snapshot(
+        path=path,
+        target=os.path.realpath(path),
+        size=len(data),
+        mtime_ns=st.st_mtime_ns,
+        digest=hashlib.sha256(data).hexdigest(),
+        mode=stat.S_IMODE(st.st_mode),
+    )
+    return data, snapshot
+
+
+def has_changed_on_disk(snapshot: Snapshot) -> bool:
+    """True when the file at snapshot.path no longer holds the bytes we read.
+
+    Compares size and sha256, not the mtime: tools that copy files may keep the mtime, and two
+    writes within the file system's timestamp granularity share one.  A deleted file, a symlink
+    now pointing elsewhere, or a file we can no longer read all count as changed, because we
+    cannot vouch for them.
+    """
+    try:
+        target = _resolve(snapshot.path)
+        if target != snapshot.target:
+            return True
+        fd = _open_regular(target)
+        with os.fdopen(fd, "rb") as f:
+            return _differs(f, snapshot)
+    except OSError:
+        return True
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def atomic_write(
+    path: str,
+    data: bytes,
+    *,
+    snapshot: Snapshot | None,
+    backup: bool = True,
+    force: bool = False,
+) -> Snapshot:
+    """Replace the file at `path` (or the file its symlinks lead to) with `data`, atomically.
+
+    With `snapshot` and not `force`, refuse with ExternalChangeError when the file no longer
+    matches it.  On any failure raise SaveError; the file and its backup are then unchanged.
+    Returns a Snapshot of what was written.
+    """
+    data = bytes(data)
+    temps: list[str] = []  # temporary files to remove if we do not get to rename them
+    target = path
+    doing = ""
+    try:
+        # Replace the real file, not the symlink: the link stays a link to the new content.
+        target = _resolve(path)
+        directory, name = os.path.split(target)
+        try:
+            old = os.stat(target)
+        except FileNotFoundError:
+            old = None
+        if old is not None and not stat.S_ISREG(old.st_mode):
+            if stat.S_ISDIR(old.st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), target)
+            raise OSError(errno.EINVAL, "not a regular file", target)
+
+        check = snapshot is not None and not force
+        # Deleted, or a symlink now leading to another file: not the file we loaded.
+        if check and (old is None or target != snapshot.target):
+            raise _external_change(path)
+
+        if old is not None:
+            mode: int | None = stat.S_IMODE(old.st_mode)
+            owner: tuple[int, int] | None = (old.st_uid, old.st_gid)
+        elif snapshot is not None and snapshot.target == target:
+            # Forced save of a file deleted behind our back: recreate it as private as it was
+            # (a config holding secrets must not come back world-readable).
+            mode, owner = snapshot.mode, None
+        else:
+            # Brand-new file: created with 0o666, the kernel applies the umask.
+            mode, owner = None, None
+
+        # Write the new content first, so the window between checking the file on disk and
+        # replacing it is as short as possible.
+        new_tmp, new_st = _write_temp(directory, name, lambda f: f.write(data), mode, owner, temps)
+
+        bak_tmp = None
+        if old is not None and (check or backup):
+            # One pass over the current file: hash it for the check and copy it for the backup,
+            # so the backup holds exactly the bytes we verified.
+            fd = _open_regular(target)
+            with os.fdopen(fd, "rb") as src:
+                cur = os.fstat(src.fileno())
+                if check and cur.st_size != snapshot.size:
+                    raise _external_change(path)
+                digest = hashlib.sha256()
+                if backup:
+                    doing = f" (while saving the backup {backup_path(target)})"
+
+                    def copy(dst: BinaryIO) -> None:
+                        for chunk in iter(lambda: src.read(_CHUNK), b""):
+                            digest.update(chunk)
+                            dst.write(chunk)
+
+                    bak_tmp, _ = _write_temp(
+                        directory,
+                        os.path.basename(backup_path(target)),
+                        copy,
+                        stat.S_IMODE(cur.st_mode),
+                        (cur.st_uid, cur.st_gid),
+                        temps,
+                    )
+                else:
+                    for chunk in iter(lambda: src.read(_CHUNK), b""):
+                        digest.update(chunk)
+            if check and digest.hexdigest() != snapshot.digest:
+                raise _external_change(path)
+
+        if bak_tmp is not None:
+            os.replace(bak_tmp, backup_path(target))
+            temps.remove(bak_tmp)
+            # Make the backup durable before the original is replaced: after a crash the new
+            # file never exists without the backup of the old one.
+            _fsync_dir(directory)
+        doing = ""
+        os.replace(new_tmp, target)
+        temps.remove(new_tmp)
+    except OSError as exc:
+        raise SaveError(f"cannot write {path}: {_strerror(exc)}{doing}", file=path) from None
+    finally:
+        for tmp in temps:
+            _unlink_quietly(tmp)
+
+    _fsync_dir(directory)
+    return Snapshot(
+        path=path,
+        target=target,
+        size=len(data),
+        mtime_ns=new_st.st_mtime_ns,
+        digest=hashlib.sha256(data).hexdigest(),
+        mode=stat.S_IMODE(new_st.st_mode),
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _resolve(path: str) -> str:
+    """os.path.realpath, but a symlink loop is an error instead of a path that is still a link."""
+    target = os.path.realpath(path)
+    if os.path.islink(target):
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+    return target
+
+
+def _open_regular(path: str) -> int:
+    """Open for reading; refuse anything but a regular file.
+
+    O_NONBLOCK so a FIFO does not hang us before we can refuse it; it changes nothing for
+    regular files.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _differs(f: BinaryIO, snapshot: Snapshot) -> bool:
+    if os.fstat(f.fileno()).st_size != snapshot.size:
+        return True
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: f.read(_CHUNK), b""):
+        digest.update(chunk)
+    return digest.hexdigest() != snapshot.digest
+
+
+def _write_temp(
+    directory: str,
+    name: str,
+    fill: Callable[[BinaryIO], object],
+    mode: int | None,
+    owner: tuple[int, int] | None,
+    temps: list[str],
+) -> tuple[str, os.stat_result]:
+    """Write a hidden temporary file in `directory`, durable and with its final owner and mode."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # Mode 0o666 so the umask decides for a new file, as for any file the user creates.
+            # O_EXCL: never write through a file or symlink someone planted under this name.
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(errno.EEXIST, "cannot create a temporary file", directory)
+    temps.append(tmp)
+    with os.fdopen(fd, "wb") as f:
+        fill(f)
+        f.flush()
+        if owner is not None:
+            _chown(f.fileno(), owner)
+        # chmod after chown: chown clears the setuid/setgid bits.
+        if mode is not None:
+            os.fchmod(f.fileno(), mode)
+        os.fsync(f.fileno())
+        st = os.fstat(f.fileno())
+    return tmp, st
+
+
+def _chown(fd: int, owner: tuple[int, int]) -> None:
+    st = os.fstat(fd)
+    if (st.st_uid, st.st_gid) == owner:
+        return
+    try:
+        os.fchown(fd, *owner)
+    except OSError as exc:
+        if exc.errno not in _CHOWN_IGNORED:
+            raise
+        # Not root: we may still keep the group if we are a member of it.
+        try:
+            os.fchown(fd, -1, owner[1])
+        except OSError as exc2:
+            if exc2.errno not in _CHOWN_IGNORED:
+                raise
+
+
+def _fsync_dir(directory: str) -> None:
+    """Make the rename durable.  Best effort: some file systems cannot fsync a directory, and
+    once the rename is done, reporting the save as failed would be wrong."""
+    try:
+        fd = os.open(directory or ".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _external_change(path: str) -> ExternalChangeError:
+    return ExternalChangeError(
+        f"{path} changed on disk since it was loaded; "
+        "reload it, or save with --force to overwrite those changes",
+        file=path,
+    )
+
+
+def _strerror(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _size(n: int) -> str:
+    if n >= _MIB:
+        return f"{n / _MIB:.1f}".removesuffix(".0") + " MiB"
+    if n >= 1024:
+        return f"{n / 1024:.1f}".removesuffix(".0") + " KiB"
+    return f"{n} bytes"
+
+
+def _too_large(size: int | None, max_bytes: int) -> str:
+    limit = _size(max_bytes)
+    # Rounding can make "16.00001 MiB" print as the limit itself; say "more than" instead.
+    shown = f"more than {limit}" if size is None or _size(size) == limit else _size(size)
+    return f"file is {shown}; llama-config reads config files up to {limit}"

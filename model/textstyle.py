@@ -1,0 +1,63 @@
+"""The layout conventions of one file, detected when it is loaded.
+
+New lines we write must look like the lines around them: the same newline sequence, the same
+indentation for mappings and for sequences, and the quote character the author prefers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .yamltree import MAP, SCALAR, SEQ, Node
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    newline: str = "\n"
+    bom: bool = False
+    final_newline: bool = True
+    indent: int = 2  # columns from a key to the keys of its mapping value
+    sequence_offset: int = 0  # columns from a key to the "-" of its sequence value (PyYAML: 0)
+    quote: str = "'"  # PyYAML dumps quote with single quotes
+
+    def describe(self) -> str:
+        return (
+            f"{'CRLF' if self.newline == chr(13) + chr(10) else 'LF'} line endings, "
+            f"{self.indent}-space indent, sequences {'indented' if self.sequence_offset else 'not indented'}, "
+            f"{'no ' if not self.final_newline else ''}final newline{', UTF-8 BOM' if self.bom else ''}"
+        )
+
+
+def _most_common(counter: Counter, default: int) -> int:
+    return counter.most_common(1)[0][0] if counter else default
+
+
+def detect_style(text: str, root: Node, bom: bool) -> TextStyle:
+    crlf = text.count("\r\n")
+    newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+    indents: Counter = Counter()
+    offsets: Counter = Counter()
+    quotes: Counter = Counter()
+    for node in root.walk():
+        if node.kind == SCALAR and node.style in ("'", '"'):
+            quotes[node.style] += 1
+        if node.kind != MAP or node.flow:
+            continue
+        for key, value in node.items:
+            value = value.resolved
+            if value.flow or value.line == key.line:
+                continue
+            if value.kind == MAP and value.items:
+                indents[value.column - key.column] += 1
+            elif value.kind == SEQ and value.items:
+                offsets[value.column - key.column] += 1
+    indent = _most_common(indents, 2)
+    if indent <= 0:
+        indent = 2
+    offset = _most_common(offsets, 0)
+    if offset < 0:
+        offset = 0
+    quote = '"' if quotes['"'] > quotes["'"] else "'"
+    final_newline = text == "" or text.endswith("\n")
+    return TextStyle(newline, bom, final_newline, indent, offset, quote)

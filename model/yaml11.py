@@ -1,0 +1,107 @@
+"""How the server reads a plain scalar.
+
+Llama Stack loads its config with PyYAML, which follows YAML 1.1: `on`, `yes`, `0777` and
+`1:20` are not strings there. We resolve plain scalars the same way so validation sees what
+the server sees, and quote new strings that would otherwise change type.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_BOOL = {
+    "yes": True, "Yes": True, "YES": True, "true": True, "True": True, "TRUE": True,
+    "on": True, "On": True, "ON": True,
+    "no": False, "No": False, "NO": False, "false": False, "False": False, "FALSE": False,
+    "off": False, "Off": False, "OFF": False,
+}  # fmt: skip
+_NULL = {"", "~", "null", "Null", "NULL"}
+_INT_RE = re.compile(
+    r"""^(?:[-+]?0b[0-1_]+
+    |[-+]?0[0-7_]+
+    |[-+]?(?:0|[1-9][0-9_]*)
+    |[-+]?0x[0-9a-fA-F_]+
+    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""",
+    re.X,
+)
+_FLOAT_RE = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+# YAML 1.2 (what most other tools, and ruamel.yaml, use) also reads these as non-strings.
+_YAML12_NUMBER_RE = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^0o[0-7]+$")
+_TIMESTAMP_RE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ]|$)")
+
+
+def _sexagesimal(digits: str, base_type: type) -> Any:
+    value = base_type(0)
+    for part in digits.split(":"):
+        value = value * 60 + base_type(part)
+    return value
+
+
+def _to_int(text: str) -> int:
+    s = text.replace("_", "")
+    sign = -1 if s[0] == "-" else 1
+    if s[0] in "+-":
+        s = s[1:]
+    if s == "0":
+        return 0
+    if s.startswith("0b"):
+        return sign * int(s[2:], 2)
+    if s.startswith("0x"):
+        return sign * int(s[2:], 16)
+    if s[0] == "0":
+        return sign * int(s, 8)
+    if ":" in s:
+        return sign * _sexagesimal(s, int)
+    return sign * int(s)
+
+
+def _to_float(text: str) -> float:
+    s = text.replace("_", "").lower()
+    sign = -1.0 if s[0] == "-" else 1.0
+    if s[0] in "+-":
+        s = s[1:]
+    if s == ".inf":
+        return sign * float("inf")
+    if s == ".nan":
+        return float("nan")
+    if ":" in s:
+        return sign * _sexagesimal(s, float)
+    return sign * float(s)
+
+
+def resolve_plain(text: str) -> Any:
+    """The Python value PyYAML's SafeLoader gives a plain (unquoted) scalar."""
+    if text in _NULL:
+        return None
+    first = text[0]
+    if first in "yYnNtTfFoO":
+        b = _BOOL.get(text)
+        if b is not None:
+            return b
+        return text
+    if first in "-+0123456789.":
+        if _INT_RE.match(text):
+            return _to_int(text)
+        if _FLOAT_RE.match(text):
+            return _to_float(text)
+    return text
+
+
+def is_timestamp(text: str) -> bool:
+    """PyYAML turns these plain scalars into dates; we keep them as text but must quote new ones."""
+    return bool(_TIMESTAMP_RE.match(text))
+
+
+def changes_type_when_plain(text: str) -> bool:
+    """True when writing `text` unquoted would make YAML 1.1 or 1.2 read something else."""
+    if not text or resolve_plain(text) != text:
+        return True
+    return bool(_YAML12_NUMBER_RE.match(text)) or is_timestamp(text) or text in ("=", "<<")

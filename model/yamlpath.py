@@ -1,0 +1,50 @@
+"""YAML paths as operators write them: `providers.vector_io[0].config.persistence.backend`.
+
+A key that holds a dot, a bracket or a space is written in brackets and quotes:
+`storage.backends["kv.main"].db_path`.
+"""
+
+from __future__ import annotations
+
+import re
+
+Path = tuple  # of str keys and int sequence indexes
+
+_SIMPLE_KEY = re.compile(r"^[A-Za-z0-9_:\-/]+$")
+_TOKEN = re.compile(r"""\.?([^.\[\]"']+)|\[(\d+)\]|\[(["'])(.*?)\3\]""")
+
+
+class PathSyntaxError(ValueError):
+    pass
+
+
+def format_path(path: Path) -> str:
+    out = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif _SIMPLE_KEY.match(str(part)):
+            out.append(("." if out else "") + str(part))
+        else:
+            out.append(f'["{part}"]')
+    return "".join(out)
+
+
+def parse_path(text: str) -> Path:
+    """Parse `a.b[0]["c.d"]`; raises PathSyntaxError for anything else."""
+    if not text or text.startswith(".") or text.endswith("."):
+        raise PathSyntaxError(f"{text!r} is not a path like storage.backends.kv_default.db_path")
+    parts: list = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or (m.group(1) is not None and pos and text[pos] != "." ) or m.end() == pos:
+            raise PathSyntaxError(f"cannot read the path {text!r} at character {pos + 1}")
+        if m.group(1) is not None:
+            parts.append(m.group(1))
+        elif m.group(2) is not None:
+            parts.append(int(m.group(2)))
+        else:
+            parts.append(m.group(4))
+        pos = m.end()
+    return tuple(parts)
