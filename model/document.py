@@ -198,7 +198,18 @@ class Document:
         return self._nl().join(lines)
 
     def _replace(self, start: int, end: int, new: str, expected: Any) -> None:
-        text = self.text[:start] + new + self.text[end:]
+        self._apply([(start, end, new)], expected)
+
+    def _apply(self, replacements: list[tuple[int, int, str]], expected: Any) -> None:
+        """Make non-overlapping text replacements at once, then check the result."""
+        parts: list[str] = []
+        cursor = 0
+        for start, end, new in sorted(replacements):
+            parts.append(self.text[cursor:start])
+            parts.append(new)
+            cursor = end
+        parts.append(self.text[cursor:])
+        text = "".join(parts)
         old_text, old_root = self.text, self.root
         try:
             self._set_text(text)
@@ -240,6 +251,21 @@ class Document:
             self._replace_value(parent_path + (key,), new_value, expected)
         else:
             raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
+
+    def set_scalars(self, assignments: list[tuple[Path, Any]]) -> None:
+        """Replace many existing scalar values in one pass (a rename touching thousands of
+        references re-parses the file once, not once per reference)."""
+        expected = copy.deepcopy(self.data)
+        replacements = []
+        for path, value in assignments:
+            node = self.node_at(path)
+            if node is None or node.kind != SCALAR or node.style in ("|", ">") or node.raw == "" or isinstance(value, (dict, list)):
+                raise EditError(f"{format_path(path)} is not a single-line value")
+            _set_in(expected, path, value)
+            keep = node.style if isinstance(value, str) and isinstance(node.value, str) else ""
+            replacements.append((node.start, node.end, render_scalar(value, self.style, keep_quote=keep if keep in ("'", '"') else "")))
+        if replacements:
+            self._apply(replacements, expected)
 
     def _replace_value(self, path: Path, value: Any, expected: Any) -> None:
         node = self.node_at(path)

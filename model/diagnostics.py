@@ -1,0 +1,73 @@
+"""What validation reports: one finding with a severity, a stable code and a place in the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .yamlpath import Path, format_path
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+# Stable codes, each with the one line the README and `validate --help` show. Tests check that
+# every code validation emits is listed here.
+CODES: dict[str, str] = {
+    "old-format": "the file uses the pre-0.3 storage format (top-level metadata_store etc.)",
+    "legacy-inline-store": "a full pre-0.3 store config where a backend reference belongs",
+    "storage-missing": "no storage section",
+    "unknown-backend": "a reference names a backend that storage.backends does not declare",
+    "wrong-family": "a KV reference names a sql_* backend, or a SQL reference a kv_* backend",
+    "unknown-backend-type": "a backend's type is not one of the six backend types",
+    "backend-unused": "a backend nothing references",
+    "shared-namespace": "two references use the same namespace or table on one backend",
+    "missing-field": "a required field is missing",
+    "wrong-type": "a value has the wrong type",
+    "out-of-range": "a number outside its allowed range, or a value outside its allowed set",
+    "invalid-value": "a value the server rejects for another reason",
+    "unknown-key": "a key the server ignores (usually a typo)",
+    "repeated-key": "a key written twice with the same value",
+    "quota-without-auth": "server.quota without server.auth",
+    "quota-period": "a quota period other than day",
+    "quota-draft-shape": "server.quota in the quota PR's draft shape that never shipped",
+    "store-default-missing": "an unset store falls back to a kv_default/sql_default backend that does not exist",
+    "env-unset": "a required ${env.X} variable is unset",
+    "env-resolved-invalid": "a placeholder resolves to a value of the wrong type",
+    "env-lowercase-name": "a placeholder with a lower-case name, which the server never substitutes",
+    "env-old-default-syntax": "old ${env.X:default} syntax",
+    "env-old-conditional-syntax": "old ${env.X+value} syntax",
+    "env-unsupported-operator": "shell-style ${env.X:-default}",
+    "env-unclosed": "${env. with no closing brace",
+    "env-bad-name": "a placeholder name with characters the server does not accept",
+    "env-nested": "a placeholder inside a placeholder's default",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    path: Path
+    line: int
+    column: int
+    message: str
+
+    @property
+    def path_text(self) -> str:
+        return format_path(self.path)
+
+    def to_json(self) -> dict:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "path": self.path_text,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+    def format(self, file: str) -> str:
+        return f"{file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+
+    def sort_key(self) -> tuple:
+        return (self.line, self.column, SEVERITY_ORDER[self.severity], self.code)

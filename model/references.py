@@ -1,0 +1,134 @@
+"""Every place in a config that points at a storage backend by name.
+
+Three kinds: the server's stores (`storage.stores.*`), fields inside provider configs (known
+ones from the schema's table, and any other mapping shaped like a reference), and the quota
+counter store (`server.quota.kvstore`). Validation, `show` and `rename-backend` all start here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator, Literal
+
+from .schema.providers import reference_fields_for
+from .schema.stores import STORE_FAMILIES
+from .yamlpath import Path
+
+Family = Literal["kv", "sql"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    path: Path  # the reference mapping itself
+    family: Family
+    owner: str  # who holds it, for people: "store metadata", "vector_io provider faiss", "server quota"
+    backend: Any  # the `backend` value as written (may be missing or not a string)
+    partition: Any  # namespace (kv) or table_name (sql), None when unset
+    known: bool  # declared by the schema (False: recognised by its shape only)
+
+    @property
+    def partition_key(self) -> str:
+        return "namespace" if self.family == "kv" else "table_name"
+
+
+def is_inline_store_config(value: Any) -> bool:
+    """A pre-0.3 full store config (`{type: sqlite, db_path: ...}`) where a reference belongs."""
+    return isinstance(value, dict) and "backend" not in value and isinstance(value.get("type"), str)
+
+
+def _shape_family(value: Any) -> Family | None:
+    if not isinstance(value, dict) or "backend" not in value:
+        return None
+    if "table_name" in value:
+        return "sql"
+    if "namespace" in value:
+        return "kv"
+    return None
+
+
+def _reference(path: Path, value: Any, family: Family, owner: str, known: bool) -> Reference:
+    partition = value.get("namespace" if family == "kv" else "table_name") if isinstance(value, dict) else None
+    backend = value.get("backend") if isinstance(value, dict) else None
+    return Reference(path, family, owner, backend, partition, known)
+
+
+def provider_label(api: str, provider: dict) -> str:
+    pid = provider.get("provider_id")
+    return f"{api} provider {pid if pid not in (None, '') else provider.get('provider_type', '?')}"
+
+
+def iter_providers(data: dict) -> Iterator[tuple[str, int, dict]]:
+    providers = data.get("providers")
+    if not isinstance(providers, dict):
+        return
+    for api, entries in providers.items():
+        if not isinstance(entries, list):
+            continue
+        for index, provider in enumerate(entries):
+            if isinstance(provider, dict):
+                yield str(api), index, provider
+
+
+def _shaped_references(value: Any, path: Path, skip: set[Path]) -> Iterator[tuple[Path, Any, Family]]:
+    """Mappings anywhere below `value` that look like references."""
+    if isinstance(value, dict):
+        family = _shape_family(value)
+        if family and path not in skip:
+            yield path, value, family
+            return
+        for k, v in value.items():
+            yield from _shaped_references(v, path + (k,), skip)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _shaped_references(v, path + (i,), skip)
+
+
+def find_references(data: dict, *, include_inline: bool = False) -> list[Reference]:
+    """All backend references in the config, in file order of their sections.
+
+    With `include_inline`, known reference fields that hold a pre-0.3 inline config are
+    returned too (their `backend` is None), so validation can explain them.
+    """
+    refs: list[Reference] = []
+    storage = data.get("storage")
+    stores = storage.get("stores") if isinstance(storage, dict) else None
+    if isinstance(stores, dict):
+        for name, value in stores.items():
+            family = STORE_FAMILIES.get(name) or _shape_family(value)
+            if family and (isinstance(value, dict) and ("backend" in value or include_inline)):
+                refs.append(_reference(("storage", "stores", name), value, family, f"store {name}", name in STORE_FAMILIES))
+    for api, index, provider in iter_providers(data):
+        config = provider.get("config")
+        if not isinstance(config, dict):
+            continue
+        base = ("providers", api, index, "config")
+        owner = provider_label(api, provider)
+        known_paths: set[Path] = set()
+        for field in reference_fields_for(api, str(provider.get("provider_type", ""))):
+            value: Any = config
+            for part in field.path:
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is None:
+                continue
+            path = base + field.path
+            known_paths.add(path)
+            if isinstance(value, dict) and ("backend" in value or include_inline):
+                refs.append(_reference(path, value, field.family, owner, True))
+        for path, value, family in _shaped_references(config, base, known_paths):
+            refs.append(_reference(path, value, family, owner, False))
+    server = data.get("server")
+    quota = server.get("quota") if isinstance(server, dict) else None
+    if isinstance(quota, dict) and isinstance(quota.get("kvstore"), dict):
+        kvstore = quota["kvstore"]
+        if "backend" in kvstore or include_inline:
+            refs.append(_reference(("server", "quota", "kvstore"), kvstore, "kv", "server quota", True))
+    return refs
+
+
+def backend_users(data: dict) -> dict[str, list[Reference]]:
+    """Backend name -> the references that point at it."""
+    users: dict[str, list[Reference]] = {}
+    for ref in find_references(data):
+        if isinstance(ref.backend, str):
+            users.setdefault(ref.backend, []).append(ref)
+    return users

@@ -1,0 +1,163 @@
+"""Pydantic schema of the run config, as far as llama-config understands it.
+
+Every model keeps unknown keys (`extra="allow"`); typed fields also accept `${env...}`
+placeholders (see `types`). Models are built lazily (`defer_build=True`) so importing
+this package stays cheap.
+"""
+
+from model.schema.backends import (
+    BACKEND_MODELS,
+    BACKEND_TYPES,
+    LATER_UPSTREAM_FIELDS,
+    BackendConfig,
+    KVMongoDBBackend,
+    KVPostgresBackend,
+    KVRedisBackend,
+    KVSqliteBackend,
+    SQLPostgresBackend,
+    SQLSqliteBackend,
+    family_of,
+    required_fields,
+)
+from model.schema.config import (
+    LoggingConfig,
+    RegisteredResources,
+    SafetyConfig,
+    StackConfig,
+    StorageConfig,
+    TelemetryConfig,
+    VectorStoresConfig,
+)
+from model.schema.providers import (
+    PROVIDER_REFERENCE_FIELDS,
+    Provider,
+    ProviderReferenceField,
+    reference_fields_for,
+)
+from model.schema.references import (
+    REFERENCE_FAMILY,
+    InferenceStoreReference,
+    KVStoreReference,
+    ResponsesStoreReference,
+    SqlStoreReference,
+)
+from model.schema.server import (
+    AUTH_PROVIDER_MODELS,
+    AUTH_PROVIDER_TYPES,
+    AuthConfig,
+    AuthProviderConfig,
+    CORSConfig,
+    CustomAuthConfig,
+    GitHubTokenAuthConfig,
+    KubernetesAuthConfig,
+    OAuth2IntrospectionConfig,
+    OAuth2JWKSConfig,
+    OAuth2TokenAuthConfig,
+    QuotaConfig,
+    ServerConfig,
+    UpstreamHeaderAuthConfig,
+    looks_like_draft_quota,
+)
+from model.schema.stores import (
+    NEWER_DEFAULT_BACKEND_TYPES,
+    NEWER_DEFAULT_BACKENDS,
+    NEWER_DEFAULT_STORES,
+    STORE_FAMILIES,
+    STORE_NAMES,
+    STORE_REFERENCE_MODELS,
+    UPSTREAM_FAMILY_CHECKED,
+    StoresConfig,
+)
+from model.schema.types import (
+    ChooseByType,
+    Env,
+    EnvBool,
+    EnvFloat,
+    EnvInt,
+    EnvNonNegativeInt,
+    EnvPlaceholder,
+    EnvPort,
+    EnvPositiveInt,
+    EnvStr,
+    describe_type,
+    env_int,
+    expected_type_name,
+    placeholder_hint,
+    type_tag_of,
+)
+
+__all__ = [
+    # types
+    "ChooseByType",
+    "Env",
+    "EnvBool",
+    "EnvFloat",
+    "EnvInt",
+    "EnvNonNegativeInt",
+    "EnvPlaceholder",
+    "EnvPort",
+    "EnvPositiveInt",
+    "EnvStr",
+    "describe_type",
+    "env_int",
+    "expected_type_name",
+    "placeholder_hint",
+    "type_tag_of",
+    # backends
+    "BACKEND_MODELS",
+    "BACKEND_TYPES",
+    "LATER_UPSTREAM_FIELDS",
+    "BackendConfig",
+    "KVMongoDBBackend",
+    "KVPostgresBackend",
+    "KVRedisBackend",
+    "KVSqliteBackend",
+    "SQLPostgresBackend",
+    "SQLSqliteBackend",
+    "family_of",
+    "required_fields",
+    # references
+    "REFERENCE_FAMILY",
+    "InferenceStoreReference",
+    "KVStoreReference",
+    "ResponsesStoreReference",
+    "SqlStoreReference",
+    # stores
+    "NEWER_DEFAULT_BACKENDS",
+    "NEWER_DEFAULT_BACKEND_TYPES",
+    "NEWER_DEFAULT_STORES",
+    "STORE_FAMILIES",
+    "STORE_NAMES",
+    "STORE_REFERENCE_MODELS",
+    "UPSTREAM_FAMILY_CHECKED",
+    "StoresConfig",
+    # providers
+    "PROVIDER_REFERENCE_FIELDS",
+    "Provider",
+    "ProviderReferenceField",
+    "reference_fields_for",
+    # server
+    "AUTH_PROVIDER_MODELS",
+    "AUTH_PROVIDER_TYPES",
+    "AuthConfig",
+    "AuthProviderConfig",
+    "CORSConfig",
+    "CustomAuthConfig",
+    "GitHubTokenAuthConfig",
+    "KubernetesAuthConfig",
+    "OAuth2IntrospectionConfig",
+    "OAuth2JWKSConfig",
+    "OAuth2TokenAuthConfig",
+    "QuotaConfig",
+    "ServerConfig",
+    "UpstreamHeaderAuthConfig",
+    "looks_like_draft_quota",
+    # whole config
+    "LoggingConfig",
+    "RegisteredResources",
+    "SafetyConfig",
+    "StackConfig",
+    "StorageConfig",
+    "TelemetryConfig",
+    "VectorStoresConfig",
+]

@@ -1,0 +1,37 @@
+"""One validation pass over a whole run config.
+
+    diagnostics = validate(Document.load("run.yaml"))
+
+Each rule module checks one area and reports through the shared Context, which turns schema
+errors and paths into diagnostics with line and column.
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic
+from ..document import Document
+from ..envvars import Environment
+from .backends import check_backends
+from .context import Context
+from .placeholders import check_placeholders
+from .references import check_references
+from .server import check_server
+from .structure import check_structure, is_newer_format, is_old_format
+
+__all__ = ["validate", "has_errors", "is_old_format", "is_newer_format"]
+
+
+def validate(doc: Document, env: Environment | None = None, *, strict_env: bool = False) -> list[Diagnostic]:
+    """All diagnostics for `doc`, in file order. `strict_env`: unset variables are errors
+    (an env file was given, so it is meant to be complete)."""
+    ctx = Context(doc, env, strict_env)
+    check_structure(ctx)
+    check_backends(ctx)
+    check_references(ctx)
+    check_server(ctx)
+    check_placeholders(ctx)
+    return sorted(ctx.diagnostics, key=Diagnostic.sort_key)
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)

@@ -1,0 +1,98 @@
+"""`${env...}` placeholders: spelled so the server substitutes them, variables that are set,
+and resolved values of the right type."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from pydantic import BaseModel, ValidationError
+
+from ..envvars import describe, find_placeholders, has_placeholder, lint_placeholders, resolve
+from ..schema.backends import BACKEND_MODELS
+from ..schema.server import QuotaConfig, ServerConfig
+from ..yamlpath import Path, format_path
+from ..yamltree import MAP, SCALAR, SEQ, Node
+from .backends import backend_type, declared_backends
+from .context import Context, _expected, show
+
+
+def _string_scalars(node: Node, path: Path) -> Iterator[tuple[Path, Node]]:
+    if node.kind == SCALAR:
+        if "${" in node.raw:
+            yield path, node
+    elif node.kind == MAP:
+        for k, v in node.items:
+            yield from _string_scalars(v, path + (k.value,))
+    elif node.kind == SEQ:
+        for i, item in enumerate(node.items):
+            yield from _string_scalars(item, path + (i,))
+
+
+def _offset(node: Node, start: int) -> int:
+    """Column offset of character `start` of the scalar's text, when it maps one to one."""
+    if "\n" in node.raw or (node.style == '"' and "\\" in node.raw):
+        return 0
+    return start + (1 if node.style in ("'", '"') else 0)
+
+
+def check_placeholders(ctx: Context) -> None:
+    for path, node in _string_scalars(ctx.doc.root, ()):
+        for problem in lint_placeholders(node.raw):
+            ctx.add("warning", problem.code, path, problem.message, column_offset=_offset(node, problem.start))
+        for placeholder in find_placeholders(node.raw):
+            if placeholder.op is not None:
+                continue
+            source = ctx.env.lookup(placeholder.name)
+            if source.value:
+                continue
+            ctx.add(
+                "error" if ctx.strict_env else "warning",
+                "env-unset",
+                path,
+                f"{format_path(path)} needs the environment variable {placeholder.name}, which is "
+                f"{'empty' if source.value == '' else 'unset'}; the server will not start without it "
+                f"(or write ${{env.{placeholder.name}:=default}})",
+                column_offset=_offset(node, placeholder.start),
+            )
+    _check_resolved_types(ctx)
+
+
+def _check_resolved_types(ctx: Context) -> None:
+    for name, backend in declared_backends(ctx).items():
+        model = BACKEND_MODELS.get(backend_type(ctx, backend) or "")
+        if model is not None:
+            _check_resolved(ctx, model, backend, ("storage", "backends", name))
+    server = ctx.data.get("server")
+    if isinstance(server, dict):
+        _check_resolved(ctx, ServerConfig, {k: v for k, v in server.items() if k not in ("auth", "quota")}, ("server",))
+        quota = server.get("quota")
+        if isinstance(quota, dict) and "kvstore" in quota:
+            _check_resolved(ctx, QuotaConfig, quota, ("server", "quota"))
+
+
+def _check_resolved(ctx: Context, model: type[BaseModel], raw: Any, path: Path) -> None:
+    """Validate the values the server will see; report fields whose placeholder resolves badly."""
+    if not isinstance(raw, dict):
+        return
+    placeholders = {k for k, v in raw.items() if has_placeholder(v)}
+    if not placeholders:
+        return
+    resolutions = {k: resolve(raw[k], ctx.env) for k in placeholders}
+    values = {k: (resolutions[k].value if k in placeholders else v) for k, v in raw.items()}
+    values = {k: v for k, v in values.items() if not (k in placeholders and resolutions[k].missing)}
+    try:
+        model.model_validate(values)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            key = error["loc"][0] if error["loc"] else None
+            if key not in placeholders or error["type"] == "missing":
+                continue
+            resolution = resolutions[key]
+            field = path + (key,)
+            ctx.add(
+                "error",
+                "env-resolved-invalid",
+                field,
+                f"{format_path(field)} resolves to {show(resolution.value)} ({describe(resolution)}), "
+                f"but it must be {_expected(model, (key,))}",
+            )

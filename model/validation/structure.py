@@ -1,0 +1,78 @@
+"""Whole-file checks: the format generation, top-level keys, keys written twice."""
+
+from __future__ import annotations
+
+from ..schema.config import StackConfig
+from .context import Context, did_you_mean
+
+OLD_FORMAT_KEYS = ("metadata_store", "inference_store", "conversations_store")
+# Keys upstream still accepts at the top level but our StackConfig does not model.
+_ALSO_KNOWN = {"vector_dbs", "models", "shields", "datasets", "scoring_fns", "benchmarks", "tool_groups", "connectors"}
+
+
+def is_old_format(data: dict) -> bool:
+    return "storage" not in data and any(key in data for key in OLD_FORMAT_KEYS)
+
+
+def is_newer_format(data: dict) -> bool:
+    """config.yaml generation (after v0.3): distro_name / registered_resources."""
+    return "distro_name" in data or "registered_resources" in data
+
+
+def check_structure(ctx: Context) -> None:
+    data = ctx.data
+    if is_old_format(data):
+        legacy = [key for key in OLD_FORMAT_KEYS if key in data]
+        ctx.add(
+            "error",
+            "old-format",
+            (legacy[0],),
+            f"this is a pre-0.3 run config: {', '.join(legacy)} {'is a full store config' if len(legacy) == 1 else 'are full store configs'} "
+            "at the top level. Since v0.3 (llama-stack #3697) storage is declared once under storage.backends "
+            "and referenced from storage.stores and the providers; convert the file with `llama-config migrate`",
+            key=True,
+        )
+    known = set(StackConfig.model_fields) | _ALSO_KNOWN | set(OLD_FORMAT_KEYS)
+    for key in data:
+        if key in known:
+            continue
+        hint = did_you_mean(key, known)
+        ctx.add(
+            "warning",
+            "unknown-key",
+            (key,),
+            f"the server does not know the top-level key '{key}' and ignores it" + (f"; did you mean '{hint}'?" if hint else ""),
+            key=True,
+        )
+    for first, repeat in ctx.doc.repeated_keys:
+        path = _key_path(ctx, repeat)
+        ctx.add(
+            "warning",
+            "repeated-key",
+            path,
+            f"'{repeat.raw}' is written twice in this mapping (first at line {first.line + 1}) with the same value; "
+            "the server keeps the last one: delete one of them",
+            at=(repeat.line + 1, repeat.column + 1),
+        )
+
+
+def _key_path(ctx: Context, key_node) -> tuple:
+    """The path of a key node, found by walking the tree (repeats are rare, so this stays cheap)."""
+
+    def search(node, path):
+        node = node.resolved
+        if node.kind == "map":
+            for k, v in node.items:
+                if k is key_node:
+                    return path + (k.value,)
+                found = search(v, path + (k.value,))
+                if found:
+                    return found
+        elif node.kind == "seq":
+            for i, item in enumerate(node.items):
+                found = search(item, path + (i,))
+                if found:
+                    return found
+        return None
+
+    return search(ctx.doc.root, ()) or ()

@@ -1,0 +1,155 @@
+"""The `llama-config` command line.
+
+Only argparse is imported up front; each command imports what it needs when it runs, so
+`llama-config validate` in a CI job does not pay for the editor or the database drivers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, Sequence
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+EXIT_CODES_HELP = """exit codes:
+  0  success (validate: no errors; warnings and infos are fine)
+  1  validate: the file has errors; set / rename-backend: the edit was refused
+  2  the file (or an env file) cannot be read or parsed, or the command line is wrong
+  3  internal error in llama-config (please report it)"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _add_env_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--env-file",
+        action="append",
+        default=[],
+        metavar="F",
+        help="KEY=VALUE file used to resolve ${env.X} placeholders (repeatable; the process environment wins)",
+    )
+
+
+def _add_write_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", "-o", metavar="OUT", help="write the result to OUT instead of FILE")
+    parser.add_argument("--dry-run", "-n", action="store_true", help="print the unified diff and write nothing")
+    parser.add_argument("--force", action="store_true", help="write even if the edit creates errors or FILE changed on disk")
+    parser.add_argument("--no-backup", action="store_true", help="do not keep the previous version as FILE.bak")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llama-config",
+        description="Edit, validate and test Llama Stack run.yaml / config.yaml files without changing a byte you did not touch.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "validate",
+        help="check a config and print one diagnostic a line",
+        description="Check references, backend fields, server/auth/quota settings and env placeholders in one pass.\n"
+        "Output: FILE:LINE:COL: severity: message [code]",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print a JSON list of {severity, code, path, line, column, message}")
+    _add_env_file(p)
+    p.set_defaults(run=_lazy("tui.commands.validate"))
+
+    p = sub.add_parser(
+        "show",
+        help="print the backend / store / provider tree",
+        description="Print the storage backends (each with what uses it), the stores, the providers and the server settings.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("file", metavar="FILE")
+    _add_env_file(p)
+    p.set_defaults(run=_lazy("tui.commands.show"))
+
+    p = sub.add_parser(
+        "set",
+        help="edit values by path (PATH=VALUE), keeping everything else byte for byte",
+        description="Set values by YAML path, creating mappings as needed, e.g.\n"
+        "  llama-config set run.yaml server.port=8322 storage.backends.kv_default.db_path=/data/kv.db\n"
+        "  llama-config set run.yaml 'storage.backends.kv_redis={type: kv_redis, host: redis}'\n"
+        "VALUE is read with the field's type from the schema (a string field keeps '0777' a string);\n"
+        "elsewhere it is read as YAML. With no PATH=VALUE the file is re-saved unchanged.\n"
+        "An edit that would add an error is refused (exit 1) unless --force is given.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("assignments", nargs="*", metavar="PATH=VALUE")
+    p.add_argument("--unset", action="append", default=[], metavar="PATH", help="delete the key at PATH (repeatable)")
+    _add_write_options(p)
+    p.set_defaults(run=_lazy("tui.commands.set_values"))
+
+    p = sub.add_parser(
+        "rename-backend",
+        help="rename a storage backend and every reference to it",
+        description="Rename storage.backends.OLD to NEW and update every store, provider and quota reference.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    _add_write_options(p)
+    p.set_defaults(run=_lazy("tui.commands.rename"))
+    return parser
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("llama-config")
+    except Exception:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def _lazy(module: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return importlib.import_module(module).run(args)
+
+    return run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    from model.errors import ConfigFileError
+
+    try:
+        return args.run(args)
+    except ConfigFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `llama-config show x | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # never a traceback for the operator, unless asked for
+        if os.environ.get("LLAMA_CONFIG_DEBUG"):
+            raise
+        print(f"llama-config: internal error: {type(exc).__name__}: {exc} (set LLAMA_CONFIG_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

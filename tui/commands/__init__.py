@@ -1,0 +1,1 @@
+"""Headless commands. Each module has `run(args) -> exit code`."""

@@ -1,0 +1,66 @@
+"""`llama-config set FILE [PATH=VALUE ...] [--unset PATH] [--output OUT] [--dry-run] [--force]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from model.document import EditError
+from model.errors import ParseError
+from model.fields import field_at
+from model.validation import validate
+from model.yamlpath import PathSyntaxError, format_path, parse_path
+from model.yamltree import parse
+
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, environment, load, write_result
+
+
+def parse_value(text: str, data: dict, path: tuple) -> Any:
+    """VALUE as the field's type: a string field keeps `0777` a string; elsewhere YAML rules apply."""
+    field = field_at(data, path)
+    kinds = field.scalar_kinds() if field else set()
+    if kinds and "str" in kinds and not kinds & {"int", "float", "bool"} and not text.startswith(("'", '"')):
+        return text
+    if text == "":
+        return "" if "str" in kinds else None
+    try:
+        return parse(text).value
+    except ParseError as exc:
+        raise ValueError(f"cannot read the value {text!r}: {exc.message}") from None
+
+
+def _error_keys(diagnostics) -> dict:
+    return {(d.code, d.path, d.message): d for d in diagnostics if d.severity == "error"}
+
+
+def run(args: argparse.Namespace) -> int:
+    env = environment(args) if getattr(args, "env_file", None) else None
+    doc = load(args.file)
+    before = _error_keys(validate(doc, env))
+    summary: list[str] = []
+    try:
+        for assignment in args.assignments:
+            if "=" not in assignment:
+                raise ValueError(f"{assignment!r} is not PATH=VALUE")
+            path_text, value_text = assignment.split("=", 1)
+            path = parse_path(path_text.strip())
+            value = parse_value(value_text, doc.data, path)
+            doc.set(path, value)
+            line, _ = doc.position(path)
+            summary.append(f"set {format_path(path)} (line {line})")
+        for path_text in args.unset:
+            path = parse_path(path_text.strip())
+            doc.delete(path)
+            summary.append(f"removed {format_path(path)}")
+    except (ValueError, PathSyntaxError, EditError) as exc:
+        print(f"{args.file}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    new_errors = [d for key, d in _error_keys(validate(doc, env)).items() if key not in before]
+    if new_errors:
+        for d in new_errors:
+            print(d.format(args.file), file=sys.stderr)
+        if not args.force:
+            print(f"{args.file}: refused: the edit would add {len(new_errors)} error{'s' if len(new_errors) != 1 else ''} (see above); nothing was written. Use --force to write anyway.", file=sys.stderr)
+            return EXIT_FINDINGS
+    return write_result(doc, args, summary)

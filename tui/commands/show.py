@@ -1,0 +1,117 @@
+"""`llama-config show FILE`: the backend / store / provider tree, each backend with its users."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.markup import escape
+from rich.tree import Tree
+
+from model.references import Reference, find_references, iter_providers
+from model.schema.backends import family_of
+from model.schema.types import type_tag_of
+from model.validation import is_newer_format, is_old_format
+from model.yamlpath import format_path
+
+from .common import EXIT_OK, load
+
+
+def backend_summary(backend: dict) -> str:
+    """Where a backend's data lives, in one line (never the password)."""
+    kind = type_tag_of(backend) or "?"
+    if kind.endswith("_sqlite"):
+        return str(backend.get("db_path", "?"))
+    host, port = backend.get("host", "localhost"), backend.get("port")
+    where = f"{host}:{port}" if port is not None else str(host)
+    if kind.endswith("_postgres"):
+        user = backend.get("user")
+        return f"{user + '@' if user else ''}{where}/{backend.get('db', 'llamastack')}"
+    if kind == "kv_mongodb":
+        return f"{where}/{backend.get('db', '')}"
+    return where
+
+
+def _ref_label(ref: Reference, backends: dict) -> str:
+    target = backends.get(ref.backend) if isinstance(ref.backend, str) else None
+    partition = f"{ref.partition_key} {escape(str(ref.partition))}" if ref.partition is not None else f"no {ref.partition_key}"
+    arrow = f"→ [bold]{escape(str(ref.backend))}[/]"
+    if target is None:
+        return f"{arrow} [red]✗ no such backend[/]  {partition}"
+    family = family_of(type_tag_of(target) or "")
+    if family and family != ref.family:
+        return f"{arrow} [red]✗ {type_tag_of(target)} is not a {ref.family}_* backend[/]  {partition}"
+    return f"{arrow}  {partition}"
+
+
+def build_tree(doc, name: str) -> list[Tree]:
+    data = doc.data
+    fmt = "pre-0.3 format" if is_old_format(data) else ("newer format" if is_newer_format(data) else "v0.3 format")
+    distro = data.get("distro_name") or data.get("image_name") or "?"
+    storage = data.get("storage") if isinstance(data.get("storage"), dict) else {}
+    backends = storage.get("backends") if isinstance(storage.get("backends"), dict) else {}
+    refs = find_references(data)
+    users: dict[str, list[Reference]] = {}
+    for ref in refs:
+        if isinstance(ref.backend, str):
+            users.setdefault(ref.backend, []).append(ref)
+
+    root = Tree(f"[bold]{escape(name)}[/]  {escape(str(distro))}, {fmt}")
+    st = root.add("[bold]Storage[/]")
+    bnode = st.add(f"Backends ({len(backends)})")
+    for bname, backend in backends.items():
+        if not isinstance(backend, dict):
+            bnode.add(f"[red]{escape(str(bname))}: not a mapping[/]")
+            continue
+        used = users.get(bname, [])
+        badge = f"[green]used by {len(used)}[/]" if used else "[yellow]unused[/]"
+        b = bnode.add(f"[bold]{escape(str(bname))}[/]  [cyan]{escape(str(backend.get('type', '?')))}[/]  {escape(backend_summary(backend))}  {badge}")
+        for ref in used:
+            partition = f" ({escape(str(ref.partition))})" if ref.partition is not None else ""
+            b.add(f"{escape(ref.owner)}{partition}  [dim]{escape(format_path(ref.path))}[/]")
+    stores = [r for r in refs if r.path[:2] == ("storage", "stores")]
+    snode = st.add(f"Stores ({len(stores)})")
+    for ref in stores:
+        snode.add(f"{escape(str(ref.path[2]))} [dim]({ref.family})[/] {_ref_label(ref, backends)}")
+
+    pnode = root.add("[bold]Providers[/]")
+    by_api: dict[str, Tree] = {}
+    provider_refs: dict[tuple, list[Reference]] = {}
+    for ref in refs:
+        if ref.path[0] == "providers":
+            provider_refs.setdefault(ref.path[:3], []).append(ref)
+    for api, index, provider in iter_providers(data):
+        if api not in by_api:
+            count = len(data["providers"][api])
+            by_api[api] = pnode.add(f"[bold]{escape(api)}[/] ({count})")
+        pid = provider.get("provider_id")
+        p = by_api[api].add(f"{escape(str(pid))}  [cyan]{escape(str(provider.get('provider_type', '?')))}[/]")
+        for ref in provider_refs.get(("providers", api, index), []):
+            p.add(f"{escape(format_path(ref.path[4:]))} [dim]({ref.family})[/] {_ref_label(ref, backends)}")
+
+    server = data.get("server") if isinstance(data.get("server"), dict) else {}
+    srv = root.add("[bold]Server[/]")
+    srv.add(f"port {escape(str(server.get('port', 8321)))}" + (f", host {escape(str(server['host']))}" if server.get("host") else "") + (", TLS" if server.get("tls_certfile") else ""))
+    auth = server.get("auth")
+    provider = auth.get("provider_config") if isinstance(auth, dict) else None
+    srv.add(f"auth: {escape(str(type_tag_of(provider) or provider.get('type'))) if isinstance(provider, dict) else '[yellow]none[/]'}")
+    quota = server.get("quota")
+    if isinstance(quota, dict):
+        qref = next((r for r in refs if r.path == ("server", "quota", "kvstore")), None)
+        q = srv.add(
+            f"quota: anonymous {escape(str(quota.get('anonymous_max_requests', 100)))}/day, "
+            f"authenticated {escape(str(quota.get('authenticated_max_requests', 1000)))}/day"
+        )
+        if qref:
+            q.add(f"kvstore [dim](kv)[/] {_ref_label(qref, backends)}")
+    else:
+        srv.add("quota: [dim]none[/]")
+    return [root]
+
+
+def run(args: argparse.Namespace) -> int:
+    doc = load(args.file)
+    console = Console(highlight=False, soft_wrap=True)
+    for tree in build_tree(doc, args.file):
+        console.print(tree)
+    return EXIT_OK
