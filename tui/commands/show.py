@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from rich.console import Console
 from rich.markup import escape
@@ -111,7 +112,7 @@ def build_tree(doc, name: str) -> list[Tree]:
 
 def run(args: argparse.Namespace) -> int:
     doc = load(args.file)
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 10_000)
     for tree in build_tree(doc, args.file):
         console.print(tree)
     return EXIT_OK
