@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from typing import Any
 
 from .errors import ConfigFileError, ParseError
@@ -21,6 +22,7 @@ from .yamlpath import Path, format_path
 from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, check_duplicate_keys, parse
 
 BOM = "\ufeff"
+_TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
 
 
 class EditError(ValueError):
@@ -110,6 +112,9 @@ class Document:
         if check_duplicates:
             self.repeated_keys = check_duplicate_keys(root)
         if root.resolved.kind != MAP:
+            if root.kind == SCALAR and root.style == "" and root.raw == "" and root.tag is None:
+                # `---` and nothing else: an empty document, not a value someone wrote
+                raise ParseError("the file is empty: it holds no settings", line=root.line + 1, column=root.column + 1)
             what = {SEQ: "a list", SCALAR: "a single value"}.get(root.resolved.kind, "not a mapping")
             raise ParseError(
                 f"the top level of a run config must be a mapping of keys (version, providers, storage, ...), but it is {what}",
@@ -225,8 +230,7 @@ class Document:
         """Set the value at `path`, creating mappings on the way as needed."""
         if not path:
             raise EditError("cannot replace the whole document")
-        expected = copy.deepcopy(self.data)
-        _set_in(expected, path, value)
+        self._refuse_shared(path, replaces=True)
         # find the deepest existing container on the path
         depth = len(path) - 1
         while depth > 0 and self.node_at(path[:depth]) is None:
@@ -237,20 +241,20 @@ class Document:
         new_value: Any = value
         for part in reversed(path[depth + 1 :]):
             new_value = {part: new_value}
-        if parent.kind == SCALAR and parent.value is None and depth > 0:
+        if parent.kind == SEQ and isinstance(key, int) and not -len(parent.items) <= key < len(parent.items):
+            raise EditError(f"{format_path(parent_path)} has no item [{key}]")
+        if not (parent.kind == MAP or (parent.kind == SEQ and isinstance(key, int)) or (parent.kind == SCALAR and parent.value is None and depth > 0)):
+            raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
+        # (only now: a path the checks above refuse would make _set_in fail with a bare IndexError/TypeError)
+        expected = copy.deepcopy(self.data)
+        _set_in(expected, path, value)
+        if parent.kind == SCALAR:
             # `server:` with no value: give it a mapping
             self._replace_value(parent_path, {key: new_value}, expected)
-        elif parent.kind == MAP:
-            if parent.get(key) is not None:
-                self._replace_value(parent_path + (key,), new_value, expected)
-            else:
-                self._insert_key(parent, key, new_value, expected)
-        elif parent.kind == SEQ and isinstance(key, int):
-            if not -len(parent.items) <= key < len(parent.items):
-                raise EditError(f"{format_path(parent_path)} has no item [{key}]")
-            self._replace_value(parent_path + (key,), new_value, expected)
+        elif parent.kind == MAP and parent.get(key) is None:
+            self._insert_key(parent, key, new_value, expected)
         else:
-            raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
+            self._replace_value(parent_path + (key,), new_value, expected)
 
     def set_scalars(self, assignments: list[tuple[Path, Any]]) -> None:
         """Replace many existing scalar values in one pass (a rename touching thousands of
@@ -262,8 +266,7 @@ class Document:
             if node is None or node.kind != SCALAR or node.style in ("|", ">") or node.raw == "" or isinstance(value, (dict, list)):
                 raise EditError(f"{format_path(path)} is not a single-line value")
             _set_in(expected, path, value)
-            keep = node.style if isinstance(value, str) and isinstance(node.value, str) else ""
-            replacements.append((node.start, node.end, render_scalar(value, self.style, keep_quote=keep if keep in ("'", '"') else "")))
+            replacements.append((self._content_start(node), node.end, self._scalar_text(node, value, self._in_flow(path))))
         if replacements:
             self._apply(replacements, expected)
 
@@ -271,38 +274,131 @@ class Document:
         node = self.node_at(path)
         assert node is not None
         key_node = self.key_node_at(path) if isinstance(path[-1], str) else None
-        empty = node.kind == SCALAR and node.style == "" and node.raw == ""  # `key:` with nothing after it
-        if not is_collection(value) or node.flow:
-            keep = node.style if isinstance(value, str) and node.kind == SCALAR and isinstance(node.value, str) else ""
-            if isinstance(value, (dict, list)):
-                text = render_flow(value, self.style)
-            else:
-                text = render_scalar(value, self.style, keep_quote=keep if keep in ("'", '"') else "")
+        empty = node.kind == SCALAR and node.style == "" and node.raw == "" and node.tag is None  # `key:` with nothing after it
+        block = (node.kind in (MAP, SEQ) and not node.flow) or (node.kind == SCALAR and node.style in ("|", ">"))
+        # an anchor or tag written before the old value stays (an alias that uses it is refused earlier)
+        props = " " + self.text[node.start : self._props_end(node)] if (node.anchor or node.tag) and key_node is not None else ""
+        if self._in_flow(path) or not is_collection(value) or node.flow:
+            text = self._scalar_text(node, value, self._in_flow(path))
             if empty and key_node is not None:
                 colon = self._colon_after(key_node)
                 self._replace(colon, colon, " " + text, expected)
-            elif node.kind == ALIAS or node.flow or (node.kind == SCALAR and node.style not in ("|", ">")):
-                self._replace(node.start, node.end, text, expected)
+            elif not block:
+                self._replace(self._content_start(node), node.end, text, expected)
             elif key_node is not None:  # a block mapping, list or block scalar becomes one value
-                self._replace(self._colon_after(key_node), self._last_char(node), " " + text, expected)
+                colon = self._colon_after(key_node)
+                self._replace(colon, self._value_end(node), props + " " + text + self._trailing_comment(colon), expected)
             else:
-                self._replace(node.start, self._last_char(node), text, expected)
+                self._replace(node.start, self._value_end(node), text, expected)
             return
         if key_node is None:  # a list item becomes a block collection, written from the item's column
             lines = render_block(value, node.column, self.style)
             lines[0] = lines[0][node.column :]
-            self._replace(node.start, self._last_char(node), self._join(lines), expected)
+            self._replace(node.start, self._value_end(node), self._join(lines), expected)
             return
         child_column = key_node.column + (self.style.indent if isinstance(value, dict) else self.style.sequence_offset)
-        lines = render_block(value, child_column, self.style)
+        lines = self._nl() + self._join(render_block(value, child_column, self.style))
         colon = self._colon_after(key_node)
-        if empty or "#" in self.text[colon : node.start]:
-            # keep whatever follows `key:` on its line (a comment), start the block below it
+        if empty or (block and node.kind != SCALAR):
+            # the key line (anchor, end-of-line comment) stays as it is; the block starts below it
             start = self._line_end(colon)
-            end = start if empty else self._last_char(node)
+            self._replace(start, start if empty else self._value_end(node), lines, expected)
         else:
-            start, end = colon, self._last_char(node)
-        self._replace(start, end, self._nl() + self._join(lines), expected)
+            # `key: value  # comment` becomes `key:  # comment` with the block below it
+            end = self._last_char(node) if block else node.end
+            comment = self._trailing_comment(colon if block else end)
+            self._replace(colon, self._line_end(end) if comment else end, props + comment + lines, expected)
+
+    def _value_end(self, node: Node) -> int:
+        """End of the text a replaced value takes with it: a block collection's last line ends
+        with its last entry's comment, which goes with that entry."""
+        end = self._last_char(node)
+        return self._line_end(end) if node.kind in (MAP, SEQ) and not node.flow else end
+
+    def _in_flow(self, path: Path) -> bool:
+        """Whether the value at `path` is written inside a [..] or {..} collection."""
+        parent = self.node_at(path[:-1]) if path else None
+        return parent is not None and parent.resolved.flow
+
+    def _scalar_text(self, node: Node, value: Any, in_flow: bool) -> str:
+        """A new value as text; a string replacing a quoted string keeps its quotes."""
+        if isinstance(value, (dict, list)):
+            return render_flow(value, self.style)
+        keep = node.style if isinstance(value, str) and node.kind == SCALAR and isinstance(node.value, str) else ""
+        return render_scalar(value, self.style, in_flow=in_flow, keep_quote=keep if keep in ("'", '"') else "")
+
+    def _props_end(self, node: Node) -> int:
+        """End of the anchor (`&a`) and tag (`!t`) written before a node's content."""
+        pos = node.start
+        if node.kind == ALIAS or not (node.anchor or node.tag):
+            return pos
+        while self.text[pos : pos + 1] in ("&", "!"):
+            if self.text.startswith("!<", pos):
+                pos = self.text.index(">", pos) + 1
+            else:
+                while pos < len(self.text) and self.text[pos] not in " \t\r\n,[]{}":
+                    pos += 1
+            after = pos
+            while self.text[after : after + 1] in (" ", "\t", "\r", "\n"):
+                after += 1
+            if self.text[after : after + 1] not in ("&", "!"):
+                break
+            pos = after
+        return pos
+
+    def _content_start(self, node: Node) -> int:
+        """Where a scalar's own text starts, after any anchor and tag."""
+        pos = self._props_end(node)
+        if pos == node.start:
+            return pos
+        while pos < node.end and self.text[pos] in " \t\r\n":
+            pos += 1
+        return pos
+
+    def _trailing_comment(self, pos: int) -> str:
+        """The end-of-line comment after `pos` on its line, with the blanks before it ('' if none).
+
+        `pos` must be past any scalar text on the line (a `#` inside a value is no comment)."""
+        end = self._line_end(pos)
+        match = _TRAILING_COMMENT.search(self.text, pos, end)
+        return self.text[match.start() : end] if match else ""
+
+    def _refuse_shared(self, path: Path, *, replaces: bool) -> None:
+        """Refuse an edit that YAML anchors would carry to other places.
+
+        After an edit the data must equal the data with only `path` changed; a change inside an
+        anchored value shows up wherever an alias (`*name`, `<<: *name`) repeats it, and
+        replacing a value drops the anchors inside it that aliases elsewhere still use."""
+        users: dict[int, list[Node]] = {}
+        for n in self.root.walk():
+            if n.kind == ALIAS and n.target is not None:
+                users.setdefault(id(n.target), []).append(n)
+        if not users:
+            return
+        chain = [self.root]
+        for part in path:
+            node = chain[-1]
+            if node.kind == ALIAS:
+                raise EditError(
+                    f"{format_path(path)} is inside *{node.raw} (line {node.line + 1}), a copy of the value anchored "
+                    f"&{node.raw} at line {node.target.line + 1}; edit that value, or replace *{node.raw} with a value of its own"
+                )
+            child = (node.items[part] if -len(node.items) <= part < len(node.items) else None) if node.kind == SEQ and isinstance(part, int) else node.get(part)
+            if child is None:
+                break
+            chain.append(child)
+        found = len(chain) == len(path) + 1
+        shared = list(chain[:-1] if found else chain)
+        if found and replaces:
+            inside = {id(n) for n in chain[-1].walk()}
+            shared += [n for n in chain[-1].walk() if any(id(a) not in inside for a in users.get(id(n), []))]
+        for n in shared:
+            if id(n) in users:
+                alias = users[id(n)][0]
+                raise EditError(
+                    f"{format_path(path)} would also change *{alias.raw} at line {alias.line + 1}, which repeats the value "
+                    f"anchored &{n.anchor} at line {n.line + 1}; edit the file by hand to change shared values"
+                )
 
     def _colon_after(self, key_node: Node) -> int:
         """Index just after the `:` that follows a key."""
@@ -311,15 +407,26 @@ class Document:
 
     def _insert_key(self, mapping: Node, key: Any, value: Any, expected: Any) -> None:
         if mapping.flow:
-            entry = f"{render_key(key, self.style)}: {render_flow(value, self.style)}"
+            entry = f"{render_key(key, self.style, in_flow=True)}: {render_flow(value, self.style)}"
             close = self.text.rfind("}", mapping.start, mapping.end)
             if not mapping.items:
-                # `config: {}` gaining a key becomes a block mapping under its owner key
-                start = mapping.start
-                while self.text[start - 1] == " ":
-                    start -= 1
+                # `config: {}` gaining a key becomes a block mapping under its owner key; the
+                # end-of-line comment stays on the owner's line
+                comment = self._trailing_comment(mapping.end)
+                end = self._line_end(mapping.end) if comment else mapping.end
+                line_start = self._line_start(mapping.start)
+                if self.text[line_start : mapping.start].strip(" ") in ("-", "- -") and not (mapping.anchor or mapping.tag):
+                    # a list item `- {}` becomes `- key: value`
+                    lines = render_entry(key, value, mapping.column, self.style)
+                    lines[0] = lines[0][mapping.column :] + comment
+                    self._replace(mapping.start, end, self._join(lines), expected)
+                    return
+                start = self._props_end(mapping)
+                if start == mapping.start:
+                    while self.text[start - 1] == " ":
+                        start -= 1
                 lines = render_entry(key, value, self._line_indent(mapping.start) + self.style.indent, self.style)
-                self._replace(start, mapping.end, self._nl() + self._join(lines), expected)
+                self._replace(start, end, comment + self._nl() + self._join(lines), expected)
                 return
             before = close
             while self.text[before - 1] in " \t\r\n":
@@ -349,6 +456,7 @@ class Document:
         pair = parent.pair(path[-1])
         if pair is None:
             raise EditError(f"{format_path(path)} does not exist")
+        self._refuse_shared(path, replaces=True)
         expected = copy.deepcopy(self.data)
         _delete_in(expected, path)
         key_node, value_node = pair
@@ -369,10 +477,23 @@ class Document:
             # the key shares its line with a "- " item marker: the next key moves up to that line
             index = parent.items.index(pair)
             next_key = parent.items[index + 1][0]
-            self._replace(key_node.start, next_key.start, "", expected)
+            end = self._block_end(value_node, key_node.column)
+            if "#" in self.text[end : next_key.start]:
+                # unless comment lines stand above it: they belong to it and stay there (`-` alone
+                # on its line, the mapping below it, is the same list item)
+                start = key_node.start
+                while self.text[start - 1] == " ":
+                    start -= 1
+                self._replace(start, end, "", expected)
+            else:
+                self._replace(key_node.start, next_key.start, "", expected)
             return
         start = self._attached_comment_start(line_start, key_node.column)
         end = self._block_end(value_node, key_node.column)
+        if not parent_path and len(parent.items) == 1:
+            # the last key of the file: what is left is an empty mapping, not an empty file
+            self._replace(start, end, "{}", expected)
+            return
         if end < len(self.text):
             end = self.text.find("\n", end) + 1
         elif start > 0:
@@ -390,6 +511,9 @@ class Document:
                 start = prev_start
                 continue
             break
+        if start < line_start and all(line.strip() == "---" or line.startswith("%") for line in self.text[:start].splitlines()):
+            # comments at the very top of the file are its header, not the first key's
+            return line_start
         return start
 
     def rename_key(self, path: Path, new_key: str) -> None:
@@ -399,10 +523,11 @@ class Document:
         parent = self.node_at(path[:-1]).resolved
         if parent.get(new_key) is not None:
             raise EditError(f"{format_path(path[:-1] + (new_key,))} already exists")
+        self._refuse_shared(path, replaces=False)
         expected = copy.deepcopy(self.data)
         _rename_in(expected, path, new_key)
-        text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "")
-        self._replace(key_node.start, key_node.end, text, expected)
+        text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "", in_flow=parent.flow)
+        self._replace(self._content_start(key_node), key_node.end, text, expected)
 
 
 def _describe(node: Node) -> str:

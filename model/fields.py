@@ -2,80 +2,74 @@
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any
 
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
-
-from .schema.backends import BACKEND_MODELS
-from .schema.references import KVStoreReference, ResponsesStoreReference, SqlStoreReference
-from .schema.server import AUTH_PROVIDER_MODELS, AuthConfig, QuotaConfig, ServerConfig
-from .schema.stores import STORE_REFERENCE_MODELS
-from .schema.types import type_tag_of
+from .config_schema import load
+from .facts import AUTH_MODEL_NAMES, BACKEND_MODEL_NAMES, STORE_MODEL_NAMES, type_tag_of
+from .schema_check import describe, scalar_kinds
 from .yamlpath import Path
 
 
 @dataclass(frozen=True)
 class Field:
-    model: type[BaseModel]
+    model: str  # name of the schema model (a `$defs` entry)
     name: str
-    info: FieldInfo
+    schema: dict
 
     @property
     def description(self) -> str:
-        return self.info.description or ""
+        return self.schema.get("description", "")
 
     @property
     def secret(self) -> bool:
-        extra = self.info.json_schema_extra
-        return isinstance(extra, dict) and bool(extra.get("secret"))
+        return bool(self.schema.get("secret"))
+
+    @property
+    def default(self) -> Any:
+        return self.schema.get("default")
+
+    def expected(self) -> str:
+        return describe(self.schema, load())
 
     def scalar_kinds(self) -> set[str]:
-        """The plain types the field accepts: subset of {"str", "int", "float", "bool", "null", "other"}."""
-        return _kinds(self.info.annotation)
+        """JSON types the field accepts (placeholders aside): subset of string, integer, number, boolean, null, ..."""
+        return scalar_kinds(self.schema, load())
 
 
-def _kinds(tp: Any) -> set[str]:
-    origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return _kinds(typing.get_args(tp)[0])
-    if origin in (Union, getattr(__import__("types"), "UnionType")):
-        out: set[str] = set()
-        for arg in typing.get_args(tp):
-            out |= _kinds(arg)
-        return out
-    if origin is Literal:
-        return {"str" if isinstance(v, str) else "other" for v in typing.get_args(tp)}
-    names = {str: "str", int: "int", float: "float", bool: "bool", type(None): "null"}
-    return {names.get(tp, "other")}
+def reference_model(path: Path, family: str) -> str:
+    """Schema model of a provider or quota reference."""
+    if family == "kv":
+        return "KVStoreReference"
+    # agents/responses providers keep responses with the same write-queue knobs as the store
+    return "ResponsesStoreReference" if path[-2:] == ("persistence", "responses") else "SqlStoreReference"
 
 
-def model_for(data: dict, path: Path) -> type[BaseModel] | None:
+def model_for(data: dict, path: Path) -> str | None:
     """The schema model of the mapping at `path` (None where we have no schema)."""
-    if path == ("server",):
-        return ServerConfig
-    if path == ("server", "quota"):
-        return QuotaConfig
-    if path == ("server", "quota", "kvstore"):
-        return KVStoreReference
-    if path == ("server", "auth"):
-        return AuthConfig
+    fixed = {
+        ("server",): "ServerConfig",
+        ("server", "quota"): "QuotaConfig",
+        ("server", "quota", "kvstore"): "KVStoreReference",
+        ("server", "auth"): "AuthConfig",
+        ("server", "cors"): "CORSConfig",
+        ("storage",): "StorageConfig",
+        ("storage", "stores"): "StoresConfig",
+    }
+    if path in fixed:
+        return fixed[path]
     if path == ("server", "auth", "provider_config"):
-        return AUTH_PROVIDER_MODELS.get(type_tag_of(_get(data, path)) or "")
+        return AUTH_MODEL_NAMES.get(type_tag_of(_get(data, path)) or "")
     if len(path) == 3 and path[:2] == ("storage", "backends"):
-        return BACKEND_MODELS.get(type_tag_of(_get(data, path)) or "")
+        return BACKEND_MODEL_NAMES.get(type_tag_of(_get(data, path)) or "")
     if len(path) == 3 and path[:2] == ("storage", "stores"):
-        return STORE_REFERENCE_MODELS.get(str(path[2]))
+        return STORE_MODEL_NAMES.get(str(path[2]))
     if path and path[0] == "providers":
         from .references import find_references
 
         for ref in find_references(data):
             if ref.path == path:
-                if ref.family == "kv":
-                    return KVStoreReference
-                return ResponsesStoreReference if path[-2:] == ("persistence", "responses") else SqlStoreReference
+                return reference_model(path, ref.family)
     return None
 
 
@@ -83,9 +77,12 @@ def field_at(data: dict, path: Path) -> Field | None:
     if not path or not isinstance(path[-1], str):
         return None
     model = model_for(data, path[:-1])
-    if model is None or path[-1] not in model.model_fields:
+    if model is None:
         return None
-    return Field(model, path[-1], model.model_fields[path[-1]])
+    properties = load()["$defs"][model].get("properties", {})
+    if path[-1] not in properties:
+        return None
+    return Field(model, path[-1], properties[path[-1]])
 
 
 def _get(data: Any, path: Path) -> Any:

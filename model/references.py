@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator, Literal
 
-from .schema.providers import reference_fields_for
-from .schema.stores import STORE_FAMILIES
+from .facts import STORE_FAMILIES, reference_fields_for
 from .yamlpath import Path
 
 Family = Literal["kv", "sql"]
@@ -86,8 +85,9 @@ def _shaped_references(value: Any, path: Path, skip: set[Path]) -> Iterator[tupl
 def find_references(data: dict, *, include_inline: bool = False) -> list[Reference]:
     """All backend references in the config, in file order of their sections.
 
-    With `include_inline`, known reference fields that hold a pre-0.3 inline config are
-    returned too (their `backend` is None), so validation can explain them.
+    With `include_inline`, known reference fields that hold anything else (a pre-0.3 inline
+    config, or a plain value such as `persistence: kv_default`) are returned too (their
+    `backend` is None), so validation can explain them instead of passing over them.
     """
     refs: list[Reference] = []
     storage = data.get("storage")
@@ -95,7 +95,7 @@ def find_references(data: dict, *, include_inline: bool = False) -> list[Referen
     if isinstance(stores, dict):
         for name, value in stores.items():
             family = STORE_FAMILIES.get(name) or _shape_family(value)
-            if family and (isinstance(value, dict) and ("backend" in value or include_inline)):
+            if family and _wanted(value, include_inline):
                 refs.append(_reference(("storage", "stores", name), value, family, f"store {name}", name in STORE_FAMILIES))
     for api, index, provider in iter_providers(data):
         config = provider.get("config")
@@ -112,17 +112,22 @@ def find_references(data: dict, *, include_inline: bool = False) -> list[Referen
                 continue
             path = base + field.path
             known_paths.add(path)
-            if isinstance(value, dict) and ("backend" in value or include_inline):
+            if _wanted(value, include_inline):
                 refs.append(_reference(path, value, field.family, owner, True))
         for path, value, family in _shaped_references(config, base, known_paths):
             refs.append(_reference(path, value, family, owner, False))
     server = data.get("server")
     quota = server.get("quota") if isinstance(server, dict) else None
-    if isinstance(quota, dict) and isinstance(quota.get("kvstore"), dict):
-        kvstore = quota["kvstore"]
-        if "backend" in kvstore or include_inline:
-            refs.append(_reference(("server", "quota", "kvstore"), kvstore, "kv", "server quota", True))
+    if isinstance(quota, dict) and _wanted(quota.get("kvstore"), include_inline):
+        refs.append(_reference(("server", "quota", "kvstore"), quota["kvstore"], "kv", "server quota", True))
     return refs
+
+
+def _wanted(value: Any, include_inline: bool) -> bool:
+    """A value at a known reference place: a reference, or (for validation) anything else but null."""
+    if isinstance(value, dict) and "backend" in value:
+        return True
+    return include_inline and value is not None
 
 
 def backend_users(data: dict) -> dict[str, list[Reference]]:

@@ -15,8 +15,10 @@ from .textstyle import TextStyle
 from .yaml11 import changes_type_when_plain
 
 _PLAIN_START_FORBIDDEN = set("-?:,[]{}#&*!|>'\"%@`")
-_FLOW_FORBIDDEN = set(",[]{}")
-_NEEDS_DOUBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u0085\u2028\u2029\ufeff]")
+# in a flow collection libyaml also refuses `:` inside a plain scalar, and PyYAML ends one at `?`
+_FLOW_FORBIDDEN = set(",[]{}:?")
+# what PyYAML's reader refuses unescaped (C1 controls, U+FFFE/U+FFFF, ...) or reads as a line break
+_NEEDS_DOUBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def plain_is_safe(text: str, in_flow: bool = False) -> bool:
@@ -24,7 +26,7 @@ def plain_is_safe(text: str, in_flow: bool = False) -> bool:
         return False
     if text[0] in _PLAIN_START_FORBIDDEN or "\n" in text or "\t" in text or _NEEDS_DOUBLE.search(text):
         return False
-    if ": " in text or " #" in text or text.endswith(":"):
+    if ": " in text or " #" in text or text.endswith(":") or text.startswith("..."):  # `... x` ends a document
         return False
     if in_flow and (_FLOW_FORBIDDEN & set(text)):
         return False
@@ -65,8 +67,8 @@ def render_scalar(value: Any, style: TextStyle, *, in_flow: bool = False, keep_q
     return quote(text, style.quote)
 
 
-def render_key(key: Any, style: TextStyle, keep_quote: str = "") -> str:
-    return render_scalar(key, style, keep_quote=keep_quote)
+def render_key(key: Any, style: TextStyle, keep_quote: str = "", in_flow: bool = False) -> str:
+    return render_scalar(key, style, keep_quote=keep_quote, in_flow=in_flow)
 
 
 def render_flow(value: Any, style: TextStyle) -> str:

@@ -7,6 +7,7 @@ the server sees, and quote new strings that would otherwise change type.
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -93,6 +94,36 @@ def resolve_plain(text: str) -> Any:
         if _FLOAT_RE.match(text):
             return _to_float(text)
     return text
+
+
+# PyYAML's implicit timestamp pattern and the one its constructor reads the parts with.
+_PYYAML_TIMESTAMP_RE = re.compile(
+    r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+    |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
+    (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
+    (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+    re.X,
+)
+_TIMESTAMP_PARTS_RE = re.compile(
+    r"""^(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})
+    (?:(?:[Tt]|[ \t]+)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})
+    (?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+](?P<tz_hour>[0-9]{1,2})(?::(?P<tz_minute>[0-9]{2}))?))?)?$""",
+    re.X,
+)
+
+
+def timestamp_error(text: str) -> str | None:
+    """Why PyYAML fails on this plain scalar it takes for a date (`2024-02-30`), or None."""
+    if not _PYYAML_TIMESTAMP_RE.match(text):
+        return None
+    parts = {k: int(v) for k, v in _TIMESTAMP_PARTS_RE.match(text).groupdict().items() if v is not None}
+    try:
+        datetime.datetime(parts["year"], parts["month"], parts["day"], parts.get("hour", 0), parts.get("minute", 0), parts.get("second", 0))
+        if parts.get("tz_hour", 0) * 60 + parts.get("tz_minute", 0) >= 24 * 60:
+            raise ValueError("the time zone offset must be less than a day")
+    except ValueError as exc:
+        return f"the server's YAML loader reads {text!r} as a date, and it is not a valid one ({exc})"
+    return None
 
 
 def is_timestamp(text: str) -> bool:

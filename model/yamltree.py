@@ -8,6 +8,7 @@ must and every other byte of the file, comments and all, stays as it was.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, Iterator
 
 from ruamel.yaml import YAML
@@ -22,7 +23,7 @@ from ruamel.yaml.events import (
 )
 
 from .errors import ParseError
-from .yaml11 import _to_float, _to_int, resolve_plain
+from .yaml11 import _to_float, _to_int, resolve_plain, timestamp_error
 
 MAP, SEQ, SCALAR, ALIAS = "map", "seq", "scalar", "alias"
 MERGE_KEY = "<<"
@@ -114,7 +115,10 @@ _STANDARD_TAGS = {"str", "int", "float", "bool", "null", "map", "seq", "omap", "
 def _scalar_value(node: Node) -> Any:
     tag = node.tag
     if tag is None or tag == "!":
-        return resolve_plain(node.raw) if node.style == "" and tag is None else node.raw
+        # PyYAML resolves the non-specific tag `!` like a plain scalar, even on quoted text
+        if tag == "!" or node.style == "":
+            return _plain_value(node)
+        return node.raw
     short = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else None
     try:
         if short == "int":
@@ -132,15 +136,40 @@ def _scalar_value(node: Node) -> Any:
     return node.raw
 
 
+def _plain_value(node: Node) -> Any:
+    """resolve_plain, refusing what yaml.safe_load cannot construct (the server would not start)."""
+    problem = None
+    try:
+        value = resolve_plain(node.raw)
+    except ValueError:  # `0b_`, `0x_`: PyYAML's int pattern matches but int() fails
+        problem = f"{node.raw!r} looks like a number to the server's YAML loader but is not a valid one"
+    else:
+        if node.raw == "=":  # PyYAML tags it !!value and has no constructor for that
+            problem = "the server's YAML loader cannot read a plain ="
+        elif isinstance(value, str):
+            problem = timestamp_error(node.raw)
+        if problem is None:
+            return value
+    raise ParseError(f"{problem}; put it in quotes", line=node.line + 1, column=node.column + 1)
+
+
+def _checked_value(node: Node) -> Any:
+    # a plain << is a merge key; anywhere but in key position PyYAML has no constructor for it
+    if node.kind == SCALAR and node.raw == MERGE_KEY and node.style == "" and node.tag is None:
+        raise ParseError("the server's YAML loader cannot read a plain << here; put it in quotes", line=node.line + 1, column=node.column + 1)
+    return node.value
+
+
 def _construct(node: Node) -> Any:
     node = node.resolved
     if node.kind == SCALAR:
         return _scalar_value(node)
     if node.kind == SEQ:
-        return [item.value for item in node.items]
+        return [_checked_value(item) for item in node.items]
     result: dict = {}
     merged: dict = {}
     for k, v in node.items:
+        _checked_value(v)
         if k.kind == SCALAR and k.style == "" and k.raw == MERGE_KEY and k.tag is None:
             sources = v.resolved.items if v.resolved.kind == SEQ else [v]
             for src in reversed(sources):
@@ -170,16 +199,31 @@ def _check_tag(event: Any, mark: Any) -> str | None:
     )
 
 
+_TAB_MESSAGE = "a tab character where YAML needs spaces (tabs may only appear in quoted values, block scalars and comments)"
+
+
 def parse(text: str) -> Node:
-    """Parse one YAML document into a Node tree; raises ParseError with line and column."""
+    """Parse one YAML document into a Node tree; raises ParseError with line and column.
+
+    Every value is constructed here, so a file whose values the server's loader cannot read
+    fails now, with its position, and never later when `.value` is first asked for.
+    """
     try:
-        return _build(_parser.parse(text))
+        root = _build(_parser.parse(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem and exc.context_mark and mark is not exc.context_mark:
+        if mark is not None and text[mark.index : mark.index + 1] == "\t":
+            problem = _TAB_MESSAGE  # libyaml's own words ("cannot start any token") do not say it is a tab
+        elif exc.context and exc.problem and exc.context_mark and mark is not exc.context_mark:
             problem = f"{problem} ({exc.context} at line {exc.context_mark.line + 1})"
-        raise ParseError(problem, line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+        if mark is None:
+            raise ParseError(problem) from None
+        line, column = mark.line, mark.column
+        if mark.index >= len(text) and not text.endswith("\n"):
+            # libyaml puts the end of a stream without a final newline on a line that does not exist
+            line, column = text.count("\n"), len(text) - (text.rfind("\n") + 1)
+        raise ParseError(problem, line=line + 1, column=column + 1) from None
     except YAMLError as exc:  # the reader's errors (control characters, bad encoding) carry no mark
         message = (str(exc).splitlines() or ["invalid YAML"])[0]
         position = getattr(exc, "position", None)
@@ -188,6 +232,40 @@ def parse(text: str) -> Node:
             column = position - (text.rfind("\n", 0, position) + 1)
             raise ParseError(message, line=line + 1, column=column + 1) from None
         raise ParseError(message) from None
+    _check_tabs(text, root)
+    root.value  # noqa: B018 - construct now (see the docstring)
+    return root
+
+
+def _check_tabs(text: str, root: Node) -> None:
+    """Refuse the tabs PyYAML (the server's loader) refuses although libyaml accepts them.
+
+    PyYAML skips only spaces between tokens, so a tab is fine inside a quoted or block scalar
+    and inside a comment, and an error anywhere else (after a colon, before a comment, inside
+    a plain scalar, at the end of a line).
+    """
+    if "\t" not in text:
+        return
+    scalars = sorted((n.start, n.end, n.style in ("'", '"', "|", ">")) for n in root.walk() if n.kind == SCALAR)
+    starts = [s[0] for s in scalars]
+
+    def scalar_at(pos: int) -> tuple[int, int, bool] | None:
+        i = bisect.bisect_right(starts, pos) - 1
+        return scalars[i] if i >= 0 and pos < scalars[i][1] else None
+
+    pos = text.find("\t")
+    while pos != -1:
+        inside = scalar_at(pos)
+        if not (inside and inside[2]):
+            line_start = text.rfind("\n", 0, pos) + 1
+            in_comment = any(
+                text[q] == "#" and (q == line_start or text[q - 1] in " \t") and scalar_at(q) is None
+                for q in range(line_start, pos)
+            )
+            if not in_comment:
+                line = text.count("\n", 0, pos)
+                raise ParseError(_TAB_MESSAGE, line=line + 1, column=pos - line_start + 1)
+        pos = text.find("\t", pos + 1)
 
 
 def _build(events: Iterator[Any]) -> Node:
@@ -196,6 +274,17 @@ def _build(events: Iterator[Any]) -> Node:
     pending_key: list[Node | None] = []
     root: Node | None = None
     documents = 0
+
+    def add_anchor(name: str, node: Node, mark: Any) -> None:
+        # libyaml lets a later &name replace an earlier one; PyYAML refuses the file
+        first = anchors.get(name)
+        if first is not None:
+            raise ParseError(
+                f"the anchor &{name} is already defined at line {first.line + 1}; the server's YAML loader refuses a repeated anchor",
+                line=mark.line + 1,
+                column=mark.column + 1,
+            )
+        anchors[name] = node
 
     def attach(node: Node) -> None:
         nonlocal root
@@ -220,12 +309,9 @@ def _build(events: Iterator[Any]) -> Node:
             node.raw = event.value
             node.style = event.style or ""
             node.tag = _check_tag(event, mark)
-            if node.tag == "!":
-                node.tag = None
-                node.style = node.style or "!"
             node.anchor = event.anchor
             if event.anchor:
-                anchors[event.anchor] = node
+                add_anchor(event.anchor, node, mark)
             attach(node)
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             mark = event.start_mark
@@ -234,7 +320,7 @@ def _build(events: Iterator[Any]) -> Node:
             node.tag = _check_tag(event, mark)
             node.anchor = event.anchor
             if event.anchor:
-                anchors[event.anchor] = node
+                add_anchor(event.anchor, node, mark)
             attach(node)
             stack.append(node)
             pending_key.append(None)

@@ -118,6 +118,15 @@ def test_merge_of_a_non_mapping(text):
     assert "merge" in exc.message
 
 
+def test_repeated_anchor_is_refused_like_pyyaml():
+    text = "a: &x 1\nb: &x 2\nc: *x\n"
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(text)
+    exc = refused(text)
+    assert (exc.line, exc.column) == (2, 4)
+    assert "&x" in exc.message and "line 1" in exc.message
+
+
 # -- duplicate keys -----------------------------------------------------------------------
 
 
@@ -179,13 +188,23 @@ def test_standard_tags_are_read_like_pyyaml():
     assert load(text).data == yaml.safe_load(text)
 
 
+@pytest.mark.parametrize("text", ["a: ! 12\n", "a: ! '12'\n", "a: ! yes\n", "a: ! ''\n", "a: ! [1, 2]\n", "a: !!str\n"])
+def test_non_specific_tag_is_read_like_pyyaml(text):
+    """PyYAML resolves `! x` like a plain scalar, even when x is quoted."""
+    assert load(text).data == yaml.safe_load(text)
+
+
 @pytest.mark.parametrize("text", ["a: !!int x\n", "a: !!float x\n", "a: !!bool maybe\n"])
 def test_invalid_standard_tag_values_are_refused_when_loading(text):
     exc = refused(text, name="bad.yaml")
     assert (exc.line, exc.column) == (1, 4)
 
 
-@pytest.mark.parametrize("text", ["a: 0b_\n", "a: 0x_\n", "a: -0b__\n", "a: =\n", "a:\n- <<\n"])
+@pytest.mark.parametrize(
+    "text",
+    ["a: 0b_\n", "a: 0x_\n", "a: -0b__\n", "a: =\n", "a:\n- <<\n", "a: 2024-02-30\n", "a: 2024-13-01\n",
+     "a: 2024-01-01 24:00:00\n", "a: 2024-01-01T10:00:00+24:00\n", "a: 0000-01-01\n"],
+)  # fmt: skip
 def test_plain_scalars_pyyaml_cannot_construct_are_refused(text):
     """yaml.safe_load fails on these, so the server could not start with them."""
     with pytest.raises(Exception):
@@ -252,7 +271,10 @@ def test_tab_indentation(text, line, column):
         ("a: value\t# comment\n", 1, 9),
         ("a: two\twords\n", 1, 7),
         ("a: 1\nb: [1,\t2]\n", 2, 7),
-        ("a:\n  b: x \t\n", 2, 7),
+        ("a:\n  b: x \t\n", 2, 8),
+        ("a: 1\n\t\nb: 2\n", 2, 1),
+        ("a: 1\n\t# comment\n", 2, 1),
+        ("a: &x\t1\n", 1, 6),
     ],
 )
 def test_tabs_pyyaml_refuses(text, line, column):
@@ -287,7 +309,7 @@ def test_tabs_pyyaml_accepts(text):
         ("a: {x: 1\nb: 2\n", 2, 2),
         ("a: [1, 2\n", 2, 1),
         ("a: [1, 2", 1, 9),
-        ("a:\n  b: {x: [1, 2}\n", 2, 19),
+        ("a:\n  b: {x: [1, 2}\n", 2, 15),
     ],
 )
 def test_truncated_files(text, line, column):
@@ -360,8 +382,11 @@ def _same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
+DATEISH = st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]*)?( ?(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)?", fullmatch=True)
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(NUMBERISH, WORDS))
+@given(st.one_of(NUMBERISH, WORDS, DATEISH))
 def test_plain_scalars_resolve_like_pyyaml(text):
     source = f"k: {text}\n"
     try:

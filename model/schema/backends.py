@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field
 
+from model.facts import BACKEND_TYPES, LATER_UPSTREAM_FIELDS, family_of  # noqa: F401  (re-exported)
+
 from model.schema.types import ChooseByType, Env, EnvBool, EnvPlaceholder, EnvPort, env_int
 
 __all__ = [
@@ -209,15 +211,6 @@ class SQLPostgresBackend(BaseModel):
     )
 
 
-BACKEND_TYPES: tuple[str, ...] = (
-    "kv_sqlite",
-    "kv_redis",
-    "kv_postgres",
-    "kv_mongodb",
-    "sql_sqlite",
-    "sql_postgres",
-)
-
 BACKEND_MODELS: dict[str, type[BaseModel]] = {
     "kv_sqlite": KVSqliteBackend,
     "kv_redis": KVRedisBackend,
@@ -226,26 +219,6 @@ BACKEND_MODELS: dict[str, type[BaseModel]] = {
     "sql_sqlite": SQLSqliteBackend,
     "sql_postgres": SQLPostgresBackend,
 }
-
-# Keys that upstream main gained after the newest snapshot we follow (d1b663294, 2026-05-07).
-# Not modelled: in the files we target they are unknown keys. Listed so the validator can say
-# "this key needs a newer server" rather than "unknown key".
-LATER_UPSTREAM_FIELDS: dict[str, tuple[str, ...]] = {
-    "kv_postgres": ("pool_size", "max_overflow", "command_timeout"),
-    "sql_postgres": ("ssl_mode", "ca_cert_path"),
-}
-
-
-def family_of(type_name: str) -> Literal["kv", "sql"] | None:
-    """"kv" for `kv_*`, "sql" for `sql_*`, None otherwise (decided by prefix only)."""
-    if not isinstance(type_name, str):
-        return None
-    if type_name.startswith("kv_"):
-        return "kv"
-    if type_name.startswith("sql_"):
-        return "sql"
-    return None
-
 
 def required_fields(model: type[BaseModel]) -> list[str]:
     """Names of the fields a mapping must spell out (no default), in declaration order."""

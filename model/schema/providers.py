@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from model.facts import PROVIDER_REFERENCE_FIELDS, ProviderReferenceField, reference_fields_for  # noqa: F401  (re-exported)
+
 __all__ = [
     "PROVIDER_REFERENCE_FIELDS",
     "Provider",
@@ -41,66 +43,3 @@ class Provider(BaseModel):
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderReferenceField:
-    """A field inside `providers.<api>[].config` that holds a KV or SQL reference."""
-
-    api: str
-    provider_types: tuple[str, ...] | None  # None: any provider of this api
-    path: tuple[str, ...]  # keys inside `config`
-    family: Literal["kv", "sql"]
-    note: str
-
-    def applies_to(self, api: str, provider_type: str) -> bool:
-        return api == self.api and (self.provider_types is None or provider_type in self.provider_types)
-
-
-_AGENT_TYPES = ("inline::meta-reference", "inline::builtin")
-
-PROVIDER_REFERENCE_FIELDS: tuple[ProviderReferenceField, ...] = (
-    ProviderReferenceField(
-        "agents", _AGENT_TYPES, ("persistence", "agent_state"), "kv",
-        "Agent and session state (v0.3: inline::meta-reference; later inline::builtin). "
-        "Before v0.3: persistence_store.",
-    ),
-    ProviderReferenceField(
-        "agents", _AGENT_TYPES, ("persistence", "responses"), "sql",
-        "Stored OpenAI-style responses (v0.3 agents API). Before v0.3: responses_store.",
-    ),
-    ProviderReferenceField(
-        "responses", ("inline::builtin",), ("persistence", "agent_state"), "kv",
-        "Agent and session state (newer: the responses API replaced agents).",
-    ),
-    ProviderReferenceField(
-        "responses", ("inline::builtin",), ("persistence", "responses"), "sql",
-        "Stored responses (newer: the responses API replaced agents).",
-    ),
-    ProviderReferenceField(
-        "batches", ("inline::reference",), ("kvstore",), "kv",
-        "Batch jobs and their state.",
-    ),
-    ProviderReferenceField(
-        "datasetio", ("inline::localfs", "remote::huggingface"), ("kvstore",), "kv",
-        "Registered datasets (v0.3).",
-    ),
-    ProviderReferenceField(
-        "eval", ("inline::meta-reference",), ("kvstore",), "kv",
-        "Registered benchmarks and eval jobs (v0.3).",
-    ),
-    ProviderReferenceField(
-        "files", ("inline::localfs", "remote::s3", "remote::openai"), ("metadata_store",), "sql",
-        "File metadata table (the file bytes live elsewhere: local directory or bucket).",
-    ),
-    ProviderReferenceField(
-        "vector_io", None, ("persistence",), "kv",
-        "Vector store registry of every vector_io provider (inline::faiss, inline::sqlite-vec, "
-        "inline::chromadb, inline::milvus, inline::qdrant, remote::chromadb, remote::milvus, "
-        "remote::qdrant, remote::pgvector, remote::weaviate, remote::elasticsearch, ...). "
-        "Before v0.3: kvstore, a full config; migrated namespace vector_io::<name>.",
-    ),
-)
-
-
-def reference_fields_for(api: str, provider_type: str) -> tuple[ProviderReferenceField, ...]:
-    """The reference fields a provider of this api and type may hold."""
-    return tuple(f for f in PROVIDER_REFERENCE_FIELDS if f.applies_to(api, provider_type))

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError, core_schema
 
+from model.facts import AUTH_PROVIDER_TYPES, looks_like_draft_quota  # noqa: F401  (re-exported)
+
 from model.envvars import has_placeholder
 from model.schema.references import KVStoreReference
 from model.schema.types import ChooseByType, Env, EnvBool, EnvInt, EnvNonNegativeInt, EnvPositiveInt, env_int
@@ -79,7 +81,11 @@ class OAuth2IntrospectionConfig(BaseModel):
 class OAuth2TokenAuthConfig(BaseModel):
     """Bearer tokens (JWT) from an OAuth2 / OIDC identity provider."""
 
-    model_config = SCHEMA_CONFIG
+    # x-exactly-one-of carries the model validator below into the JSON schema the CLI checks with
+    model_config = ConfigDict(extra="allow", defer_build=True, json_schema_extra={
+        "x-exactly-one-of": ["jwks", "introspection"],
+        "x-exactly-one-of-help": {"jwks": "check tokens against the provider's key set", "introspection": "ask the provider about each token"},
+    })
 
     type: Env[Literal["oauth2_token"]] = Field(
         "oauth2_token", description="Auth provider: OAuth2 / OIDC bearer tokens."
@@ -174,6 +180,8 @@ class KubernetesAuthConfig(BaseModel):
     type: Env[Literal["kubernetes"]] = Field("kubernetes", description="Auth provider: Kubernetes tokens.")
     api_server_url: str = Field(
         "https://kubernetes.default.svc",
+        # the same rule as _http_url, visible in the JSON schema (a placeholder is accepted too)
+        json_schema_extra={"pattern": r"^https?://[^/\s]+|\$\{env\."},
         description="Kubernetes API server URL (http or https, with host). Default: "
         "https://kubernetes.default.svc, the in-cluster address.",
     )
@@ -228,7 +236,6 @@ AUTH_PROVIDER_MODELS: dict[str, type[BaseModel]] = {
     "kubernetes": KubernetesAuthConfig,
     "upstream_header": UpstreamHeaderAuthConfig,
 }
-AUTH_PROVIDER_TYPES: tuple[str, ...] = tuple(AUTH_PROVIDER_MODELS)
 
 AuthProviderConfig = Annotated[
     OAuth2TokenAuthConfig
@@ -288,17 +295,6 @@ class QuotaConfig(BaseModel):
     period: Env[Literal["day"]] = Field(
         "day", description="Counting window: a fixed UTC day, the only value. Default: day."
     )
-
-
-_DRAFT_QUOTA_KEYS = frozenset({"type", "config", "limit"})
-
-
-def looks_like_draft_quota(value: Any) -> bool:
-    """True for the quota PR's unshipped draft shape `{type, config, limit: {max_requests}}`.
-
-    Such a file must be offered an upgrade to the shipped shape, not silently accepted.
-    """
-    return isinstance(value, dict) and "kvstore" not in value and bool(_DRAFT_QUOTA_KEYS & value.keys())
 
 
 # --------------------------------------------------------------------------- server

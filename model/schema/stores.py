@@ -6,6 +6,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from model.facts import (  # noqa: F401  (re-exported)
+    NEWER_DEFAULT_BACKEND_TYPES,
+    NEWER_DEFAULT_BACKENDS,
+    NEWER_DEFAULT_STORES,
+    STORE_FAMILIES,
+    STORE_NAMES,
+    UPSTREAM_FAMILY_CHECKED,
+)
+
 from model.schema.references import (
     InferenceStoreReference,
     KVStoreReference,
@@ -71,17 +80,6 @@ class StoresConfig(BaseModel):
     )
 
 
-STORE_NAMES: tuple[str, ...] = ("metadata", "inference", "conversations", "responses", "prompts", "connectors")
-
-STORE_FAMILIES: dict[str, Literal["kv", "sql"]] = {
-    "metadata": "kv",
-    "inference": "sql",
-    "conversations": "sql",
-    "responses": "sql",
-    "prompts": "kv",
-    "connectors": "kv",
-}
-
 STORE_REFERENCE_MODELS: dict[str, type[BaseModel]] = {
     "metadata": KVStoreReference,
     "inference": InferenceStoreReference,
@@ -90,27 +88,3 @@ STORE_REFERENCE_MODELS: dict[str, type[BaseModel]] = {
     "prompts": KVStoreReference,
     "connectors": KVStoreReference,
 }
-
-# What newer upstream (d1b663294) puts in a store left unset: (backend, namespace-or-table).
-# So renaming the kv_default / sql_default backends breaks every store left unset.
-NEWER_DEFAULT_STORES: dict[str, tuple[str, str]] = {
-    "metadata": ("kv_default", "registry"),
-    "inference": ("sql_default", "inference_store"),
-    "conversations": ("sql_default", "openai_conversations"),
-    "prompts": ("kv_default", "prompts"),
-    "connectors": ("kv_default", "connectors"),
-}
-
-# Store -> backend name newer upstream falls back to when the store is unset
-# (responses has no default: unset means not configured).
-NEWER_DEFAULT_BACKENDS: dict[str, str] = {name: ref[0] for name, ref in NEWER_DEFAULT_STORES.items()}
-
-# Backends newer upstream creates when `storage.backends` is left out entirely
-# (SQLite files under $SQLITE_STORE_DIR or the distribution directory).
-NEWER_DEFAULT_BACKEND_TYPES: dict[str, str] = {"kv_default": "kv_sqlite", "sql_default": "sql_sqlite"}
-
-# Stores whose backend upstream checks at startup (exists, right family). connectors is not
-# checked upstream; we check it anyway, like every store.
-UPSTREAM_FAMILY_CHECKED: frozenset[str] = frozenset(
-    {"metadata", "inference", "conversations", "responses", "prompts"}
-)

@@ -26,6 +26,8 @@ import annotated_types as at
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError, core_schema
 
+from model.facts import placeholder_hint, type_tag_of  # noqa: F401  (re-exported)
+
 from model.envvars import PLACEHOLDER_RE, has_placeholder
 
 __all__ = [
@@ -202,33 +204,7 @@ def expected_type_name(model_cls: type[BaseModel], field_name: str) -> str:
     return describe_type(info.annotation, info.metadata)
 
 
-def placeholder_hint(value: str) -> str | None:
-    """The text a lone placeholder offers when its variable is unset or set.
-
-    `${env.X:=kv_sqlite}` -> "kv_sqlite", `${env.X:+oauth2_token}` -> "oauth2_token".
-    None for a bare `${env.X}`, an empty default, or a string that is not exactly one
-    placeholder. Used to pick the model for a `type:` written as a placeholder.
-    """
-    match = PLACEHOLDER_RE.fullmatch(value.strip())
-    if match is None or not match.group(3):
-        return None
-    return match.group(3)
-
-
 # --------------------------------------------------------------------------- choice by `type:`
-
-
-def type_tag_of(value: Any) -> str | None:
-    """The `type` a mapping (or model) selects, looking through a placeholder.
-
-    `{type: kv_sqlite}` -> "kv_sqlite"; `{type: "${env.KV:=kv_redis}"}` -> "kv_redis";
-    `{type: "${env.AUTH:+oauth2_token}"}` -> "oauth2_token"; no usable `type` -> None.
-    Unknown names are returned as written.
-    """
-    raw = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    if isinstance(raw, str) and has_placeholder(raw):
-        return placeholder_hint(raw)
-    return raw if isinstance(raw, str) else None
 
 
 class ChooseByType:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..schema.backends import BACKEND_MODELS, BACKEND_TYPES, LATER_UPSTREAM_FIELDS
+from ..facts import BACKEND_MODEL_NAMES, BACKEND_TYPES, LATER_UPSTREAM_FIELDS
 from ..yamlpath import format_path
 from .context import Context, did_you_mean, show
 
@@ -42,7 +42,9 @@ def check_backends(ctx: Context) -> None:
             ctx.add("error", "missing-field", path, f"{format_path(path)} is missing the required field 'type' (one of {', '.join(BACKEND_TYPES)})", key=True)
             continue
         type_name = backend_type(ctx, backend)
-        model = BACKEND_MODELS.get(type_name) if type_name else None
+        model = BACKEND_MODEL_NAMES.get(type_name) if type_name else None
+        if model is None and ctx.unresolvable(backend.get("type")):
+            continue  # `type: ${env.KV_TYPE}` with KV_TYPE unset: env-unset says so
         if model is None:
             written = backend.get("type")
             hint = _OLD_TYPES.get(written) if isinstance(written, str) else None

@@ -5,12 +5,11 @@ from __future__ import annotations
 import difflib
 from typing import Any, Iterable
 
-from pydantic import BaseModel, ValidationError
-
 from ..diagnostics import Diagnostic, Severity
 from ..document import Document
 from ..envvars import Environment, has_placeholder, resolve
-from ..schema.types import describe_type
+from ..config_schema import definition, load
+from ..schema_check import SchemaIssue, check, describe
 from ..yamlpath import Path, format_path
 
 
@@ -65,10 +64,16 @@ class Context:
             return value
         return resolve(value, self.env).value
 
+    def unresolvable(self, value: Any) -> bool:
+        """A `${env.X}` whose variable is unset: env-unset reports it, and its value is only
+        known at run time, so rules about the value must not judge the None it resolves to."""
+        return has_placeholder(value) and bool(resolve(value, self.env).missing)
+
     # -- checking a mapping against a schema model -----------------------------------------
 
-    def check_unknown_keys(self, model: type[BaseModel], value: dict, path: Path, what: str, extra_known: Iterable[str] = ()) -> None:
-        known = set(model.model_fields) | set(extra_known)
+    def check_unknown_keys(self, model: str, value: dict, path: Path, what: str, extra_known: Iterable[str] = ()) -> None:
+        """Warn about keys the schema model `model` (a `$defs` name) does not have."""
+        known = set(definition(model).get("properties", {})) | set(extra_known)
         for key in value:
             if key in known:
                 continue
@@ -82,83 +87,38 @@ class Context:
                 key=True,
             )
 
-    def check_model(self, model: type[BaseModel], value: Any, path: Path, what: str, *, skip: Iterable[str] = ()) -> bool:
-        """Validate `value` with `model`; report each error at its own field. True when valid."""
+    def check_model(self, model: str, value: Any, path: Path, what: str, *, skip: Iterable[str] = ()) -> bool:
+        """Check `value` against schema model `model`; report each problem at its own field.
+        Skipped fields are checked elsewhere (they are not missing either). True when valid."""
         if not isinstance(value, dict):
             self.add("error", "wrong-type", path, f"{format_path(path)} must be a mapping, not {show(value)}")
             return False
         skipped = set(skip)
         data = {k: v for k, v in value.items() if k not in skipped}
-        try:
-            model.model_validate(data)
-        except ValidationError as exc:
-            errors = [
-                e for e in exc.errors(include_url=False)
-                # a skipped field is checked elsewhere: it is not missing
-                if not (e["type"] == "missing" and e["loc"] and e["loc"][0] in skipped)
-            ]
-            for error in errors:
-                self._report(model, data, path, what, error)
-            return not errors
-        return True
+        issues = [i for i in check(definition(model), data, load()) if not (i.kind == "missing" and i.loc[0] in skipped)]
+        for issue in issues:
+            self.report(issue, path, what=what)
+        return not issues
 
-    def _report(self, model: type[BaseModel], data: dict, path: Path, what: str, error: dict) -> None:
-        loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
-        # keep the part of the location that exists in the data (unions add their own names)
-        real: Path = ()
-        node: Any = data
-        for part in loc:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-            elif error["type"] == "missing" and real == loc[: len(real)] and part == loc[-1]:
-                real += (part,)
-                break
-            else:
-                break
-            real += (part,)
-        kind = error["type"]
-        field_path = path + real
-        field_name = str(real[-1]) if real else what
-        if kind == "missing":
+    def report(self, issue: SchemaIssue, path: Path, code: str | None = None, prefix: str = "", what: str = "") -> None:
+        field_path = path + issue.loc
+        if issue.kind == "missing":
             parent = field_path[:-1]
-            self.add("error", "missing-field", parent, f"{format_path(parent)} is missing the required field '{field_name}'", key=True)
-            return
-        expected = _expected(model, real)
-        got = error.get("input")
-        if kind in _RANGE_ERRORS:
-            self.add("error", "out-of-range", field_path, f"{format_path(field_path)} must be {expected}, not {show(got)}")
-        elif kind.endswith("_type") or kind.endswith("_parsing") or kind in ("model_type", "dict_type", "list_type"):
-            self.add("error", "wrong-type", field_path, f"{format_path(field_path)} must be {expected}, not {show(got)}")
+            self.add("error", "missing-field", parent, f"{format_path(parent)} is missing the required field '{field_path[-1]}'", key=True)
+        elif issue.kind == "invalid-value":
+            subject = f"{format_path(field_path)}: {what}" if what and not issue.loc else format_path(field_path)
+            self.add("error", code or "invalid-value", field_path, f"{subject} {issue.detail}")
         else:
-            message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
-            self.add("error", "invalid-value", field_path, f"{format_path(field_path)}: {message}")
+            self.add("error", code or issue.kind, field_path, f"{format_path(field_path)} {prefix}must be {with_article(issue.expected)}, not {show(issue.value)}")
 
 
-def _expected(model: type[BaseModel], loc: Path) -> str:
-    """Words for what the field at `loc` (inside `model`) expects."""
-    current: Any = model
-    info = None
-    for part in loc:
-        fields = getattr(current, "model_fields", None)
-        if not isinstance(part, str) or not fields or part not in fields:
-            break
-        info = fields[part]
-        current = _model_in(info.annotation)
-    if info is None:
-        return "valid"
-    name = describe_type(info.annotation, info.metadata)
-    return name if name.startswith(("the ", "one of ")) else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+def with_article(expected: str) -> str:
+    if expected.startswith(("the ", "one of ")):
+        return expected
+    return f"{'an' if expected[:1] in 'aeiou' else 'a'} {expected}"
 
 
-def _model_in(annotation: Any) -> Any:
-    import typing
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+def expected_at(model: str, key: str) -> str:
+    """Words for what field `key` of schema model `model` expects."""
+    schema = definition(model).get("properties", {}).get(key)
+    return with_article(describe(schema, load())) if schema else "valid"

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from pydantic import BaseModel, ValidationError
-
 from ..envvars import describe, find_placeholders, has_placeholder, lint_placeholders, resolve
-from ..schema.backends import BACKEND_MODELS
-from ..schema.server import QuotaConfig, ServerConfig
+from ..config_schema import definition, load
+from ..facts import BACKEND_MODEL_NAMES
+from ..schema_check import check
 from ..yamlpath import Path, format_path
 from ..yamltree import MAP, SCALAR, SEQ, Node
 from .backends import backend_type, declared_backends
-from .context import Context, _expected, show
+from .context import Context, expected_at, show
 
 
 def _string_scalars(node: Node, path: Path) -> Iterator[tuple[Path, Node]]:
@@ -59,19 +58,20 @@ def check_placeholders(ctx: Context) -> None:
 
 def _check_resolved_types(ctx: Context) -> None:
     for name, backend in declared_backends(ctx).items():
-        model = BACKEND_MODELS.get(backend_type(ctx, backend) or "")
+        model = BACKEND_MODEL_NAMES.get(backend_type(ctx, backend) or "")
         if model is not None:
             _check_resolved(ctx, model, backend, ("storage", "backends", name))
     server = ctx.data.get("server")
     if isinstance(server, dict):
-        _check_resolved(ctx, ServerConfig, {k: v for k, v in server.items() if k not in ("auth", "quota")}, ("server",))
+        _check_resolved(ctx, "ServerConfig", {k: v for k, v in server.items() if k not in ("auth", "quota")}, ("server",))
         quota = server.get("quota")
         if isinstance(quota, dict) and "kvstore" in quota:
-            _check_resolved(ctx, QuotaConfig, quota, ("server", "quota"))
+            # a resolved period other than day is the quota check's own quota-period error
+            _check_resolved(ctx, "QuotaConfig", {k: v for k, v in quota.items() if k != "period"}, ("server", "quota"))
 
 
-def _check_resolved(ctx: Context, model: type[BaseModel], raw: Any, path: Path) -> None:
-    """Validate the values the server will see; report fields whose placeholder resolves badly."""
+def _check_resolved(ctx: Context, model: str, raw: Any, path: Path) -> None:
+    """Check the values the server will see; report fields whose placeholder resolves badly."""
     if not isinstance(raw, dict):
         return
     placeholders = {k for k, v in raw.items() if has_placeholder(v)}
@@ -80,19 +80,20 @@ def _check_resolved(ctx: Context, model: type[BaseModel], raw: Any, path: Path) 
     resolutions = {k: resolve(raw[k], ctx.env) for k in placeholders}
     values = {k: (resolutions[k].value if k in placeholders else v) for k, v in raw.items()}
     values = {k: v for k, v in values.items() if not (k in placeholders and resolutions[k].missing)}
-    try:
-        model.model_validate(values)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            key = error["loc"][0] if error["loc"] else None
-            if key not in placeholders or error["type"] == "missing":
-                continue
-            resolution = resolutions[key]
-            field = path + (key,)
-            ctx.add(
-                "error",
-                "env-resolved-invalid",
-                field,
-                f"{format_path(field)} resolves to {show(resolution.value)} ({describe(resolution)}), "
-                f"but it must be {_expected(model, (key,))}",
-            )
+    for issue in check(definition(model), values, load()):
+        key = issue.loc[0] if issue.loc else None
+        if key not in placeholders or issue.kind == "missing":
+            continue
+        resolution = resolutions[key]
+        field = path + (key,)
+        # describe() already starts with the value. A string field that got a number or bool
+        # needs the why: the server re-types substituted text, and quoting cannot prevent it
+        retyped = issue.kind == "wrong-type" and isinstance(resolution.text, str) and not isinstance(resolution.value, str) and issue.expected.startswith("string")
+        ctx.add(
+            "error",
+            "env-resolved-invalid",
+            field,
+            f"{format_path(field)} resolves to {describe(resolution)}, but it must be {expected_at(model, key)}"
+            + (f"; the server turns substituted text that reads as a number or boolean into one, so "
+               f"{resolution.text!r} becomes {show(resolution.value)}" if retyped else ""),
+        )

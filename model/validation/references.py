@@ -3,10 +3,9 @@ references must not share one namespace or table on one backend."""
 
 from __future__ import annotations
 
-from ..references import Reference, find_references, is_inline_store_config
-from ..schema.backends import family_of
-from ..schema.references import KVStoreReference, ResponsesStoreReference, SqlStoreReference
-from ..schema.stores import NEWER_DEFAULT_STORES, STORE_REFERENCE_MODELS, StoresConfig
+from ..references import Reference, find_references, is_inline_store_config, iter_providers
+from ..facts import NEWER_DEFAULT_BACKEND_TYPES, NEWER_DEFAULT_STORES, STORE_MODEL_NAMES, family_of
+from ..fields import reference_model
 from ..yamlpath import format_path
 from .backends import backend_type, declared_backends
 from .context import Context, did_you_mean, show
@@ -14,14 +13,20 @@ from .structure import is_newer_format, is_old_format
 
 _INLINE_TYPE_FAMILY = {"sqlite": "sqlite", "postgres": "postgres", "redis": "redis", "mongodb": "mongodb"}
 
+# Pre-0.3 provider fields that were renamed when they became references: api -> old key ->
+# (the v0.3 field, its family). A v0.3 server ignores the old key, so a file that still has it
+# (upstream's own k8s examples at 2c43285e2 do) loses that store silently.
+# Built-in providers only: an external provider (`module:`) defines its own config.
+_RENAMED_PROVIDER_FIELDS: dict[str, tuple[tuple[str, ...] | None, dict[str, tuple[str, str]]]] = {
+    "vector_io": (None, {"kvstore": ("persistence", "kv")}),
+    "agents": (("inline::meta-reference",), {"persistence_store": ("persistence.agent_state", "kv"), "responses_store": ("persistence.responses", "sql")}),
+}
 
-def _reference_model(ref: Reference):
-    if ref.path[:2] == ("storage", "stores") and ref.path[2] in STORE_REFERENCE_MODELS:
-        return STORE_REFERENCE_MODELS[ref.path[2]]
-    if ref.family == "kv":
-        return KVStoreReference
-    # agents/responses providers keep responses with the same write-queue knobs as the store
-    return ResponsesStoreReference if ref.path[-2:] == ("persistence", "responses") else SqlStoreReference
+
+def _reference_model(ref: Reference) -> str:
+    if ref.path[:2] == ("storage", "stores") and ref.path[2] in STORE_MODEL_NAMES:
+        return STORE_MODEL_NAMES[ref.path[2]]
+    return reference_model(ref.path, ref.family)
 
 
 def _explain_inline(ctx: Context, ref: Reference) -> None:
@@ -40,18 +45,68 @@ def _explain_inline(ctx: Context, ref: Reference) -> None:
     )
 
 
+def _explain_renamed_fields(ctx: Context) -> None:
+    for api, index, provider in iter_providers(ctx.data):
+        config = provider.get("config")
+        types, renamed = _RENAMED_PROVIDER_FIELDS.get(api, (None, {}))
+        if not isinstance(config, dict) or provider.get("module") or (types and provider.get("provider_type") not in types):
+            continue
+        for old_key, (new_field, family) in renamed.items():
+            value = config.get(old_key)
+            if not is_inline_store_config(value):
+                continue
+            path = ("providers", api, index, "config", old_key)
+            old_type = value.get("type")
+            partition = "namespace" if family == "kv" else "table_name"
+            ctx.add(
+                "error",
+                "legacy-inline-store",
+                path,
+                f"{format_path(path)} is the pre-0.3 field for this provider's store (a full {old_type} config); since v0.3 "
+                f"the server ignores '{old_key}' and reads {new_field}: declare a {family}_{_INLINE_TYPE_FAMILY.get(old_type, old_type)} "
+                f"backend under storage.backends with these settings and write {new_field}: {{backend: NAME, {partition}: ...}}",
+            )
+
+
+def _backends_in_effect(ctx: Context) -> tuple[dict, bool]:
+    """The declared backends, and whether they are implicit: a newer-format file that leaves
+    storage.backends out gets the two SQLite backends newer upstream creates in their place,
+    so references to kv_default / sql_default there are fine."""
+    storage = ctx.data.get("storage")
+    if is_newer_format(ctx.data) and (storage is None or (isinstance(storage, dict) and storage.get("backends") is None)):
+        return {name: {"type": type_name} for name, type_name in NEWER_DEFAULT_BACKEND_TYPES.items()}, True
+    return declared_backends(ctx), False
+
+
 def check_references(ctx: Context) -> None:
     data = ctx.data
     old = is_old_format(data)
-    backends = declared_backends(ctx)
+    backends, implicit = _backends_in_effect(ctx)
     names = list(backends)
+    storage = data.get("storage")
+    # storage.backends written but not a mapping is reported by check_backends; every reference
+    # being "unknown" after that would only repeat it
+    backends_broken = isinstance(storage, dict) and storage.get("backends") is not None and not isinstance(storage.get("backends"), dict)
     refs = find_references(data, include_inline=True)
     used: set[str] = set()
+    if not old:  # an old-format file gets one old-format error instead of one per store
+        _explain_renamed_fields(ctx)
     for ref in refs:
         value = ctx.doc.value_at(ref.path)
         if is_inline_store_config(value):
-            if not old:  # an old-format file gets one old-format error instead of one per store
+            # server.quota.kvstore: the quota check explains it, with the quota's own namespace
+            if not old and ref.path != ("server", "quota", "kvstore"):
                 _explain_inline(ctx, ref)
+            continue
+        if not isinstance(value, dict):
+            # e.g. `persistence: kv_default`: the server needs a mapping, a bare name fails validation
+            ctx.add(
+                "error",
+                "wrong-type",
+                ref.path,
+                f"{format_path(ref.path)} must be a reference {{backend: <a {ref.family}_* backend>, {ref.partition_key}: ...}}, "
+                f"not {show(value)}",
+            )
             continue
         if ref.known:
             what = ref.owner if ref.path[0] != "storage" else format_path(ref.path)
@@ -60,12 +115,13 @@ def check_references(ctx: Context) -> None:
             ctx.check_unknown_keys(model, value, ref.path, f"the reference {format_path(ref.path)}")
         name = ctx.resolved(ref.backend)
         if not isinstance(name, str):
-            if ref.backend is not None:
+            # known references already got the schema's wrong-type for `backend`
+            if ref.backend is not None and not ref.known:
                 ctx.add("error", "wrong-type", ref.path + ("backend",), f"{format_path(ref.path)}.backend must be a backend name, not {show(ref.backend)}")
             continue
         used.add(name)
         if name not in backends:
-            if old:
+            if old or backends_broken:
                 continue
             hint = did_you_mean(name, [n for n in names if family_of(backend_type(ctx, backends[n]) or "") == ref.family] or names)
             ctx.add(
@@ -92,7 +148,7 @@ def check_references(ctx: Context) -> None:
     if not old:
         _check_stores(ctx, backends, used)
         _check_shared_partitions(ctx, [r for r in refs if isinstance(ctx.resolved(r.backend), str)])
-        for name in names:
+        for name in names if not implicit else ():
             if name not in used:
                 ctx.add("info", "backend-unused", ("storage", "backends", name), f"backend '{name}' is declared but nothing references it", key=True)
 
@@ -123,7 +179,7 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
             key=True,
         )
     else:
-        ctx.check_unknown_keys(_StorageKeys, storage, ("storage",), "storage")
+        ctx.check_unknown_keys("StorageConfig", storage, ("storage",), "storage")
     stores = storage.get("stores")
     if stores is None:
         if not is_newer_format(data) and "references" not in storage:
@@ -132,7 +188,7 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
         ctx.add("error", "wrong-type", ("storage", "stores"), f"storage.stores must be a mapping, not {show(stores)}")
         return
     else:
-        ctx.check_unknown_keys(StoresConfig, stores, ("storage", "stores"), "storage.stores")
+        ctx.check_unknown_keys("StoresConfig", stores, ("storage", "stores"), "storage.stores")
     if is_newer_format(data) and backends:
         for store, (default_backend, _) in NEWER_DEFAULT_STORES.items():
             if isinstance(stores, dict) and store in stores:
@@ -149,13 +205,10 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
                 )
 
 
-class _StorageKeys:
-    model_fields = {"backends": None, "stores": None}
-
-
 def _check_shared_partitions(ctx: Context, refs: list[Reference]) -> None:
     seen: dict[tuple, Reference] = {}
-    for ref in refs:
+    # in file order, so the report lands on the later of the two and points back at the earlier
+    for ref in sorted(refs, key=lambda r: ctx.doc.position(r.path)):
         partition = ctx.resolved(ref.partition)
         key = (ctx.resolved(ref.backend), ref.family, partition)
         first = seen.get(key)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ..references import is_inline_store_config
-from ..schema.server import AUTH_PROVIDER_MODELS, AuthConfig, QuotaConfig, ServerConfig, looks_like_draft_quota
-from ..schema.types import type_tag_of
+from ..facts import AUTH_MODEL_NAMES, looks_like_draft_quota, type_tag_of
 from ..yamlpath import format_path
 from .context import Context, did_you_mean, show
 
@@ -16,8 +15,8 @@ def check_server(ctx: Context) -> None:
     if not isinstance(server, dict):
         ctx.add("error", "wrong-type", ("server",), f"server must be a mapping, not {show(server)}")
         return
-    ctx.check_model(ServerConfig, server, ("server",), "server", skip=("auth", "quota"))
-    ctx.check_unknown_keys(ServerConfig, server, ("server",), "server")
+    ctx.check_model("ServerConfig", server, ("server",), "server", skip=("auth", "quota"))
+    ctx.check_unknown_keys("ServerConfig", server, ("server",), "server")
     auth = server.get("auth")
     if auth is not None:
         _check_auth(ctx, auth)
@@ -34,9 +33,9 @@ def _auth_enabled(ctx: Context, auth: object) -> bool:
 
 def _check_auth(ctx: Context, auth: object) -> None:
     path = ("server", "auth")
-    if not ctx.check_model(AuthConfig, auth, path, "server.auth", skip=("provider_config",)):
+    if not ctx.check_model("AuthConfig", auth, path, "server.auth", skip=("provider_config",)):
         return
-    ctx.check_unknown_keys(AuthConfig, auth, path, "server.auth")
+    ctx.check_unknown_keys("AuthConfig", auth, path, "server.auth")
     provider = auth.get("provider_config")
     if provider is None:
         return
@@ -46,19 +45,19 @@ def _check_auth(ctx: Context, auth: object) -> None:
         return
     kind = type_tag_of(provider)
     if kind is None and "type" not in provider:
-        ctx.add("error", "missing-field", ppath, f"{format_path(ppath)} is missing the required field 'type' (one of {', '.join(AUTH_PROVIDER_MODELS)})", key=True)
+        ctx.add("error", "missing-field", ppath, f"{format_path(ppath)} is missing the required field 'type' (one of {', '.join(AUTH_MODEL_NAMES)})", key=True)
         return
-    model = AUTH_PROVIDER_MODELS.get(kind or "")
+    model = AUTH_MODEL_NAMES.get(kind or "")
     if model is None:
         if kind is None:  # a placeholder with no default: the type is only known at run time
             return
-        hint = did_you_mean(kind, AUTH_PROVIDER_MODELS)
+        hint = did_you_mean(kind, AUTH_MODEL_NAMES)
         ctx.add(
             "error",
             "invalid-value",
             ppath + ("type",),
             f"{format_path(ppath)} has unknown auth provider type {show(kind)}"
-            + (f"; did you mean '{hint}'?" if hint else f"; expected one of {', '.join(AUTH_PROVIDER_MODELS)}"),
+            + (f"; did you mean '{hint}'?" if hint else f"; expected one of {', '.join(AUTH_MODEL_NAMES)}"),
         )
         return
     what = f"the {kind} auth provider"
@@ -112,7 +111,7 @@ def _check_quota(ctx: Context, quota: object, auth_enabled: bool) -> None:
         if kvstore is None:
             ctx.add("error", "missing-field", path, "server.quota is missing the required field 'kvstore' (where the counters live: {backend: <a kv_* backend>, namespace: quota})", key=True)
     period = ctx.resolved(quota.get("period", "day"))
-    if period != "day":
+    if period != "day" and not ctx.unresolvable(quota.get("period")):
         ctx.add(
             "error",
             "quota-period",
@@ -120,8 +119,8 @@ def _check_quota(ctx: Context, quota: object, auth_enabled: bool) -> None:
             f"server.quota.period must be 'day' (the only period the server supports: a fixed UTC day), not {show(period)}",
         )
         skip += ("period",)
-    ctx.check_model(QuotaConfig, quota, path, "server.quota", skip=skip)
-    ctx.check_unknown_keys(QuotaConfig, quota, path, "server.quota")
+    ctx.check_model("QuotaConfig", quota, path, "server.quota", skip=skip)
+    ctx.check_unknown_keys("QuotaConfig", quota, path, "server.quota")
     if not auth_enabled:
         ctx.add(
             "error",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..schema.config import StackConfig
+from ..config_schema import load
 from .context import Context, did_you_mean
 
 OLD_FORMAT_KEYS = ("metadata_store", "inference_store", "conversations_store")
@@ -32,7 +32,19 @@ def check_structure(ctx: Context) -> None:
             "and referenced from storage.stores and the providers; convert the file with `llama-config migrate`",
             key=True,
         )
-    known = set(StackConfig.model_fields) | _ALSO_KNOWN | set(OLD_FORMAT_KEYS)
+    else:
+        # a half-migrated file: storage is there, so a leftover old store is ignored by the server
+        for key in OLD_FORMAT_KEYS:
+            if key in data:
+                ctx.add(
+                    "warning",
+                    "unknown-key",
+                    (key,),
+                    f"'{key}' is where a pre-0.3 file configured this store; since v0.3 the server ignores it and uses "
+                    f"storage.stores.{key.removesuffix('_store')}: delete it once its settings are under storage",
+                    key=True,
+                )
+    known = set(load()["properties"]) | _ALSO_KNOWN | set(OLD_FORMAT_KEYS)
     for key in data:
         if key in known:
             continue
