@@ -76,6 +76,7 @@ def in_process(text: str, runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--readme", action="store_true", help="also write the table into README.md between the bench markers")
     args = parser.parse_args()
     target = largest_corpus_file()
     exe = shutil.which("llama-config", path=str(Path(sys.executable).parent)) or shutil.which("llama-config")
@@ -92,6 +93,8 @@ def main() -> None:
     text = generate(5000)
     load, total = in_process(text, max(3, args.runs // 3))
     rel = target.relative_to(CORPUS)
+    lines: list[str] = []
+    print = lines.append  # noqa: A001  (collect the report, then show and maybe store it)
     print(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, Python {sys.version.split()[0]}, medians of {args.runs} interleaved runs.\n")
     print("| measurement | result | baseline | ratio / goal |")
     print("|---|---|---|---|")
@@ -99,6 +102,13 @@ def main() -> None:
           f"| `yaml.safe_load` process: {medians['baseline'] * 1000:.0f} ms | {ratio:.2f}x (goal < 3x) {'✅' if ratio < 3 else '❌'} |")
     print(f"| load + validate, generated config with 5,000 providers ({len(text) // 1024} KiB), in process | {total:.2f} s (load {load:.2f} s) "
           f"| — | goal < 2 s {'✅' if total < 2 else '❌'} |")
+    report = "\n".join(lines) + "\n"
+    sys.stdout.write(report)
+    if args.readme:
+        readme = ROOT / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        start, end = text.index("<!-- bench:start -->\n"), text.index("<!-- bench:end -->")
+        readme.write_text(text[: start + len("<!-- bench:start -->\n")] + report + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=_Formatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser(
@@ -106,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_write_options(p)
     p.set_defaults(run=_lazy("tui.commands.rename"))
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """Looks the version up only when asked: importlib.metadata costs every command ~15 ms."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+        print(f"llama-config {_version()}")
+        parser.exit()
 
 
 def _version() -> str:
