@@ -124,6 +124,10 @@ class Document:
         self.text = text
         self.root = root
 
+    def restore(self, text: str) -> None:
+        """Put back an earlier text of this document (undo / redo)."""
+        self._set_text(text)
+
     @property
     def data(self) -> dict:
         return self.root.value

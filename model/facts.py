@@ -208,3 +208,15 @@ def type_tag_of(value: Any) -> str | None:
     if isinstance(raw, str) and has_placeholder(raw):
         return placeholder_hint(raw)
     return raw if isinstance(raw, str) else None
+
+
+OLD_FORMAT_KEYS = ("metadata_store", "inference_store", "conversations_store")
+
+
+def is_old_format(data: dict) -> bool:
+    return "storage" not in data and any(key in data for key in OLD_FORMAT_KEYS)
+
+
+def is_newer_format(data: dict) -> bool:
+    """config.yaml generation (after v0.3): distro_name / registered_resources."""
+    return "distro_name" in data or "registered_resources" in data

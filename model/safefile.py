@@ -143,6 +143,11 @@ def atomic_write(
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), target)
             raise OSError(errno.EINVAL, "not a regular file", target)
 
+        # The rename below needs only a writable directory: without this a read-only file (or
+        # another user's file in a shared directory) would be silently replaced and change owner.
+        if old is not None and not os.access(target, os.W_OK):
+            raise SaveError("permission denied: cannot write the file (it is read-only for you); nothing was written", file=path)
+
         check = snapshot is not None and not force
         # Deleted, or a symlink now leading to another file: not the file we loaded.
         if check and (old is None or target != snapshot.target):

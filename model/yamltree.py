@@ -329,6 +329,9 @@ def _build(events: Iterator[Any]) -> Node:
             target = anchors.get(event.anchor)
             if target is None:
                 raise ParseError(f"found undefined alias *{event.anchor}", line=mark.line + 1, column=mark.column + 1)
+            if any(open_node is target for open_node in stack):
+                # `x: &a [*a]` would be a value that contains itself; the server cannot load it either
+                raise ParseError(f"alias *{event.anchor} refers to the collection it is inside", line=mark.line + 1, column=mark.column + 1)
             node = Node(ALIAS, mark.index, mark.line, mark.column)
             node.end = event.end_mark.index
             node.target = target

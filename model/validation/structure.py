@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from ..config_schema import load
+from ..facts import OLD_FORMAT_KEYS, is_newer_format, is_old_format  # noqa: F401  (re-exported)
 from .context import Context, did_you_mean
 
-OLD_FORMAT_KEYS = ("metadata_store", "inference_store", "conversations_store")
 # Keys upstream still accepts at the top level but our StackConfig does not model.
 _ALSO_KNOWN = {"vector_dbs", "models", "shields", "datasets", "scoring_fns", "benchmarks", "tool_groups", "connectors"}
-
-
-def is_old_format(data: dict) -> bool:
-    return "storage" not in data and any(key in data for key in OLD_FORMAT_KEYS)
-
-
-def is_newer_format(data: dict) -> bool:
-    """config.yaml generation (after v0.3): distro_name / registered_resources."""
-    return "distro_name" in data or "registered_resources" in data
 
 
 def check_structure(ctx: Context) -> None:

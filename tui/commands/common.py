@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections import Counter
+from typing import Callable, Iterable
 
+from model.diagnostics import Diagnostic
 from model.document import Document
 from model.envvars import Environment, load_env_file
 
@@ -22,6 +26,31 @@ def load(path: str) -> Document:
     return Document.load(path)
 
 
+def added_errors(
+    before: Iterable[Diagnostic],
+    after: Iterable[Diagnostic],
+    moved: Callable[[tuple], tuple] = lambda path: path,
+) -> list[Diagnostic]:
+    """The errors in `after` that were not in `before`, matched by (code, path) and counted.
+
+    Messages are not compared: they quote things an unrelated edit changes (the list of
+    available backends, a line number), and an error that was already there must not make
+    the edit look like it adds one. `moved` maps a path from before the edit to after it
+    (a renamed backend's fields move to the new name).
+    """
+    budget = Counter((d.code, moved(d.path)) for d in before if d.severity == "error")
+    added: list[Diagnostic] = []
+    for d in after:
+        if d.severity != "error":
+            continue
+        key = (d.code, d.path)
+        if budget[key] > 0:
+            budget[key] -= 1
+        else:
+            added.append(d)
+    return added
+
+
 def write_result(doc: Document, args: argparse.Namespace, summary: list[str]) -> int:
     """Print the diff (--dry-run) or save to FILE / --output, then the summary lines."""
     if args.dry_run:
@@ -30,9 +59,10 @@ def write_result(doc: Document, args: argparse.Namespace, summary: list[str]) ->
         return EXIT_OK
     target = args.output or doc.name
     changed = doc.modified
+    existed = os.path.exists(target)
     doc.save(target, force=args.force, backup=not args.no_backup)
     for line in summary:
         print(line)
-    backup = "" if args.no_backup else " (previous version kept as .bak)"
+    backup = " (previous version kept as .bak)" if existed and not args.no_backup else ""
     print(f"wrote {target}{backup}" if changed else f"re-saved {target}: byte-identical{backup}")
     return EXIT_OK

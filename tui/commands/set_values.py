@@ -13,31 +13,27 @@ from model.validation import validate
 from model.yamlpath import PathSyntaxError, format_path, parse_path
 from model.yamltree import parse
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, environment, load, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, environment, load, write_result
 
 
 def parse_value(text: str, data: dict, path: tuple) -> Any:
     """VALUE as the field's type: a string field keeps `0777` a string; elsewhere YAML rules apply."""
     field = field_at(data, path)
     kinds = field.scalar_kinds() if field else set()
-    if kinds and "str" in kinds and not kinds & {"int", "float", "bool"} and not text.startswith(("'", '"')):
+    if kinds and "string" in kinds and not kinds & {"integer", "number", "boolean"} and not text.startswith(("'", '"')):
         return text
     if text == "":
-        return "" if "str" in kinds else None
+        return "" if "string" in kinds else None
     try:
         return parse(text).value
     except ParseError as exc:
         raise ValueError(f"cannot read the value {text!r}: {exc.message}") from None
 
 
-def _error_keys(diagnostics) -> dict:
-    return {(d.code, d.path, d.message): d for d in diagnostics if d.severity == "error"}
-
-
 def run(args: argparse.Namespace) -> int:
     env = environment(args) if getattr(args, "env_file", None) else None
     doc = load(args.file)
-    before = _error_keys(validate(doc, env))
+    before = validate(doc, env)
     summary: list[str] = []
     try:
         for assignment in args.assignments:
@@ -56,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, PathSyntaxError, EditError) as exc:
         print(f"{args.file}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    new_errors = [d for key, d in _error_keys(validate(doc, env)).items() if key not in before]
+    new_errors = added_errors(before, validate(doc, env))
     if new_errors:
         for d in new_errors:
             print(d.format(args.file), file=sys.stderr)

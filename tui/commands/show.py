@@ -9,17 +9,30 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
+from model.envvars import Environment, resolve
 from model.references import Reference, find_references, iter_providers
 from model.schema.backends import family_of
 from model.schema.types import type_tag_of
 from model.validation import is_newer_format, is_old_format
 from model.yamlpath import format_path
 
-from .common import EXIT_OK, load
+from .common import EXIT_OK, environment, load
 
 
-def backend_summary(backend: dict) -> str:
+def _resolved(backend: dict, env: Environment | None) -> dict:
+    """The backend with ${env.X} placeholders substituted from `env` (unset ones kept as written)."""
+    if env is None:
+        return backend
+    out = {}
+    for key, value in backend.items():
+        r = resolve(value, env)
+        out[key] = value if r.missing else r.value
+    return out
+
+
+def backend_summary(backend: dict, env: Environment | None = None) -> str:
     """Where a backend's data lives, in one line (never the password)."""
+    backend = _resolved(backend, env)
     kind = type_tag_of(backend) or "?"
     if kind.endswith("_sqlite"):
         return str(backend.get("db_path", "?"))
@@ -45,7 +58,7 @@ def _ref_label(ref: Reference, backends: dict) -> str:
     return f"{arrow}  {partition}"
 
 
-def build_tree(doc, name: str) -> list[Tree]:
+def build_tree(doc, name: str, env: Environment | None = None) -> list[Tree]:
     data = doc.data
     fmt = "pre-0.3 format" if is_old_format(data) else ("newer format" if is_newer_format(data) else "v0.3 format")
     distro = data.get("distro_name") or data.get("image_name") or "?"
@@ -66,7 +79,7 @@ def build_tree(doc, name: str) -> list[Tree]:
             continue
         used = users.get(bname, [])
         badge = f"[green]used by {len(used)}[/]" if used else "[yellow]unused[/]"
-        b = bnode.add(f"[bold]{escape(str(bname))}[/]  [cyan]{escape(str(backend.get('type', '?')))}[/]  {escape(backend_summary(backend))}  {badge}")
+        b = bnode.add(f"[bold]{escape(str(bname))}[/]  [cyan]{escape(str(backend.get('type', '?')))}[/]  {escape(backend_summary(backend, env))}  {badge}")
         for ref in used:
             partition = f" ({escape(str(ref.partition))})" if ref.partition is not None else ""
             b.add(f"{escape(ref.owner)}{partition}  [dim]{escape(format_path(ref.path))}[/]")
@@ -111,8 +124,9 @@ def build_tree(doc, name: str) -> list[Tree]:
 
 
 def run(args: argparse.Namespace) -> int:
+    env = environment(args) if args.env_file else None  # a malformed env file: exit 2 with its line
     doc = load(args.file)
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 10_000)
-    for tree in build_tree(doc, args.file):
+    for tree in build_tree(doc, args.file, env):
         console.print(tree)
     return EXIT_OK

@@ -1,0 +1,165 @@
+"""An editing session: one document, its diagnostics, and undo / redo.
+
+The editor calls only this (and the modules it names); every change is one undoable step, and
+the diagnostics are recomputed after each one.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from . import operations
+from .diagnostics import Diagnostic
+from .document import Document, EditError
+from .envvars import Environment, describe, has_placeholder, resolve
+from .errors import ExternalChangeError
+from .safefile import has_changed_on_disk
+from .validation import validate
+from .yamlpath import Path, format_path
+
+
+class EditSession:
+    def __init__(self, doc: Document, env: Environment | None = None) -> None:
+        self.doc = doc
+        self.env = env or Environment()
+        self._undo: list[tuple[str, str]] = []  # (text before, what the step did)
+        self._redo: list[tuple[str, str]] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.revalidate()
+
+    @classmethod
+    def open(cls, path: str, env: Environment | None = None) -> "EditSession":
+        return cls(Document.load(path), env)
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def modified(self) -> bool:
+        return self.doc.modified
+
+    @property
+    def data(self) -> dict:
+        return self.doc.data
+
+    def revalidate(self) -> list[Diagnostic]:
+        self.diagnostics = validate(self.doc, self.env)
+        return self.diagnostics
+
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def changed_on_disk(self) -> bool:
+        return self.doc.snapshot is not None and has_changed_on_disk(self.doc.snapshot)
+
+    def resolved(self, value: Any) -> tuple[Any, str]:
+        """What the server will see for `value`, and where it came from (for the detail pane)."""
+        if not has_placeholder(value):
+            return value, ""
+        resolution = resolve(value, self.env)
+        return resolution.value, describe(resolution)
+
+    # -- steps ---------------------------------------------------------------------------
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[None]:
+        """Group edits into one undoable step; on error the document is left as it was."""
+        before = self.doc.text
+        try:
+            yield
+        except Exception:
+            if self.doc.text != before:
+                self.doc.restore(before)
+            raise
+        if self.doc.text != before:
+            self._undo.append((before, label))
+            self._redo.clear()
+        self.revalidate()
+
+    def run(self, label: str, edit: Callable[[], Any]) -> Any:
+        with self.step(label):
+            return edit()
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> str | None:
+        if not self._undo:
+            return None
+        text, label = self._undo.pop()
+        self._redo.append((self.doc.text, label))
+        self.doc.restore(text)
+        self.revalidate()
+        return label
+
+    def redo(self) -> str | None:
+        if not self._redo:
+            return None
+        text, label = self._redo.pop()
+        self._undo.append((self.doc.text, label))
+        self.doc.restore(text)
+        self.revalidate()
+        return label
+
+    # -- edits the editor offers ---------------------------------------------------------
+
+    def set_value(self, path: Path, value: Any) -> None:
+        self.run(f"set {format_path(path)}", lambda: self.doc.set(path, value))
+
+    def unset(self, path: Path) -> None:
+        self.run(f"remove {format_path(path)}", lambda: self.doc.delete(path))
+
+    def update_fields(self, path: Path, values: dict[str, Any]) -> None:
+        """Set several fields of the mapping at `path` in one step; None removes a field."""
+
+        def edit() -> None:
+            current = self.doc.value_at(path)
+            current = current if isinstance(current, dict) else {}
+            for key, value in values.items():
+                if value is None:
+                    if key in current:
+                        self.doc.delete(path + (key,))
+                elif current.get(key) != value:
+                    self.doc.set(path + (key,), value)
+
+        self.run(f"edit {format_path(path)}", edit)
+
+    def add_backend(self, name: str, type_name: str, fields: dict[str, Any]) -> None:
+        self.run(f"add backend {name}", lambda: operations.add_backend(self.doc, name, type_name, fields))
+
+    def rename_backend(self, old: str, new: str) -> operations.RenameResult:
+        return self.run(f"rename backend {old} to {new}", lambda: operations.rename_backend(self.doc, old, new))
+
+    def delete_backend(self, name: str, repoint_to: str | None = None) -> list:
+        return self.run(f"delete backend {name}", lambda: operations.delete_backend(self.doc, name, repoint_to))
+
+    def set_reference(self, path: Path, family: str, backend: str, partition: str | None) -> None:
+        self.run(f"point {format_path(path)} at {backend}", lambda: operations.set_reference(self.doc, path, family, backend, partition))
+
+    def enable_quota(self, backend: str, namespace: str, anonymous: int, authenticated: int) -> None:
+        self.run("turn quotas on", lambda: operations.enable_quota(self.doc, backend, namespace, anonymous, authenticated))
+
+    def disable_quota(self) -> None:
+        self.run("turn quotas off", lambda: operations.disable_quota(self.doc))
+
+    # -- files ---------------------------------------------------------------------------
+
+    def save(self, *, force: bool = False) -> None:
+        """Safe save over the loaded file; ExternalChangeError when it changed on disk."""
+        self.doc.save(force=force)
+
+    def reload(self) -> None:
+        """Load the file from disk again (after an external change); undo history is dropped."""
+        fresh = Document.load(self.doc.name)
+        self.doc = fresh
+        self._undo.clear()
+        self._redo.clear()
+        self.revalidate()
+
+
+__all__ = ["EditSession", "EditError", "ExternalChangeError"]
