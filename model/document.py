@@ -278,20 +278,21 @@ class Document:
         node = self.node_at(path)
         assert node is not None
         key_node = self.key_node_at(path) if isinstance(path[-1], str) else None
-        empty = node.kind == SCALAR and node.style == "" and node.raw == "" and node.tag is None  # `key:` with nothing after it
+        empty = node.kind == SCALAR and node.style == "" and node.raw == ""  # `key:` with nothing after it
         block = (node.kind in (MAP, SEQ) and not node.flow) or (node.kind == SCALAR and node.style in ("|", ">"))
-        # an anchor or tag written before the old value stays (an alias that uses it is refused earlier)
-        props = " " + self.text[node.start : self._props_end(node)] if (node.anchor or node.tag) and key_node is not None else ""
+        # The old value's anchor stays (`&a`: an alias that uses it is refused earlier, an unused
+        # one is the author's); its tag goes, as it may not fit the new value.
+        anchor = f"&{node.anchor} " if node.anchor and node.kind != ALIAS else ""
         if self._in_flow(path) or not is_collection(value) or node.flow:
-            text = self._scalar_text(node, value, self._in_flow(path))
+            text = anchor + self._scalar_text(node, value, self._in_flow(path))
             if empty and key_node is not None:
                 colon = self._colon_after(key_node)
-                self._replace(colon, colon, " " + text, expected)
+                self._replace(colon, max(colon, self._props_end(node)), " " + text, expected)
             elif not block:
-                self._replace(self._content_start(node), node.end, text, expected)
+                self._replace(node.start, node.end, text, expected)
             elif key_node is not None:  # a block mapping, list or block scalar becomes one value
                 colon = self._colon_after(key_node)
-                self._replace(colon, self._value_end(node), props + " " + text + self._trailing_comment(colon), expected)
+                self._replace(colon, self._value_end(node), " " + text + self._trailing_comment(colon), expected)
             else:
                 self._replace(node.start, self._value_end(node), text, expected)
             return
@@ -303,15 +304,16 @@ class Document:
         child_column = key_node.column + (self.style.indent if isinstance(value, dict) else self.style.sequence_offset)
         lines = self._nl() + self._join(render_block(value, child_column, self.style))
         colon = self._colon_after(key_node)
-        if empty or (block and node.kind != SCALAR):
+        if (empty or (block and node.kind != SCALAR)) and not node.tag:
             # the key line (anchor, end-of-line comment) stays as it is; the block starts below it
             start = self._line_end(colon)
             self._replace(start, start if empty else self._value_end(node), lines, expected)
         else:
             # `key: value  # comment` becomes `key:  # comment` with the block below it
-            end = self._last_char(node) if block else node.end
-            comment = self._trailing_comment(colon if block else end)
-            self._replace(colon, self._line_end(end) if comment else end, props + comment + lines, expected)
+            end = self._value_end(node) if block or empty else node.end
+            comment = self._trailing_comment(colon if block or empty else end)
+            end = self._line_end(end) if comment else end
+            self._replace(colon, end, (" " + anchor.rstrip() if anchor else "") + comment + lines, expected)
 
     def _value_end(self, node: Node) -> int:
         """End of the text a replaced value takes with it: a block collection's last line ends

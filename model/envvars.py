@@ -438,7 +438,7 @@ def disables_provider(provider_id: Any) -> bool:
 # Describing
 
 
-def _show(value: Any) -> str:
+def _show_plain(value: Any) -> str:
     if value is None:
         return "null"
     if value is True:
@@ -448,13 +448,18 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def describe(resolution: Resolution) -> str:
+def _show_masked(value: Any) -> str:
+    return "(empty)" if value in (None, "") else "••••••"
+
+
+def describe(resolution: Resolution, *, secret: bool = False) -> str:
     """One line for the UI / CLI saying what the server sees and why.
 
     e.g. "5432 (default; PG_PORT is unset)", "db.internal (from environment: PG_HOST)",
-    "s3cret (from env-file .env:3: PG_PASSWORD)".
+    "s3cret (from env-file .env:3: PG_PASSWORD)"; with `secret` the value shows as dots.
     """
     r = resolution
+    _show = _show_masked if secret else _show_plain
     if r.missing:
         names = ", ".join(r.missing)
         states = "; ".join(

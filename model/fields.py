@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config_schema import load
+from .errors import ParseError
 from .facts import AUTH_MODEL_NAMES, BACKEND_MODEL_NAMES, STORE_MODEL_NAMES, type_tag_of
 from .schema_check import describe, scalar_kinds
 from .yamlpath import Path
+from .yamltree import parse
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,26 @@ def field_at(data: dict, path: Path) -> Field | None:
     if path[-1] not in properties:
         return None
     return Field(model, path[-1], properties[path[-1]])
+
+
+def parse_text(text: str, field: Any) -> Any:
+    """Text an operator typed, as the field's type: a string field keeps `0777` a string;
+    elsewhere YAML rules apply (`8322` is a number, `{type: kv_sqlite}` a mapping).
+    `field` is anything with `scalar_kinds()` (a Field or a form's field spec), or None."""
+    kinds = field.scalar_kinds() if field else set()
+    if kinds and "string" in kinds and not kinds & {"integer", "number", "boolean"} and not text.startswith(("'", '"')):
+        return text
+    if text == "":
+        return "" if "string" in kinds else None
+    try:
+        return parse(text).value
+    except ParseError as exc:
+        raise ValueError(f"cannot read the value {text!r}: {exc.message}") from None
+
+
+def parse_value(text: str, data: dict, path: Path) -> Any:
+    """`parse_text` for the field at `path` of a config."""
+    return parse_text(text, field_at(data, path))
 
 
 def _get(data: Any, path: Path) -> Any:

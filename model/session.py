@@ -52,12 +52,11 @@ class EditSession:
     def changed_on_disk(self) -> bool:
         return self.doc.snapshot is not None and has_changed_on_disk(self.doc.snapshot)
 
-    def resolved(self, value: Any) -> tuple[Any, str]:
-        """What the server will see for `value`, and where it came from (for the detail pane)."""
+    def resolved(self, value: Any, *, secret: bool = False) -> str:
+        """What the server will see for a placeholder value and where it comes from ("" for plain values)."""
         if not has_placeholder(value):
-            return value, ""
-        resolution = resolve(value, self.env)
-        return resolution.value, describe(resolution)
+            return ""
+        return describe(resolve(value, self.env), secret=secret)
 
     # -- steps ---------------------------------------------------------------------------
 

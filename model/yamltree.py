@@ -109,6 +109,7 @@ class _Unset:
 _UNSET = _Unset()
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
+_TAG_KIND = {"map": "a mapping", "set": "a mapping", "seq": "a list", "omap": "a list"}
 _STANDARD_TAGS = {"str", "int", "float", "bool", "null", "map", "seq", "omap", "set", "timestamp", "binary"}
 
 
@@ -191,6 +192,11 @@ def _check_tag(event: Any, mark: Any) -> str | None:
     if tag is None or tag == "!":
         return tag
     if tag.startswith(_TAG_PREFIX) and tag[len(_TAG_PREFIX) :] in _STANDARD_TAGS:
+        short = tag[len(_TAG_PREFIX) :]
+        kind = "a mapping" if isinstance(event, MappingStartEvent) else "a list" if isinstance(event, SequenceStartEvent) else "a single value"
+        if kind != _TAG_KIND.get(short, "a single value"):
+            # PyYAML's constructor for the tag fails on the other kinds of node
+            raise ParseError(f"the tag !!{short} cannot be used on {kind}", line=mark.line + 1, column=mark.column + 1)
         return tag
     raise ParseError(
         f"tag {tag} is not understood by the server's YAML loader (yaml.safe_load)",

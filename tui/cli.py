@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser(
+        "edit",
+        help="open the editor (tree of backends, stores, providers, server)",
+        description="Open the terminal editor on FILE: add and edit backends, point stores and providers at them,\n"
+        "set quotas and auth, see problems as you type, and save with a diff (the previous version is kept as FILE.bak).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("file", metavar="FILE")
+    _add_env_file(p)
+    p.set_defaults(run=_lazy("tui.commands.edit"))
+
+    p = sub.add_parser(
         "validate",
         help="check a config and print one diagnostic a line",
         description="Check references, backend fields, server/auth/quota settings and env placeholders in one pass.\n"

@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from model.document import EditError
-from model.errors import ParseError
-from model.fields import field_at
+from model.fields import parse_value
 from model.validation import validate
 from model.yamlpath import PathSyntaxError, format_path, parse_path
-from model.yamltree import parse
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, environment, load, write_result
-
-
-def parse_value(text: str, data: dict, path: tuple) -> Any:
-    """VALUE as the field's type: a string field keeps `0777` a string; elsewhere YAML rules apply."""
-    field = field_at(data, path)
-    kinds = field.scalar_kinds() if field else set()
-    if kinds and "string" in kinds and not kinds & {"integer", "number", "boolean"} and not text.startswith(("'", '"')):
-        return text
-    if text == "":
-        return "" if "string" in kinds else None
-    try:
-        return parse(text).value
-    except ParseError as exc:
-        raise ValueError(f"cannot read the value {text!r}: {exc.message}") from None
 
 
 def run(args: argparse.Namespace) -> int:

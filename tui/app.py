@@ -1,0 +1,498 @@
+"""`llama-config edit`: the Textual editor.
+
+The app holds no rules of its own: it shows the session (model/session.py), asks it to make
+each change, and redraws the tree, the form and the problems list from it afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, Select, Static, Switch, Tree
+
+from model.document import EditError
+from model.envvars import Environment
+from model.errors import ConfigFileError, ExternalChangeError
+from model.fields import parse_text
+from model.operations import backend_family, backends_of_family, implicit_store_users, users_of
+from model.session import EditSession
+from model.yamlpath import Path, format_path
+
+from .palette import EditorCommands
+from .screens.backend_dialogs import AddBackendDialog, DeleteDialog, RenameDialog
+from .screens.choice import external_change_dialog, quit_dialog
+from .screens.help import field_help, keys_help
+from .screens.save_dialog import SaveDialog
+from .screens.search import SearchDialog, SearchTarget
+from .widgets.config_tree import ConfigTree, NodeRef
+from .widgets.detail import PartitionInput, ReferenceSelect
+from .widgets.detail import DetailPane
+from .widgets.diagnostics_panel import DiagnosticsPanel
+from .widgets.fields import FieldInput
+
+
+class ConfigEditorApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "llama-config"
+    COMMANDS = App.COMMANDS | {EditorCommands}
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="app.save", tooltip="Show the diff of what will be written, then save"),
+        Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo the last change"),
+        Binding("ctrl+y", "redo", "Redo", id="app.redo", tooltip="Redo what was undone"),
+        Binding("slash", "search", "Search", id="app.search", tooltip="Search backends, stores, providers and fields"),
+        Binding("a", "add_backend", "Add backend", id="app.add_backend", tooltip="Add a storage backend"),
+        Binding("r", "rename_backend", "Rename", id="app.rename_backend", tooltip="Rename the selected backend; every reference follows"),
+        Binding("d", "delete_backend", "Delete", id="app.delete_backend", tooltip="Delete the selected backend"),
+        Binding("ctrl+r", "reveal", "Reveal", id="app.reveal", show=False, tooltip="Show or hide passwords"),
+        Binding("f1", "help", "Help", id="app.help", tooltip="Help for the focused field"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; asks first when there are unsaved changes"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit_ctrl", show=False, priority=True),
+    ]
+
+    def __init__(self, path: str, env: Environment | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.env = env
+        self.session: EditSession | None = None
+        self.load_error: ConfigFileError | None = None
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            self.session = EditSession.open(self.path, self.env)
+            self.load_error = None
+        except ConfigFileError as exc:
+            self.session = None
+            self.load_error = exc
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        if self.session is None:
+            yield Static(self._error_text(), id="load-error")
+        else:
+            with Horizontal(id="main"):
+                yield ConfigTree(self.session, id="tree")
+                with Vertical(id="right"):
+                    yield DetailPane(self.session, id="detail")
+                    yield DiagnosticsPanel(id="problems")
+        yield Footer()
+
+    def _error_text(self) -> Text:
+        exc = self.load_error
+        text = Text("Cannot open this file\n\n", style="bold red")
+        text.append(str(exc) + "\n\n")
+        text.append("Fix the file in a text editor, then press ", style="dim")
+        text.append("ctrl+o", style="bold")
+        text.append(" to load it again, or ", style="dim")
+        text.append("q", style="bold")
+        text.append(" to quit. Nothing was written.", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        self.title = f"llama-config  {self.path}"
+        if self.session is None:
+            self.bind("ctrl+o", "reload_file", description="Load again")
+            return
+        self.refresh_views()
+        self.query_one(ConfigTree).focus()
+
+    # -- redrawing -----------------------------------------------------------------------
+
+    @property
+    def tree(self) -> ConfigTree:
+        return self.query_one(ConfigTree)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    def refresh_views(self, select: NodeRef | None = None) -> None:
+        """Redraw everything from the session; keep (or move) the selection and the focus."""
+        session = self.session
+        assert session is not None
+        focused_id = self.focused.id if self.focused is not None else None
+        tree = self.tree
+        tree.rebuild()
+        current = select or self.detail.current or NodeRef("storage", ("storage",))
+        if select is not None:
+            tree.select_path(select.path, kind=select.kind, focus=False)
+        if current.path and session.doc.node_at(current.path) is None and current.kind in ("backend", "provider"):
+            current = NodeRef("backends", ("storage", "backends")) if current.kind == "backend" else NodeRef("providers", ("providers",))
+        self.detail.show(current)
+        self.query_one(DiagnosticsPanel).update_diagnostics(session.diagnostics)
+        self.sub_title = "● unsaved changes" if session.modified else "saved"
+        if focused_id:
+            self.call_after_refresh(self._refocus, focused_id)
+        self.refresh_bindings()
+
+    def _refocus(self, widget_id: str) -> None:
+        matches = self.query(f"#{widget_id}")
+        if matches:
+            matches.first().focus()
+
+    def notify_error(self, message: str) -> None:
+        self.notify(message, title="Not changed", severity="error", timeout=8)
+
+    def change(self, label: str, edit: Any, select: NodeRef | None = None) -> Any:
+        """Run one session step; report a refusal instead of crashing; redraw."""
+        try:
+            result = edit()
+        except (EditError, ValueError) as exc:
+            self.notify_error(str(exc))
+            self.refresh_views()
+            return None
+        self.refresh_views(select)
+        if label:
+            self.notify(label, timeout=3)
+        return result
+
+    # -- the tree and the problems list --------------------------------------------------
+
+    @on(Tree.NodeHighlighted, "#tree")
+    def node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
+        if event.node.data is not None and event.node.data.kind != "root" and event.node.data != self.detail.current:
+            self.detail.show(event.node.data)
+            self.refresh_bindings()
+
+    @on(DiagnosticsPanel.Jump)
+    def jump(self, event: DiagnosticsPanel.Jump) -> None:
+        self.go_to(event.diagnostic.path)
+
+    def go_to(self, path: Path, kind: str | None = None, field: Path = ()) -> None:
+        node = self.tree.select_path(path, kind=kind, focus=True)
+        if node is not None and node.data is not None:
+            self.detail.show(node.data)
+            self.refresh_bindings()
+            target = field or path
+            self.call_after_refresh(self._focus_field, target)
+
+    def _focus_field(self, path: Path) -> None:
+        for field_input in self.query(FieldInput):
+            if field_input.path == path[: len(field_input.path)] or field_input.path[: len(path)] == path:
+                field_input.focus()
+                return
+
+    # -- editing fields ------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def input_submitted(self, event: Input.Submitted) -> None:
+        self._apply_input(event.input)
+
+    def on_descendant_blur(self, event: Any) -> None:
+        widget = event.widget
+        if isinstance(widget, (FieldInput, PartitionInput)) and widget.value != widget.original and not self._in_modal():
+            self._apply_input(widget)
+
+    def _in_modal(self) -> bool:
+        return len(self.screen_stack) > 1
+
+    def _apply_input(self, widget: Input) -> None:
+        session = self.session
+        if session is None or self._in_modal():
+            return
+        if isinstance(widget, FieldInput):
+            if not widget.changed:
+                return
+            if widget.value == "":
+                if session.doc.node_at(widget.path) is None:
+                    return
+                self.change(f"Removed {format_path(widget.path)}", lambda: session.unset(widget.path))
+                return
+            try:
+                value = parse_text(widget.value, widget.spec)
+            except ValueError as exc:
+                self.notify_error(str(exc))
+                return
+            self.change(f"Set {format_path(widget.path)}", lambda: session.set_value(widget.path, value))
+        elif isinstance(widget, PartitionInput):
+            if widget.value == widget.original:
+                return
+            backend = (session.doc.value_at(widget.ref_path) or {}).get("backend")
+            family = "kv" if widget.key == "namespace" else "sql"
+            if not isinstance(backend, str):
+                self.notify_error("choose the backend first")
+                return
+            self.change(
+                f"Set {format_path(widget.ref_path)}.{widget.key}",
+                lambda: session.set_reference(widget.ref_path, family, backend, widget.value),
+            )
+
+    @on(Select.Changed, "ReferenceSelect")
+    def reference_changed(self, event: Select.Changed) -> None:
+        select = event.select
+        assert isinstance(select, ReferenceSelect)
+        session = self.session
+        if session is None or event.value is Select.NULL or not isinstance(event.value, str):
+            return
+        current = session.doc.value_at(select.ref_path)
+        if isinstance(current, dict) and current.get("backend") == event.value:
+            return
+        partition = current.get("namespace" if select.family == "kv" else "table_name") if isinstance(current, dict) else None
+        if partition is None:
+            partition = select.ref_path[-1] if select.ref_path[:2] == ("storage", "stores") else "quota" if select.ref_path[:2] == ("server", "quota") else str(select.ref_path[1])
+        self.change(
+            f"{format_path(select.ref_path)} now uses {event.value}",
+            lambda: session.set_reference(select.ref_path, select.family, event.value, partition),
+        )
+
+    @on(Select.Changed, "#auth-type")
+    def auth_type_changed(self, event: Select.Changed) -> None:
+        session = self.session
+        if session is None:
+            return
+        current = session.doc.value_at(("server", "auth", "provider_config"))
+        current_type = current.get("type") if isinstance(current, dict) else None
+        if event.value is Select.NULL:
+            if session.doc.node_at(("server", "auth")) is not None:
+                self.change("Authentication removed", lambda: session.unset(("server", "auth")))
+            return
+        if event.value == current_type:
+            return
+        self.change(f"Authentication: {event.value}", lambda: session.set_value(("server", "auth", "provider_config"), {"type": event.value}))
+
+    @on(Switch.Changed, "#quota-enabled")
+    def quota_switched(self, event: Switch.Changed) -> None:
+        session = self.session
+        if session is None:
+            return
+        enabled = session.doc.node_at(("server", "quota")) is not None
+        if event.value == enabled:
+            return
+        if not event.value:
+            self.change("Quotas turned off", session.disable_quota)
+            return
+        kv = backends_of_family(session.doc, "kv")
+        if not kv:
+            self.notify_error("quotas need a kv_* backend for their counters: create one first")
+            event.switch.value = False
+            return
+        self.change("Quotas turned on", lambda: session.enable_quota(kv[0], "quota", 100, 1000))
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _selected_backend(self) -> str | None:
+        current = self.detail.current if self.session is not None else None
+        if current is not None and current.kind == "backend":
+            return str(current.path[-1])
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.session is None and action not in ("quit", "help", "reload_file", "command_palette"):
+            return False
+        if action in ("rename_backend", "delete_backend"):
+            return True if self._selected_backend() else None
+        if action == "undo":
+            return True if self.session and self.session.can_undo else None
+        if action == "redo":
+            return True if self.session and self.session.can_redo else None
+        return True
+
+    def action_add_backend(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        existing = list((session.doc.value_at(("storage", "backends")) or {}).keys())
+
+        def done(result: tuple[str, str, dict] | None) -> None:
+            if result:
+                name, type_name, fields = result
+                self.change(f"Added backend {name}", lambda: session.add_backend(name, type_name, fields), NodeRef("backend", ("storage", "backends", name)))
+
+        self.push_screen(AddBackendDialog(existing), done)
+
+    def action_rename_backend(self) -> None:
+        session, name = self.session, self._selected_backend()
+        if session is None or name is None:
+            return
+        users = len(users_of(session.doc, name)) + len(implicit_store_users(session.doc, name))
+
+        def done(new: str | None) -> None:
+            if not new or new == name:
+                return
+            result = self.change("", lambda: session.rename_backend(name, new), NodeRef("backend", ("storage", "backends", new)))
+            if result is not None:
+                self.notify(f"Renamed {name} to {new}; {result.count} reference{'s' if result.count != 1 else ''} changed", timeout=5)
+
+        self.push_screen(RenameDialog(name, users), done)
+
+    def action_delete_backend(self) -> None:
+        session, name = self.session, self._selected_backend()
+        if session is None or name is None:
+            return
+        users = [f"{r.owner} ({format_path(r.path)})" for r in users_of(session.doc, name)]
+        users += [f"store {s} (unset: uses '{name}' by default)" for s in implicit_store_users(session.doc, name)]
+        family = backend_family(session.doc, name)
+        alternatives = [b for b in backends_of_family(session.doc, family or "") if b != name] if family else []
+
+        def done(answer: tuple[bool, str | None]) -> None:
+            confirmed, repoint = answer
+            if confirmed:
+                moved = f"; {len(users)} reference{'s' if len(users) != 1 else ''} now use {repoint}" if users else ""
+                self.change(f"Deleted backend {name}{moved}", lambda: session.delete_backend(name, repoint), NodeRef("backends", ("storage", "backends")))
+
+        self.push_screen(DeleteDialog(name, users, alternatives), done)
+
+    def action_fix_reference(self, path: list, family: str, backend: str) -> None:
+        session = self.session
+        if session is not None:
+            ref_path = tuple(path)
+            self.change(f"{format_path(ref_path)} now uses {backend}", lambda: session.set_reference(ref_path, family, backend, None))
+
+    def action_create_backend_for(self, path: list, family: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        ref_path = tuple(path)
+        existing = list((session.doc.value_at(("storage", "backends")) or {}).keys())
+
+        def done(result: tuple[str, str, dict] | None) -> None:
+            if not result:
+                return
+            name, type_name, fields = result
+
+            def edit() -> None:
+                with session.step(f"add backend {name} for {format_path(ref_path)}"):
+                    from model import operations
+
+                    operations.add_backend(session.doc, name, type_name, fields)
+                    operations.set_reference(session.doc, ref_path, family, name, None)
+
+            self.change(f"Added backend {name} and pointed {format_path(ref_path)} at it", edit)
+
+        self.push_screen(AddBackendDialog(existing, family=family), done)
+
+    def action_create_quota_backend(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        existing = (session.doc.value_at(("storage", "backends")) or {}).keys()
+        name = "kv_quota" if "kv_quota" not in existing else "kv_quota_2"
+
+        def edit() -> None:
+            with session.step(f"add backend {name} for quotas"):
+                from model import operations
+
+                operations.add_backend(session.doc, name, "kv_sqlite", {"db_path": "./quotas.db"})
+                if session.doc.node_at(("server", "quota")) is not None:
+                    operations.set_reference(session.doc, ("server", "quota", "kvstore"), "kv", name, "quota")
+
+        self.change(f"Added backend {name} (kv_sqlite at ./quotas.db)", edit)
+
+    def action_configure_auth(self) -> None:
+        self.go_to(("server", "auth"), kind="auth")
+        self.call_after_refresh(lambda: self.query("#auth-type").first().focus() if self.query("#auth-type") else None)
+
+    def action_remove_auth(self) -> None:
+        session = self.session
+        if session is not None:
+            self.change("Authentication removed", lambda: session.unset(("server", "auth")))
+
+    def action_reveal(self) -> None:
+        secrets = [w for w in self.query(FieldInput) if w.spec.secret]
+        if not secrets:
+            return
+        hide = not secrets[0].password
+        for widget in secrets:
+            widget.password = hide
+
+    def action_undo(self) -> None:
+        if self.session is not None and (label := self.session.undo()):
+            self.refresh_views()
+            self.notify(f"Undid: {label}", timeout=3)
+
+    def action_redo(self) -> None:
+        if self.session is not None and (label := self.session.redo()):
+            self.refresh_views()
+            self.notify(f"Redid: {label}", timeout=3)
+
+    def action_search(self) -> None:
+        if self.session is None:
+            return
+
+        def done(target: SearchTarget | None) -> None:
+            if target is not None:
+                self.go_to(target.path, kind=target.kind, field=target.field)
+
+        self.push_screen(SearchDialog(self.session), done)
+
+    def action_help(self) -> None:
+        focused = self.focused
+        if isinstance(focused, FieldInput):
+            spec = focused.spec
+            self.push_screen(field_help(spec.name, spec.expected(), spec.default, spec.description, format_path(focused.path)))
+        else:
+            self.push_screen(keys_help())
+
+    def action_reload_file(self) -> None:
+        self._open()
+        if self.session is not None:
+            self.notify("Loaded")
+        self.refresh(recompose=True)
+        self.call_after_refresh(self.on_mount)
+
+    # -- saving and quitting ---------------------------------------------------------------
+
+    def action_save(self, then_quit: bool = False) -> None:
+        session = self.session
+        if session is None:
+            return
+        if not session.modified and not then_quit:
+            self.notify("No changes to save", timeout=3)
+            return
+
+        def done(answer: str) -> None:
+            if answer == "save":
+                self._write(force=False, then_quit=then_quit)
+
+        self.push_screen(SaveDialog(self.path, session.doc.diff(), session.errors()), done)
+
+    def _write(self, force: bool, then_quit: bool) -> None:
+        session = self.session
+        assert session is not None
+        try:
+            session.save(force=force)
+        except ExternalChangeError:
+            self.push_screen(external_change_dialog(self.path), lambda answer: self._external_change(answer, then_quit))
+            return
+        except ConfigFileError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+            return
+        self.refresh_views()
+        self.notify(f"Saved {self.path} (previous version kept as .bak)", timeout=4)
+        if then_quit:
+            self.exit()
+
+    def _external_change(self, answer: str, then_quit: bool) -> None:
+        session = self.session
+        assert session is not None
+        if answer == "overwrite":
+            self._write(force=True, then_quit=then_quit)
+        elif answer == "reload":
+            try:
+                session.reload()
+            except ConfigFileError as exc:
+                self.notify(str(exc), title="Cannot reload", severity="error", timeout=10)
+                return
+            self.refresh_views()
+            self.notify("Reloaded from disk; your unsaved edits were dropped", timeout=5)
+
+    async def action_quit(self) -> None:
+        session = self.session
+        if session is None or not session.modified:
+            self.exit()
+            return
+
+        def done(answer: str) -> None:
+            if answer == "discard":
+                self.exit()
+            elif answer == "save":
+                self._write(force=False, then_quit=True)
+
+        self.push_screen(quit_dialog(len(session.errors())), done)

@@ -1,0 +1,48 @@
+"""Command palette (ctrl+p): every editor action, plus a jump to every backend and store."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from model.facts import STORE_NAMES
+
+
+class EditorCommands(Provider):
+    def _commands(self) -> list[tuple[str, str, object]]:
+        app = self.app
+        session = getattr(app, "session", None)
+        commands: list[tuple[str, str, object]] = [
+            ("Save", "show the diff and write the file (ctrl+s)", app.action_save),
+            ("Undo", "undo the last change (ctrl+z)", app.action_undo),
+            ("Redo", "redo what was undone (ctrl+y)", app.action_redo),
+            ("Search", "find a backend, store, provider or field (/)", app.action_search),
+            ("Add backend", "declare a new storage backend (a)", app.action_add_backend),
+            ("Rename backend", "rename the selected backend and every reference (r)", app.action_rename_backend),
+            ("Delete backend", "delete the selected backend (d)", app.action_delete_backend),
+            ("Reveal passwords", "show or hide password fields (ctrl+r)", app.action_reveal),
+            ("Help", "keys, or help for the focused field (f1)", app.action_help),
+            ("Quit", "leave the editor (q)", app.run_action and partial(app.run_action, "quit")),
+        ]
+        if session is not None:
+            commands.append(("Go to server settings", "port, host, TLS", partial(app.go_to, ("server",), "server")))
+            commands.append(("Go to authentication", "server.auth", partial(app.go_to, ("server", "auth"), "auth")))
+            commands.append(("Go to quota", "server.quota: request limits", partial(app.go_to, ("server", "quota"), "quota")))
+            backends = session.doc.value_at(("storage", "backends"))
+            for name in backends if isinstance(backends, dict) else {}:
+                commands.append((f"Go to backend {name}", "storage.backends", partial(app.go_to, ("storage", "backends", name), "backend")))
+            for store in STORE_NAMES:
+                commands.append((f"Go to store {store}", "storage.stores", partial(app.go_to, ("storage", "stores", store), "store")))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)  # type: ignore[arg-type]

@@ -1,0 +1,37 @@
+"""ctrl+s: the unified diff of what will be written, and the errors it would be saved with."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from model.diagnostics import Diagnostic
+
+from .choice import ChoiceDialog
+
+
+class SaveDialog(ChoiceDialog):
+    def __init__(self, name: str, diff: str, errors: list[Diagnostic]) -> None:
+        super().__init__(
+            f"Save {name}?",
+            "",
+            [("cancel", "Cancel", "default"), ("save", "Save anyway" if errors else "Save", "warning" if errors else "success")],
+            cancel_id="cancel",
+            dialog_id="save-dialog",
+        )
+        self.diff = diff
+        self.errors = errors
+
+    def compose_body(self) -> ComposeResult:
+        if self.errors:
+            lines = [Text(f"The file still has {len(self.errors)} error{'s' if len(self.errors) != 1 else ''}; the server may refuse it:", style="bold red")]
+            lines += [Text(f"  {d.line}:{d.column} {d.message} [{d.code}]", style="red") for d in self.errors[:8]]
+            if len(self.errors) > 8:
+                lines.append(Text(f"  … and {len(self.errors) - 8} more", style="red"))
+            yield Static(Group(*lines), classes="dialog-errors")
+        with VerticalScroll(classes="dialog-diff"):
+            yield Static(Syntax(self.diff, "diff", theme="ansi_dark", word_wrap=False) if self.diff else Text("No changes: the file will be written byte for byte as it is."))

@@ -1,0 +1,112 @@
+"""`/`: search every backend, store, provider and field, and jump to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from model.facts import STORE_FAMILIES, type_tag_of
+from model.references import find_references, iter_providers
+from model.session import EditSession
+from model.yamlpath import Path, format_path
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    label: str  # what is shown and matched
+    kind: str  # tree node kind to select
+    path: Path  # node path
+    field: Path = ()  # a field inside the node's form to focus
+
+
+def search_targets(session: EditSession) -> list[SearchTarget]:
+    from ..widgets.fields import field_specs
+    from model.facts import AUTH_MODEL_NAMES, BACKEND_MODEL_NAMES
+
+    data = session.data
+    targets: list[SearchTarget] = []
+    backends = session.doc.value_at(("storage", "backends"))
+    for name, backend in (backends if isinstance(backends, dict) else {}).items():
+        kind = type_tag_of(backend) or "?"
+        path = ("storage", "backends", name)
+        targets.append(SearchTarget(f"backend {name} ({kind})", "backend", path))
+        if kind in BACKEND_MODEL_NAMES:
+            for spec in field_specs(BACKEND_MODEL_NAMES[kind]):
+                targets.append(SearchTarget(f"{name}.{spec.name}  field of backend {name}", "backend", path, path + spec.key))
+    for store, family in STORE_FAMILIES.items():
+        targets.append(SearchTarget(f"store {store} ({family})", "store", ("storage", "stores", store)))
+    for api, index, provider in iter_providers(data):
+        targets.append(SearchTarget(f"provider {provider.get('provider_id')} ({api}, {provider.get('provider_type')})", "provider", ("providers", api, index)))
+    for ref in find_references(data):
+        if ref.path[0] == "providers":
+            targets.append(SearchTarget(f"{format_path(ref.path)} → {ref.backend}", "reference", ref.path))
+    targets.append(SearchTarget("server (port, host, TLS)", "server", ("server",)))
+    for spec in field_specs("ServerConfig", ("auth", "quota", "cors")):
+        targets.append(SearchTarget(f"server.{spec.name}", "server", ("server",), ("server",) + spec.key))
+    targets.append(SearchTarget("auth (server.auth)", "auth", ("server", "auth")))
+    kind = type_tag_of(session.doc.value_at(("server", "auth", "provider_config")))
+    if kind in AUTH_MODEL_NAMES:
+        for spec in field_specs(AUTH_MODEL_NAMES[kind]):
+            targets.append(SearchTarget(f"auth.{spec.name}", "auth", ("server", "auth"), ("server", "auth", "provider_config") + spec.key))
+    targets.append(SearchTarget("quota (server.quota)", "quota", ("server", "quota")))
+    for spec in field_specs("QuotaConfig", ("kvstore", "period")):
+        targets.append(SearchTarget(f"quota.{spec.name}", "quota", ("server", "quota"), ("server", "quota") + spec.key))
+    return targets
+
+
+class SearchDialog(ModalScreen[SearchTarget | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel"), Binding("down", "results", "Results", show=False)]
+    LIMIT = 200
+
+    def __init__(self, session: EditSession) -> None:
+        super().__init__(id="search-dialog")
+        self.targets = search_targets(session)
+        self.shown: list[SearchTarget] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-tall"):
+            yield Static("Search backends, stores, providers and fields", classes="dialog-title")
+            yield Input(placeholder="type to search, enter to jump", id="search-input")
+            yield OptionList(id="search-results")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#search-input").focus()
+
+    @on(Input.Changed, "#search-input")
+    def changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def _fill(self, query: str) -> None:
+        words = query.lower().split()
+        self.shown = [t for t in self.targets if all(w in t.label.lower() for w in words)][: self.LIMIT]
+        results = self.query_one("#search-results", OptionList)
+        results.clear_options()
+        for index, target in enumerate(self.shown):
+            results.add_option(Option(Text(target.label), id=str(index)))
+        if self.shown:
+            results.highlighted = 0
+
+    @on(Input.Submitted, "#search-input")
+    def submitted(self) -> None:
+        results = self.query_one("#search-results", OptionList)
+        if self.shown:
+            self.dismiss(self.shown[results.highlighted or 0])
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.shown[int(event.option_id or 0)])
+
+    def action_results(self) -> None:
+        self.query_one("#search-results").focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,229 @@
+"""The tree on the left: Storage (backends, stores), Providers by API, Server (auth, quota).
+
+Provider groups fill in when they are expanded, so a config with thousands of providers
+opens as fast as a small one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from model.diagnostics import Diagnostic
+from model.facts import STORE_FAMILIES, STORE_NAMES, family_of, type_tag_of
+from model.references import Reference, find_references, iter_providers
+from model.session import EditSession
+from model.yamlpath import Path
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    kind: str  # storage, backends, backend, stores, store, providers, api, provider, reference, server, auth, quota
+    path: Path
+    family: str = ""  # for stores and references: "kv" or "sql"
+
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim cyan"}
+_SEVERITY_MARK = {"error": " ✗", "warning": " !", "info": ""}
+
+
+class ConfigTree(Tree[NodeRef]):
+    BINDINGS = [
+        Binding("right", "expand_node", "Expand", show=False),
+        Binding("left", "collapse_node", "Collapse", show=False),
+    ]
+
+    def __init__(self, session: EditSession, **kwargs) -> None:
+        super().__init__("config", data=NodeRef("root", ()), **kwargs)
+        self.session = session
+        self.show_root = False
+        self.guide_depth = 3
+        self._refs: list[Reference] = []
+        self._marks: dict[Path, str] = {}
+
+    # -- building ------------------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        """Rebuild from the session, keeping what was expanded and where the cursor was."""
+        expanded = {node.data.path + (node.data.kind,) for node in self._walk(self.root) if node.is_expanded and node.data}
+        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        data = self.session.data
+        self._refs = find_references(data)
+        self._marks = self._severities(self.session.diagnostics)
+        self.clear()
+        storage = self.root.add(self._label("Storage", ("storage",)), NodeRef("storage", ("storage",)), expand=True)
+        backends = self.session.doc.value_at(("storage", "backends"))
+        backends = backends if isinstance(backends, dict) else {}
+        users: dict[str, int] = {}
+        for ref in self._refs:
+            if isinstance(ref.backend, str):
+                users[ref.backend] = users.get(ref.backend, 0) + 1
+        bnode = storage.add(self._label(f"Backends ({len(backends)})", ("storage", "backends"), exact=True), NodeRef("backends", ("storage", "backends")), expand=True)
+        for name, backend in backends.items():
+            kind = type_tag_of(backend) or "?"
+            count = users.get(name, 0)
+            label = Text.assemble((str(name), "bold"), "  ", (kind, "cyan"), "  ", (f"{count} user{'s' if count != 1 else ''}", "green" if count else "yellow"))
+            bnode.add_leaf(self._mark(label, ("storage", "backends", name)), NodeRef("backend", ("storage", "backends", name)))
+        snode = storage.add(self._label("Stores", ("storage", "stores"), exact=True), NodeRef("stores", ("storage", "stores")), expand=True)
+        stores = self.session.doc.value_at(("storage", "stores"))
+        stores = stores if isinstance(stores, dict) else {}
+        for store in STORE_NAMES:
+            if store in stores or store in ("metadata", "inference", "conversations"):
+                snode.add_leaf(self._reference_label(store, ("storage", "stores", store), stores.get(store)), NodeRef("store", ("storage", "stores", store), STORE_FAMILIES[store]))
+        providers = self.root.add(self._label("Providers", ("providers",)), NodeRef("providers", ("providers",)), expand=True)
+        apis: dict[str, int] = {}
+        for api, _, _ in iter_providers(data):
+            apis[api] = apis.get(api, 0) + 1
+        for api, count in apis.items():
+            path = ("providers", api)
+            node = providers.add(self._label(f"{api} ({count})", path), NodeRef("api", path))
+            if path + ("api",) in expanded:
+                self._fill_api(node)
+                node.expand()
+        server = self.root.add(self._label("Server", ("server",), exact=True), NodeRef("server", ("server",)), expand=True)
+        server.add_leaf(self._label("Auth", ("server", "auth")), NodeRef("auth", ("server", "auth")))
+        server.add_leaf(self._label("Quota", ("server", "quota")), NodeRef("quota", ("server", "quota")))
+        if cursor is not None:
+            self.select_path(cursor.path, kind=cursor.kind, focus=False)
+
+    def _fill_api(self, node: TreeNode[NodeRef]) -> None:
+        if node.children:
+            return
+        api = node.data.path[1]
+        by_provider: dict[Path, list[Reference]] = {}
+        for ref in self._refs:
+            if ref.path[:2] == ("providers", api):
+                by_provider.setdefault(ref.path[:3], []).append(ref)
+        for a, index, provider in iter_providers(self.session.data):
+            if a != api:
+                continue
+            path = ("providers", api, index)
+            label = Text.assemble((str(provider.get("provider_id")), "bold"), "  ", (str(provider.get("provider_type", "?")), "cyan"))
+            refs = by_provider.get(path, [])
+            pnode = node.add(self._mark(label, path), NodeRef("provider", path), allow_expand=bool(refs))
+            for ref in refs:
+                pnode.add_leaf(self._reference_label(".".join(map(str, ref.path[4:])), ref.path, self.session.doc.value_at(ref.path)), NodeRef("reference", ref.path, ref.family))
+            if refs:
+                pnode.expand()
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
+        if event.node.data is not None and event.node.data.kind == "api":
+            self._fill_api(event.node)
+
+    # -- labels --------------------------------------------------------------------------
+
+    def _reference_label(self, name: str, path: Path, value: object) -> Text:
+        text = Text(name, style="bold")
+        if not isinstance(value, dict):
+            text.append("  not set", style="dim")
+            return self._mark(text, path)
+        backend = value.get("backend")
+        partition = value.get("namespace", value.get("table_name"))
+        text.append(" → ")
+        target = (self.session.doc.value_at(("storage", "backends")) or {}).get(backend) if isinstance(backend, str) else None
+        family = family_of(type_tag_of(target) or "") if isinstance(target, dict) else None
+        expected = next((r.family for r in self._refs if r.path == path), None)
+        if target is None:
+            text.append(str(backend), style="bold red")
+            text.append(" (no such backend)", style="red")
+        elif expected and family != expected:
+            text.append(str(backend), style="bold red")
+            text.append(f" (not {expected}_*)", style="red")
+        else:
+            text.append(str(backend), style="green")
+        if partition is not None:
+            text.append(f"  {partition}", style="dim")
+        return self._mark(text, path)
+
+    def _severities(self, diagnostics: list[Diagnostic]) -> dict[Path, str]:
+        order = {"error": 0, "warning": 1, "info": 2}
+        marks: dict[Path, str] = {}
+        for d in diagnostics:
+            current = marks.get(d.path)
+            if current is None or order[d.severity] < order[current]:
+                marks[d.path] = d.severity
+        return marks
+
+    def _worst_under(self, path: Path, exact: bool = False) -> str | None:
+        worst = None
+        order = {"error": 0, "warning": 1, "info": 2}
+        for p, severity in self._marks.items():
+            if p == path or (not exact and p[: len(path)] == path):
+                if worst is None or order[severity] < order[worst]:
+                    worst = severity
+        return worst
+
+    def _mark(self, label: Text, path: Path) -> Text:
+        worst = self._worst_under(path)
+        if worst and worst != "info":
+            label.append(_SEVERITY_MARK[worst], style=_SEVERITY_STYLE[worst])
+        return label
+
+    def _label(self, title: str, path: Path, exact: bool = False) -> Text:
+        text = Text(title, style="bold")
+        worst = self._worst_under(path, exact)
+        if worst and worst != "info":
+            text.append(_SEVERITY_MARK[worst], style=_SEVERITY_STYLE[worst])
+        return text
+
+    # -- navigation ----------------------------------------------------------------------
+
+    def _walk(self, node: TreeNode[NodeRef]):
+        yield node
+        for child in node.children:
+            yield from self._walk(child)
+
+    def node_for(self, path: Path, kind: str | None = None) -> TreeNode[NodeRef] | None:
+        """The node that shows `path`, or its nearest ancestor; fills provider groups on the way."""
+        if path[:1] == ("providers",) and len(path) >= 2:
+            for node in self.root.children:
+                if node.data and node.data.kind == "providers":
+                    for api in node.children:
+                        if api.data and api.data.path == path[:2]:
+                            self._fill_api(api)
+        best: TreeNode[NodeRef] | None = None
+        best_len = -1
+        for node in self._walk(self.root):
+            data = node.data
+            if data is None or data.kind == "root":
+                continue
+            if kind is not None and data.path == path and data.kind == kind:
+                return node
+            n = len(data.path)
+            if data.path == path[:n] and n > best_len:
+                best, best_len = node, n
+        return best
+
+    def select_path(self, path: Path, kind: str | None = None, focus: bool = True) -> TreeNode[NodeRef] | None:
+        node = self.node_for(path, kind)
+        if node is None:
+            return None
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self.call_after_refresh(self._move_to, node, focus)
+        return node
+
+    def _move_to(self, node: TreeNode[NodeRef], focus: bool) -> None:
+        self.move_cursor(node)
+        self.scroll_to_node(node, animate=False)
+        if focus:
+            self.focus()
+
+    def action_expand_node(self) -> None:
+        if self.cursor_node is not None and self.cursor_node.allow_expand:
+            self.cursor_node.expand()
+
+    def action_collapse_node(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.allow_expand:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)

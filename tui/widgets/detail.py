@@ -1,0 +1,252 @@
+"""The detail pane: what the selected tree node is, as a form.
+
+Views only read the session and describe what the operator may change; every change goes
+through the app (`ConfigEditorApp.apply_*`), which asks the session (the model) to make it.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, Static, Switch
+
+from model import operations
+from model.facts import AUTH_MODEL_NAMES, BACKEND_MODEL_NAMES, STORE_MODEL_NAMES, type_tag_of
+from model.fields import reference_model
+from model.references import find_references
+from model.session import EditSession
+from model.yamlpath import Path, format_path
+
+from .config_tree import NodeRef
+from .fields import FieldRow, field_specs, value_in
+
+QUOTA_PATH: Path = ("server", "quota")
+AUTH_PATH: Path = ("server", "auth", "provider_config")
+
+
+class ReferenceSelect(Select[str]):
+    """Choose the backend of a reference: only backends of the right family are offered."""
+
+    def __init__(self, path: Path, family: str, options: list[str], value: str | None, **kwargs) -> None:
+        self.ref_path = path
+        self.family = family
+        choices = [(name, name) for name in options]
+        super().__init__(choices, value=value if value in options else Select.NULL, prompt=f"choose a {family}_* backend", **kwargs)
+
+
+class PartitionInput(Input):
+    """The namespace or table name of a reference."""
+
+    def __init__(self, path: Path, key: str, value: str, **kwargs) -> None:
+        self.ref_path = path
+        self.key = key
+        self.original = value
+        super().__init__(value=value, placeholder=key, **kwargs)
+
+
+class ActionButton(Button):
+    """A button that runs an app action with arguments when pressed."""
+
+    def __init__(self, label: str, action: str, *, variant: str = "default", **kwargs) -> None:
+        super().__init__(label, variant=variant, **kwargs)  # type: ignore[arg-type]
+        self.app_action = action
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.app.run_action(self.app_action)
+
+
+def _heading(title: str, subtitle: str = "") -> Static:
+    text = Text(title, style="bold")
+    if subtitle:
+        text.append(f"  {subtitle}", style="dim")
+    return Static(text, classes="detail-title")
+
+
+class DetailPane(VerticalScroll):
+    def __init__(self, session: EditSession, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.current: NodeRef | None = None
+
+    def show(self, ref: NodeRef | None) -> None:
+        self.current = ref
+        self.remove_children()
+        if ref is None:
+            return
+        builder = getattr(self, f"_view_{ref.kind}", self._view_section)
+        self.mount_all(list(builder(ref)))
+
+    # -- views ---------------------------------------------------------------------------
+
+    def _diagnostics_for(self, path: Path) -> list[Static]:
+        out = []
+        for d in self.session.diagnostics:
+            if d.path[: len(path)] == path and d.severity != "info":
+                style = "bold red" if d.severity == "error" else "yellow"
+                out.append(Static(Text.assemble((f"{d.severity}: ", style), d.message, (f"  [{d.code}]", "dim")), classes="detail-problem"))
+        return out
+
+    def _view_section(self, ref: NodeRef) -> list:
+        titles = {
+            "storage": ("Storage", "backends are declared once and referenced by name"),
+            "backends": ("Backends", "a: add a backend"),
+            "stores": ("Stores", "the server's own stores and the backend each uses"),
+            "providers": ("Providers", "grouped by API; their references to backends are listed below each"),
+            "api": (f"API {ref.path[-1] if ref.path else ''}", "select a provider; its storage references are its children"),
+        }
+        title, subtitle = titles.get(ref.kind, (ref.kind, ""))
+        widgets: list = [_heading(title, subtitle)]
+        if ref.kind == "backends":
+            widgets.append(Horizontal(ActionButton("Add backend", "add_backend", variant="primary", id="add-backend"), classes="detail-actions"))
+        widgets += self._diagnostics_for(ref.path)
+        return widgets
+
+    def _view_backend(self, ref: NodeRef) -> list:
+        name = ref.path[-1]
+        backend = self.session.doc.value_at(ref.path)
+        backend = backend if isinstance(backend, dict) else {}
+        kind = type_tag_of(backend) or "?"
+        users = operations.users_of(self.session.doc, name)
+        implicit = operations.implicit_store_users(self.session.doc, name)
+        widgets: list = [_heading(f"Backend {name}", kind)]
+        widgets += self._diagnostics_for(ref.path)
+        who = [f"{r.owner}  ({format_path(r.path)})" for r in users] + [f"store {s} (unset, uses '{name}' by default)" for s in implicit]
+        widgets.append(Static(Text(f"Used by {len(who)}: " + ("; ".join(who) if who else "nothing"), style="green" if who else "yellow"), classes="detail-users"))
+        widgets.append(
+            Horizontal(
+                ActionButton("Rename", "rename_backend", id="rename-backend"),
+                ActionButton("Delete", "delete_backend", variant="error", id="delete-backend"),
+                classes="detail-actions",
+            )
+        )
+        model = BACKEND_MODEL_NAMES.get(kind)
+        if model is None:
+            widgets.append(Static(f"Unknown backend type {kind!r}: fix `type` to one of {', '.join(BACKEND_MODEL_NAMES)}", classes="detail-problem"))
+            return widgets
+        widgets += self._form(model, ref.path, backend)
+        return widgets
+
+    def _form(self, model: str, path: Path, values: dict, skip: tuple[str, ...] = ("type",)) -> list:
+        rows = []
+        for spec in field_specs(model, skip):
+            value = value_in(values, spec.key)
+            rows.append(FieldRow(spec, path + spec.key, value, self.session.resolved(value, secret=spec.secret)))
+        return rows
+
+    def _reference_rows(self, path: Path, family: str) -> list:
+        value = self.session.doc.value_at(path)
+        value = value if isinstance(value, dict) else {}
+        key = "namespace" if family == "kv" else "table_name"
+        options = operations.backends_of_family(self.session.doc, family)
+        current = value.get("backend")
+        widgets: list = []
+        if isinstance(current, str) and current not in options:
+            actual = operations.backend_family(self.session.doc, current)
+            reason = f"'{current}' is a {actual}_* backend, but this reference needs a {family}_* backend" if actual else f"there is no backend named '{current}'"
+            widgets.append(Static(Text(f"✗ {reason}.", style="bold red"), classes="detail-problem"))
+            if options:
+                widgets.append(ActionButton(f"Point it at {options[0]}", f"fix_reference({list(path)!r}, {family!r}, {options[0]!r})", variant="warning", id="fix-reference"))
+            else:
+                widgets.append(ActionButton(f"Create a {family}_sqlite backend for it", f"create_backend_for({list(path)!r}, {family!r})", variant="warning", id="fix-reference"))
+        widgets.append(Label(Text.assemble(("backend", "bold"), (f"  a {family}_* backend", "dim"))))
+        widgets.append(ReferenceSelect(path, family, options, current if isinstance(current, str) else None, id="reference-backend"))
+        widgets.append(Label(Text.assemble((key, "bold"), ("  keeps this store's data apart from others on the same backend", "dim"))))
+        partition = value.get(key)
+        widgets.append(PartitionInput(path, key, "" if partition is None else str(partition), id="reference-partition"))
+        return widgets
+
+    def _view_store(self, ref: NodeRef) -> list:
+        store = ref.path[-1]
+        model = STORE_MODEL_NAMES.get(store, "")
+        from model.config_schema import load
+
+        description = load()["$defs"]["StoresConfig"]["properties"].get(store, {}).get("description", "")
+        widgets: list = [_heading(f"Store {store}", f"needs a {ref.family}_* backend"), Static(description, classes="field-help", markup=False)]
+        widgets += self._diagnostics_for(ref.path)
+        widgets += self._reference_rows(ref.path, ref.family)
+        value = self.session.doc.value_at(ref.path)
+        if model in ("InferenceStoreReference", "ResponsesStoreReference") and isinstance(value, dict):
+            widgets += self._form(model, ref.path, value, skip=("backend", "table_name"))
+        return widgets
+
+    def _view_reference(self, ref: NodeRef) -> list:
+        provider = self.session.doc.value_at(ref.path[:3]) or {}
+        widgets: list = [_heading(format_path(ref.path[4:]), f"of {ref.path[1]} provider {provider.get('provider_id')}; needs a {ref.family}_* backend")]
+        widgets += self._diagnostics_for(ref.path)
+        widgets += self._reference_rows(ref.path, ref.family)
+        model = reference_model(ref.path, ref.family)
+        value = self.session.doc.value_at(ref.path)
+        if model == "ResponsesStoreReference" and isinstance(value, dict):
+            widgets += self._form(model, ref.path, value, skip=("backend", "table_name"))
+        return widgets
+
+    def _view_provider(self, ref: NodeRef) -> list:
+        provider = self.session.doc.value_at(ref.path) or {}
+        widgets: list = [_heading(f"Provider {provider.get('provider_id')}", f"{ref.path[1]} · {provider.get('provider_type')}")]
+        widgets += self._diagnostics_for(ref.path)
+        refs = [r for r in find_references(self.session.data) if r.path[:3] == ref.path]
+        if refs:
+            widgets.append(Static("Storage references (select one in the tree to change it):", classes="field-help"))
+            for r in refs:
+                widgets.append(Static(f"  {format_path(r.path[4:])} → {r.backend}  ({r.partition_key} {r.partition})", markup=False))
+        config = provider.get("config")
+        if isinstance(config, dict) and config:
+            from model.render import render_block
+            from model.textstyle import TextStyle
+
+            lines = render_block(config, 2, TextStyle())
+            widgets.append(Static("config (edit it in the file):\n" + "\n".join(lines), classes="detail-config", markup=False))
+        return widgets
+
+    def _view_server(self, ref: NodeRef) -> list:
+        server = self.session.doc.value_at(("server",))
+        server = server if isinstance(server, dict) else {}
+        widgets: list = [_heading("Server", "port, host and TLS; auth and quota below")]
+        widgets += self._diagnostics_for(("server",))
+        widgets += self._form("ServerConfig", ("server",), server, skip=("auth", "quota", "cors"))
+        return widgets
+
+    def _view_auth(self, ref: NodeRef) -> list:
+        provider = self.session.doc.value_at(AUTH_PATH)
+        provider = provider if isinstance(provider, dict) else None
+        kind = type_tag_of(provider) if provider else None
+        widgets: list = [_heading("Authentication", kind or "off: every caller is anonymous")]
+        widgets += self._diagnostics_for(("server", "auth"))
+        options = [(name, name) for name in AUTH_MODEL_NAMES]
+        widgets.append(Label(Text.assemble(("provider type", "bold"), ("  how callers prove who they are", "dim"))))
+        widgets.append(Select(options, value=kind if kind in AUTH_MODEL_NAMES else Select.NULL, prompt="no authentication", id="auth-type"))
+        if provider is not None and kind in AUTH_MODEL_NAMES:
+            widgets += self._form(AUTH_MODEL_NAMES[kind], AUTH_PATH, provider)
+            widgets.append(Horizontal(ActionButton("Remove authentication", "remove_auth", variant="error", id="remove-auth"), classes="detail-actions"))
+        return widgets
+
+    def _view_quota(self, ref: NodeRef) -> list:
+        quota = self.session.doc.value_at(QUOTA_PATH)
+        enabled = isinstance(quota, dict)
+        widgets: list = [_heading("Request quota", "per-client daily limits; over the limit the server answers 429")]
+        widgets += self._diagnostics_for(QUOTA_PATH)
+        widgets.append(Horizontal(Label("Quotas enabled  "), Switch(value=enabled, id="quota-enabled"), classes="detail-switch"))
+        auth = self.session.doc.value_at(AUTH_PATH)
+        if not isinstance(auth, dict):
+            widgets.append(
+                Static(
+                    Text("Quotas require authentication: without server.auth every client is counted by IP against the "
+                         "anonymous limit, and the authenticated limit never applies.", style="yellow"),
+                    classes="detail-problem",
+                )
+            )
+            widgets.append(ActionButton("Configure authentication…", "configure_auth", variant="warning", id="configure-auth"))
+        kv = operations.backends_of_family(self.session.doc, "kv")
+        if not kv:
+            widgets.append(Static(Text("No kv_* backend exists for the counters.", style="yellow")))
+            widgets.append(ActionButton("Create kv_sqlite backend at ./quotas.db", "create_quota_backend", variant="primary", id="create-quota-backend"))
+        if not enabled:
+            return widgets
+        widgets += self._form("QuotaConfig", QUOTA_PATH, quota, skip=("kvstore", "period"))
+        widgets.append(Label(Text.assemble(("period", "bold"), ("  a fixed UTC day: the only period the server supports", "dim"))))
+        widgets.append(Select([("day", "day")], value="day", allow_blank=False, id="quota-period", disabled=True))
+        widgets.append(Static(Text("Counters (kvstore)", style="bold")))
+        widgets += self._reference_rows(QUOTA_PATH + ("kvstore",), "kv")
+        return widgets
+

@@ -1,0 +1,40 @@
+"""The diagnostics panel: every finding of the last validation; choosing one jumps to it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from model.diagnostics import Diagnostic
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+class DiagnosticsPanel(OptionList):
+    class Jump(Message):
+        def __init__(self, diagnostic: Diagnostic) -> None:
+            super().__init__()
+            self.diagnostic = diagnostic
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.diagnostics: list[Diagnostic] = []
+
+    def update_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        self.clear_options()
+        counts = {s: sum(1 for d in diagnostics if d.severity == s) for s in ("error", "warning", "info")}
+        self.border_title = f"Problems: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+        if not diagnostics:
+            self.add_option(Option(Text("No problems found.", style="green"), disabled=True))
+            return
+        for index, d in enumerate(diagnostics):
+            text = Text.assemble((f"{d.severity:<7} ", _STYLE[d.severity]), (f"{d.line}:{d.column}  ", "dim"), d.message, (f"  [{d.code}]", "dim"))
+            self.add_option(Option(text, id=f"diag-{index}"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id and event.option_id.startswith("diag-"):
+            self.post_message(self.Jump(self.diagnostics[int(event.option_id[5:])]))

@@ -1,0 +1,155 @@
+"""Form rows generated from the schema: one labelled input per field, with its help text.
+
+The rows are built from the same generated JSON schema the validator uses, so every field a
+backend, auth provider or quota has appears with its default and description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+from model.config_schema import load
+from model.schema_check import describe, scalar_kinds
+from model.yamlpath import Path, format_path
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: tuple[str, ...]  # path inside the mapping the form edits (one level of nesting: ("jwks", "uri"))
+    schema: dict
+    required: bool
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.key)
+
+    @property
+    def secret(self) -> bool:
+        return bool(self.schema.get("secret")) or any(word in self.key[-1] for word in ("password", "secret", "token", "api_key"))
+
+    @property
+    def description(self) -> str:
+        return self.schema.get("description", "")
+
+    @property
+    def default(self) -> Any:
+        return self.schema.get("default")
+
+    def expected(self) -> str:
+        return describe(self.schema, load())
+
+    def scalar_kinds(self) -> set[str]:
+        return scalar_kinds(self.schema, load())
+
+
+def _object_properties(schema: dict) -> tuple[dict, list[str]] | None:
+    """Properties of a nested model field (a $ref, possibly inside anyOf with null)."""
+    root = load()
+    candidates = [schema] + list(schema.get("anyOf", []))
+    for candidate in candidates:
+        if "$ref" in candidate:
+            target = root["$defs"][candidate["$ref"].rsplit("/", 1)[-1]]
+            if "properties" in target:
+                return target["properties"], target.get("required", [])
+    return None
+
+
+def field_specs(model: str, skip: tuple[str, ...] = ("type",)) -> list[FieldSpec]:
+    """Every field of schema model `model`, nested models flattened one level."""
+    definition = load()["$defs"][model]
+    required = set(definition.get("required", []))
+    specs: list[FieldSpec] = []
+    for name, schema in definition.get("properties", {}).items():
+        if name in skip:
+            continue
+        nested = _object_properties(schema)
+        if nested is not None and name not in ("kvstore",):
+            properties, nested_required = nested
+            for sub, sub_schema in properties.items():
+                specs.append(FieldSpec((name, sub), sub_schema, sub in nested_required and name in required))
+        else:
+            specs.append(FieldSpec((name,), schema, name in required))
+    return specs
+
+
+def text_of(value: Any) -> str:
+    """A value as the operator edits it."""
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (dict, list)):
+        from model.render import render_flow
+        from model.textstyle import TextStyle
+
+        return render_flow(value, TextStyle())
+    return str(value)
+
+
+def value_in(data: Any, key: tuple[str, ...]) -> Any:
+    for part in key:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+class FieldInput(Input):
+    """An input bound to one field; `spec` and `path` tell the form what to write."""
+
+    def __init__(self, spec: FieldSpec, path: Path, value: Any, **kwargs) -> None:
+        self.spec = spec
+        self.path = path  # the full YAML path of this field
+        self.original = text_of(value)
+        default = spec.default
+        placeholder = f"default: {text_of(default)}" if default not in (None, "", [], {}) else ("required" if spec.required else "not set")
+        super().__init__(value=self.original, placeholder=placeholder, password=spec.secret and bool(self.original), **kwargs)
+        self.tooltip = spec.description
+
+    @property
+    def changed(self) -> bool:
+        return self.value != self.original
+
+
+class FieldRow(Vertical):
+    """Label, input, help text and (for placeholders) the resolved value and its source."""
+
+    DEFAULT_CSS = """
+    FieldRow { height: auto; margin-bottom: 1; }
+    FieldRow .field-label { text-style: bold; }
+    FieldRow .field-help { color: $text-muted; }
+    FieldRow .field-resolved { color: $accent; }
+    """
+
+    def __init__(self, spec: FieldSpec, path: Path, value: Any, resolved: str = "", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.spec = spec
+        self.field_path = path
+        self.value = value
+        self.resolved = resolved
+
+    def compose(self) -> ComposeResult:
+        label = Text(self.spec.name, style="bold")
+        if self.spec.required:
+            label.append(" *", style="red")
+        label.append(f"  {self.spec.expected()}", style="dim")
+        if self.spec.secret:
+            label.append("  (hidden: ctrl+r reveals)", style="dim")
+        yield Label(label, classes="field-label")
+        yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.field_path))
+        if self.resolved:
+            yield Static(f"↳ {self.resolved}", classes="field-resolved", markup=False)
+        if self.spec.description:
+            yield Static(self.spec.description, classes="field-help", markup=False)
+
+
+def _input_id(path: Path) -> str:
+    return "field-" + "".join(ch if ch.isalnum() else "-" for ch in format_path(path))
