@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -34,4 +33,12 @@ class SaveDialog(ChoiceDialog):
                 lines.append(Text(f"  … and {len(self.errors) - 8} more", style="red"))
             yield Static(Group(*lines), classes="dialog-errors")
         with VerticalScroll(classes="dialog-diff"):
-            yield Static(Syntax(self.diff, "diff", theme="ansi_dark", word_wrap=False) if self.diff else Text("No changes: the file will be written byte for byte as it is."))
+            yield Static(colored_diff(self.diff) if self.diff else Text("No changes: the file will be written byte for byte as it is."))
+
+
+def colored_diff(diff: str) -> Text:
+    text = Text(no_wrap=True)
+    for line in diff.splitlines():
+        style = "bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
+        text.append(line + "\n", style=style)
+    return text
