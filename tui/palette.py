@@ -23,7 +23,7 @@ class EditorCommands(Provider):
             ("Delete backend", "delete the selected backend (d)", app.action_delete_backend),
             ("Reveal passwords", "show or hide password fields (ctrl+r)", app.action_reveal),
             ("Help", "keys, or help for the focused field (f1)", app.action_help),
-            ("Quit", "leave the editor (q)", app.run_action and partial(app.run_action, "quit")),
+            ("Quit", "leave the editor (q)", app.action_quit),
         ]
         if session is not None:
             commands.append(("Go to server settings", "port, host, TLS", partial(app.go_to, ("server",), "server")))

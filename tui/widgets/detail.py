@@ -7,7 +7,7 @@ through the app (`ConfigEditorApp.apply_*`), which asks the session (the model) 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from model import operations
@@ -51,9 +51,9 @@ class ActionButton(Button):
         super().__init__(label, variant=variant, **kwargs)  # type: ignore[arg-type]
         self.app_action = action
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.app.run_action(self.app_action)
+        await self.app.run_action(self.app_action)
 
 
 def _heading(title: str, subtitle: str = "") -> Static:
@@ -71,11 +71,11 @@ class DetailPane(VerticalScroll):
 
     def show(self, ref: NodeRef | None) -> None:
         self.current = ref
+        widgets = list(getattr(self, f"_view_{ref.kind}", self._view_section)(ref)) if ref is not None else []
+        # a fresh container each time: the old one is removed asynchronously, and ids only
+        # need to be unique among siblings, so the new form can reuse them at once
         self.remove_children()
-        if ref is None:
-            return
-        builder = getattr(self, f"_view_{ref.kind}", self._view_section)
-        self.mount_all(list(builder(ref)))
+        self.mount(Vertical(*widgets, classes="detail-view"))
 
     # -- views ---------------------------------------------------------------------------
 
