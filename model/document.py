@@ -10,7 +10,6 @@ an edit can never reach the disk as a silently different config.
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 from typing import Any
 
@@ -94,6 +93,8 @@ class Document:
 
     def diff(self, context: int = 3) -> str:
         """Unified diff between the loaded text and the current text."""
+        import difflib  # only saving and --dry-run need it
+
         name = self.name or "run.yaml"
         return "".join(
             difflib.unified_diff(
@@ -107,7 +108,7 @@ class Document:
 
     # -- reading -------------------------------------------------------------------------
 
-    def _set_text(self, text: str, check_duplicates: bool = False) -> None:
+    def _set_text(self, text: str, check_duplicates: bool = True) -> None:
         root = parse(text)
         if check_duplicates:
             self.repeated_keys = check_duplicate_keys(root)
@@ -235,6 +236,7 @@ class Document:
         if not path:
             raise EditError("cannot replace the whole document")
         self._refuse_shared(path, replaces=True)
+        self._refuse_repeated(path)
         # find the deepest existing container on the path
         depth = len(path) - 1
         while depth > 0 and self.node_at(path[:depth]) is None:
@@ -256,7 +258,7 @@ class Document:
             # `server:` with no value: give it a mapping
             self._replace_value(parent_path, {key: new_value}, expected)
         elif parent.kind == MAP and parent.get(key) is None:
-            self._insert_key(parent, key, new_value, expected)
+            self._insert_key(parent, key, new_value, expected, in_flow=bool(parent_path) and self._in_flow(parent_path))
         else:
             self._replace_value(parent_path + (key,), new_value, expected)
 
@@ -386,8 +388,8 @@ class Document:
             node = chain[-1]
             if node.kind == ALIAS:
                 raise EditError(
-                    f"{format_path(path)} is inside *{node.raw} (line {node.line + 1}), a copy of the value anchored "
-                    f"&{node.raw} at line {node.target.line + 1}; edit that value, or replace *{node.raw} with a value of its own"
+                    f"{format_path(path)} is inside *{node.raw} (line {node.line + 1}), which repeats the value anchored "
+                    f"&{node.raw} at line {node.target.line + 1}; give {format_path(path[: len(chain) - 1])} a value of its own first"
                 )
             child = (node.items[part] if -len(node.items) <= part < len(node.items) else None) if node.kind == SEQ and isinstance(part, int) else node.get(part)
             if child is None:
@@ -411,10 +413,16 @@ class Document:
         colon = self.text.find(":", key_node.end)
         return colon + 1
 
-    def _insert_key(self, mapping: Node, key: Any, value: Any, expected: Any) -> None:
+    def _insert_key(self, mapping: Node, key: Any, value: Any, expected: Any, in_flow: bool = False) -> None:
+        """Add `key: value` to a mapping; `in_flow`: the mapping is inside a [..] or {..} collection."""
         if mapping.flow:
             entry = f"{render_key(key, self.style, in_flow=True)}: {render_flow(value, self.style)}"
             close = self.text.rfind("}", mapping.start, mapping.end)
+            if not mapping.items and in_flow:
+                # `[{}]` or `{a: {}}`: a block mapping cannot stand there, the entry goes between the braces
+                pad = " " if self.text[close - 1 : close] == " " else ""
+                self._replace(mapping.start + 1, close, pad + entry + pad, expected)
+                return
             if not mapping.items:
                 # `config: {}` gaining a key becomes a block mapping under its owner key; the
                 # end-of-line comment stays on the owner's line
@@ -463,8 +471,22 @@ class Document:
         if pair is None:
             raise EditError(f"{format_path(path)} does not exist")
         self._refuse_shared(path, replaces=True)
+        self._refuse_repeated(path, last_ok=True)
         expected = copy.deepcopy(self.data)
         _delete_in(expected, path)
+        old_text, old_root = self.text, self.root
+        try:
+            # a key written twice with the same value (check_duplicate_keys lets that load): the
+            # extra copies go first, each leaving the data as it is, then the last one
+            while len(copies := [p for p in parent.items if p[0].kind == SCALAR and p[0].value == path[-1]]) > 1:
+                self._delete_pair(parent_path, parent, copies[0], self.data)
+                parent = self.node_at(parent_path).resolved
+            self._delete_pair(parent_path, parent, copies[0], expected)
+        except EditError:
+            self.text, self.root = old_text, old_root
+            raise
+
+    def _delete_pair(self, parent_path: Path, parent: Node, pair: tuple[Node, Node], expected: Any) -> None:
         key_node, value_node = pair
         if len(parent.items) == 1 and parent_path:
             self._replace_value(parent_path, {}, expected)
@@ -506,6 +528,25 @@ class Document:
             start -= len(self._nl()) if self.text[start - len(self._nl()) : start] == self._nl() else 1
         self._replace(start, end, "", expected)
 
+    def _refuse_repeated(self, path: Path, *, last_ok: bool = False) -> None:
+        """Refuse to edit at or under a key written more than once in its mapping: the server
+        reads the last copy, and changing one copy would leave two that disagree."""
+        node: Node | None = self.root
+        for depth, part in enumerate(path):
+            node = node.resolved
+            if node.kind == MAP:
+                keys = [k for k, _ in node.items if k.kind == SCALAR and k.value == part]
+                if len(keys) > 1 and not (last_ok and depth == len(path) - 1):
+                    lines = " and ".join(str(k.line + 1) for k in keys)
+                    raise EditError(f"{format_path(path[: depth + 1])} is written {len(keys)} times (lines {lines}); remove the extra copies by hand first")
+                node = node.get(part)
+            elif node.kind == SEQ and isinstance(part, int) and -len(node.items) <= part < len(node.items):
+                node = node.items[part]
+            else:
+                return
+            if node is None:
+                return
+
     def _attached_comment_start(self, line_start: int, column: int) -> int:
         """Start of the comment lines directly above a key, at the key's own indentation."""
         start = line_start
@@ -530,6 +571,7 @@ class Document:
         if parent.get(new_key) is not None:
             raise EditError(f"{format_path(path[:-1] + (new_key,))} already exists")
         self._refuse_shared(path, replaces=False)
+        self._refuse_repeated(path)
         expected = copy.deepcopy(self.data)
         _rename_in(expected, path, new_key)
         text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "", in_flow=parent.flow)

@@ -15,22 +15,23 @@ from .document import Document, EditError
 from .envvars import Environment, describe, has_placeholder, resolve
 from .errors import ExternalChangeError
 from .safefile import has_changed_on_disk
-from .validation import validate
 from .yamlpath import Path, format_path
 
 
 class EditSession:
-    def __init__(self, doc: Document, env: Environment | None = None) -> None:
+    def __init__(self, doc: Document, env: Environment | None = None, *, validate_now: bool = True) -> None:
         self.doc = doc
         self.env = env or Environment()
         self._undo: list[tuple[str, str]] = []  # (text before, what the step did)
         self._redo: list[tuple[str, str]] = []
         self.diagnostics: list[Diagnostic] = []
-        self.revalidate()
+        self.validated = False
+        if validate_now:  # the editor validates after its first frame instead
+            self.revalidate()
 
     @classmethod
-    def open(cls, path: str, env: Environment | None = None) -> "EditSession":
-        return cls(Document.load(path), env)
+    def open(cls, path: str, env: Environment | None = None, *, validate_now: bool = True) -> "EditSession":
+        return cls(Document.load(path), env, validate_now=validate_now)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -43,7 +44,10 @@ class EditSession:
         return self.doc.data
 
     def revalidate(self) -> list[Diagnostic]:
+        from .validation import validate  # imported on first use: the editor's first frame does not wait for it
+
         self.diagnostics = validate(self.doc, self.env)
+        self.validated = True
         return self.diagnostics
 
     def errors(self) -> list[Diagnostic]:

@@ -24,11 +24,6 @@ from model.session import EditSession
 from model.yamlpath import Path, format_path
 
 from .palette import EditorCommands
-from .screens.backend_dialogs import AddBackendDialog, DeleteDialog, RenameDialog
-from .screens.choice import external_change_dialog, quit_dialog
-from .screens.help import field_help, keys_help
-from .screens.save_dialog import SaveDialog
-from .screens.search import SearchDialog, SearchTarget
 from .widgets.config_tree import ConfigTree, NodeRef
 from .widgets.detail import PartitionInput, ReferenceSelect
 from .widgets.detail import DetailPane
@@ -64,7 +59,8 @@ class ConfigEditorApp(App[None]):
 
     def _open(self) -> None:
         try:
-            self.session = EditSession.open(self.path, self.env)
+            # validation runs after the first frame (see on_mount): the tree shows at once
+            self.session = EditSession.open(self.path, self.env, validate_now=False)
             self.load_error = None
         except ConfigFileError as exc:
             self.session = None
@@ -102,6 +98,13 @@ class ConfigEditorApp(App[None]):
             return
         self.refresh_views()
         self.query_one(ConfigTree).focus()
+        self.call_after_refresh(self._first_validation)
+
+    def _first_validation(self) -> None:
+        if self.session is None or not self.detail.is_attached:  # quitting before it ran
+            return
+        self.session.revalidate()
+        self.refresh_views()
 
     # -- redrawing -----------------------------------------------------------------------
 
@@ -126,7 +129,7 @@ class ConfigEditorApp(App[None]):
         if current.path and session.doc.node_at(current.path) is None and current.kind in ("backend", "provider"):
             current = NodeRef("backends", ("storage", "backends")) if current.kind == "backend" else NodeRef("providers", ("providers",))
         self.detail.show(current)
-        self.query_one(DiagnosticsPanel).update_diagnostics(session.diagnostics)
+        self.query_one(DiagnosticsPanel).update_diagnostics(session.diagnostics if session.validated else None)
         self.sub_title = "● unsaved changes" if session.modified else "saved"
         if focused_id:
             self.call_after_refresh(self._refocus, focused_id)
@@ -295,6 +298,8 @@ class ConfigEditorApp(App[None]):
         return True
 
     def action_add_backend(self) -> None:
+        from .screens.backend_dialogs import AddBackendDialog
+
         session = self.session
         if session is None:
             return
@@ -308,6 +313,8 @@ class ConfigEditorApp(App[None]):
         self.push_screen(AddBackendDialog(existing), done)
 
     def action_rename_backend(self) -> None:
+        from .screens.backend_dialogs import RenameDialog
+
         session, name = self.session, self._selected_backend()
         if session is None or name is None:
             return
@@ -323,6 +330,8 @@ class ConfigEditorApp(App[None]):
         self.push_screen(RenameDialog(name, users), done)
 
     def action_delete_backend(self) -> None:
+        from .screens.backend_dialogs import DeleteDialog
+
         session, name = self.session, self._selected_backend()
         if session is None or name is None:
             return
@@ -346,6 +355,8 @@ class ConfigEditorApp(App[None]):
             self.change(f"{format_path(ref_path)} now uses {backend}", lambda: session.set_reference(ref_path, family, backend, None))
 
     def action_create_backend_for(self, path: list, family: str) -> None:
+        from .screens.backend_dialogs import AddBackendDialog
+
         session = self.session
         if session is None:
             return
@@ -413,16 +424,20 @@ class ConfigEditorApp(App[None]):
             self.notify(f"Redid: {label}", timeout=3)
 
     def action_search(self) -> None:
+        from .screens.search import SearchDialog
+
         if self.session is None:
             return
 
-        def done(target: SearchTarget | None) -> None:
+        def done(target: Any) -> None:
             if target is not None:
                 self.go_to(target.path, kind=target.kind, field=target.field)
 
         self.push_screen(SearchDialog(self.session), done)
 
     def action_help(self) -> None:
+        from .screens.help import field_help, keys_help
+
         focused = self.focused
         if isinstance(focused, FieldInput):
             spec = focused.spec
@@ -440,6 +455,8 @@ class ConfigEditorApp(App[None]):
     # -- saving and quitting ---------------------------------------------------------------
 
     def action_save(self, then_quit: bool = False) -> None:
+        from .screens.save_dialog import SaveDialog
+
         session = self.session
         if session is None:
             return
@@ -454,6 +471,8 @@ class ConfigEditorApp(App[None]):
         self.push_screen(SaveDialog(self.path, session.doc.diff(), session.errors()), done)
 
     def _write(self, force: bool, then_quit: bool) -> None:
+        from .screens.choice import external_change_dialog
+
         session = self.session
         assert session is not None
         try:
@@ -484,6 +503,8 @@ class ConfigEditorApp(App[None]):
             self.notify("Reloaded from disk; your unsaved edits were dropped", timeout=5)
 
     async def action_quit(self) -> None:
+        from .screens.choice import quit_dialog
+
         session = self.session
         if session is None or not session.modified:
             self.exit()

@@ -22,9 +22,14 @@ class DiagnosticsPanel(OptionList):
         super().__init__(**kwargs)
         self.diagnostics: list[Diagnostic] = []
 
-    def update_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = diagnostics
+    def update_diagnostics(self, diagnostics: list[Diagnostic] | None) -> None:
+        """Show the findings; None while the first validation has not run yet."""
         self.clear_options()
+        if diagnostics is None:
+            self.border_title = "Problems"
+            self.add_option(Option(Text("Checking the file…", style="dim"), disabled=True))
+            return
+        self.diagnostics = diagnostics
         counts = {s: sum(1 for d in diagnostics if d.severity == s) for s in ("error", "warning", "info")}
         self.border_title = f"Problems: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
         if not diagnostics:

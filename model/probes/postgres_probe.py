@@ -1,0 +1,250 @@
+"""kv_postgres / sql_postgres: connect, authenticate, reach the database, check the tables.
+
+What the server does (asyncpg for both): connect with host, port, user, password and db; for
+kv_postgres with `ssl=` derived from ssl_mode / ca_cert_path exactly as upstream's
+PostgresKVStoreImpl does; then kv_postgres runs `CREATE TABLE IF NOT EXISTS <table_name>` and
+reads and writes it, and sql_postgres (SQLAlchemy) creates each store's table unless it exists.
+
+The probe does the same inside one transaction that is rolled back (one round trip: a script
+of BEGIN, the creates, zero-row INSERT/UPDATE/DELETE statements that need the same privileges
+as the server's writes, ROLLBACK), so nothing is left behind.
+
+Two cases no exception class tells apart are settled by looking at the wire:
+* a server that does not answer at all vs. one speaking another protocol (Redis waits for a
+  line end and so never answers asyncpg): after a grace period a side connection sends the
+  PostgreSQL SSLRequest; PostgreSQL answers one byte at once; if nothing comes, a line end
+  follows, which line-based servers (Redis, HTTP, SMTP) answer;
+* asyncpg's plain ConnectionError when TLS was required: the same SSLRequest shows whether the
+  server refuses TLS (`N`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import struct
+
+from .base import ProbeFailure, Progress, Success, close_quietly, network_failure, tcp_failure
+from .result import Category
+from .target import ProbeTarget
+
+SSL_REQUEST = struct.pack("!ii", 8, 80877103)
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_TLS_REQUIRED = ("require", "verify-ca", "verify-full")
+
+
+def _ssl_argument(target: ProbeTarget):
+    """asyncpg's `ssl=` as upstream's PostgresKVStoreImpl computes it (kv_postgres only)."""
+    if target.type != "kv_postgres":
+        return None
+    mode, ca = target.settings.get("ssl_mode"), target.settings.get("ca_cert_path")
+    if mode == "verify-full" and ca:
+        if not os.path.isfile(str(ca)):
+            raise ProbeFailure(Category.TLS, f"ca_cert_path {ca} is not a readable file", "fix ca_cert_path")
+        import ssl
+
+        try:
+            return ssl.create_default_context(cafile=str(ca))
+        except (OSError, ssl.SSLError) as exc:
+            raise ProbeFailure(Category.TLS, f"ca_cert_path {ca} holds no usable CA certificate ({type(exc).__name__})",
+                               "ca_cert_path must be a PEM file with the CA that signed the server's certificate") from None
+    if mode and mode != "disable":
+        return str(mode)
+    return None
+
+
+def _tls_required(ssl_arg) -> bool:
+    return ssl_arg is not None and (not isinstance(ssl_arg, str) or ssl_arg in _TLS_REQUIRED)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def table_check_script(target: ProbeTarget) -> tuple[str, list[str]]:
+    """(SQL script, tables it checks): the server's table creation and writes, rolled back."""
+    if target.type == "kv_postgres":
+        table = str(target.settings.get("table_name"))
+        if not IDENTIFIER.fullmatch(table):
+            raise ProbeFailure(Category.OTHER, f"table_name {table!r} is not a PostgreSQL identifier",
+                               "letters, digits and _, not starting with a digit, at most 63 characters")
+        # upstream pastes table_name unquoted, so PostgreSQL folds it to lower case: so do we
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT, expiration TIMESTAMP)",
+            f"INSERT INTO {table} (key, value, expiration) SELECT key, value, expiration FROM {table} WHERE false",
+            f"UPDATE {table} SET value = value WHERE false",
+            f"DELETE FROM {table} WHERE false",
+        ]
+        tables = [table]
+    else:
+        tables = list(target.tables) or [f"llama_config_probe_{secrets.token_hex(4)}"]
+        tag = f"$p{secrets.token_hex(4)}$"
+        statements = []
+        for table in tables:  # SQLAlchemy creates a table only when it is missing (checkfirst)
+            q = _quote(table)
+            statements += [
+                f"DO {tag} BEGIN IF to_regclass({_literal(q)}) IS NULL THEN CREATE TABLE {q} (llama_config_probe integer); END IF; END {tag}",
+                f"INSERT INTO {q} OVERRIDING SYSTEM VALUE SELECT * FROM {q} WHERE false",
+                f"DELETE FROM {q} WHERE false",
+            ]
+    return ";\n".join(["BEGIN", *statements, "ROLLBACK"]), tables
+
+
+async def _sniff(target: ProbeTarget, progress: Progress, quiet: float = 0.25) -> bytes | None:
+    """What host:port answers to a PostgreSQL SSLRequest (then a line end): None if nothing or refused."""
+    try:
+        reader, writer = await asyncio.open_connection(target.settings["host"], target.settings["port"])
+    except OSError:
+        return None
+    try:
+        writer.write(SSL_REQUEST)
+        try:
+            return await asyncio.wait_for(reader.read(200), quiet)
+        except TimeoutError:
+            progress.note = "the port accepts connections, but nothing answers"
+            writer.write(b"\r\n")  # a line-based server answers a complete (if odd) line
+            data = await reader.read(200)
+            if not data:
+                progress.note = "the port accepts connections, but closes them without answering"
+            return data or None
+    finally:
+        writer.close()
+
+
+def _is_postgres_reply(data: bytes) -> bool:
+    return data in (b"S", b"N") or data[:1] == b"E"
+
+
+def _mismatch(target: ProbeTarget, data: bytes) -> ProbeFailure:
+    preview = data[:40].decode("ascii", "replace").splitlines()[0] if data.strip() else repr(data[:20])
+    looks = {b"-": "Redis", b"+": "Redis", b"HTTP/": "an HTTP server", b"SSH-": "an SSH server"}
+    guess = next((name for prefix, name in looks.items() if data.startswith(prefix)), None)
+    return ProbeFailure(
+        Category.PROTOCOL_MISMATCH,
+        f"{target.address} does not speak the PostgreSQL protocol (it answered {preview!r})",
+        f"is {target.settings['port']} the PostgreSQL port?" + (f" This looks like {guess}." if guess else ""),
+    )
+
+
+async def _watch(target: ProbeTarget, progress: Progress, grace: float) -> None:
+    """If connecting takes longer than `grace`, find out whether PostgreSQL is there at all."""
+    await asyncio.sleep(grace)
+    data = await _sniff(target, progress)
+    if data and not _is_postgres_reply(data):
+        raise _mismatch(target, data)
+    await asyncio.Event().wait()  # PostgreSQL (or silence): leave the verdict to the connection
+
+
+async def _explain(target: ProbeTarget, ssl_arg) -> ProbeFailure | None:
+    """A cause for a connection failure whose exception class alone does not give one."""
+    unreachable = await tcp_failure(target)
+    if unreachable is not None:
+        return unreachable
+    data = await _sniff(target, Progress(0))
+    if data is None:
+        return None
+    if not _is_postgres_reply(data):
+        return _mismatch(target, data)
+    if data == b"N" and _tls_required(ssl_arg):
+        return ProbeFailure(
+            Category.TLS,
+            f"{target.address} does not accept TLS connections, but ssl_mode is '{target.settings.get('ssl_mode')}'",
+            "enable ssl on the PostgreSQL server, or set ssl_mode to prefer or disable",
+        )
+    return None
+
+
+async def _connect(target: ProbeTarget, progress: Progress, ssl_arg):
+    import asyncpg
+
+    s = target.settings
+    connecting = asyncio.ensure_future(asyncpg.connect(
+        host=s["host"], port=s["port"], user=s.get("user"), password=s.get("password"), database=s.get("db"),
+        ssl=ssl_arg, timeout=progress.timeout + 5,  # our own timeout fires first, with a better message
+    ))
+    watching = asyncio.ensure_future(_watch(target, progress, min(0.5, progress.timeout / 4)))
+    handed_over = False
+    try:
+        await asyncio.wait({connecting, watching}, return_when=asyncio.FIRST_COMPLETED)
+        if not connecting.done() and watching.done() and watching.exception() is not None:
+            raise watching.exception()
+        try:
+            conn = await connecting
+        except (asyncpg.PostgresError, asyncpg.ClientConfigurationError):
+            raise
+        except (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError) as exc:
+            if network_failure(exc, target) is None:
+                failure = await _explain(target, ssl_arg)
+                if failure is not None:
+                    raise failure from exc
+            raise
+        handed_over = True
+        return conn
+    finally:
+        for task in (connecting, watching):
+            task.cancel()
+        await asyncio.wait({connecting, watching}, timeout=1)
+        for task in (connecting, watching):
+            if task.done() and not task.cancelled():
+                error = task.exception()  # retrieved, so asyncio does not log it as lost
+                if task is connecting and error is None and not handed_over:
+                    task.result().terminate()  # connected just as we gave up: do not leak it
+
+
+async def probe(target: ProbeTarget, progress: Progress) -> Success:
+    script, tables = table_check_script(target)
+    ssl_arg = _ssl_argument(target)
+    conn = await _connect(target, progress, ssl_arg)
+    try:
+        progress.connected = True
+        progress.stage = "answer the table check"
+        await conn.execute(script)
+        version = conn.get_settings().server_version
+    finally:
+        await close_quietly(conn.close(timeout=1))
+    s = target.settings
+    what = f"table {tables[0]}" if target.type == "kv_postgres" else (
+        f"tables {', '.join(tables)}" if target.tables else "tables")
+    return Success(
+        f"connected as {s.get('user')} to database {s.get('db')} on {target.address}; may create and write {what} "
+        f"(checked in a transaction that was rolled back)",
+        f"PostgreSQL {version}",
+    )
+
+
+def classify(exc: BaseException, target: ProbeTarget) -> ProbeFailure | None:
+    import asyncpg
+
+    s = target.settings
+    user, db, where = s.get("user"), s.get("db"), target.address
+    if isinstance(exc, asyncpg.PostgresError):
+        state = exc.sqlstate or ""
+        detail = exc.args[0] if exc.args else type(exc).__name__
+        if state.startswith("28"):  # invalid_authorization_specification, invalid_password
+            origin = target.origins.get("password")
+            return ProbeFailure(Category.AUTH_FAILED, f"{where} refused the login of user '{user}' ({detail})",
+                                f"check user '{user}' and its password" + (f" ({origin})" if origin else ""))
+        if state == "3D000":  # invalid_catalog_name
+            return ProbeFailure(Category.DATABASE_MISSING, f"database '{db}' does not exist on {where}",
+                                f"create it (CREATE DATABASE {db} OWNER {user};) or fix db")
+        if state == "42501":  # insufficient_privilege
+            return ProbeFailure(Category.PERMISSION_DENIED, f"user '{user}' may not create or write the store's tables in '{db}' ({detail})",
+                                f"GRANT CREATE ON SCHEMA public TO {user}; (since PostgreSQL 15 not every user may create tables in public), "
+                                f"or create the tables as their owner and grant {user} access")
+        if state == "53300":  # too_many_connections
+            return ProbeFailure(Category.OTHER, f"{where} has no free connection slots ({detail})",
+                                "raise max_connections or lower the pool sizes of the clients")
+        if state.startswith("57P"):  # operator intervention: starting up, shutting down
+            return ProbeFailure(Category.OTHER, f"{where} does not accept connections right now ({detail})",
+                                "the server is starting up, shutting down or in recovery; try again")
+        return ProbeFailure(Category.OTHER, f"{where} answered with error {state} ({detail})",
+                            "see the PostgreSQL server log for details")
+    if isinstance(exc, asyncpg.ClientConfigurationError):
+        return ProbeFailure(Category.OTHER, f"the connection settings are not usable ({exc})", "check ssl_mode and the other fields")
+    return None

@@ -1,0 +1,179 @@
+"""What to probe: each backend with its `${env...}` placeholders resolved and defaults applied.
+
+Planning does no I/O beyond reading env files (already loaded into the `Environment`) and
+the packaged JSON schema, whose defaults, required fields and `secret` marks are the single
+source for what a backend's fields mean.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets as _secrets
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+from urllib.parse import quote, quote_plus, unquote, urlsplit
+
+from model import config_schema
+from model.envvars import Environment, resolve
+from model.facts import BACKEND_MODEL_NAMES, NEWER_DEFAULT_STORES, STORE_FAMILIES, is_newer_format, type_tag_of
+from model.references import find_references
+
+_FINGERPRINT_KEY = _secrets.token_bytes(16)  # per process: a fingerprint says nothing about a password
+
+
+@dataclass(frozen=True)
+class ProbeTarget:
+    """One backend, ready to probe. `settings` holds resolved values (passwords too): never show it."""
+
+    name: str
+    type: str  # resolved `type`, "?" when it cannot be told
+    settings: Mapping[str, Any] = field(repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # every form a secret may be printed in
+    missing_variables: tuple[str, ...] = ()  # required ${env.X} that are unset or empty
+    missing_fields: tuple[str, ...] = ()  # required fields absent from the config
+    problem: str | None = None  # a value the probe cannot use (not a mapping, unknown type, bad port)
+    tables: tuple[str, ...] = ()  # sql_postgres: tables the stores and providers keep on this backend
+    origins: Mapping[str, str] = field(default_factory=dict)  # field -> "PG_PASSWORD from env-file .env:3"
+    fingerprint: str = ""  # changes whenever anything the probe uses changes (for stale results)
+
+    @property
+    def family(self) -> str:
+        return self.type.split("_", 1)[0] if "_" in self.type else "?"
+
+    @property
+    def address(self) -> str | None:
+        """Where the probe goes, for people: host:port, or the SQLite path. Never a password."""
+        if self.type.endswith("_sqlite"):
+            path = self.settings.get("db_path")
+            return str(path) if path is not None else None
+        host = self.settings.get("host")
+        if host is None:
+            return None
+        host = _strip_userinfo(str(host))
+        if "://" in host:
+            return host
+        return f"{host}:{self.settings.get('port')}"
+
+
+def _strip_userinfo(host: str) -> str:
+    """`mongodb://user:pw@h:1/db` -> `mongodb://h:1/db` (pymongo accepts a URI in `host`)."""
+    if "://" not in host or "@" not in host:
+        return host
+    scheme, rest = host.split("://", 1)
+    return f"{scheme}://{rest.rsplit('@', 1)[1]}"
+
+
+def secret_forms(value: str) -> set[str]:
+    """A secret as it may appear in text: as is, URL-encoded (either way) and URL-decoded."""
+    forms = {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value), unquote(value)}
+    return {f for f in forms if f}
+
+
+def declared_backends(data: Any) -> dict:
+    storage = data.get("storage") if isinstance(data, dict) else None
+    backends = storage.get("backends") if isinstance(storage, dict) else None
+    return backends if isinstance(backends, dict) else {}
+
+
+def plan(data: Any, env: Environment, names: Sequence[str] | None = None) -> list[ProbeTarget]:
+    """A target per backend in `storage.backends` (file order), or per name in `names` (that order).
+
+    A name that is not declared raises KeyError (the command line reports it, exit 2).
+    """
+    backends = declared_backends(data)
+    chosen = list(backends) if names is None else list(dict.fromkeys(names))
+    unknown = [n for n in chosen if n not in backends]
+    if unknown:
+        raise KeyError(", ".join(map(str, unknown)))
+    tables = _sql_tables(data if isinstance(data, dict) else {}, env)
+    newer = isinstance(data, dict) and is_newer_format(data)
+    return [target_for(str(name), backends[name], env, tables=tables.get(name, ()), newer=newer) for name in chosen]
+
+
+def _sql_tables(data: dict, env: Environment) -> dict[Any, tuple[str, ...]]:
+    """backend name -> SQL tables referenced on it (explicitly, or by an unset store in the newer format)."""
+    found: dict[Any, list[str]] = {}
+    for ref in find_references(data):
+        if ref.family == "sql" and isinstance(ref.backend, str):
+            table = resolve(ref.partition, env).value
+            if isinstance(table, str) and table:
+                found.setdefault(ref.backend, []).append(table)
+    if is_newer_format(data):
+        storage = data.get("storage") if isinstance(data.get("storage"), dict) else {}
+        stores = storage.get("stores") if isinstance(storage.get("stores"), dict) else {}
+        for store, (backend, table) in NEWER_DEFAULT_STORES.items():
+            if STORE_FAMILIES[store] == "sql" and store not in stores:
+                found.setdefault(backend, []).append(table)
+    return {name: tuple(dict.fromkeys(tables)) for name, tables in found.items()}
+
+
+def _fingerprint(type_name: str, raw: Any, settings: Mapping[str, Any], missing: Sequence[str]) -> str:
+    payload = json.dumps([type_name, raw, dict(settings), list(missing)], sort_keys=True, default=repr)
+    return hashlib.blake2b(payload.encode(), key=_FINGERPRINT_KEY, digest_size=12).hexdigest()
+
+
+def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[str] = (), newer: bool = False) -> ProbeTarget:
+    """Resolve one `storage.backends` entry the way the server will."""
+    if not isinstance(backend, dict):
+        return ProbeTarget(name, "?", {}, problem=f"backend '{name}' is not a mapping", fingerprint=_fingerprint("?", repr(backend), {}, ()))
+    type_resolution = resolve(backend.get("type"), env)
+    type_name = type_resolution.value if isinstance(type_resolution.value, str) else None
+    if type_name not in BACKEND_MODEL_NAMES:
+        type_name = type_tag_of(backend) if type_resolution.missing else type_name
+    schema = config_schema.definition(BACKEND_MODEL_NAMES[type_name]) if type_name in BACKEND_MODEL_NAMES else None
+
+    settings: dict[str, Any] = {}
+    secrets: set[str] = set()
+    missing: list[str] = []
+    origins: dict[str, str] = {}
+    for key, raw in backend.items():
+        r = resolve(raw, env)
+        for var in r.missing:
+            if var not in missing:
+                missing.append(var)
+        settings[str(key)] = r.value
+        if r.variables:
+            origins[str(key)] = ", ".join(f"{v.name} from {v.origin}" if v.value is not None else f"{v.name} (unset)" for v in r.variables)
+    properties = schema.get("properties", {}) if schema else {}
+    for key, spec in properties.items():
+        if spec.get("secret"):
+            for value in (backend.get(key), settings.get(key)):
+                if isinstance(value, str):
+                    secrets |= secret_forms(value)
+        if key not in backend and "default" in spec:
+            settings[key] = spec.get("newer_default", spec["default"]) if newer else spec["default"]
+    host = settings.get("host")
+    if isinstance(host, str) and "://" in host:  # a MongoDB URI may carry user:password@
+        password = urlsplit(host).password if "@" in host else None
+        if password:
+            secrets |= secret_forms(password)
+    missing_fields = tuple(k for k in (schema or {}).get("required", ()) if settings.get(k) in (None, "") and not _field_unresolved(backend, k, env))
+    fingerprint = _fingerprint(type_name or "?", backend, settings, missing)
+    common = dict(secrets=tuple(sorted(secrets)), missing_variables=tuple(missing), missing_fields=missing_fields,
+                  tables=tuple(tables), origins=origins, fingerprint=fingerprint)
+    if type_name is None:
+        problem = None if missing else f"backend '{name}' has no type"
+        return ProbeTarget(name, "?", settings, problem=problem, **common)
+    if schema is None:
+        return ProbeTarget(name, type_name, settings, problem=f"backend '{name}' has unknown type '{type_name}'", **common)
+    problem = None
+    if "port" in properties and not missing:
+        port = settings.get("port")
+        if isinstance(port, str) and port.strip().isdigit():
+            port = int(port)
+        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+            problem = f"port must be a number from 1 to 65535, not {port!r}"
+        else:
+            settings["port"] = port
+    if type_name == "sql_sqlite" and isinstance(settings.get("db_path"), str):
+        settings["db_path"] = env.expanduser(settings["db_path"])  # SQLAlchemy's Path(db_path).expanduser()
+    for key in ("host", "db", "user", "db_path", "table_name", "collection_name"):
+        value = settings.get(key)
+        if value is not None and not isinstance(value, str) and not missing and problem is None:
+            problem = f"{key} must be a string, not {value!r}"
+    return ProbeTarget(name, type_name, settings, problem=problem, **common)
+
+
+def _field_unresolved(backend: dict, key: str, env: Environment) -> bool:
+    return bool(resolve(backend.get(key), env).missing)
