@@ -5,6 +5,8 @@
 1. `llama-config validate` on the largest corpus file, whole process, against
    `python -c "import yaml; yaml.safe_load(...)"` on the same file.   Goal: under 3x.
 2. In-process load + validate of a generated config with 5,000 providers.  Goal: under 2 s.
+3. Connection tests (bench/probes.py): 20 backends with 10 silent, and a PostgreSQL probe
+   against a bare asyncpg connect + SELECT 1 + close.
 """
 
 from __future__ import annotations
@@ -102,6 +104,9 @@ def main() -> None:
           f"| `yaml.safe_load` process: {medians['baseline'] * 1000:.0f} ms | {ratio:.2f}x (goal < 3x) {'✅' if ratio < 3 else '❌'} |")
     print(f"| load + validate, generated config with 5,000 providers ({len(text) // 1024} KiB), in process | {total:.2f} s (load {load:.2f} s) "
           f"| — | goal < 2 s {'✅' if total < 2 else '❌'} |")
+    from probes import probe_rows  # starts its own PostgreSQL and Redis (tests/live/servers.py)
+
+    lines.extend(probe_rows(max(3, args.runs // 3)))
     report = "\n".join(lines) + "\n"
     sys.stdout.write(report)
     if args.readme:

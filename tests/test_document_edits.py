@@ -625,6 +625,34 @@ def test_refused_edits_change_nothing(text, op, args):
     assert doc.data == yaml.safe_load(text)
 
 
+MERGED = "base: &b {id: x, url: u}\nitem:\n  <<: *b\n  id: y\n  own: 1\n"
+
+
+@pytest.mark.parametrize(
+    "op, args, match",
+    [
+        ("delete", (("item", "id"),), "overrides the value merged in from line 1"),
+        ("rename_key", (("item", "id"), "name"), "overrides the value merged in from line 1"),
+        ("rename_key", (("item", "own"), "url"), "item.url already exists"),
+        ("delete", (("item", "url"),), "does not exist"),
+    ],
+)
+def test_keys_merged_in_with_merge_keys(op, args, match):
+    doc = doc_of(MERGED)
+    with pytest.raises(EditError, match=re.escape(match)):
+        getattr(doc, op)(*args)
+    assert not doc.modified
+
+
+def test_merged_values_can_be_overridden_and_own_keys_edited():
+    doc, before, after = edited(MERGED, "set", ("item", "url"), "v")
+    assert_only_added(before, after, [b"  url: v\n"])
+    doc, before, after = edited(MERGED, "delete", ("item", "own"))
+    assert changes(before, after) == ([b"  own: 1\n"], [])
+    doc, before, after = edited(MERGED, "set", ("item", "id"), "z")
+    assert yaml.safe_load(after)["item"] == {"id": "z", "url": "u", "own": 1}
+
+
 def test_shared_values_can_still_be_replaced_where_they_are_used():
     doc, before, after = edited("x: &A {p: 1}\ny: *A\nz: 1\n", "set", ("y",), {"p": 2})
     assert yaml.safe_load(after) == {"x": {"p": 1}, "y": {"p": 2}, "z": 1}
@@ -637,3 +665,124 @@ def test_an_anchor_nobody_uses_is_kept():
     assert after == b"x: &A w  # c\ny: 1\n"
     doc, before, after = edited("x: &A\n  p: 1\ny: 1\n", "set", ("x", "p"), 2)
     assert after == b"x: &A\n  p: 2\ny: 1\n"
+
+
+@pytest.mark.parametrize(
+    "text, path, value, after",
+    [
+        ("a: !!str\nb: 1\n", ("a",), "x", "a: x\nb: 1\n"),
+        ("a: &A\nb: 1\n", ("a",), "x", "a: &A x\nb: 1\n"),
+        ("a: !!str x\n", ("a",), 5, "a: 5\n"),
+        ("a: !!str x  # c\n", ("a",), [1], "a:  # c\n- 1\n"),
+        ("a: &A !!map\n  x: 1\nb: 1\n", ("a",), "s", "a: &A s\nb: 1\n"),
+        ("a: !!map\n  x: 1\nb: 1\n", ("a",), [1], "a:\n- 1\nb: 1\n"),
+        ("a: &A |  # c\n  x\nb: 1\n", ("a",), "s", "a: &A s  # c\nb: 1\n"),
+        ("a: &A {}  # c\n", ("a", "x"), 1, "a: &A  # c\n  x: 1\n"),
+        ("a: !!null  # c\nb: 1\n", ("a", "k"), 1, "a:  # c\n  k: 1\nb: 1\n"),
+        ("l: [&A v, 1]\n", ("l", 0), "w", "l: [&A w, 1]\n"),
+        ("a:\n  x: 1  # x's own\nb: 2\n", ("a",), {"y": 2}, "a:\n  y: 2\nb: 2\n"),
+    ],
+)
+def test_anchors_stay_and_tags_go_when_a_value_is_replaced(text, path, value, after):
+    """An unused anchor is the author's and stays; a tag may not fit the new value and goes."""
+    doc, before, got = edited(text, "set", path, value)
+    assert got == after.encode()
+
+
+@pytest.mark.parametrize(
+    "text, path, after",
+    [
+        ("l: [{}, 1]\n", ("l", 0, "x"), "l: [{x: 1}, 1]\n"),
+        ("l: [ { }, 1]\n", ("l", 0, "x"), "l: [ { x: 1 }, 1]\n"),
+        ("m: {a: {}}\n", ("m", "a", "x"), "m: {a: {x: 1}}\n"),
+        ("m: {a: {}}\n", ("m", "a", "x", "y"), "m: {a: {x: {y: 1}}}\n"),
+        ("m: {a: 1}\n", ("m", "b", "c"), "m: {a: 1, b: {c: 1}}\n"),
+    ],
+)
+def test_an_empty_mapping_inside_a_flow_collection_stays_flow(text, path, after):
+    doc, before, got = edited(text, "set", path, 1)
+    assert got == after.encode()
+
+
+REPEATED = "providers:\n  files:\n  - provider_id: a\n  safety: []\n  files:\n  - provider_id: a\nserver:\n  port: 1\n"
+
+
+def test_a_key_written_twice_is_deleted_everywhere():
+    doc, before, after = edited(REPEATED, "delete", ("providers", "files"))
+    assert after == b"providers:\n  safety: []\nserver:\n  port: 1\n"
+    assert doc.repeated_keys == []
+
+
+@pytest.mark.parametrize(
+    "op, args",
+    [
+        ("set", (("providers", "files"), [])),
+        ("set", (("providers", "files", 0, "provider_id"), "b")),
+        ("rename_key", (("providers", "files"), "files2")),
+        ("delete", (("providers", "files", 0, "provider_id"),)),
+    ],
+)
+def test_edits_through_a_key_written_twice_are_refused(op, args):
+    doc = doc_of(REPEATED)
+    with pytest.raises(EditError, match=r"written 2 times \(lines 2 and 5\)"):
+        getattr(doc, op)(*args)
+    assert not doc.modified
+
+
+def test_editing_a_corpus_file_with_a_repeated_key():
+    name = CORPUS / "2c43285e2/benchmarking/k8s-benchmark/stack_run_config.yaml"
+    if not name.exists():
+        pytest.skip("corpus file missing")
+    doc = doc_of(name.read_bytes())
+    assert [k.raw for k, _ in doc.repeated_keys] == ["files"]
+    doc.set(("server", "port"), 9000)
+    doc.delete(("providers", "files"))
+    assert doc.repeated_keys == []
+    assert yaml.safe_load(doc.to_bytes()) == doc.data and "files" not in doc.data["providers"]
+
+
+# -- every key of every fixture -----------------------------------------------------------
+
+
+def key_paths(node, prefix=()):
+    node = node.resolved
+    if node.kind == "map":
+        for k, v in node.items:
+            if k.kind == "scalar" and not (k.raw == "<<" and k.style == ""):
+                yield prefix + (k.value,)
+                yield from key_paths(v, prefix + (k.value,))
+    elif node.kind == "seq":
+        for i, item in enumerate(node.items):
+            yield prefix + (i,)
+            yield from key_paths(item, prefix + (i,))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in HANDWRITTEN.glob("*.yaml")))
+def test_every_edit_of_every_fixture_is_made_or_refused_cleanly(name):
+    """Each edit either gives exactly the intended data, or an EditError that is no internal error."""
+    data = fixture(name)
+    made = 0
+    for path in key_paths(doc_of(data).root):
+        edits = [("set", (path, "new value")), ("set", (path, {"a": 1, "b": [1, "x"]})), ("set", (path, [])), ("set", (path + ("deep", "er"), 5)), ("set", (path, None))]
+        if isinstance(path[-1], str):
+            edits += [("delete", (path,)), ("rename_key", (path, "renamed_key"))]
+        for op, args in edits:
+            doc = doc_of(data)
+            try:
+                getattr(doc, op)(*args)
+            except EditError as exc:
+                assert "internal error" not in str(exc), (op, args, str(exc))
+                assert doc.to_bytes() == data
+                continue
+            after = doc.to_bytes()
+            if op == "rename_key":
+                want = yaml.safe_load(data)
+                parent = value_at(want, path[:-1])
+                parent["renamed_key"] = parent.pop(path[-1])
+            else:
+                want = expect(yaml.safe_load(data), op, *args)
+            assert yaml.safe_load(after) == want == doc.data, (op, args)
+            assert after.startswith(b"\xef\xbb\xbf") == data.startswith(b"\xef\xbb\xbf")
+            assert after.endswith(b"\n") == data.endswith(b"\n")
+            made += 1
+    assert made > 20

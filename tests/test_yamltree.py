@@ -188,6 +188,19 @@ def test_standard_tags_are_read_like_pyyaml():
     assert load(text).data == yaml.safe_load(text)
 
 
+@pytest.mark.parametrize(
+    "text, kind",
+    [("a: !!map x\n", "a single value"), ("a: !!str {x: 1}\n", "a mapping"), ("a: !!seq {x: 1}\n", "a mapping"),
+     ("a: !!int [1]\n", "a list"), ("a: !!omap {x: 1}\n", "a mapping")],
+)  # fmt: skip
+def test_standard_tags_on_the_wrong_kind_of_node(text, kind):
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(text)
+    exc = refused(text)
+    assert (exc.line, exc.column) == (1, 4)
+    assert kind in exc.message
+
+
 @pytest.mark.parametrize("text", ["a: ! 12\n", "a: ! '12'\n", "a: ! yes\n", "a: ! ''\n", "a: ! [1, 2]\n", "a: !!str\n"])
 def test_non_specific_tag_is_read_like_pyyaml(text):
     """PyYAML resolves `! x` like a plain scalar, even when x is quoted."""

@@ -15,7 +15,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 EXIT_CODES_HELP = """exit codes:
   0  success (validate: no errors; warnings and infos are fine)
-  1  validate: the file has errors; set / rename-backend: the edit was refused
+  1  validate: the file has errors; set / rename-backend: the edit was refused;
+     test-connections: a backend is not reachable
   2  the file (or an env file) cannot be read or parsed, or the command line is wrong
   3  internal error in llama-config (please report it)"""
 
@@ -117,6 +118,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="NEW")
     _add_write_options(p)
     p.set_defaults(run=_lazy("tui.commands.rename"))
+
+    p = sub.add_parser(
+        "test-connections",
+        help="connect to every storage backend the way the server will (a CI smoke test)",
+        description="Test every storage backend at once, each with its own timeout: SQLite files open or can be\n"
+        "created, PostgreSQL logs in and may create the store's table (rolled back), Redis answers PING,\n"
+        "MongoDB lets the user read the collection. ${env.X} placeholders are resolved first.\n"
+        "Output: one row per backend (BACKEND TYPE RESULT LATENCY SERVER MESSAGE), or --json.\n"
+        "Exit 0 when every tested backend is reachable, 1 when any is not, 2 when FILE cannot be read\n"
+        "or a --backend NAME is not declared.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list of {backend, type, ok, category, latency_ms, server_version, message, hint}")
+    p.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds each backend may take (default: 5)")
+    p.add_argument("--backend", action="append", default=[], metavar="NAME", help="test only this backend (repeatable)")
+    _add_env_file(p)
+    p.set_defaults(run=_lazy("tui.commands.test_connections"))
     return parser
 
 

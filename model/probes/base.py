@@ -43,6 +43,7 @@ class Progress:
         self.stage = "connect"  # what the probe waits for once connected: "answer PING", ...
         self.connected = False  # a connection (TCP at least) is established
         self.note: str | None = None  # what a side check learnt meanwhile ("the port accepts connections but never answers")
+        self.server_version: str | None = None  # known once connected, reported with a later failure too
 
 
 def seconds(value: float) -> str:
@@ -101,13 +102,16 @@ def timeout_hint(target: ProbeTarget) -> str:
     return f"is {target.address} the right address, reachable from here (firewall, VPN), and is the server up?"
 
 
-async def tcp_failure(target: ProbeTarget) -> ProbeFailure | None:
+async def tcp_failure(target: ProbeTarget, host: str | None = None, port: int | None = None) -> ProbeFailure | None:
     """Why nothing can be reached at host:port, trying each address itself; None when one accepts.
 
-    For the one case classes cannot tell: asyncio's create_connection joins the errors of several
-    addresses (localhost -> ::1 and 127.0.0.1) into a plain OSError("Multiple exceptions: ...").
+    For the cases the driver's exception does not tell: asyncio's create_connection joins the
+    errors of several addresses (localhost -> ::1 and 127.0.0.1) into a plain
+    OSError("Multiple exceptions: ..."), and pymongo reports a failed connection as
+    AutoReconnect without the socket error it came from.
     """
-    host, port = target.settings.get("host"), target.settings.get("port")
+    host = host or target.settings.get("host")
+    port = port or target.settings.get("port")
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)

@@ -5,15 +5,14 @@ kv_postgres with `ssl=` derived from ssl_mode / ca_cert_path exactly as upstream
 PostgresKVStoreImpl does; then kv_postgres runs `CREATE TABLE IF NOT EXISTS <table_name>` and
 reads and writes it, and sql_postgres (SQLAlchemy) creates each store's table unless it exists.
 
-The probe does the same inside one transaction that is rolled back (one round trip: a script
-of BEGIN, the creates, zero-row INSERT/UPDATE/DELETE statements that need the same privileges
-as the server's writes, ROLLBACK), so nothing is left behind.
+The probe does the same inside transactions that are rolled back (see `check_tables`), so
+nothing is left behind.
 
 Two cases no exception class tells apart are settled by looking at the wire:
 * a server that does not answer at all vs. one speaking another protocol (Redis waits for a
   line end and so never answers asyncpg): after a grace period a side connection sends the
-  PostgreSQL SSLRequest; PostgreSQL answers one byte at once; if nothing comes, a line end
-  follows, which line-based servers (Redis, HTTP, SMTP) answer;
+  PostgreSQL SSLRequest; PostgreSQL answers one byte at once; if nothing comes, a second
+  connection sends a PING line, which line-based servers (Redis, HTTP, SMTP) answer;
 * asyncpg's plain ConnectionError when TLS was required: the same SSLRequest shows whether the
   server refuses TLS (`N`).
 """
@@ -26,10 +25,11 @@ import re
 import secrets
 import struct
 
-from .base import ProbeFailure, Progress, Success, close_quietly, network_failure, tcp_failure
+from .base import ProbeFailure, Progress, Success, network_failure, tcp_failure
 from .result import Category
 from .target import ProbeTarget
 
+DRIVERS = ("asyncpg",)
 SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _TLS_REQUIRED = ("require", "verify-ca", "verify-full")
@@ -63,58 +63,109 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _kv_table(target: ProbeTarget) -> str:
+    table = str(target.settings.get("table_name"))
+    if not IDENTIFIER.fullmatch(table):
+        raise ProbeFailure(Category.OTHER, f"table_name {table!r} is not a PostgreSQL identifier",
+                           "letters, digits and _, not starting with a digit, at most 63 characters")
+    return table
 
 
-def table_check_script(target: ProbeTarget) -> tuple[str, list[str]]:
-    """(SQL script, tables it checks): the server's table creation and writes, rolled back."""
+DUPLICATE_TABLE = "42P07"  # SQLSTATE of CREATE TABLE IF NOT EXISTS's notice when the table exists
+
+
+def _script(statements: list[str]) -> str:
+    """One simple-protocol round trip, in a transaction that is rolled back."""
+    return ";\n".join(["BEGIN", *statements, "ROLLBACK"])
+
+
+def kv_write_checks(table: str) -> list[str]:
+    """Zero-row statements that need the privileges the server's writes to its KV table need."""
+    return [
+        f"INSERT INTO {table} (key, value, expiration) SELECT key, value, expiration FROM {table} WHERE false",
+        f"UPDATE {table} SET value = value WHERE false",
+        f"DELETE FROM {table} WHERE false",
+    ]
+
+
+def sql_table_checks(tables: list[str], existing: set[str]) -> list[str]:
+    """SQLAlchemy's create_all(checkfirst): a missing table is created (names quoted); an existing
+    one gets zero-row INSERT and DELETE statements, which need the privileges the writes need."""
+    statements = []
+    for table in tables:
+        q = _quote(table)
+        if table in existing:
+            statements += [f"INSERT INTO {q} OVERRIDING SYSTEM VALUE SELECT * FROM {q} WHERE false", f"DELETE FROM {q} WHERE false"]
+        else:
+            statements.append(f"CREATE TABLE {q} ()")
+    return statements
+
+
+async def check_tables(conn, target: ProbeTarget) -> list[str]:
+    """The store tables' creation and writes, each in a transaction that is rolled back; the tables.
+
+    A missing table is created under the store's name without columns: that needs the privilege
+    the server's CREATE TABLE needs (CREATE on the schema it lands in), at half the cost of the
+    full definition with its primary key index on a fresh connection.
+
+    kv_postgres: the server runs CREATE TABLE IF NOT EXISTS, which PostgreSQL refuses without
+    CREATE on the schema even when the table exists; so does the probe, and the notice it gets
+    back (SQLSTATE 42P07) says the table exists, whose writes are then checked as well.
+    sql_postgres: one query asks which tables exist, as SQLAlchemy does before creating any.
+    """
     if target.type == "kv_postgres":
-        table = str(target.settings.get("table_name"))
-        if not IDENTIFIER.fullmatch(table):
-            raise ProbeFailure(Category.OTHER, f"table_name {table!r} is not a PostgreSQL identifier",
-                               "letters, digits and _, not starting with a digit, at most 63 characters")
-        # upstream pastes table_name unquoted, so PostgreSQL folds it to lower case: so do we
-        statements = [
-            f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT, expiration TIMESTAMP)",
-            f"INSERT INTO {table} (key, value, expiration) SELECT key, value, expiration FROM {table} WHERE false",
-            f"UPDATE {table} SET value = value WHERE false",
-            f"DELETE FROM {table} WHERE false",
-        ]
-        tables = [table]
-    else:
-        tables = list(target.tables) or [f"llama_config_probe_{secrets.token_hex(4)}"]
-        tag = f"$p{secrets.token_hex(4)}$"
-        statements = []
-        for table in tables:  # SQLAlchemy creates a table only when it is missing (checkfirst)
-            q = _quote(table)
-            statements += [
-                f"DO {tag} BEGIN IF to_regclass({_literal(q)}) IS NULL THEN CREATE TABLE {q} (llama_config_probe integer); END IF; END {tag}",
-                f"INSERT INTO {q} OVERRIDING SYSTEM VALUE SELECT * FROM {q} WHERE false",
-                f"DELETE FROM {q} WHERE false",
-            ]
-    return ";\n".join(["BEGIN", *statements, "ROLLBACK"]), tables
+        table = _kv_table(target)
+        notices: list[str | None] = []
+
+        def listen(_conn, message) -> None:
+            notices.append(message.sqlstate)
+
+        conn.add_log_listener(listen)
+        try:
+            await conn.execute(_script([f"CREATE TABLE IF NOT EXISTS {table} ()"]))
+            await asyncio.sleep(0)  # asyncpg hands notices to listeners with call_soon
+        finally:
+            conn.remove_log_listener(listen)
+        if DUPLICATE_TABLE in notices:
+            await conn.execute(_script(kv_write_checks(table)))
+        return [table]
+    tables = list(target.tables) or [f"llama_config_probe_{secrets.token_hex(4)}"]
+    rows = await conn.fetch("SELECT i FROM unnest($1::text[]) WITH ORDINALITY AS x(ref, i) WHERE to_regclass(ref) IS NOT NULL",
+                            [_quote(t) for t in tables])
+    await conn.execute(_script(sql_table_checks(tables, {tables[row["i"] - 1] for row in rows})))
+    return tables
 
 
-async def _sniff(target: ProbeTarget, progress: Progress, quiet: float = 0.25) -> bytes | None:
-    """What host:port answers to a PostgreSQL SSLRequest (then a line end): None if nothing or refused."""
+async def _ask(target: ProbeTarget, request: bytes, wait: float | None) -> bytes | None:
+    """Send `request` on a new connection; the first bytes of the answer, b"" if closed, None if silent."""
     try:
         reader, writer = await asyncio.open_connection(target.settings["host"], target.settings["port"])
     except OSError:
         return None
     try:
-        writer.write(SSL_REQUEST)
-        try:
-            return await asyncio.wait_for(reader.read(200), quiet)
-        except TimeoutError:
-            progress.note = "the port accepts connections, but nothing answers"
-            writer.write(b"\r\n")  # a line-based server answers a complete (if odd) line
-            data = await reader.read(200)
-            if not data:
-                progress.note = "the port accepts connections, but closes them without answering"
-            return data or None
+        writer.write(request)
+        return await asyncio.wait_for(reader.read(200), wait)
+    except TimeoutError:
+        return None
+    except OSError:
+        return b""
     finally:
         writer.close()
+
+
+async def _sniff(target: ProbeTarget, progress: Progress, quiet: float = 0.25) -> bytes | None:
+    """What host:port answers to a PostgreSQL SSLRequest, or else to a PING line; None if nothing."""
+    data = await _ask(target, SSL_REQUEST, quiet)
+    if data is not None:
+        return data or None
+    progress.note = "the port accepts connections, but nothing answers"
+    # Not PostgreSQL, which answers an SSLRequest at once. A line-based server (Redis, HTTP,
+    # SMTP) waits for a line end, which the SSLRequest lacks (and Redis stops reading at its NUL
+    # bytes), so ask again on a fresh connection with a line such servers answer.
+    data = await _ask(target, b"PING\r\n", None)
+    if data == b"":
+        progress.note = "the port accepts connections, but closes them without answering"
+    return data or None
 
 
 def _is_postgres_reply(data: bytes) -> bool:
@@ -198,23 +249,30 @@ async def _connect(target: ProbeTarget, progress: Progress, ssl_arg):
 
 
 async def probe(target: ProbeTarget, progress: Progress) -> Success:
-    script, tables = table_check_script(target)
+    if target.type == "kv_postgres":
+        _kv_table(target)  # an unusable table_name fails before connecting
     ssl_arg = _ssl_argument(target)
     conn = await _connect(target, progress, ssl_arg)
     try:
         progress.connected = True
+        progress.server_version = f"PostgreSQL {conn.get_settings().server_version}"
         progress.stage = "answer the table check"
-        await conn.execute(script)
-        version = conn.get_settings().server_version
+        tables = await check_tables(conn, target)
     finally:
-        await close_quietly(conn.close(timeout=1))
+        try:
+            await conn.close()  # bounded by the probe's timeout
+        except asyncio.CancelledError:
+            conn.terminate()
+            raise
+        except Exception:  # closing failed: the result stands, the socket goes
+            conn.terminate()
     s = target.settings
     what = f"table {tables[0]}" if target.type == "kv_postgres" else (
         f"tables {', '.join(tables)}" if target.tables else "tables")
     return Success(
         f"connected as {s.get('user')} to database {s.get('db')} on {target.address}; may create and write {what} "
-        f"(checked in a transaction that was rolled back)",
-        f"PostgreSQL {version}",
+        f"(checked in transactions that were rolled back)",
+        progress.server_version,
     )
 
 
@@ -234,9 +292,13 @@ def classify(exc: BaseException, target: ProbeTarget) -> ProbeFailure | None:
             return ProbeFailure(Category.DATABASE_MISSING, f"database '{db}' does not exist on {where}",
                                 f"create it (CREATE DATABASE {db} OWNER {user};) or fix db")
         if state == "42501":  # insufficient_privilege
-            return ProbeFailure(Category.PERMISSION_DENIED, f"user '{user}' may not create or write the store's tables in '{db}' ({detail})",
+            what = f"the table {s.get('table_name')}" if target.type == "kv_postgres" else "the stores' tables"
+            return ProbeFailure(Category.PERMISSION_DENIED, f"user '{user}' may not create or write {what} in database '{db}' ({detail})",
                                 f"GRANT CREATE ON SCHEMA public TO {user}; (since PostgreSQL 15 not every user may create tables in public), "
                                 f"or create the tables as their owner and grant {user} access")
+        if state == "42703":  # undefined_column: the table exists, but it is not the store's
+            return ProbeFailure(Category.OTHER, f"a table of that name exists in '{db}' with other columns than the server's ({detail})",
+                                "point table_name at a table of its own, or drop the stray table")
         if state == "53300":  # too_many_connections
             return ProbeFailure(Category.OTHER, f"{where} has no free connection slots ({detail})",
                                 "raise max_connections or lower the pool sizes of the clients")

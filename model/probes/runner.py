@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import sys
 import time
 from typing import Callable, Iterable, Sequence
 
@@ -19,7 +20,8 @@ from .target import ProbeTarget
 
 DEFAULT_TIMEOUT = 5.0
 
-# type -> module with `async def probe(target, progress) -> Success` and `def classify(exc, target)`
+# type -> module with DRIVERS (modules to import first), `async def probe(target, progress) -> Success`
+# and `def classify(exc, target) -> ProbeFailure | None`
 _MODULES = {
     "kv_sqlite": "sqlite_probe",
     "sql_sqlite": "sqlite_probe",
@@ -77,7 +79,7 @@ async def probe(target: ProbeTarget, timeout: float = DEFAULT_TIMEOUT) -> ProbeR
     early = _incomplete(target)
     if early is not None:
         return early
-    module = importlib.import_module(f"{__package__}.{_MODULES[target.type]}")  # drivers load only now
+    module = await _load(target.type)
     progress = Progress(timeout)
     start = time.perf_counter()
     failure: ProbeFailure | None = None
@@ -96,9 +98,18 @@ async def probe(target: ProbeTarget, timeout: float = DEFAULT_TIMEOUT) -> ProbeR
         failure = module.classify(exc, target) or network_failure(exc, target) or unexpected(exc, target, "connecting")
     latency = time.perf_counter() - start
     if failure is not None:
-        return _result(target, failure.category, failure.message, failure.hint, latency=latency)
+        return _result(target, failure.category, failure.message, failure.hint, latency=latency, version=progress.server_version)
     assert success is not None
     return _result(target, Category.OK, success.message, latency=latency, version=success.server_version)
+
+
+async def _load(type_name: str):
+    """The probe module for a type, its driver imported now (in a thread: the loop keeps running)."""
+    module = importlib.import_module(f"{__package__}.{_MODULES[type_name]}")
+    missing = [name for name in module.DRIVERS if name not in sys.modules]
+    if missing:
+        await asyncio.to_thread(lambda: [importlib.import_module(name) for name in missing])
+    return module
 
 
 def _timed_out(target: ProbeTarget, progress: Progress) -> ProbeFailure:
@@ -166,9 +177,12 @@ class ProbeRun:
         return result
 
     async def run(self) -> list[ProbeResult]:
-        for target in self.targets:
-            if self.on_start is not None:
+        if self.on_start is not None:
+            for target in self.targets:
                 self.on_start(target)
+        # drivers first (in a thread), so no probe's latency includes another one's import
+        await asyncio.gather(*(_load(t) for t in {t.type for t in self.targets if t.type in _MODULES}))
+        for target in self.targets:
             self._tasks[target.name] = asyncio.create_task(self._one(target), name=f"probe {target.name}")
         tasks = list(self._tasks.values())
         try:

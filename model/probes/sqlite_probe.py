@@ -5,9 +5,11 @@ the file; sql_sqlite (SQLAlchemy + aiosqlite) creates the file but not the direc
 switches the file to WAL mode, which needs the directory writable. Both write to the file.
 
 The probe changes nothing: an existing file is opened read-write with aiosqlite, without
-creating it (`mode=rw`), and a write lock is taken and released (`BEGIN IMMEDIATE`, rollback);
-whether a directory is writable is tried for real by creating an anonymous temporary file in
-it (it never gets a name on disk), not guessed from the mode bits.
+creating it (`mode=rw`), and inside a transaction that is rolled back a write lock is taken
+(`BEGIN IMMEDIATE`) and a table created (a file the OS lets us only read opens read-only
+without an error, so only a write tells). Whether a directory is writable is tried for real
+by creating an anonymous temporary file in it (it never gets a name on disk), not guessed
+from the mode bits.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+import secrets
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -23,6 +26,8 @@ from urllib.parse import quote
 from .base import ProbeFailure, Progress, Success
 from .result import Category
 from .target import ProbeTarget
+
+DRIVERS = ("aiosqlite",)
 
 # sqlite3 result codes (https://sqlite.org/rescode.html), primary code = low byte
 SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_NOTADB = 3, 5, 6, 8, 14, 26
@@ -51,42 +56,45 @@ def _writable_dir(directory: Path, why: str) -> None:
         raise
 
 
-def _check_location(target: ProbeTarget) -> tuple[Path, bool]:
-    """(path, exists). Raises ProbeFailure when the file cannot be there; blocking, runs in a thread."""
+def _check_location(target: ProbeTarget) -> tuple[Path, bool, Path]:
+    """(path, exists, the directory it lives or will be created in). Blocking: runs in a thread.
+
+    Raises ProbeFailure when the server could not open or create the file there.
+    """
     path = Path(target.settings["db_path"])
     if path.is_dir():
         raise ProbeFailure(Category.OTHER, f"{path} is a directory, not a database file", "db_path must name a file")
     directory = path.parent
     if path.exists():
         _writable_dir(directory, "the server keeps its journal next to the database")
-        return path, True
+        return path, True, directory
     existing = directory
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        raise ProbeFailure(Category.OTHER, f"{existing} is a file, so {directory} cannot be a directory",
-                           "fix db_path")
-    if existing != directory:
-        if target.type == "sql_sqlite":
-            raise ProbeFailure(Category.DATABASE_MISSING,
-                               f"the directory {directory} does not exist, and the server does not create it for sql_sqlite",
-                               f"create it: mkdir -p {directory}")
-        _writable_dir(existing, f"the server must create {directory} in it")
-        return path, False
-    _writable_dir(directory, "the server creates the database file there")
-    return path, False
+        raise ProbeFailure(Category.OTHER, f"{existing} is a file, so {directory} cannot be a directory", "fix db_path")
+    if existing != directory and target.type == "sql_sqlite" and not target.created_by:
+        raise ProbeFailure(Category.DATABASE_MISSING,
+                           f"the directory {directory} does not exist, and the server does not create it for sql_sqlite",
+                           f"create it: mkdir -p {directory}")
+    _writable_dir(existing, "the server creates the database file there" if existing == directory else f"the server must create {directory} in it")
+    return path, False, existing
 
 
 async def probe(target: ProbeTarget, progress: Progress) -> Success:
     db_path = str(target.settings["db_path"])
     if db_path == ":memory:" or db_path.startswith("file:") or "mode=memory" in db_path:
         return Success(f"{db_path}: an in-memory or URI database, nothing on disk to check", _version())
-    path, exists = await asyncio.to_thread(_check_location, target)
-    relative = "" if path.is_absolute() else f" (relative to {os.getcwd()}; the server resolves it against its own working directory)"
+    path, exists, writable = await asyncio.to_thread(_check_location, target)
+    relative = "" if path.is_absolute() else f"; relative to {os.getcwd()} here, to its working directory for the server"
     if not exists:
-        if path.parent.exists():
-            return Success(f"{path} does not exist yet; the server creates it in {path.parent}, which is writable{relative}", _version())
-        return Success(f"{path} does not exist yet; the server creates {path.parent} and the file (the parent is writable){relative}", _version())
+        if writable == path.parent:
+            how = "the server creates it"
+        elif target.created_by:
+            how = f"opening {target.created_by[0]} (kv_sqlite) creates {path.parent}, then the server creates the file"
+        else:
+            how = f"the server creates {path.parent} and the file"
+        return Success(f"{path} does not exist yet; {how} ({writable} is writable{relative})", _version())
 
     import aiosqlite
 
@@ -98,9 +106,11 @@ async def probe(target: ProbeTarget, progress: Progress) -> Success:
         try:
             async with db.execute("SELECT count(*) FROM sqlite_master") as cursor:
                 (tables,) = await cursor.fetchone()
+            # a file the OS lets us only read opens read-only without complaint: write to know
+            await db.execute(f"CREATE TABLE llama_config_probe_{secrets.token_hex(4)} (x)")
         finally:
             await db.rollback()
-    return Success(f"{path} opens for writing ({_size(path.stat().st_size)}, {tables} schema objects){relative}", _version())
+    return Success(f"{path} opens for writing ({_size(path.stat().st_size)}, {tables} schema objects{relative})", _version())
 
 
 def classify(exc: BaseException, target: ProbeTarget) -> ProbeFailure | None:

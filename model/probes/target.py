@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets as _secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 from model import config_schema
-from model.envvars import Environment, resolve
+from model.envvars import Environment, has_placeholder, resolve
 from model.facts import BACKEND_MODEL_NAMES, NEWER_DEFAULT_STORES, STORE_FAMILIES, is_newer_format, type_tag_of
 from model.references import find_references
 
@@ -34,6 +35,7 @@ class ProbeTarget:
     missing_fields: tuple[str, ...] = ()  # required fields absent from the config
     problem: str | None = None  # a value the probe cannot use (not a mapping, unknown type, bad port)
     tables: tuple[str, ...] = ()  # sql_postgres: tables the stores and providers keep on this backend
+    created_by: tuple[str, ...] = ()  # sql_sqlite: used kv_sqlite backends whose startup creates its directory
     origins: Mapping[str, str] = field(default_factory=dict)  # field -> "PG_PASSWORD from env-file .env:3"
     fingerprint: str = ""  # changes whenever anything the probe uses changes (for stale results)
 
@@ -86,26 +88,47 @@ def plan(data: Any, env: Environment, names: Sequence[str] | None = None) -> lis
     unknown = [n for n in chosen if n not in backends]
     if unknown:
         raise KeyError(", ".join(map(str, unknown)))
-    tables = _sql_tables(data if isinstance(data, dict) else {}, env)
+    uses = _uses(data if isinstance(data, dict) else {}, env)
     newer = isinstance(data, dict) and is_newer_format(data)
-    return [target_for(str(name), backends[name], env, tables=tables.get(name, ()), newer=newer) for name in chosen]
+    targets = {name: target_for(str(name), backends[name], env, tables=tuple(dict.fromkeys(t for t in uses.get(name, ()) if t)), newer=newer)
+               for name in backends}
+    return [_with_creators(targets[name], targets, uses) for name in chosen]
 
 
-def _sql_tables(data: dict, env: Environment) -> dict[Any, tuple[str, ...]]:
-    """backend name -> SQL tables referenced on it (explicitly, or by an unset store in the newer format)."""
-    found: dict[Any, list[str]] = {}
+def _uses(data: dict, env: Environment) -> dict[Any, list[str | None]]:
+    """backend name -> what references it: the SQL table names (None for a KV reference).
+
+    Unset stores of the newer format count too: the server falls back to kv_default/sql_default.
+    """
+    found: dict[Any, list[str | None]] = {}
     for ref in find_references(data):
-        if ref.family == "sql" and isinstance(ref.backend, str):
-            table = resolve(ref.partition, env).value
-            if isinstance(table, str) and table:
-                found.setdefault(ref.backend, []).append(table)
+        if isinstance(ref.backend, str):
+            table = resolve(ref.partition, env).value if ref.family == "sql" else None
+            found.setdefault(ref.backend, []).append(table if isinstance(table, str) else None)
     if is_newer_format(data):
         storage = data.get("storage") if isinstance(data.get("storage"), dict) else {}
         stores = storage.get("stores") if isinstance(storage.get("stores"), dict) else {}
         for store, (backend, table) in NEWER_DEFAULT_STORES.items():
-            if STORE_FAMILIES[store] == "sql" and store not in stores:
-                found.setdefault(backend, []).append(table)
-    return {name: tuple(dict.fromkeys(tables)) for name, tables in found.items()}
+            if store not in stores:
+                found.setdefault(backend, []).append(table if STORE_FAMILIES[store] == "sql" else None)
+    return found
+
+
+def _with_creators(target: ProbeTarget, targets: Mapping[Any, ProbeTarget], uses: Mapping[Any, list]) -> ProbeTarget:
+    """A sql_sqlite target with the used kv_sqlite backends whose startup creates its directory.
+
+    kv_sqlite runs os.makedirs(dirname(db_path)) when the server opens it; SQLAlchemy does not,
+    so a sql_sqlite file in a missing directory works only if such a kv_sqlite backend makes it.
+    """
+    if target.type != "sql_sqlite" or not isinstance(target.settings.get("db_path"), str):
+        return target
+    directory = PurePath(target.settings["db_path"]).parent
+    creators = tuple(
+        str(name) for name, other in targets.items()
+        if other.type == "kv_sqlite" and name in uses and isinstance(other.settings.get("db_path"), str)
+        and not other.missing_variables and PurePath(other.settings["db_path"]).parent.is_relative_to(directory)
+    )
+    return replace(target, created_by=creators) if creators else target
 
 
 def _fingerprint(type_name: str, raw: Any, settings: Mapping[str, Any], missing: Sequence[str]) -> str:
@@ -127,6 +150,7 @@ def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[st
     secrets: set[str] = set()
     missing: list[str] = []
     origins: dict[str, str] = {}
+    properties = schema.get("properties", {}) if schema else {}
     for key, raw in backend.items():
         r = resolve(raw, env)
         for var in r.missing:
@@ -135,12 +159,12 @@ def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[st
         settings[str(key)] = r.value
         if r.variables:
             origins[str(key)] = ", ".join(f"{v.name} from {v.origin}" if v.value is not None else f"{v.name} (unset)" for v in r.variables)
-    properties = schema.get("properties", {}) if schema else {}
+        if properties.get(key, {}).get("secret"):  # as written, as substituted, as re-typed (12345 -> int)
+            literal = None if has_placeholder(raw) else raw
+            for value in (literal, r.text, r.value, *(v.value for v in r.variables)):
+                if value is not None and not isinstance(value, bool):
+                    secrets |= secret_forms(str(value))
     for key, spec in properties.items():
-        if spec.get("secret"):
-            for value in (backend.get(key), settings.get(key)):
-                if isinstance(value, str):
-                    secrets |= secret_forms(value)
         if key not in backend and "default" in spec:
             settings[key] = spec.get("newer_default", spec["default"]) if newer else spec["default"]
     host = settings.get("host")
@@ -168,10 +192,12 @@ def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[st
             settings["port"] = port
     if type_name == "sql_sqlite" and isinstance(settings.get("db_path"), str):
         settings["db_path"] = env.expanduser(settings["db_path"])  # SQLAlchemy's Path(db_path).expanduser()
-    for key in ("host", "db", "user", "db_path", "table_name", "collection_name"):
+    for key in ("host", "db", "user", "password", "db_path", "table_name", "collection_name"):
         value = settings.get(key)
         if value is not None and not isinstance(value, str) and not missing and problem is None:
-            problem = f"{key} must be a string, not {value!r}"
+            kind = "a boolean" if isinstance(value, bool) else "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
+            shown = kind if properties.get(key, {}).get("secret") else repr(value)
+            problem = f"{key} must be a string, not {shown}"
     return ProbeTarget(name, type_name, settings, problem=problem, **common)
 
 
