@@ -28,7 +28,7 @@ from .widgets.config_tree import ConfigTree, NodeRef
 from .widgets.detail import PartitionInput, ReferenceSelect
 from .widgets.detail import DetailPane
 from .widgets.diagnostics_panel import DiagnosticsPanel
-from .widgets.fields import FieldInput
+from .widgets.fields import FieldInput, with_article
 
 
 class ConfigEditorApp(App[None]):
@@ -43,6 +43,8 @@ class ConfigEditorApp(App[None]):
         Binding("a", "add_backend", "Add backend", id="app.add_backend", tooltip="Add a storage backend"),
         Binding("r", "rename_backend", "Rename", id="app.rename_backend", tooltip="Rename the selected backend; every reference follows"),
         Binding("d", "delete_backend", "Delete", id="app.delete_backend", tooltip="Delete the selected backend"),
+        Binding("t", "test_backend", "Test", id="app.test_backend", tooltip="Test the live connection of the selected backend"),
+        Binding("T", "test_all", "Test all", id="app.test_all", tooltip="Test every backend's connection at once"),
         Binding("ctrl+r", "reveal", "Reveal", id="app.reveal", show=False, tooltip="Show or hide passwords"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Help for the focused field"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; asks first when there are unsaved changes"),
@@ -97,7 +99,11 @@ class ConfigEditorApp(App[None]):
             self.bind("ctrl+o", "reload_file", description="Load again")
             return
         self.refresh_views()
-        self.query_one(ConfigTree).focus()
+        tree = self.query_one(ConfigTree)
+        # a Tree starts with no cursor: put it on Storage, the node the detail pane shows, so
+        # the first arrow key moves from there and the highlight matches the form
+        tree.cursor_line = 0
+        tree.focus()
         self.call_after_refresh(self._first_validation)
 
     def _first_validation(self) -> None:
@@ -212,6 +218,17 @@ class ConfigEditorApp(App[None]):
                 value = parse_text(widget.value, widget.spec)
             except ValueError as exc:
                 self.notify_error(str(exc))
+                widget.value = widget.original  # the form shows the file again; blur will not retry
+                return
+            # parse_text reads `abc` for an integer field as a string: check the value against the
+            # field's schema (placeholders pass) so a wrong value is refused instead of written
+            from model.config_schema import load as load_schema
+            from model.schema_check import check
+
+            issues = check(widget.spec.schema, value, load_schema())
+            if issues:
+                self.notify_error(f"{format_path(widget.path)} must be {with_article(issues[0].expected)}, not {widget.value!r}")
+                widget.value = widget.original
                 return
             self.change(f"Set {format_path(widget.path)}", lambda: session.set_value(widget.path, value))
         elif isinstance(widget, PartitionInput):
@@ -289,7 +306,7 @@ class ConfigEditorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.session is None and action not in ("quit", "help", "reload_file", "command_palette"):
             return False
-        if action in ("rename_backend", "delete_backend"):
+        if action in ("rename_backend", "delete_backend", "test_backend"):
             return True if self._selected_backend() else None
         if action == "undo":
             return True if self.session and self.session.can_undo else None
@@ -452,6 +469,59 @@ class ConfigEditorApp(App[None]):
         self.refresh(recompose=True)
         self.call_after_refresh(self.on_mount)
 
+    # -- connection tests -------------------------------------------------------------------
+
+    def action_test_backend(self) -> None:
+        name = self._selected_backend()
+        if name is not None:
+            self._start_probes([name])
+
+    def action_test_all(self) -> None:
+        if self.session is not None:
+            self._start_probes(None)
+
+    def _start_probes(self, names: list[str] | None) -> None:
+        from model.probes import plan
+
+        session = self.session
+        assert session is not None
+        try:
+            targets = plan(session.data, session.env, names)
+        except KeyError as exc:
+            self.notify_error(f"no backend {exc}")
+            return
+        if not targets:
+            self.notify("There are no backends to test", timeout=3)
+            return
+        # one group per kind of work: a new test run replaces the one still going
+        self.run_worker(self._probe(targets), group="probes", exclusive=True, exit_on_error=False)
+
+    async def _probe(self, targets: list) -> None:
+        from model.probes import ProbeRun
+
+        state = self.tree.probe_state
+        for target in targets:
+            state.pop(target.name, None)
+        run = ProbeRun(targets, on_start=lambda target: self._probe_started(target.name), on_result=self._probe_finished)
+        self.notify(f"Testing {len(targets)} backend{'s' if len(targets) != 1 else ''}…", timeout=3)
+        results = await run.run()
+        failed = [r for r in results if not r.ok]
+        if failed:
+            self.notify(", ".join(f"{r.backend}: {r.category}" for r in failed), title=f"{len(failed)} of {len(results)} unreachable", severity="error", timeout=8)
+        else:
+            self.notify(f"All {len(results)} reachable", title="Connection tests", timeout=4)
+
+    def _probe_started(self, name: str) -> None:
+        self.tree.probe_state[name] = None  # running
+        self.tree.refresh_backend_labels()
+
+    def _probe_finished(self, result: Any) -> None:
+        self.tree.probe_state[result.backend] = result
+        self.tree.refresh_backend_labels()
+        current = self.detail.current
+        if current is not None and current.kind == "backend" and current.path[-1] == result.backend:
+            self.detail.show(current)
+
     # -- saving and quitting ---------------------------------------------------------------
 
     def action_save(self, then_quit: bool = False) -> None:
@@ -517,3 +587,4 @@ class ConfigEditorApp(App[None]):
                 self._write(force=False, then_quit=True)
 
         self.push_screen(quit_dialog(len(session.errors())), done)
+

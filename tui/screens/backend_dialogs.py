@@ -14,10 +14,12 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from model.facts import BACKEND_MODEL_NAMES, BACKEND_TYPES
+from model.config_schema import load as load_schema
 from model.fields import parse_text
 from model.operations import BACKEND_NAME
+from model.schema_check import check
 
-from ..widgets.fields import FieldInput, FieldRow, field_specs
+from ..widgets.fields import FieldInput, FieldRow, field_specs, with_article
 
 _TYPE_HELP = {
     "kv_sqlite": "key-value store in a local SQLite file: no server needed",
@@ -94,6 +96,12 @@ class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
                 value = parse_text(text, field_input.spec)
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
+                field_input.focus()
+                return None
+            # as in the main form: `abc` for a port parses as a string; the schema refuses it
+            issues = check(field_input.spec.schema, value, load_schema())
+            if issues:
+                self.notify(f"{field_input.spec.name} must be {with_article(issues[0].expected)}, not {text!r}", severity="error")
                 field_input.focus()
                 return None
             if value == field_input.spec.default and not field_input.spec.required and field_input.spec.key[0] != "db_path":

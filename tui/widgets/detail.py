@@ -113,8 +113,10 @@ class DetailPane(VerticalScroll):
         widgets += self._diagnostics_for(ref.path)
         who = [f"{r.owner}  ({format_path(r.path)})" for r in users] + [f"store {s} (unset, uses '{name}' by default)" for s in implicit]
         widgets.append(Static(Text(f"Used by {len(who)}: " + ("; ".join(who) if who else "nothing"), style="green" if who else "yellow"), classes="detail-users"))
+        widgets += self._connection_status(name)
         widgets.append(
             Horizontal(
+                ActionButton("Test connection", "test_backend", id="test-backend"),
                 ActionButton("Rename", "rename_backend", id="rename-backend"),
                 ActionButton("Delete", "delete_backend", variant="error", id="delete-backend"),
                 classes="detail-actions",
@@ -126,6 +128,29 @@ class DetailPane(VerticalScroll):
             return widgets
         widgets += self._form(model, ref.path, backend)
         return widgets
+
+    def _connection_status(self, name: str) -> list:
+        tree = self.app.query_one("#tree")
+        if name not in tree.probe_state:
+            return [Static(Text("Connection: not tested yet (t tests it, T tests every backend)", style="dim"), classes="detail-probe")]
+        result = tree.probe_state[name]
+        if result is None:
+            return [Static(Text("Connection: testing…", style="dim"), classes="detail-probe")]
+        from .config_tree import probe_is_stale
+
+        text = Text("Connection: ", style="bold")
+        if result.ok:
+            text.append(f"ok in {result.latency_ms:.0f} ms", style="green")
+        else:
+            text.append(f"{result.category}", style="bold red")
+        if result.server_version:
+            text.append(f"  ({result.server_version})", style="dim")
+        text.append(f"\n{result.message}")
+        if result.hint and not result.ok:
+            text.append(f"\nhint: {result.hint}", style="yellow")
+        if probe_is_stale(self.session, name, result):
+            text.append("\nstale: the backend (or its environment) changed since this test; press t to test again", style="dim")
+        return [Static(text, classes="detail-probe")]
 
     def _form(self, model: str, path: Path, values: dict, skip: tuple[str, ...] = ("type",)) -> list:
         rows = []

@@ -39,6 +39,12 @@ class DiagnosticsPanel(OptionList):
             text = Text.assemble((f"{d.severity:<7} ", _STYLE[d.severity]), (f"{d.line}:{d.column}  ", "dim"), d.message, (f"  [{d.code}]", "dim"))
             self.add_option(Option(text, id=f"diag-{index}"))
 
+    def on_focus(self) -> None:
+        # highlight the first finding on entry, so enter jumps at once (an OptionList starts
+        # with nothing highlighted, and enter on nothing does nothing)
+        if self.highlighted is None and self.diagnostics and self.option_count:
+            self.highlighted = 0
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option_id and event.option_id.startswith("diag-"):

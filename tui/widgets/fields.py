@@ -31,7 +31,9 @@ class FieldSpec:
 
     @property
     def secret(self) -> bool:
-        return bool(self.schema.get("secret")) or any(word in self.key[-1] for word in ("password", "secret", "token", "api_key"))
+        # whole words of the key only: `send_secret_in_body` is a boolean, not a secret
+        name = self.key[-1]
+        return bool(self.schema.get("secret")) or any(name == word or name.endswith("_" + word) for word in ("password", "secret", "token", "api_key"))
 
     @property
     def description(self) -> str:
@@ -92,6 +94,12 @@ def text_of(value: Any) -> str:
 
         return render_flow(value, TextStyle())
     return str(value)
+
+
+def with_article(expected: str) -> str:
+    """"integer from 1 to 65535" -> "an integer from 1 to 65535" (as the validator words it;
+    model.validation is not imported here, so the editor's first frame does not wait for it)."""
+    return expected if expected.startswith(("the ", "one of ")) else f"{'an' if expected[:1] in 'aeiou' else 'a'} {expected}"
 
 
 def value_in(data: Any, key: tuple[str, ...]) -> Any:
