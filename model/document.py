@@ -472,6 +472,7 @@ class Document:
             raise EditError(f"{format_path(path)} does not exist")
         self._refuse_shared(path, replaces=True)
         self._refuse_repeated(path, last_ok=True)
+        self._refuse_merged_override(parent, path, "deleting")
         expected = copy.deepcopy(self.data)
         _delete_in(expected, path)
         old_text, old_root = self.text, self.root
@@ -547,6 +548,18 @@ class Document:
             if node is None:
                 return
 
+    def _refuse_merged_override(self, parent: Node, path: Path, doing: str) -> None:
+        """A key that overrides one merged in with `<<:` cannot go away: the merged value would
+        come back in its place instead."""
+        for k, v in parent.items:
+            if k.kind == SCALAR and k.raw == "<<" and k.style == "" and k.tag is None:
+                for src in v.resolved.items if v.resolved.kind == SEQ else [v]:
+                    if isinstance(src.value, dict) and path[-1] in src.value:
+                        raise EditError(
+                            f"{format_path(path)} overrides the value merged in from line {src.resolved.line + 1}; "
+                            f"{doing} it would bring that value back, so edit the file by hand"
+                        )
+
     def _attached_comment_start(self, line_start: int, column: int) -> int:
         """Start of the comment lines directly above a key, at the key's own indentation."""
         start = line_start
@@ -568,10 +581,11 @@ class Document:
         if key_node is None:
             raise EditError(f"{format_path(path)} does not exist")
         parent = self.node_at(path[:-1]).resolved
-        if parent.get(new_key) is not None:
+        if new_key in parent.value:  # (also a key merged in with `<<:`)
             raise EditError(f"{format_path(path[:-1] + (new_key,))} already exists")
         self._refuse_shared(path, replaces=False)
         self._refuse_repeated(path)
+        self._refuse_merged_override(parent, path, "renaming")
         expected = copy.deepcopy(self.data)
         _rename_in(expected, path, new_key)
         text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "", in_flow=parent.flow)

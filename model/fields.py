@@ -8,7 +8,7 @@ from typing import Any
 from .config_schema import load
 from .errors import ParseError
 from .facts import AUTH_MODEL_NAMES, BACKEND_MODEL_NAMES, STORE_MODEL_NAMES, type_tag_of
-from .schema_check import describe, scalar_kinds
+from .schema_check import check, describe, scalar_kinds, with_article
 from .yamlpath import Path
 from .yamltree import parse
 
@@ -100,6 +100,17 @@ def parse_text(text: str, field: Any) -> Any:
         return parse(text).value
     except ParseError as exc:
         raise ValueError(f"cannot read the value {text!r}: {exc.message}") from None
+
+
+def parse_checked(text: str, field: Any) -> Any:
+    """`parse_text`, then the field's schema: `abc` for a port is refused here (ValueError saying
+    what the field takes) instead of being written as a string. `field` needs `.schema` and
+    `scalar_kinds()`; placeholders always pass."""
+    value = parse_text(text, field)
+    issues = check(field.schema, value, load())
+    if issues:
+        raise ValueError(f"must be {with_article(issues[0].expected or 'valid')}, not {text!r}")
+    return value
 
 
 def parse_value(text: str, data: dict, path: Path) -> Any:

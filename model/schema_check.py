@@ -183,6 +183,13 @@ def _bounds(base: str, schema: dict) -> str:
 _TYPE_WORDS = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean", "object": "mapping", "array": "list", "null": "null"}
 
 
+def with_article(expected: str) -> str:
+    """"integer from 1 to 65535" -> "an integer from 1 to 65535"."""
+    if expected.startswith(("the ", "one of ")):
+        return expected
+    return f"{'an' if expected[:1] in 'aeiou' else 'a'} {expected}"
+
+
 def describe(schema: dict, root: dict) -> str:
     """What a schema accepts, in words; placeholders and null are left unsaid."""
     schema = _resolve(schema, root)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from model.document import Document
 from model.errors import ParseError
-from model.yamltree import ALIAS, MAP, SCALAR, SEQ, check_duplicate_keys, parse
+from model.yamltree import ALIAS, MAP, SEQ, check_duplicate_keys, parse
 
 
 def load(data: bytes | str, name: str = "run.yaml") -> Document:

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Input, Select, Static, Switch, Tree
 from model.document import EditError
 from model.envvars import Environment
 from model.errors import ConfigFileError, ExternalChangeError
-from model.fields import parse_text
+from model.fields import parse_checked
 from model.operations import backend_family, backends_of_family, implicit_store_users, users_of
 from model.session import EditSession
 from model.yamlpath import Path, format_path
@@ -28,7 +28,7 @@ from .widgets.config_tree import ConfigTree, NodeRef
 from .widgets.detail import PartitionInput, ReferenceSelect
 from .widgets.detail import DetailPane
 from .widgets.diagnostics_panel import DiagnosticsPanel
-from .widgets.fields import FieldInput, with_article
+from .widgets.fields import FieldInput
 
 
 class ConfigEditorApp(App[None]):
@@ -202,6 +202,13 @@ class ConfigEditorApp(App[None]):
     def _in_modal(self) -> bool:
         return len(self.screen_stack) > 1
 
+    def _apply_pending(self) -> None:
+        """Apply what was typed in the focused field without Enter. ctrl+s / ctrl+q must not
+        save or quit past it: the blur that would apply it only comes once their dialog is up."""
+        widget = self.focused
+        if isinstance(widget, (FieldInput, PartitionInput)) and widget.value != widget.original and not self._in_modal():
+            self._apply_input(widget)
+
     def _apply_input(self, widget: Input) -> None:
         session = self.session
         if session is None or self._in_modal():
@@ -215,20 +222,10 @@ class ConfigEditorApp(App[None]):
                 self.change(f"Removed {format_path(widget.path)}", lambda: session.unset(widget.path))
                 return
             try:
-                value = parse_text(widget.value, widget.spec)
+                value = parse_checked(widget.value, widget.spec)
             except ValueError as exc:
-                self.notify_error(str(exc))
+                self.notify_error(f"{format_path(widget.path)} {exc}")
                 widget.value = widget.original  # the form shows the file again; blur will not retry
-                return
-            # parse_text reads `abc` for an integer field as a string: check the value against the
-            # field's schema (placeholders pass) so a wrong value is refused instead of written
-            from model.config_schema import load as load_schema
-            from model.schema_check import check
-
-            issues = check(widget.spec.schema, value, load_schema())
-            if issues:
-                self.notify_error(f"{format_path(widget.path)} must be {with_article(issues[0].expected)}, not {widget.value!r}")
-                widget.value = widget.original
                 return
             self.change(f"Set {format_path(widget.path)}", lambda: session.set_value(widget.path, value))
         elif isinstance(widget, PartitionInput):
@@ -312,6 +309,8 @@ class ConfigEditorApp(App[None]):
             return True if self.session and self.session.can_undo else None
         if action == "redo":
             return True if self.session and self.session.can_redo else None
+        if action == "search" and isinstance(self.focused, Input):
+            return False  # "/" types into the field: keep the footer from offering it there
         return True
 
     def action_add_backend(self) -> None:
@@ -333,6 +332,9 @@ class ConfigEditorApp(App[None]):
         from .screens.backend_dialogs import RenameDialog
 
         session, name = self.session, self._selected_backend()
+        if session is not None and name is None:
+            # reachable from the command palette, which lists it everywhere: say why nothing happens
+            self.notify("Select a backend in the tree first", timeout=4)
         if session is None or name is None:
             return
         users = len(users_of(session.doc, name)) + len(implicit_store_users(session.doc, name))
@@ -350,6 +352,9 @@ class ConfigEditorApp(App[None]):
         from .screens.backend_dialogs import DeleteDialog
 
         session, name = self.session, self._selected_backend()
+        if session is not None and name is None:
+            # reachable from the command palette, which lists it everywhere: say why nothing happens
+            self.notify("Select a backend in the tree first", timeout=4)
         if session is None or name is None:
             return
         users = [f"{r.owner} ({format_path(r.path)})" for r in users_of(session.doc, name)]
@@ -423,7 +428,7 @@ class ConfigEditorApp(App[None]):
             self.change("Authentication removed", lambda: session.unset(("server", "auth")))
 
     def action_reveal(self) -> None:
-        secrets = [w for w in self.query(FieldInput) if w.spec.secret]
+        secrets = [w for w in self.screen.query(FieldInput) if w.maskable]  # the add dialog's form too
         if not secrets:
             return
         hide = not secrets[0].password
@@ -530,6 +535,7 @@ class ConfigEditorApp(App[None]):
         session = self.session
         if session is None:
             return
+        self._apply_pending()
         if not session.modified and not then_quit:
             self.notify("No changes to save", timeout=3)
             return
@@ -576,6 +582,8 @@ class ConfigEditorApp(App[None]):
         from .screens.choice import quit_dialog
 
         session = self.session
+        if session is not None:
+            self._apply_pending()
         if session is None or not session.modified:
             self.exit()
             return

@@ -9,7 +9,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..document import Document
 from ..envvars import Environment, has_placeholder, resolve
 from ..config_schema import definition, load
-from ..schema_check import SchemaIssue, check, describe
+from ..schema_check import SchemaIssue, check, describe, with_article
 from ..yamlpath import Path, format_path
 
 
@@ -110,12 +110,6 @@ class Context:
             self.add("error", code or "invalid-value", field_path, f"{subject} {issue.detail}")
         else:
             self.add("error", code or issue.kind, field_path, f"{format_path(field_path)} {prefix}must be {with_article(issue.expected)}, not {show(issue.value)}")
-
-
-def with_article(expected: str) -> str:
-    if expected.startswith(("the ", "one of ")):
-        return expected
-    return f"{'an' if expected[:1] in 'aeiou' else 'a'} {expected}"
 
 
 def expected_at(model: str, key: str) -> str:

@@ -14,12 +14,10 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from model.facts import BACKEND_MODEL_NAMES, BACKEND_TYPES
-from model.config_schema import load as load_schema
-from model.fields import parse_text
+from model.fields import parse_checked
 from model.operations import BACKEND_NAME
-from model.schema_check import check
 
-from ..widgets.fields import FieldInput, FieldRow, field_specs, with_article
+from ..widgets.fields import FieldInput, FieldRow, field_specs
 
 _TYPE_HELP = {
     "kv_sqlite": "key-value store in a local SQLite file: no server needed",
@@ -34,7 +32,13 @@ _TYPE_HELP = {
 class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
     """Pick one of the six types, then fill the form (defaults shown, help for every field)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    # a modal screen hides the app's own bindings: the form's password and help keys are
+    # forwarded to the app's actions
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+r", "app.reveal", "Reveal", show=False),
+        Binding("f1", "app.help", "Help"),
+    ]
 
     def __init__(self, existing: list[str], family: str | None = None, suggested_name: str = "") -> None:
         super().__init__(id="add-backend-dialog")
@@ -93,15 +97,9 @@ class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
                     return None
                 continue
             try:
-                value = parse_text(text, field_input.spec)
+                value = parse_checked(text, field_input.spec)
             except ValueError as exc:
-                self.notify(str(exc), severity="error")
-                field_input.focus()
-                return None
-            # as in the main form: `abc` for a port parses as a string; the schema refuses it
-            issues = check(field_input.spec.schema, value, load_schema())
-            if issues:
-                self.notify(f"{field_input.spec.name} must be {with_article(issues[0].expected)}, not {text!r}", severity="error")
+                self.notify(f"{field_input.spec.name} {exc}", severity="error")
                 field_input.focus()
                 return None
             if value == field_input.spec.default and not field_input.spec.required and field_input.spec.key[0] != "db_path":

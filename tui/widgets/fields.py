@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from model.config_schema import load
+from model.envvars import has_placeholder
 from model.schema_check import describe, scalar_kinds
 from model.yamlpath import Path, format_path
 
@@ -96,12 +97,6 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
-def with_article(expected: str) -> str:
-    """"integer from 1 to 65535" -> "an integer from 1 to 65535" (as the validator words it;
-    model.validation is not imported here, so the editor's first frame does not wait for it)."""
-    return expected if expected.startswith(("the ", "one of ")) else f"{'an' if expected[:1] in 'aeiou' else 'a'} {expected}"
-
-
 def value_in(data: Any, key: tuple[str, ...]) -> Any:
     for part in key:
         if not isinstance(data, dict):
@@ -119,8 +114,14 @@ class FieldInput(Input):
         self.original = text_of(value)
         default = spec.default
         placeholder = f"default: {text_of(default)}" if default not in (None, "", [], {}) else ("required" if spec.required else "not set")
-        super().__init__(value=self.original, placeholder=placeholder, password=spec.secret and bool(self.original), **kwargs)
+        # masked even while empty, so a password typed into a new form is not shown in clear;
+        # a placeholder is not the secret itself (its resolved value is shown masked below it)
+        super().__init__(value=self.original, placeholder=placeholder, password=self.maskable, **kwargs)
         self.tooltip = spec.description
+
+    @property
+    def maskable(self) -> bool:
+        return self.spec.secret and not has_placeholder(self.original)
 
     @property
     def changed(self) -> bool:
@@ -149,7 +150,7 @@ class FieldRow(Vertical):
         if self.spec.required:
             label.append(" *", style="red")
         label.append(f"  {self.spec.expected()}", style="dim")
-        if self.spec.secret:
+        if self.spec.secret and not has_placeholder(text_of(self.value)):
             label.append("  (hidden: ctrl+r reveals)", style="dim")
         yield Label(label, classes="field-label")
         yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.field_path))

@@ -1,0 +1,44 @@
+"""Fixtures for the editor tests: every test edits a copy of a config in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from model.envvars import Environment
+from tui.app import ConfigEditorApp
+
+from .helpers import ENV, EXAMPLES, record_notifications
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path as the working directory, so the editor is given a short relative path
+    (the header shows it) and relative paths such as ./quotas.db stay inside the test."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def editor(workdir: Path):
+    """editor(example="run.yaml", text=None, name=None, environ=None) -> (app, path).
+
+    The app edits `name` (default: the example's name) in tmp_path: a copy of
+    examples/<example>, or `text` when given. The environment is fixed (`ENV` unless
+    `environ` is given) so resolved placeholders do not depend on the machine.
+    Notifications are recorded in `app.recorded` as (severity, title, message).
+    """
+
+    def make(example: str = "run.yaml", *, text: str | None = None, name: str | None = None, environ: dict | None = None):
+        path = workdir / (name or example)
+        if text is not None:
+            path.write_text(text, encoding="utf-8")
+        else:
+            shutil.copyfile(EXAMPLES / example, path)
+        app = ConfigEditorApp(path.name, Environment(environ=dict(ENV if environ is None else environ)))
+        record_notifications(app)
+        return app, path
+
+    return make

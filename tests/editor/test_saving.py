@@ -1,0 +1,284 @@
+"""Saving (the diff first, .bak, errors listed before writing), a file changed on disk
+(reload or overwrite), the quit guard, undo / redo and the unsaved-changes marker."""
+
+from __future__ import annotations
+
+from textual.widgets import Button
+
+from .helpers import SIZE, field, enter_value, notes, settle, show, texts
+
+
+def header_text(app) -> str:
+    from textual.widgets._header import HeaderTitle
+
+    title = app.screen.query_one(HeaderTitle)
+    return texts(title) or str(title.render())
+
+
+async def set_port(app, pilot, value: int) -> None:
+    app.change("", lambda: app.session.set_value(("server", "port"), value))
+    await settle(pilot)
+
+
+async def test_save_shows_the_unified_diff_and_confirm_writes_with_a_backup(editor) -> None:
+    app, path = editor()
+    before = path.read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "No changes to save" in notes(app)
+        assert len(app.screen_stack) == 1
+
+        await show(app, pilot, ("server",), "server")
+        await enter_value(pilot, field(app, "server", "port"), "8322")
+        app.tree.focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.id == "save-dialog"
+        shown = texts(dialog)
+        assert "Save run.yaml?" in shown
+        assert "--- run.yaml (on disk)" in shown and "+++ run.yaml (edited)" in shown
+        assert "-  port: 8321" in shown and "+  port: 8322" in shown
+        assert "@@ " in shown
+        assert "error" not in shown
+        assert dialog.query_one("#save", Button).label.plain == "Save"
+        assert dialog.query_one("#cancel").has_focus
+
+        # cancel first: nothing written
+        await pilot.press("escape")
+        await settle(pilot)
+        assert path.read_text() == before and app.session.modified
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.click("#save")
+        await settle(pilot)
+        assert path.read_text() == before.replace("  port: 8321\n", "  port: 8322\n")
+        assert path.with_name("run.yaml.bak").read_text() == before
+        assert "Saved run.yaml (previous version kept as .bak)" in notes(app)
+        assert not app.session.modified
+        assert app.sub_title == "saved"
+
+
+async def test_saving_with_errors_lists_them_in_the_dialog_first(editor) -> None:
+    app, path = editor("broken.yaml")
+    before = path.read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_port(app, pilot, 8322)  # fixes one error; the others stay
+        errors = app.session.errors()
+        assert len(errors) == 6
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        shown = texts(dialog)
+        assert "The file still has 6 errors; the server may refuse it:" in shown
+        assert "references unknown backend 'kv_defualt'" in shown
+        assert "19:18" in shown  # with line and column
+        save = dialog.query_one("#save", Button)
+        assert save.label.plain == "Save anyway" and save.variant == "warning"
+        await pilot.click("#save")
+        await settle(pilot)
+        assert path.read_text() == before.replace("  port: 80\n", "  port: 8322\n")
+
+
+async def test_file_changed_on_disk_then_reload_drops_the_edits(editor) -> None:
+    app, path = editor()
+    theirs = path.read_text().replace("image_name: acme", "image_name: theirs")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_port(app, pilot, 8322)
+        path.write_text(theirs)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.click("#save")
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.id == "external-change-dialog"
+        assert "run.yaml was changed by another program" in texts(dialog)
+        assert path.read_text() == theirs  # refused: nothing written yet
+        await pilot.click("#reload")
+        await settle(pilot)
+        assert path.read_text() == theirs
+        assert app.session.doc.text == theirs
+        assert not app.session.modified and not app.session.can_undo
+        assert "Reloaded from disk; your unsaved edits were dropped" in notes(app)
+        await show(app, pilot, ("server",), "server")
+        assert field(app, "server", "port").value == "8321"
+        assert app.sub_title == "saved"
+
+
+async def test_file_changed_on_disk_then_overwrite_writes_ours_and_keeps_theirs(editor) -> None:
+    app, path = editor()
+    ours = path.read_text().replace("  port: 8321\n", "  port: 8322\n")
+    theirs = path.read_text().replace("image_name: acme", "image_name: theirs")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_port(app, pilot, 8322)
+        path.write_text(theirs)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.click("#save")
+        await settle(pilot)
+        await pilot.click("#overwrite")
+        await settle(pilot)
+        assert path.read_text() == ours
+        assert path.with_name("run.yaml.bak").read_text() == theirs
+        assert not app.session.modified
+
+
+async def test_file_changed_on_disk_then_cancel_keeps_both(editor) -> None:
+    app, path = editor()
+    theirs = path.read_text().replace("image_name: acme", "image_name: theirs")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_port(app, pilot, 8322)
+        path.write_text(theirs)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.click("#save")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert path.read_text() == theirs
+        assert app.session.modified and app.session.doc.value_at(("server", "port")) == 8322
+
+
+async def test_quit_without_changes_just_quits(editor) -> None:
+    app, _ = editor()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_quit_guard_keep_editing(editor) -> None:
+    app, path = editor()
+    before = path.read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_port(app, pilot, 8322)
+        await pilot.press("q")
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.id == "quit-dialog"
+        assert "You have unsaved changes." in texts(dialog)
+        assert [b.label.plain for b in dialog.query(Button)] == ["Keep editing", "Discard and quit", "Save and quit"]
+        assert dialog.query_one("#keep").has_focus
+        await pilot.press("enter")  # the focused, safe choice
+        await settle(pilot)
+        assert app.is_running and len(app.screen_stack) == 1
+        assert app.session.modified and path.read_text() == before
+
+
+async def test_quit_guard_discard_and_quit(editor) -> None:
+    app, path = editor()
+    before = path.read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_port(app, pilot, 8322)
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.click("#discard")
+        await pilot.pause()
+        assert not app.is_running
+    assert path.read_text() == before
+    assert not path.with_name("run.yaml.bak").exists()
+
+
+async def test_quit_guard_save_and_quit(editor) -> None:
+    app, path = editor("broken.yaml")
+    before = path.read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_port(app, pilot, 8322)
+        await pilot.press("ctrl+q")  # ctrl+q asks too
+        await settle(pilot)
+        assert "The file has 6 errors." in texts(app.screen)
+        await pilot.click("#save")
+        await pilot.pause()
+        assert not app.is_running
+    assert path.read_text() == before.replace("  port: 80\n", "  port: 8322\n")
+    assert path.with_name("broken.yaml.bak").read_text() == before
+
+
+async def test_undo_and_redo_restore_the_exact_text(editor) -> None:
+    app, path = editor()
+    original = path.read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.check_action("undo", ()) is None  # nothing to undo: shown disabled
+        session = app.session
+        texts_after: list[str] = []
+        await set_port(app, pilot, 8322)
+        texts_after.append(session.doc.text)
+        app.change("", lambda: session.rename_backend("kv_quota", "kv_counters"))
+        texts_after.append(session.doc.text)
+        app.change("", lambda: session.add_backend("kv_extra", "kv_sqlite", {"db_path": "./extra.db"}))
+        texts_after.append(session.doc.text)
+        await settle(pilot)
+        app.tree.focus()
+
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert session.doc.text == texts_after[1]
+        assert "Undid: add backend kv_extra" in notes(app)
+        await pilot.press("ctrl+z", "ctrl+z")
+        await settle(pilot)
+        assert session.doc.text == original
+        assert not session.modified
+        assert app.sub_title == "saved"
+        assert any(label.startswith("kv_quota  kv_redis") for label in [n.label.plain for n in app.tree.node_for(("storage", "backends"), "backends").children])
+
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert session.doc.text == texts_after[0]
+        await pilot.press("ctrl+y", "ctrl+y")
+        await settle(pilot)
+        assert session.doc.text == texts_after[2]
+        assert app.check_action("redo", ()) is None
+        # a new edit after an undo clears the redo history
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        await set_port(app, pilot, 8400)
+        assert not session.can_redo
+
+
+async def test_header_shows_the_file_and_a_marker_for_unsaved_changes(editor) -> None:
+    app, path = editor()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "run.yaml" in app.title
+        assert "unsaved" not in header_text(app)
+        await set_port(app, pilot, 8322)
+        assert app.sub_title == "● unsaved changes"
+        assert "● unsaved changes" in header_text(app)
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert "unsaved" not in header_text(app)
+
+
+async def test_save_and_quit_apply_a_value_typed_without_enter(editor) -> None:
+    app, path = editor()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show(app, pilot, ("server",), "server")
+        port = field(app, "server", "port")
+        port.focus()
+        port.value = "8322"  # typed, no Enter
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.id == "save-dialog"
+        assert "+  port: 8322" in texts(app.screen)
+        await pilot.press("escape")
+        await settle(pilot)
+        port = field(app, "server", "port")
+        port.focus()
+        port.value = "8400"
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.screen.id == "quit-dialog"
+        assert app.session.doc.value_at(("server", "port")) == 8400

@@ -1,0 +1,96 @@
+"""Snapshot tests (pytest-textual-snapshot) of the editor's main screens on examples/run.yaml.
+
+Update after an intended UI change with `pytest tests/editor/test_snapshots.py --snapshot-update`
+and look at the SVGs in __snapshots__/ before committing them. The app edits a copy named
+run.yaml in the working directory (the header shows that relative name), with a fixed
+environment, and every input's cursor blink is switched off: nothing depends on the clock,
+the machine or the temporary directory.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList
+
+from model.facts import BACKEND_TYPES
+
+from .helpers import SIZE, settle
+
+
+async def _steady(pilot) -> None:
+    await settle(pilot)
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await settle(pilot)
+
+
+def test_main_screen(editor, snap_compare) -> None:
+    app, _ = editor()
+    assert snap_compare(app, terminal_size=SIZE, run_before=_steady)
+
+
+def test_backend_form(editor, snap_compare) -> None:
+    app, _ = editor()
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        app.go_to(("storage", "backends", "kv_quota"), kind="backend")
+        await settle(pilot)
+        app.tree.focus()
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_add_backend_form(editor, snap_compare) -> None:
+    app, _ = editor()
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("#backend-type", OptionList).highlighted = BACKEND_TYPES.index("kv_postgres")
+        await pilot.press("enter")
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_quota_form(editor, snap_compare) -> None:
+    app, _ = editor()
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        app.go_to(("server", "quota"), kind="quota")
+        await settle(pilot)
+        app.tree.focus()
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_save_diff_dialog(editor, snap_compare) -> None:
+    app, _ = editor()
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        session = app.session
+        app.change("", lambda: session.set_value(("server", "port"), 8322))
+        app.change("", lambda: session.rename_backend("kv_quota", "kv_counters"))
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_quit_dialog(editor, snap_compare) -> None:
+    app, _ = editor()
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        app.change("", lambda: app.session.set_value(("server", "port"), 8322))
+        await settle(pilot)
+        await pilot.press("q")
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
