@@ -18,7 +18,6 @@ from textual.widgets import Footer, Header, Input, Select, Static, Switch, Tree
 from model.document import EditError
 from model.envvars import Environment
 from model.errors import ConfigFileError, ExternalChangeError
-from model.fields import parse_checked
 from model.operations import backend_family, backends_of_family, implicit_store_users, users_of
 from model.session import EditSession
 from model.yamlpath import Path, format_path
@@ -28,7 +27,6 @@ from .widgets.config_tree import ConfigTree, NodeRef
 from .widgets.detail import PartitionInput, ReferenceSelect
 from .widgets.detail import DetailPane
 from .widgets.diagnostics_panel import DiagnosticsPanel
-from .widgets.fields import FieldInput
 
 
 class ConfigEditorApp(App[None]):
@@ -97,6 +95,9 @@ class ConfigEditorApp(App[None]):
         self.title = f"llama-config  {self.path}"
         if self.session is None:
             self.bind("ctrl+o", "reload_file", description="Load again")
+            from .screens.init_dialog import offer_init  # no such file: offer to create one
+
+            offer_init(self)
             return
         self.refresh_views()
         tree = self.query_one(ConfigTree)
@@ -105,6 +106,9 @@ class ConfigEditorApp(App[None]):
         tree.cursor_line = 0
         tree.focus()
         self.call_after_refresh(self._first_validation)
+        from .screens.migrate_dialog import offer_migration  # a pre-0.3 file: offer to convert it
+
+        offer_migration(self)
 
     def _first_validation(self) -> None:
         if self.session is None or not self.detail.is_attached:  # quitting before it ran
@@ -183,6 +187,8 @@ class ConfigEditorApp(App[None]):
             self.call_after_refresh(self._focus_field, target)
 
     def _focus_field(self, path: Path) -> None:
+        from .widgets.fields import FieldInput  # forms load on first use, after the first frame
+
         for field_input in self.query(FieldInput):
             if field_input.path == path[: len(field_input.path)] or field_input.path[: len(path)] == path:
                 field_input.focus()
@@ -195,6 +201,8 @@ class ConfigEditorApp(App[None]):
         self._apply_input(event.input)
 
     def on_descendant_blur(self, event: Any) -> None:
+        from .widgets.fields import FieldInput
+
         widget = event.widget
         if isinstance(widget, (FieldInput, PartitionInput)) and widget.value != widget.original and not self._in_modal():
             self._apply_input(widget)
@@ -205,11 +213,17 @@ class ConfigEditorApp(App[None]):
     def _apply_pending(self) -> None:
         """Apply what was typed in the focused field without Enter. ctrl+s / ctrl+q must not
         save or quit past it: the blur that would apply it only comes once their dialog is up."""
+        from .widgets.fields import FieldInput
+
         widget = self.focused
         if isinstance(widget, (FieldInput, PartitionInput)) and widget.value != widget.original and not self._in_modal():
             self._apply_input(widget)
 
     def _apply_input(self, widget: Input) -> None:
+        from model.fields import parse_checked
+
+        from .widgets.fields import FieldInput
+
         session = self.session
         if session is None or self._in_modal():
             return
@@ -428,6 +442,8 @@ class ConfigEditorApp(App[None]):
             self.change("Authentication removed", lambda: session.unset(("server", "auth")))
 
     def action_reveal(self) -> None:
+        from .widgets.fields import FieldInput
+
         secrets = [w for w in self.screen.query(FieldInput) if w.maskable]  # the add dialog's form too
         if not secrets:
             return
@@ -458,6 +474,8 @@ class ConfigEditorApp(App[None]):
         self.push_screen(SearchDialog(self.session), done)
 
     def action_help(self) -> None:
+        from .widgets.fields import FieldInput
+
         from .screens.help import field_help, keys_help
 
         focused = self.focused

@@ -12,13 +12,11 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from model import operations
 from model.facts import AUTH_MODEL_NAMES, BACKEND_MODEL_NAMES, STORE_MODEL_NAMES, type_tag_of
-from model.fields import reference_model
 from model.references import find_references
 from model.session import EditSession
 from model.yamlpath import Path, format_path
 
 from .config_tree import NodeRef
-from .fields import FieldRow, field_specs, value_in
 
 QUOTA_PATH: Path = ("server", "quota")
 AUTH_PATH: Path = ("server", "auth", "provider_config")
@@ -163,6 +161,9 @@ class DetailPane(VerticalScroll):
         return [Static(text, classes="detail-probe")]
 
     def _form(self, model: str, path: Path, values: dict, skip: tuple[str, ...] = ("type",)) -> list:
+        # forms (and the schema they are built from) load on first use, not before the first frame
+        from .fields import FieldRow, field_specs, value_in
+
         rows = []
         for spec in field_specs(model, skip):
             value = value_in(values, spec.key)
@@ -210,6 +211,8 @@ class DetailPane(VerticalScroll):
         widgets: list = [_heading(format_path(ref.path[4:]), f"of {ref.path[1]} provider {provider.get('provider_id')}; needs a {ref.family}_* backend")]
         widgets += self._diagnostics_for(ref.path)
         widgets += self._reference_rows(ref.path, ref.family)
+        from model.fields import reference_model
+
         model = reference_model(ref.path, ref.family)
         value = self.session.doc.value_at(ref.path)
         if model == "ResponsesStoreReference" and isinstance(value, dict):
