@@ -14,9 +14,9 @@ from .yamltree import parse
 
 
 @dataclass(frozen=True)
-class Field:
-    model: str  # name of the schema model (a `$defs` entry)
-    name: str
+class SchemaField:
+    """One field's JSON schema, with what forms and `set` need to know about it."""
+
     schema: dict
 
     @property
@@ -37,6 +37,12 @@ class Field:
     def scalar_kinds(self) -> set[str]:
         """JSON types the field accepts (placeholders aside): subset of string, integer, number, boolean, null, ..."""
         return scalar_kinds(self.schema, load())
+
+
+@dataclass(frozen=True)
+class Field(SchemaField):
+    model: str = ""  # name of the schema model (a `$defs` entry)
+    name: str = ""
 
 
 def reference_model(path: Path, family: str) -> str:
@@ -84,7 +90,7 @@ def field_at(data: dict, path: Path) -> Field | None:
     properties = load()["$defs"][model].get("properties", {})
     if path[-1] not in properties:
         return None
-    return Field(model, path[-1], properties[path[-1]])
+    return Field(properties[path[-1]], model=model, name=path[-1])
 
 
 def parse_text(text: str, field: Any) -> Any:

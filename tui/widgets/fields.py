@@ -16,15 +16,14 @@ from textual.widgets import Input, Label, Static
 
 from model.config_schema import load
 from model.envvars import has_placeholder
-from model.schema_check import describe, scalar_kinds
+from model.fields import SchemaField
 from model.yamlpath import Path, format_path
 
 
 @dataclass(frozen=True)
-class FieldSpec:
-    key: tuple[str, ...]  # path inside the mapping the form edits (one level of nesting: ("jwks", "uri"))
-    schema: dict
-    required: bool
+class FieldSpec(SchemaField):
+    key: tuple[str, ...] = ()  # path inside the mapping the form edits (one level of nesting: ("jwks", "uri"))
+    required: bool = False
 
     @property
     def name(self) -> str:
@@ -34,21 +33,7 @@ class FieldSpec:
     def secret(self) -> bool:
         # whole words of the key only: `send_secret_in_body` is a boolean, not a secret
         name = self.key[-1]
-        return bool(self.schema.get("secret")) or any(name == word or name.endswith("_" + word) for word in ("password", "secret", "token", "api_key"))
-
-    @property
-    def description(self) -> str:
-        return self.schema.get("description", "")
-
-    @property
-    def default(self) -> Any:
-        return self.schema.get("default")
-
-    def expected(self) -> str:
-        return describe(self.schema, load())
-
-    def scalar_kinds(self) -> set[str]:
-        return scalar_kinds(self.schema, load())
+        return super().secret or any(name == word or name.endswith("_" + word) for word in ("password", "secret", "token", "api_key"))
 
 
 def _object_properties(schema: dict) -> tuple[dict, list[str]] | None:
@@ -75,9 +60,9 @@ def field_specs(model: str, skip: tuple[str, ...] = ("type",)) -> list[FieldSpec
         if nested is not None and name not in ("kvstore",):
             properties, nested_required = nested
             for sub, sub_schema in properties.items():
-                specs.append(FieldSpec((name, sub), sub_schema, sub in nested_required and name in required))
+                specs.append(FieldSpec(sub_schema, key=(name, sub), required=sub in nested_required and name in required))
         else:
-            specs.append(FieldSpec((name,), schema, name in required))
+            specs.append(FieldSpec(schema, key=(name,), required=name in required))
     return specs
 
 
