@@ -77,14 +77,11 @@ class KVRedisBackend(BaseModel):
     namespace: str | None = Field(None, description=_NAMESPACE_DESCRIPTION)
 
 
-class KVPostgresBackend(BaseModel):
-    """Key-value store in one PostgreSQL table."""
+class _PostgresConnection(BaseModel):
+    """Where a PostgreSQL backend connects: the same fields for its KV and SQL kinds."""
 
     model_config = SCHEMA_CONFIG
 
-    type: Env[Literal["kv_postgres"]] = Field(
-        "kv_postgres", description="Backend type: key-value store in a PostgreSQL table."
-    )
     host: str = Field("localhost", description="PostgreSQL host name. Default: localhost.")
     port: EnvPort = Field(5432, description="PostgreSQL TCP port. Default: 5432.")
     db: str = Field(
@@ -97,6 +94,16 @@ class KVPostgresBackend(BaseModel):
         None,
         description="Password for the user. Default: none (passwordless or trust authentication).",
         json_schema_extra={"secret": True},
+    )
+
+
+class KVPostgresBackend(_PostgresConnection):
+    """Key-value store in one PostgreSQL table."""
+
+    model_config = SCHEMA_CONFIG
+
+    type: Env[Literal["kv_postgres"]] = Field(
+        "kv_postgres", description="Backend type: key-value store in a PostgreSQL table."
     )
     ssl_mode: str | None = Field(
         None,
@@ -170,26 +177,13 @@ class SQLSqliteBackend(BaseModel):
     pool_pre_ping: EnvBool = Field(True, description=_POOL_PRE_PING_DESCRIPTION, json_schema_extra=NEWER)
 
 
-class SQLPostgresBackend(BaseModel):
+class SQLPostgresBackend(_PostgresConnection):
     """SQL store (SQLAlchemy + asyncpg) in PostgreSQL. Upstream has no SSL fields here."""
 
     model_config = SCHEMA_CONFIG
 
     type: Env[Literal["sql_postgres"]] = Field(
         "sql_postgres", description="Backend type: SQL tables in PostgreSQL."
-    )
-    host: str = Field("localhost", description="PostgreSQL host name. Default: localhost.")
-    port: EnvPort = Field(5432, description="PostgreSQL TCP port. Default: 5432.")
-    db: str = Field(
-        "llamastack",
-        description="Database name. Default: llamastack (newer upstream: ogx).",
-        json_schema_extra={"newer_default": "ogx"},
-    )
-    user: str = Field(description="Database user to connect as (required).")
-    password: str | None = Field(
-        None,
-        description="Password for the user. Default: none (passwordless or trust authentication).",
-        json_schema_extra={"secret": True},
     )
     pool_pre_ping: EnvBool = Field(True, description=_POOL_PRE_PING_DESCRIPTION, json_schema_extra=NEWER)
     pool_size: env_int(ge=1) = Field(
