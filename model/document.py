@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigFileError, ParseError
@@ -591,6 +592,61 @@ class Document:
         text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "", in_flow=parent.flow)
         self._replace(self._content_start(key_node), key_node.end, text, expected)
 
+    # -- blocks of lines (migration moves whole blocks, comments and all) ------------------
+
+    def key_block(self, path: Path) -> "KeyBlock":
+        """The lines the key at `path` takes in the text, for moving it elsewhere.
+
+        A migration moves store settings from where they were to storage.backends: moved as
+        text (not re-rendered from values), their comments, quotes and placeholders come along.
+        Only a key of a block mapping that starts its own line has such a block."""
+        parent = self.node_at(path[:-1]) if path else None
+        pair = parent.resolved.pair(path[-1]) if parent is not None and not isinstance(path[-1], int) else None
+        if pair is None or parent.resolved.flow:
+            raise EditError(f"{format_path(path)} is not a key of a block mapping")
+        key_node, value_node = pair
+        line_start = self._line_start(key_node.start)
+        if self.text[line_start : key_node.start].strip(" "):
+            raise EditError(f"{format_path(path)} does not start its line")
+        end = self._block_end(value_node, key_node.column)
+        end = len(self.text) if end >= len(self.text) else self.text.find("\n", end) + 1
+        inline = value_node.line == key_node.line or (value_node.kind == SCALAR and value_node.style not in ("|", ">"))
+        # the end-of-line comment of the key's line (after the value when it is on that line)
+        comment = self._trailing_comment(self._last_char(value_node) if inline else self._colon_after(key_node))
+        return KeyBlock(self._attached_comment_start(line_start, key_node.column), line_start, end, key_node.column, comment, inline)
+
+    def replace_lines(self, edits: list[tuple[int, int, str]], expected: Any) -> None:
+        """Replace ranges of whole lines in one step; the result must hold `expected`.
+
+        For a change that moves blocks between places (a migration turns inline store configs
+        into backends plus references): one edit at a time would pass through configs nobody
+        meant, and the caller writes the new lines from the file's own text so comments move
+        with their block. Every other line stays as it is; the re-parse checks the data."""
+        edits = sorted(edits)
+        for (start, end, _), nxt in zip(edits, edits[1:] + [None]):
+            if not (self._line_start(start) == start and (end == len(self.text) or self._line_start(end) == end) and start <= end):
+                raise EditError("internal error: a line edit must start and end at line boundaries")
+            if nxt is not None and nxt[0] < end:
+                raise EditError("internal error: line edits overlap")
+        self._apply(edits, expected)
+
+    def drop_repeated_copies(self, path: Path) -> list[int]:
+        """Delete the earlier copies of a key written more than once and keep the last, which
+        is the one the server reads; returns the 1-based lines of the copies removed.
+
+        Loading accepts only repeats with the same value, so the data does not change; but
+        edits at or under a repeated key are refused, and a migration must edit under it."""
+        parent_path = path[:-1]
+        removed: list[int] = []
+        while True:
+            parent = self.node_at(parent_path)
+            parent = parent.resolved if parent is not None else None
+            copies = [p for p in parent.items if p[0].kind == SCALAR and p[0].value == path[-1]] if parent is not None and parent.kind == MAP else []
+            if len(copies) < 2:
+                return removed
+            removed.append(copies[0][0].line + 1)
+            self._delete_pair(parent_path, parent, copies[0], self.data)
+
 
 def _describe(node: Node) -> str:
     node = node.resolved
@@ -629,3 +685,15 @@ def _rename_in(data: Any, path: Path, new_key: str) -> None:
     parent.clear()
     for k, v in items:
         parent[new_key if k == path[-1] else k] = v
+
+
+@dataclass(frozen=True)
+class KeyBlock:
+    """Where a key of a block mapping stands in the text (see Document.key_block)."""
+
+    comment_start: int  # the comment lines directly above the key start here (== line_start if none)
+    line_start: int  # start of the key's own line
+    end: int  # just past the line break of its last line (len(text) at the end of a file without one)
+    column: int  # the key's column
+    key_comment: str  # end-of-line comment of the key's line, with the blanks before it ('' if none)
+    value_inline: bool  # the value is written on the key's line: no lines of its own below it

@@ -9,11 +9,11 @@ import pytest
 
 from tests.conftest import cli_env
 
-COMMANDS = ["validate", "show", "set", "rename-backend"]
+COMMANDS = ["edit", "validate", "show", "set", "rename-backend", "test-connections", "migrate"]
 
 EXIT_CODE_LINES = [
     "0  success",
-    "1  validate: the file has errors; set / rename-backend: the edit was refused",
+    "1  validate: the file has errors; set / rename-backend / migrate: the edit was refused;",
     "2  the file (or an env file) cannot be read or parsed, or the command line is wrong",
     "3  internal error",
 ]

@@ -15,8 +15,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 EXIT_CODES_HELP = """exit codes:
   0  success (validate: no errors; warnings and infos are fine)
-  1  validate: the file has errors; set / rename-backend: the edit was refused;
-     test-connections: a backend is not reachable
+  1  validate: the file has errors; set / rename-backend / migrate: the edit was refused;
+     test-connections: a backend is not reachable; init: the file already exists
   2  the file (or an env file) cannot be read or parsed, or the command line is wrong
   3  internal error in llama-config (please report it)"""
 
@@ -138,7 +138,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", action="append", default=[], metavar="NAME", help="test only this backend (repeatable)")
     _add_env_file(p)
     p.set_defaults(run=_lazy("tui.commands.test_connections"))
+
+    p = sub.add_parser(
+        "migrate",
+        help="convert a pre-0.3 config (metadata_store, inline kvstore: ...) to storage backends + references",
+        description="Convert the pre-0.3 storage format (llama-stack #3697) to storage.backends + storage.stores and\n"
+        "provider references: each distinct database becomes one named backend (identical settings are\n"
+        "shared, distinct SQLite files stay apart), old ${env.X:default} placeholders become ${env.X:=default}.\n"
+        "Everything that does not move is kept byte for byte; comments move with their block.\n"
+        "The result goes to stdout (the report to stderr), to OUT with --output, or over FILE with --write\n"
+        "(keeping FILE.bak); --dry-run prints the report and the diff. A file already in the v0.3 format\n"
+        "is left alone. Exit 1 when the file cannot be converted or the result would have errors the old\n"
+        "file did not show (--force writes it anyway).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--write", "-w", action="store_true", help="write the migrated file over FILE (the old one is kept as FILE.bak)")
+    _add_write_options(p)
+    p.set_defaults(run=_lazy("tui.commands.migrate"))
+
+    p = sub.add_parser(
+        "init",
+        help="write a new, minimal, commented run.yaml",
+        description="Write a minimal run.yaml that validates: SQLite backends under ~/.llama/distributions/NAME/\n"
+        "(no database server needed), one inference provider, the stores pointing at the backends, server.port.\n"
+        "With a terminal attached, the options not given are asked for (Enter keeps the default).\n"
+        "An existing file is never overwritten (exit 1).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("path", metavar="PATH", nargs="?", default="run.yaml", help="the file to create (default: run.yaml)")
+    p.add_argument("--name", metavar="NAME", help="distribution name (image_name, and the SQLite directory; default: my-stack)")
+    p.add_argument("--postgres", action="store_true", default=None, help="keep the SQL stores in PostgreSQL (POSTGRES_* variables) instead of SQLite")
+    p.add_argument("--provider", choices=["ollama", "vllm", "openai"], help="the inference provider (default: ollama)")
+    p.add_argument("--quota", action="store_true", default=None, help="turn on request quotas, with an auth section (they need one)")
+    p.add_argument("--auth", choices=["oauth2_token", "github_token", "kubernetes", "custom"], help="authentication for --quota (default: oauth2_token)")
+    p.add_argument("--port", type=int, default=8321, metavar="N", help="server.port (default: 8321)")
+    p.add_argument("--no-input", action="store_true", help="ask nothing, even on a terminal")
+    p.set_defaults(run=_lazy("tui.commands.init"))
+
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the run config (for editors: # yaml-language-server: $schema=...)",
+        description="Print the JSON Schema (draft 2020-12) of the run config llama-config understands, for editors\n"
+        "that validate YAML: save it (llama-config schema > run-config.schema.json) and put\n"
+        "  # yaml-language-server: $schema=./run-config.schema.json\n"
+        "on the first line of run.yaml.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_Formatter,
+    )
+    p.set_defaults(run=_lazy("tui.commands.schema"))
     return parser
+
 
 
 class _VersionAction(argparse.Action):

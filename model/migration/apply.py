@@ -1,0 +1,476 @@
+"""Carry out a migration plan on a Document, keeping every line that does not move.
+
+The text changes in a few verified steps: repeated copies of keys we edit under are dropped,
+old `${env.X:default}` placeholders are rewritten, each store's `type` becomes its backend type
+in place, and then one line edit moves the settings blocks (with their comments) under
+`storage.backends` and writes the references where the old configs were. Everything else in
+the file stays byte for byte.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..document import Document, EditError, KeyBlock
+from ..envvars import lint_placeholders
+from ..render import render_block, render_key, render_scalar
+from ..yamlpath import Path, format_path
+from ..yamltree import ALIAS, MAP, SCALAR, SEQ, Node
+from .plan import TOP_LEVEL_STORES, Backend, MigrationError, Place, Plan, make_plan
+
+_TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
+# the quota draft's limit.max_requests is the shipped authenticated_max_requests
+_RENAMED_KNOBS = {"max_requests": "authenticated_max_requests"}
+_OLD_SYNTAX = ("env-old-default-syntax", "env-old-conditional-syntax")
+_STORE_ORDER = [store for store, _, _ in TOP_LEVEL_STORES.values()]
+
+
+@dataclass
+class Migration:
+    plan: Plan
+    placeholders: list[tuple[Path, str, str]] = field(default_factory=list)  # (path, old, new)
+    dropped: list[tuple[Path, list[int]]] = field(default_factory=list)  # repeated keys removed: (path, lines)
+    renamed_references: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.plan.places or self.placeholders or self.dropped or self.renamed_references)
+
+
+def needs_migration(doc: Document) -> bool:
+    """Whether `migrate` would change anything (old store configs, old placeholders)."""
+    plan = make_plan(doc.data)
+    return bool(plan.places or plan.rename_references or plan.problems or _old_placeholders(doc)[0])
+
+
+def migrate(doc: Document) -> Migration:
+    """Convert `doc` in place to the v0.3 storage format; MigrationError (nothing changed) when
+    something in it cannot be converted."""
+    plan = make_plan(doc.data)
+    if plan.problems:
+        raise MigrationError("; ".join(plan.problems))
+    assignments, skipped = _old_placeholders(doc)
+    result = Migration(plan, renamed_references=plan.rename_references)
+    plan.notes += skipped
+    if not (plan.places or assignments or plan.rename_references):
+        return result
+    before = doc.text
+    try:
+        result.dropped = _drop_repeats(doc, plan, [path for path, _, _ in assignments])
+        if assignments:
+            doc.set_scalars([(path, new) for path, _, new in assignments])
+            result.placeholders = assignments
+        if plan.rename_references:
+            doc.rename_key(("storage", "references"), "stores")
+        # plan again on the rewritten text: placeholder values are part of what makes two
+        # store configs the same database
+        plan = make_plan(doc.data)
+        plan.notes += skipped
+        if plan.problems:
+            raise MigrationError("; ".join(plan.problems))
+        result.plan = plan
+        _refuse_shared_values(doc, plan)
+        if plan.places:
+            _Rewrite(doc, plan).run()
+    except (EditError, MigrationError):
+        doc.restore(before)
+        raise
+    return result
+
+
+# -- preparing -----------------------------------------------------------------------------
+
+
+def _old_placeholders(doc: Document) -> tuple[list[tuple[Path, str, str]], list[str]]:
+    """(path, old, new) for every value written with the pre-0.3 placeholder syntax, and notes
+    for the ones that cannot be rewritten here."""
+    assignments: list[tuple[Path, str, str]] = []
+    notes: list[str] = []
+    for path, node in _scalar_values(doc.root, ()):
+        value = node.value
+        if not isinstance(value, str) or "${env." not in value:
+            continue
+        new = modernize_placeholders(value)
+        if new == value:
+            continue
+        if node.style in ("|", ">") or node.anchor:
+            notes.append(f"{format_path(path)}: rewrite {value!r} as {new!r} by hand (a block scalar or an anchored value)")
+            continue
+        assignments.append((path, value, new))
+    # a key written twice (same value) is walked twice: one assignment for its path
+    unique = list({path: (path, value, new) for path, value, new in assignments}.values())
+    return unique, notes
+
+
+def modernize_placeholders(value: str) -> str:
+    """`${env.X:default}` -> `${env.X:=default}`, `${env.X+v}` -> `${env.X:+v}` (what the old
+    forms meant); anything else is left as written."""
+    for problem in reversed(lint_placeholders(value)):
+        if problem.code not in _OLD_SYNTAX:
+            continue
+        text = value[problem.start : problem.end]
+        name_end = next(i for i, c in enumerate(text) if i >= len("${env.") and c in ":+")
+        op = "=" if text[name_end] == ":" else "+"
+        value = value[: problem.start] + text[:name_end] + ":" + op + text[name_end + 1 :] + value[problem.end :]
+    return value
+
+
+def _scalar_values(node: Node, path: Path):
+    """(path, node) of every scalar value below `node`, aliases not followed."""
+    if node.kind == MAP:
+        for k, v in node.items:
+            if k.kind == SCALAR and not (k.raw == "<<" and k.style == ""):
+                yield from _scalar_values(v, path + (k.value,))
+    elif node.kind == SEQ:
+        for i, item in enumerate(node.items):
+            yield from _scalar_values(item, path + (i,))
+    elif node.kind == SCALAR:
+        yield path, node
+
+
+def _refuse_shared_values(doc: Document, plan: Plan) -> None:
+    """A store config written with YAML anchors (`kvstore: &kv {...}` then `kvstore: *kv`, or
+    `<<: *base`) cannot move as text: the aliases would point at nothing."""
+    for place in plan.places:
+        node = doc.node_at(place.path)
+        shared = next((n for n in node.walk() if n.anchor or n.kind == ALIAS), None) if node is not None else None
+        if shared is not None:
+            how = f"*{shared.raw}" if shared.kind == ALIAS else f"&{shared.anchor}"
+            raise MigrationError(
+                f"{format_path(place.path)} uses the YAML anchor or alias {how} (line {shared.line + 1}); "
+                "write its settings out in full, then migrate"
+            )
+
+
+def _drop_repeats(doc: Document, plan: Plan, edited: list[Path]) -> list[tuple[Path, list[int]]]:
+    """Keys written twice (with one value) on the way to what we edit: keep the last copy."""
+    paths = {("storage",), ("storage", "backends"), ("storage", "stores")}
+    for full in [p.path for p in plan.places] + [p.target for p in plan.places] + edited:
+        paths |= {full[:n] for n in range(1, len(full) + 1) if isinstance(full[n - 1], str)}
+    dropped = []
+    for path in sorted(paths, key=len):
+        if doc.node_at(path[:-1]) is not None:
+            lines = doc.drop_repeated_copies(path)
+            if lines:
+                dropped.append((path, lines))
+    return dropped
+
+
+# -- rewriting -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Body:
+    lines: list[str]  # the settings' own lines, as written
+    column: int  # the column of their keys
+    has_type: bool
+
+
+class _Rewrite:
+    def __init__(self, doc: Document, plan: Plan) -> None:
+        self.doc = doc
+        self.plan = plan
+        self.style = doc.style
+        self.indent = doc.style.indent
+        self.nl = doc.style.newline
+        self.bodies: dict[int, _Body] = {}
+        self.extra_comments: dict[int, list[str]] = {}
+
+    def run(self) -> None:
+        self._retype_in_place()
+        self._capture_settings()
+        line_places = self._edit_flow_places()
+        edits: list[tuple[int, int, str]] = []
+        top = [p for p in line_places if p.target[:2] == ("storage", "stores")]
+        others = [p for p in line_places if p not in top]
+        groups: dict[tuple, list[Place]] = {}
+        for place in others:
+            parent = place.path[:-1]
+            groups.setdefault((parent, place.target[len(parent)]), []).append(place)
+        for (parent, new_key), places in groups.items():
+            edits += self._group_edits(parent, new_key, places)
+        edits += self._storage_edits(top)
+        self.doc.replace_lines(_merge_removals(edits, self.doc.text), self._expected(line_places))
+
+    # each store's `type` becomes its backend type where it stands (an ordinary verified
+    # edit), so the settings block can then move as it is written
+    def _retype_in_place(self) -> None:
+        assignments = []
+        for place in self.plan.places:
+            if place.is_draft_quota:
+                continue
+            if place.settings.get("type") != place.new_type:
+                assignments.append((place.settings_path + ("type",), place.new_type))
+        self.doc.set_scalars(assignments)
+        for place in self.plan.places:
+            if place.family == "kv" and not place.is_draft_quota and "namespace" in place.settings:
+                self.doc.delete(place.settings_path + ("namespace",))  # now the reference's
+
+    def _capture_settings(self) -> None:
+        for backend in self.plan.new_backends:
+            first, *rest = backend.places
+            body = self._settings_body(first)
+            if body is not None:
+                self.bodies[id(backend)] = body
+            seen = {line.strip() for line in (body.lines if body else [])}
+            comments = []
+            for place in rest:  # identical settings written again elsewhere: keep their comments
+                other = self._settings_body(place)
+                for line in other.lines if other else []:
+                    if line.strip().startswith("#") and line.strip() not in seen:
+                        seen.add(line.strip())
+                        comments.append(line.strip())
+            self.extra_comments[id(backend)] = comments
+
+    def _settings_body(self, place: Place) -> _Body | None:
+        node = self.doc.node_at(place.settings_path)
+        if node is None or node.kind != MAP or node.flow or not node.items:
+            return None
+        try:
+            block = self.doc.key_block(place.settings_path)
+        except EditError:
+            return None
+        first = self.doc.text.find("\n", block.line_start) + 1
+        lines = _split(self.doc.text[first : block.end])
+        return _Body(lines, node.items[0][0].column, node.get("type") is not None)
+
+    def _edit_flow_places(self) -> list[Place]:
+        """Places inside a {..} mapping (or not starting their line) cannot move as lines: write
+        their references with the document's ordinary edits. Returns the other places."""
+        line_places = []
+        for place in self.plan.places:
+            try:
+                self.doc.key_block(place.path)
+            except EditError:
+                if place.target[:2] == ("storage", "stores") or place.is_draft_quota:
+                    raise MigrationError(f"{format_path(place.path)} is written inside a {{...}} mapping; migrate it by hand") from None
+                self.doc.set(place.target, place.value())
+                if place.path != place.target:
+                    self.doc.delete(place.path)
+                continue
+            line_places.append(place)
+        return line_places
+
+    # -- the references where the old configs were
+
+    def _group_edits(self, parent: Path, new_key: str, places: list[Place]) -> list[tuple[int, int, str]]:
+        """The old keys of one mapping that become one new key (agents' persistence_store and
+        responses_store become persistence: {agent_state, responses}): the new key is written
+        where the first of them was; the comments above the others come along."""
+        blocks = sorted(((self.doc.key_block(p.path), p) for p in places), key=lambda b: b[0].line_start)
+        first = blocks[0][0]
+        column, child = first.column, first.column + self.indent
+        lines = [" " * column + render_key(new_key, self.style) + ":" + first.key_comment]
+        for block, place in blocks:
+            rest = place.target[len(parent) + 1 :]
+            if not rest:
+                lines += self._reference_lines(place, block, child)
+                continue
+            if block is not first:
+                lines += _reindent(_split(self.doc.text[block.comment_start : block.line_start]), block.column, child)
+            lines.append(" " * child + render_key(rest[0], self.style) + ":" + (block.key_comment if block is not first else ""))
+            lines += self._reference_lines(place, block, child + self.indent)
+        edits = [(first.line_start, first.end, self._lines_text(lines, first.end))]
+        edits += [self._removal(block) for block, _ in blocks[1:]]
+        return edits
+
+    def _reference_lines(self, place: Place, block: KeyBlock, column: int) -> list[str]:
+        """The reference's lines. Comments of the old value that are not in its moved settings
+        (around the knobs of `{sql_store_config: ..., max_write_queue_size: 500  # small}`)
+        come along: at the end of the line of the same key, else as comment lines above."""
+        lines = render_block(place.value(), column, self.style)
+        if place.settings_path == place.path or block.value_inline:
+            return lines
+        text = self.doc.text
+        start = text.find("\n", block.line_start) + 1
+        region = text[start : block.end]
+        try:
+            inner = self.doc.key_block(place.settings_path)
+            region = text[start : inner.line_start] + text[inner.end : block.end]
+        except EditError:
+            pass
+        above = [line.strip() for line in _split(region) if line.strip().startswith("#")]
+        node = self.doc.node_at(place.path)
+        for path, value in _scalar_values(node, place.path) if node is not None else ():
+            if path[: len(place.settings_path)] == place.settings_path:
+                continue
+            line_end = text.find("\n", value.end)
+            comment = _TRAILING_COMMENT.match(text, value.end, len(text) if line_end == -1 else line_end)
+            if not comment:
+                continue
+            key = _RENAMED_KNOBS.get(path[-1], path[-1])
+            at = next((i for i, line in enumerate(lines) if line.startswith(" " * column + f"{key}:")), None)
+            if at is None:
+                above.append(comment.group().strip())
+            else:
+                lines[at] += comment.group().rstrip("\r")
+        return [" " * column + c for c in above] + lines
+
+    def _removal(self, block: KeyBlock) -> tuple[int, int, str]:
+        """Delete a key's lines with the comments above it; when blank lines stood on both sides,
+        one of them goes too, so sections stay one blank line apart (and the file does not end
+        in blank lines)."""
+        text, start, end = self.doc.text, block.comment_start, block.end
+        before_blank = start == 0 or text[:start].endswith(("\n\n", "\n\r\n"))
+        next_end = text.find("\n", end)
+        if before_blank and end < len(text) and next_end != -1 and text[end:next_end].strip() == "":
+            end = next_end + 1
+        return (start, end, "")
+
+    # -- storage.backends and storage.stores
+
+    def _storage_edits(self, top: list[Place]) -> list[tuple[int, int, str]]:
+        backends = [self._backend_lines(b, 0) for b in self.plan.new_backends]
+        stores = [self._store_lines(p, 0) for p in sorted(top, key=lambda p: _STORE_ORDER.index(p.target[2]))]
+        blocks = sorted((self.doc.key_block(p.path) for p in top), key=lambda b: b.line_start)
+        edits = [self._removal(block) for block in blocks]
+        if self.plan.fresh_storage:
+            root = self.doc.root.items[0][0].column if self.doc.root.items else 0
+            lines = [" " * root + "storage:"]
+            lines += self._section("backends", backends, root + self.indent, empty="{}")
+            lines += self._section("stores", stores, root + self.indent, empty="{}")
+            if blocks:  # where the first of the old stores was
+                edits[0] = (blocks[0].comment_start, blocks[0].end, self._lines_text(lines, blocks[0].end))
+            else:  # after the providers
+                edits.append(self._insertion(self._after_providers(), lines))
+            return edits
+        for key, entries in (("backends", backends), ("stores", stores)):
+            if entries:
+                edits.append(self._insert_into_storage(key, entries))
+        return edits
+
+    def _section(self, key: str, entries: list, column: int, empty: str) -> list[str]:
+        if not entries:
+            return [" " * column + key + ": " + empty]
+        return [" " * column + key + ":"] + [line for entry in entries for line in _shift(entry, column + self.indent)]
+
+    def _backend_lines(self, backend: Backend, column: int) -> list[str]:
+        lines = [" " * column + c for c in self.extra_comments.get(id(backend), [])]
+        lines.append(" " * column + render_key(backend.name, self.style) + ":")
+        body = self.bodies.get(id(backend))
+        child = column + self.indent
+        if body is None:
+            return lines + render_block({"type": backend.type, **backend.fields}, child, self.style)
+        if not body.has_type:  # the draft quota kept its type outside its config
+            lines.append(" " * child + "type: " + render_scalar(backend.type, self.style))
+        return lines + _reindent(body.lines, body.column, child)
+
+    def _store_lines(self, place: Place, column: int) -> list[str]:
+        block = self.doc.key_block(place.path)
+        lines = _reindent(_split(self.doc.text[block.comment_start : block.line_start]), block.column, column)
+        lines.append(" " * column + render_key(place.target[2], self.style) + ":" + block.key_comment)
+        return lines + self._reference_lines(place, block, column + self.indent)
+
+    def _insert_into_storage(self, key: str, entries: list[list[str]]) -> tuple[int, int, str]:
+        storage = self.doc.node_at(("storage",))
+        section = self.doc.node_at(("storage", key))
+        if storage is None or storage.kind != MAP or storage.flow or not storage.items:
+            raise MigrationError("storage is written as a {...} mapping or is empty; add the backends by hand")
+        if section is None:
+            column = storage.items[0][0].column
+            lines = self._section(key, entries, column, empty="{}")
+            return self._insertion(self.doc.key_block(("storage",)).end, lines)
+        if section.kind != MAP or section.flow or not section.items:
+            raise MigrationError(f"storage.{key} is written as a {{...}} mapping or is empty; add the entries by hand")
+        column = section.items[0][0].column
+        return self._insertion(self.doc.key_block(("storage", key)).end, [line for e in entries for line in _shift(e, column)])
+
+    def _after_providers(self) -> int:
+        if self.doc.root.get("providers") is not None:
+            return self.doc.key_block(("providers",)).end
+        return len(self.doc.text)
+
+    # -- text
+
+    def _lines_text(self, lines: list[str], end: int) -> str:
+        """Lines replacing a range that ended at `end` (with its line break, unless the file ends there without one)."""
+        text = self.nl.join(lines)
+        return text + self.nl if self.doc.text[end - 1 : end] == "\n" else text
+
+    def _insertion(self, pos: int, lines: list[str]) -> tuple[int, int, str]:
+        text = self.doc.text
+        if pos < len(text) and text[pos : text.find("\n", pos) + 1].strip() == "":
+            lines = [""] + lines  # the next section is a blank line away: so is this one
+        if pos == len(text) and text and not text.endswith("\n"):
+            return (pos, pos, self.nl + self.nl.join(lines))
+        return (pos, pos, self.nl.join(lines) + self.nl)
+
+    def _expected(self, line_places: list[Place]) -> Any:
+        """The data the file must hold after the line edit."""
+        data = copy.deepcopy(self.doc.data)
+        for place in line_places:
+            parent = _walk(data, place.path[:-1])
+            parent.pop(place.path[-1], None)
+        for place in line_places:
+            target = place.target
+            if target[:2] == ("storage", "stores"):
+                continue
+            container = _walk(data, target[:-1], create=True)
+            container[target[-1]] = place.value()
+        storage = data.setdefault("storage", {})
+        if self.plan.new_backends or self.plan.fresh_storage:
+            backends = storage.setdefault("backends", {})
+            for backend in self.plan.new_backends:
+                backends[backend.name] = {"type": backend.type, **backend.fields}
+        top = [p for p in line_places if p.target[:2] == ("storage", "stores")]
+        if top or self.plan.fresh_storage:
+            stores = storage.setdefault("stores", {})
+            for place in top:
+                stores[place.target[2]] = place.value()
+        return data
+
+
+def _merge_removals(edits: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:
+    """Removals that reach into each other (over the blank lines between them) become one; a
+    removal up to the end of the file takes the blank lines before it along."""
+    merged: list[tuple[int, int, str]] = []
+    for start, end, new in sorted(edits):
+        if merged and start <= merged[-1][1] and new == "" and merged[-1][2] == "":
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), "")
+        else:
+            merged.append((start, end, new))
+    if merged and merged[-1][1] == len(text) and merged[-1][2] == "":
+        start, floor = merged[-1][0], merged[-2][1] if len(merged) > 1 else 0
+        while start > floor and text[text.rfind("\n", 0, start - 1) + 1 : start].strip() == "":
+            start = text.rfind("\n", 0, start - 1) + 1
+        merged[-1] = (start, len(text), "")
+    return merged
+
+
+def _walk(data: Any, path: Path, create: bool = False) -> Any:
+    for part in path:
+        if create and isinstance(data, dict) and not isinstance(data.get(part), (dict, list)):
+            data[part] = {}
+        data = data[part]
+    return data
+
+
+def _split(text: str) -> list[str]:
+    """Lines of `text` without their line breaks (a final break ends the last line)."""
+    if text.endswith("\n"):
+        text = text[:-1]
+    return [line.rstrip("\r") for line in text.split("\n")] if text else []
+
+
+def _reindent(lines: list[str], old_column: int, new_column: int) -> list[str]:
+    """Move lines from `old_column` to `new_column`, keeping their indentation relative to it."""
+    shift = new_column - old_column
+    out = []
+    for line in lines:
+        if not line.strip():
+            out.append("")
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        out.append(" " * max(0, indent + shift) + line.lstrip(" "))
+    return out
+
+
+def _shift(lines: list[str], column: int) -> list[str]:
+    """Lines written from column 0, moved to `column`."""
+    return _reindent(lines, 0, column)
+
+
+__all__ = ["Migration", "migrate", "modernize_placeholders", "needs_migration"]

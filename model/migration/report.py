@@ -1,0 +1,38 @@
+"""What a migration did, in a few lines for the operator."""
+
+from __future__ import annotations
+
+from ..yamlpath import format_path
+from .apply import Migration
+
+
+def report_lines(migration: Migration, name: str) -> list[str]:
+    plan = migration.plan
+    if not migration.changed:
+        lines = [f"{name}: nothing to do: the file already uses the v0.3 storage format (storage.backends + references)"]
+        return lines + [f"  note: {note}" for note in plan.notes]
+    lines = [f"{name}: migrated to the v0.3 storage format (llama-stack #3697)"]
+    moved = [b for b in plan.backends if b.places]
+    if moved:
+        stores = sum(len(b.places) for b in moved)
+        new = len(plan.new_backends)
+        lines.append(
+            f"  {stores} store config{'s' if stores != 1 else ''} became {'references' if stores != 1 else 'a reference'} to "
+            f"{len(moved)} backend{'s' if len(moved) != 1 else ''} ({new} new under storage.backends):"
+        )
+    for backend in moved:
+        lines.append(f"  {backend.name}  {backend.type}  {backend.where()}{'  (already declared)' if backend.existing else ''}")
+        for place in backend.places:
+            ref = format_path(place.reference_path)
+            was = format_path(place.path)
+            lines.append(f"    {ref}  {place.partition_key} {place.partition}" + (f"  (was {was})" if was != ref else f"  (was an inline {place.settings.get('type')} config)"))
+    if migration.placeholders:
+        n = len(migration.placeholders)
+        lines.append(f"  {n} placeholder{'s' if n != 1 else ''} rewritten from the old syntax (${{env.X:default}} is now ${{env.X:=default}}, ${{env.X+v}} is ${{env.X:+v}}):")
+        lines += [f"    {format_path(path)}: {new}" for path, _, new in migration.placeholders]
+    for path, removed in migration.dropped:
+        at = ", ".join(str(n) for n in removed)
+        lines.append(f"  removed the repeated {format_path(path)} at line {at} (an identical copy; the server reads the last one)")
+    if migration.renamed_references:
+        lines.append("  renamed storage.references (a v0.3 pre-release name) to storage.stores")
+    return lines + [f"  note: {note}" for note in plan.notes]

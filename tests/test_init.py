@@ -1,0 +1,211 @@
+"""`llama-config init [PATH]`: a minimal, valid, commented run.yaml; prompts on a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import itertools
+
+import pytest
+
+from model.document import Document
+from model.envvars import Environment
+from model.probes import plan, run_probes
+from model.starter import AUTH_TYPES, PROVIDERS, StarterOptions, starter_config
+from model.validation import validate
+from tui.cli import build_parser
+
+
+def diagnostics(text: str, **environ: str) -> list[str]:
+    return [d.format("run.yaml") for d in validate(Document(text), Environment(environ=environ)) if d.severity != "info"]
+
+
+def test_the_default_file_validates_cleanly_and_says_what_it_is():
+    text = starter_config()
+    assert diagnostics(text) == []  # not even a warning
+    doc = Document(text)
+    data = doc.data
+    assert data["image_name"] == "my-stack" and data["server"] == {"port": 8321}
+    assert data["storage"]["backends"] == {
+        "kv_default": {"type": "kv_sqlite", "db_path": "${env.SQLITE_STORE_DIR:=~/.llama/distributions/my-stack}/kvstore.db"},
+        "sql_default": {"type": "sql_sqlite", "db_path": "${env.SQLITE_STORE_DIR:=~/.llama/distributions/my-stack}/sql_store.db"},
+    }
+    assert data["storage"]["stores"] == {
+        "metadata": {"backend": "kv_default", "namespace": "registry"},
+        "inference": {"backend": "sql_default", "table_name": "inference_store"},
+        "conversations": {"backend": "sql_default", "table_name": "openai_conversations"},
+    }
+    assert [p["provider_type"] for p in data["providers"]["inference"]] == ["remote::ollama"]
+    assert text.startswith("# Llama Stack run config for the my-stack distribution")
+    assert sum(line.lstrip().startswith("#") for line in text.splitlines()) >= 8
+
+
+def test_its_sqlite_backends_pass_the_connection_test(tmp_path):
+    env = Environment(environ={"HOME": str(tmp_path)})
+    results = asyncio.run(run_probes(plan(Document(starter_config()).data, env), timeout=5))
+    assert [(r.backend, r.category.value) for r in results] == [("kv_default", "ok"), ("sql_default", "ok")]
+    assert f"{tmp_path}/.llama/distributions/my-stack/kvstore.db" in results[0].message
+
+
+@pytest.mark.parametrize(
+    "postgres, quota, auth, provider",
+    [(pg, q, a, p) for pg, q, (a, p) in itertools.product([False, True], [False, True], zip(AUTH_TYPES, itertools.cycle(PROVIDERS)))],
+)
+def test_every_combination_of_options_validates_without_errors(postgres, quota, auth, provider):
+    text = starter_config(StarterOptions(name="acme", postgres=postgres, quota=quota, auth=auth, provider=provider, port=9000))
+    found = diagnostics(text)
+    assert not [d for d in found if ": error: " in d]
+    # only the variables a real deployment must set are asked for (env-unset warnings)
+    assert all(d.endswith("[env-unset]") for d in found)
+    data = Document(text).data
+    assert data["server"]["port"] == 9000
+    assert data["storage"]["backends"]["sql_default"]["type"] == ("sql_postgres" if postgres else "sql_sqlite")
+    assert ("quota" in data["server"]) == quota == ("auth" in data["server"])
+    if quota:
+        assert data["server"]["auth"]["provider_config"]["type"] == auth
+        assert data["server"]["quota"]["kvstore"] == {"backend": "kv_default", "namespace": "quota"}
+
+
+def test_a_name_that_yaml_would_retype_is_quoted():
+    text = starter_config(StarterOptions(name="1.0"))
+    assert "image_name: '1.0'\n" in text and Document(text).data["image_name"] == "1.0"
+
+
+@pytest.mark.parametrize("name", ["", "../x", "a b", ".hidden", "x/y"])
+def test_unusable_names_are_refused(name):
+    with pytest.raises(ValueError, match="not a usable distribution name"):
+        starter_config(StarterOptions(name=name))
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def test_init_writes_run_yaml_in_the_current_directory(run_cli, tmp_path):
+    r = run_cli("init")
+    assert r.returncode == 0, r.stderr
+    path = tmp_path / "run.yaml"
+    assert path.read_text() == starter_config()
+    assert r.stdout.startswith("wrote run.yaml: distribution my-stack, SQLite stores under ~/.llama/distributions/my-stack/")
+    assert run_cli("validate", path).returncode == 0
+    r = run_cli("test-connections", path, env={"HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_init_with_options(run_cli, tmp_path):
+    (tmp_path / "conf").mkdir()
+    r = run_cli("init", "conf/acme.yaml", "--name", "acme", "--postgres", "--quota", "--auth", "github_token", "--provider", "vllm", "--port", "9000")
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "conf/acme.yaml").read_text()
+    assert text == starter_config(StarterOptions("acme", True, True, "github_token", "vllm", 9000), file_name="conf/acme.yaml")
+    assert "llama-config validate conf/acme.yaml" in text
+    assert "quotas with github_token authentication" in r.stdout
+
+
+def test_init_never_overwrites_a_file(run_cli, config_file, file_state):
+    before = file_state(config_file)
+    r = run_cli("init", config_file)
+    assert r.returncode == 1
+    assert "the file already exists, and init never overwrites a file" in r.stderr
+    assert file_state(config_file) == before
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--name", "../etc"], "is not a usable distribution name"),
+        (["--port", "80"], "--port must be from 1024 to 65535, not 80"),
+        (["--port", "x"], "invalid int value"),
+        (["--auth", "ldap"], "invalid choice"),
+    ],
+)
+def test_bad_options_are_exit_2_and_write_nothing(run_cli, tmp_path, args, message):
+    r = run_cli("init", *args)
+    assert r.returncode == 2
+    assert message in r.stderr
+    assert not (tmp_path / "run.yaml").exists()
+
+
+def test_a_missing_directory_is_exit_2(run_cli, tmp_path):
+    r = run_cli("init", tmp_path / "no" / "run.yaml")
+    assert r.returncode == 2 and "cannot create the file" in r.stderr
+
+
+def test_without_a_terminal_nothing_is_asked(run_cli, tmp_path):
+    """CI: stdin is not a terminal (here: /dev/null), so the defaults are taken at once."""
+    import subprocess
+
+    r = run_cli("init", stdin=subprocess.DEVNULL)
+    assert r.returncode == 0 and "[my-stack]" not in r.stdout
+
+
+def _run_in_process(monkeypatch, tmp_path, argv: list[str], answers: list[str], tty: bool = True):
+    """Run `init` as on a terminal: stdin says it is a tty and input() returns `answers`."""
+    from tui.commands import init as command
+
+    monkeypatch.chdir(tmp_path)
+    stdin = io.StringIO()
+    stdin.isatty = lambda: tty  # type: ignore[method-assign]
+    monkeypatch.setattr("sys.stdin", stdin)
+    asked: list[str] = []
+    replies = iter(answers)
+
+    def fake_input(prompt: str) -> str:
+        asked.append(prompt)
+        return next(replies)
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    args = build_parser().parse_args(["init", *argv])
+    assert isinstance(args, argparse.Namespace)
+    return command.run(args), asked
+
+
+def test_on_a_terminal_the_options_not_given_are_asked_for(monkeypatch, tmp_path, capsys):
+    code, asked = _run_in_process(monkeypatch, tmp_path, [], ["acme", "postgres", "", "maybe", "yes", "kubernetes"])
+    assert code == 0
+    assert asked == [
+        "Distribution name [my-stack]: ",
+        "SQL stores in (sqlite needs no server) (sqlite/postgres) [sqlite]: ",
+        "Inference provider (ollama/vllm/openai) [ollama]: ",
+        "Request quotas (they need authentication) (no/yes) [no]: ",
+        "Request quotas (they need authentication) (no/yes) [no]: ",  # "maybe" is asked again
+        "Authentication for quotas (oauth2_token/github_token/kubernetes/custom) [oauth2_token]: ",
+    ]
+    assert "please answer one of: no, yes" in capsys.readouterr().err
+    text = (tmp_path / "run.yaml").read_text()
+    assert text == starter_config(StarterOptions("acme", True, True, "kubernetes", "ollama"))
+
+
+def test_given_options_are_not_asked_and_no_input_asks_nothing(monkeypatch, tmp_path):
+    code, asked = _run_in_process(monkeypatch, tmp_path, ["--name", "x", "--postgres", "--provider", "openai"], ["", ""])
+    assert code == 0
+    assert [a.split(" (")[0].split(" [")[0] for a in asked] == ["Request quotas"]
+    (tmp_path / "run.yaml").unlink()
+    code, asked = _run_in_process(monkeypatch, tmp_path, ["--no-input"], [])
+    assert code == 0 and asked == []
+
+
+def test_a_bad_name_typed_at_the_prompt_is_asked_again(monkeypatch, tmp_path, capsys):
+    code, asked = _run_in_process(monkeypatch, tmp_path, [], ["a/b", "good", "", "", ""])
+    assert code == 0 and asked[:2] == ["Distribution name [my-stack]: "] * 2
+    assert "image_name: good" in (tmp_path / "run.yaml").read_text()
+    assert "not a usable distribution name" in capsys.readouterr().err
+
+
+def test_end_of_input_at_a_prompt_takes_the_defaults(monkeypatch, tmp_path):
+    from tui.commands import init as command
+
+    monkeypatch.chdir(tmp_path)
+
+    def eof(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", eof)
+    assert command.ask("Distribution name", "my-stack", None) == "my-stack"
+
+
+def test_help_describes_the_command(run_cli):
+    r = run_cli("init", "--help")
+    assert r.returncode == 0
+    assert r.stdout.startswith("usage: llama-config init ")
+    assert all(opt in r.stdout for opt in ("PATH", "--name", "--postgres", "--quota", "--auth", "--no-input", "exit codes:"))

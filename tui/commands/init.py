@@ -1,0 +1,104 @@
+"""`llama-config init [PATH]`: write a minimal, valid, commented run.yaml for a new operator.
+
+Options choose the distribution name, PostgreSQL for the SQL stores and quotas; with a
+terminal attached, the ones not given on the command line are asked for (Enter keeps the
+default). An existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable
+
+from model.document import Document
+from model.envvars import Environment
+from model.errors import ConfigFileError
+from model.starter import AUTH_TYPES, DEFAULT_NAME, PROVIDERS, StarterOptions, check_name, create_file, sqlite_directory, starter_config
+from model.validation import has_errors, validate
+
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    path = args.path
+    if not 1024 <= args.port <= 65535:
+        print(f"llama-config init: error: --port must be from 1024 to 65535, not {args.port}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if os.path.lexists(path):
+        print(f"{path}: error: the file already exists, and init never overwrites a file; "
+              f"edit it with `llama-config edit {path}`, or give another PATH", file=sys.stderr)
+        return EXIT_FINDINGS
+    interactive = not args.no_input and sys.stdin is not None and sys.stdin.isatty()
+    try:
+        options = gather_options(args, ask if interactive else None)
+    except ValueError as exc:
+        print(f"llama-config init: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    text = starter_config(options, file_name=path)
+    if has_errors(validate(Document(text, name=path), Environment(environ={}))):  # the template itself is broken
+        raise RuntimeError("the generated config does not validate")
+    try:
+        create_file(path, text)
+    except FileExistsError:
+        print(f"{path}: error: the file already exists (it appeared meanwhile); nothing was written", file=sys.stderr)
+        return EXIT_FINDINGS
+    except OSError as exc:
+        raise ConfigFileError(f"cannot create the file: {exc.strerror or exc}", file=path) from None
+    print(f"wrote {path}: distribution {options.name}, {describe(options)}")
+    print(f"next: llama-config validate {path}; llama-config test-connections {path}; llama-config edit {path}")
+    return EXIT_OK
+
+
+def describe(options: StarterOptions) -> str:
+    where = sqlite_directory(options.name)
+    storage = f"KV stores in SQLite under {where}/, SQL stores in PostgreSQL" if options.postgres else f"SQLite stores under {where}/"
+    extra = f", quotas with {options.auth} authentication" if options.quota else ""
+    return f"{storage}, inference by {options.provider}{extra}, port {options.port}"
+
+
+Ask = Callable[[str, str, "list[str] | None"], str]
+
+
+def gather_options(args: argparse.Namespace, ask_: Ask | None) -> StarterOptions:
+    """Options from the command line; the ones left out are asked for when `ask_` is given."""
+
+    def value(given, question: str, default: str, choices: list[str] | None = None) -> str:
+        if given is not None or ask_ is None:
+            return default if given is None else given
+        return ask_(question, default, choices)
+
+    name = value(args.name, "Distribution name", DEFAULT_NAME)
+    while True:
+        try:
+            check_name(name)
+            break
+        except ValueError as exc:
+            if ask_ is None:
+                raise
+            print(exc, file=sys.stderr)
+            name = ask_("Distribution name", DEFAULT_NAME, None)
+    sql = value("postgres" if args.postgres else None, "SQL stores in (sqlite needs no server)", "sqlite", ["sqlite", "postgres"])
+    provider = value(args.provider, "Inference provider", "ollama", list(PROVIDERS))
+    quota = value("yes" if args.quota else None, "Request quotas (they need authentication)", "no", ["no", "yes"]) == "yes"
+    auth = "oauth2_token"
+    if quota:
+        auth = value(args.auth, "Authentication for quotas", "oauth2_token", list(AUTH_TYPES))
+    return StarterOptions(name=name, postgres=sql == "postgres", quota=quota, auth=auth, provider=provider, port=args.port)
+
+
+def ask(question: str, default: str, choices: list[str] | None) -> str:
+    """One question on the terminal; Enter keeps the default, end of input takes it."""
+    hint = f" ({'/'.join(choices)})" if choices else ""
+    while True:
+        try:
+            answer = input(f"{question}{hint} [{default}]: ").strip()
+        except EOFError:
+            print(file=sys.stderr)
+            return default
+        if not answer:
+            return default
+        if choices is None or answer in choices:
+            return answer
+        print(f"please answer one of: {', '.join(choices)}", file=sys.stderr)
