@@ -42,6 +42,15 @@ def _add_write_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-backup", action="store_true", help="do not keep the previous version as FILE.bak")
 
 
+def _command(sub, name: str, module: str, help: str, description: str, file: bool = True) -> argparse.ArgumentParser:
+    """One subcommand: its help, the shared exit-code epilog, FILE, and the module that runs it."""
+    p = sub.add_parser(name, help=help, description=description, epilog=EXIT_CODES_HELP, formatter_class=_Formatter)
+    if file:
+        p.add_argument("file", metavar="FILE")
+    p.set_defaults(run=_lazy(f"tui.commands.{module}"))
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llama-config",
@@ -52,44 +61,40 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        "edit",
         "edit",
         help="open the editor (tree of backends, stores, providers, server)",
         description="Open the terminal editor on FILE: add and edit backends, point stores and providers at them,\n"
         "set quotas and auth, see problems as you type, and save with a diff (the previous version is kept as FILE.bak).",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=_Formatter,
     )
-    p.add_argument("file", metavar="FILE")
     _add_env_file(p)
-    p.set_defaults(run=_lazy("tui.commands.edit"))
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        "validate",
         "validate",
         help="check a config and print one diagnostic a line",
         description="Check references, backend fields, server/auth/quota settings and env placeholders in one pass.\n"
         "Output: FILE:LINE:COL: severity: message [code]",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=_Formatter,
     )
-    p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print a JSON list of {severity, code, path, line, column, message}")
     _add_env_file(p)
-    p.set_defaults(run=_lazy("tui.commands.validate"))
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        "show",
         "show",
         help="print the backend / store / provider tree",
         description="Print the storage backends (each with what uses it), the stores, the providers and the server settings.",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=_Formatter,
     )
-    p.add_argument("file", metavar="FILE")
     _add_env_file(p)
-    p.set_defaults(run=_lazy("tui.commands.show"))
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "set",
+        "set_values",
         help="edit values by path (PATH=VALUE), keeping everything else byte for byte",
         description="Set values by YAML path, creating mappings as needed, e.g.\n"
         "  llama-config set run.yaml server.port=8322 storage.backends.kv_default.db_path=/data/kv.db\n"
@@ -97,30 +102,26 @@ def build_parser() -> argparse.ArgumentParser:
         "VALUE is read with the field's type from the schema (a string field keeps '0777' a string);\n"
         "elsewhere it is read as YAML. With no PATH=VALUE the file is re-saved unchanged.\n"
         "An edit that would add an error is refused (exit 1) unless --force is given.",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=_Formatter,
     )
-    p.add_argument("file", metavar="FILE")
     p.add_argument("assignments", nargs="*", metavar="PATH=VALUE")
     p.add_argument("--unset", action="append", default=[], metavar="PATH", help="delete the key at PATH (repeatable)")
     _add_write_options(p)
-    p.set_defaults(run=_lazy("tui.commands.set_values"))
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "rename-backend",
+        "rename",
         help="rename a storage backend and every reference to it",
         description="Rename storage.backends.OLD to NEW and update every store, provider and quota reference.",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=_Formatter,
     )
-    p.add_argument("file", metavar="FILE")
     p.add_argument("old", metavar="OLD")
     p.add_argument("new", metavar="NEW")
     _add_write_options(p)
-    p.set_defaults(run=_lazy("tui.commands.rename"))
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "test-connections",
+        "test_connections",
         help="connect to every storage backend the way the server will (a CI smoke test)",
         description="Test every storage backend at once, each with its own timeout: SQLite files open or can be\n"
         "created, PostgreSQL logs in and may create the store's table (rolled back), Redis answers PING,\n"
@@ -128,18 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Output: one row per backend (BACKEND TYPE RESULT LATENCY SERVER MESSAGE), or --json.\n"
         "Exit 0 when every tested backend is reachable, 1 when any is not, 2 when FILE cannot be read\n"
         "or a --backend NAME is not declared.",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=_Formatter,
     )
-    p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true",
                    help="print a JSON list of {backend, type, ok, category, latency_ms, server_version, message, hint}")
     p.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds each backend may take (default: 5)")
     p.add_argument("--backend", action="append", default=[], metavar="NAME", help="test only this backend (repeatable)")
     _add_env_file(p)
-    p.set_defaults(run=_lazy("tui.commands.test_connections"))
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        "migrate",
         "migrate",
         help="convert a pre-0.3 config (metadata_store, inline kvstore: ...) to storage backends + references",
         description="Convert the pre-0.3 storage format (llama-stack #3697) to storage.backends + storage.stores and\n"
@@ -150,23 +149,20 @@ def build_parser() -> argparse.ArgumentParser:
         "(keeping FILE.bak); --dry-run prints the report and the diff. A file already in the v0.3 format\n"
         "is left alone. Exit 1 when the file cannot be converted or the result would have errors the old\n"
         "file did not show (--force writes it anyway).",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=_Formatter,
     )
-    p.add_argument("file", metavar="FILE")
     p.add_argument("--write", "-w", action="store_true", help="write the migrated file over FILE (the old one is kept as FILE.bak)")
     _add_write_options(p)
-    p.set_defaults(run=_lazy("tui.commands.migrate"))
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        "init",
         "init",
         help="write a new, minimal, commented run.yaml",
         description="Write a minimal run.yaml that validates: SQLite backends under ~/.llama/distributions/NAME/\n"
         "(no database server needed), one inference provider, the stores pointing at the backends, server.port.\n"
         "With a terminal attached, the options not given are asked for (Enter keeps the default).\n"
         "An existing file is never overwritten (exit 1).",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=_Formatter,
+        file=False,
     )
     p.add_argument("path", metavar="PATH", nargs="?", default="run.yaml", help="the file to create (default: run.yaml)")
     p.add_argument("--name", metavar="NAME", help="distribution name (image_name, and the SQLite directory; default: my-stack)")
@@ -176,19 +172,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", choices=["oauth2_token", "github_token", "kubernetes", "custom"], help="authentication for --quota (default: oauth2_token)")
     p.add_argument("--port", type=int, default=8321, metavar="N", help="server.port (default: 8321)")
     p.add_argument("--no-input", action="store_true", help="ask nothing, even on a terminal")
-    p.set_defaults(run=_lazy("tui.commands.init"))
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
+        "schema",
         "schema",
         help="print the JSON Schema of the run config (for editors: # yaml-language-server: $schema=...)",
         description="Print the JSON Schema (draft 2020-12) of the run config llama-config understands, for editors\n"
         "that validate YAML: save it (llama-config schema > run-config.schema.json) and put\n"
         "  # yaml-language-server: $schema=./run-config.schema.json\n"
         "on the first line of run.yaml.",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=_Formatter,
+        file=False,
     )
-    p.set_defaults(run=_lazy("tui.commands.schema"))
     return parser
 
 
