@@ -92,6 +92,10 @@ class ConfigEditorApp(App[None]):
         return text
 
     def on_mount(self) -> None:
+        import gc
+
+        # the edit command turns garbage collection off for start-up (tui/commands/edit.py)
+        self.call_after_refresh(gc.enable)
         self.title = f"llama-config  {self.path}"
         if self.session is None:
             self.bind("ctrl+o", "reload_file", description="Load again")

@@ -8,8 +8,16 @@ from .common import EXIT_OK, environment
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
+
+    # Start-up allocates many long-lived objects (modules, styles, widgets): collecting garbage
+    # in the middle of that finds nothing and delays the first frame. The app turns it back on.
+    gc.disable()
     env = environment(args)
     from ..app import ConfigEditorApp  # textual is imported only for the editor
 
-    ConfigEditorApp(args.file, env).run()
+    try:
+        ConfigEditorApp(args.file, env).run()
+    finally:
+        gc.enable()
     return EXIT_OK
