@@ -3,28 +3,17 @@ and resolved values of the right type."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 from ..envvars import describe, find_placeholders, has_placeholder, lint_placeholders, resolve
 from ..config_schema import definition, load
 from ..facts import BACKEND_MODEL_NAMES
 from ..schema_check import check
 from ..yamlpath import Path, format_path
-from ..yamltree import MAP, SCALAR, SEQ, Node
+from ..variables import string_scalars
+from ..yamltree import Node
 from .backends import backend_type, declared_backends
 from .context import Context, expected_at, show
-
-
-def _string_scalars(node: Node, path: Path) -> Iterator[tuple[Path, Node]]:
-    if node.kind == SCALAR:
-        if "${" in node.raw:
-            yield path, node
-    elif node.kind == MAP:
-        for k, v in node.items:
-            yield from _string_scalars(v, path + (k.value,))
-    elif node.kind == SEQ:
-        for i, item in enumerate(node.items):
-            yield from _string_scalars(item, path + (i,))
 
 
 def _offset(node: Node, start: int) -> int:
@@ -35,7 +24,7 @@ def _offset(node: Node, start: int) -> int:
 
 
 def check_placeholders(ctx: Context) -> None:
-    for path, node in _string_scalars(ctx.doc.root, ()):
+    for path, node in string_scalars(ctx.doc.root):
         for problem in lint_placeholders(node.raw):
             ctx.add("warning", problem.code, path, problem.message, column_offset=_offset(node, problem.start))
         for placeholder in find_placeholders(node.raw):
@@ -93,7 +82,7 @@ def _check_resolved(ctx: Context, model: str, raw: Any, path: Path) -> None:
             "error",
             "env-resolved-invalid",
             field,
-            f"{format_path(field)} resolves to {describe(resolution)}, but it must be {expected_at(model, key)}"
+            f"{format_path(field)} resolves to {describe(resolution, secret=issue.secret)}, but it must be {expected_at(model, key)}"
             + (f"; the server turns substituted text that reads as a number or boolean into one, so "
-               f"{resolution.text!r} becomes {show(resolution.value)}" if retyped else ""),
+               f"{'the text' if issue.secret else repr(resolution.text)} becomes {show(resolution.value, secret=issue.secret)}" if retyped else ""),
         )

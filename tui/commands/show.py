@@ -14,6 +14,7 @@ from model.references import Reference, find_references, iter_providers
 from model.schema.backends import family_of
 from model.schema.types import type_tag_of
 from model.validation import is_newer_format, is_old_format
+from model.variables import variables_used
 from model.yamlpath import format_path
 
 from .common import EXIT_OK, environment, load
@@ -40,7 +41,7 @@ def backend_summary(backend: dict, env: Environment | None = None) -> str:
     where = f"{host}:{port}" if port is not None else str(host)
     if kind.endswith("_postgres"):
         user = backend.get("user")
-        return f"{user + '@' if user else ''}{where}/{backend.get('db', 'llamastack')}"
+        return f"{f'{user}@' if user else ''}{where}/{backend.get('db', 'llamastack')}"
     if kind == "kv_mongodb":
         return f"{where}/{backend.get('db', '')}"
     return where
@@ -120,7 +121,29 @@ def build_tree(doc, name: str, env: Environment | None = None) -> list[Tree]:
             q.add(f"kvstore [dim](kv)[/] {_ref_label(qref, backends)}")
     else:
         srv.add("quota: [dim]none[/]")
+    _add_variables(root, doc, env)
     return [root]
+
+
+def _add_variables(root: Tree, doc, env: Environment | None) -> None:
+    """The environment variables the file uses and how each is set now (never their values)."""
+    uses = variables_used(doc, env)
+    if not uses:
+        return
+    node = root.add(f"[bold]Environment variables[/] ({len(uses)})")
+    for use in uses:
+        source = use.source
+        if source is not None and source.is_set:
+            state = f"[green]set[/] ({escape(source.origin)})"
+        elif use.required:
+            state = "[bold red]unset: required, the server will not start[/]"
+        elif use.defaults:
+            defaults = ["••••••"] * len(use.defaults) if use.secret else [escape(d) for d in use.defaults]
+            state = "unset → default " + ", ".join(f"'{d}'" for d in defaults)
+        else:
+            state = "[dim]unset (optional)[/]"
+        where = ", ".join(format_path(p) for p in use.paths[:3]) + (f" (+{len(use.paths) - 3} more)" if len(use.paths) > 3 else "")
+        node.add(f"[bold]{escape(use.name)}[/]  {state}  [dim]{escape(where)}[/]")
 
 
 def run(args: argparse.Namespace) -> int:

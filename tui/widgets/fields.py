@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Static
 from model.config_schema import load
 from model.envvars import has_placeholder
 from model.fields import SchemaField
+from model.variables import is_secret_key
 from model.yamlpath import Path, format_path
 
 
@@ -32,8 +33,7 @@ class FieldSpec(SchemaField):
     @property
     def secret(self) -> bool:
         # whole words of the key only: `send_secret_in_body` is a boolean, not a secret
-        name = self.key[-1]
-        return super().secret or any(name == word or name.endswith("_" + word) for word in ("password", "secret", "token", "api_key"))
+        return super().secret or is_secret_key(self.key[-1])
 
 
 def _object_properties(schema: dict) -> tuple[dict, list[str]] | None:

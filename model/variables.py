@@ -1,0 +1,61 @@
+"""The environment variables a config uses: where, whether the server needs them, and what
+they resolve to now (the operator's checklist before starting the server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .document import Document
+from .envvars import Environment, VariableSource, find_placeholders
+from .yamlpath import Path
+from .yamltree import MAP, SCALAR, SEQ, Node
+
+
+def string_scalars(node: Node, path: Path = ()) -> Iterator[tuple[Path, Node]]:
+    """Every scalar value that may hold a placeholder, with its path (aliases are not followed)."""
+    if node.kind == SCALAR:
+        if "${" in node.raw:
+            yield path, node
+    elif node.kind == MAP:
+        for k, v in node.items:
+            yield from string_scalars(v, path + (k.value,))
+    elif node.kind == SEQ:
+        for i, item in enumerate(node.items):
+            yield from string_scalars(item, path + (i,))
+
+
+@dataclass
+class VariableUse:
+    name: str
+    paths: list[Path] = field(default_factory=list)
+    required: bool = False  # some use is a bare ${env.NAME}: the server will not start without it
+    defaults: list[str] = field(default_factory=list)  # the `:=` defaults written in the file
+    source: VariableSource | None = None
+    secret: bool = False  # used in a password-like field: its values and defaults are never shown
+
+
+SECRET_WORDS = ("password", "secret", "token", "api_key")
+
+
+def is_secret_key(key: object) -> bool:
+    return isinstance(key, str) and any(key == word or key.endswith("_" + word) for word in SECRET_WORDS)
+
+
+def variables_used(doc: Document, env: Environment | None = None) -> list[VariableUse]:
+    """The variables the file uses, in order of first use, each with how it is set now."""
+    env = env or Environment()
+    uses: dict[str, VariableUse] = {}
+    for path, node in string_scalars(doc.root):
+        for placeholder in find_placeholders(node.raw):
+            use = uses.setdefault(placeholder.name, VariableUse(placeholder.name))
+            if path not in use.paths:
+                use.paths.append(path)
+            use.secret = use.secret or bool(path and is_secret_key(path[-1]))
+            if placeholder.op is None:
+                use.required = True
+            elif placeholder.op == "=" and placeholder.arg and placeholder.arg not in use.defaults:
+                use.defaults.append(placeholder.arg)
+    for use in uses.values():
+        use.source = env.lookup(use.name)
+    return list(uses.values())

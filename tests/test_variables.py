@@ -1,0 +1,50 @@
+"""The variables a config uses (model/variables.py) and how `show` lists them."""
+
+from __future__ import annotations
+
+from model.document import Document
+from model.envvars import Environment
+from model.variables import variables_used
+from tui.commands.show import build_tree
+
+TEXT = """\
+version: 2
+image_name: vars
+providers:
+  inference:
+  - provider_id: ${env.OLLAMA_URL:+ollama}
+    provider_type: remote::ollama
+    config:
+      url: ${env.OLLAMA_URL:=http://localhost:11434}
+storage:
+  backends:
+    kv_default:
+      type: kv_postgres
+      host: ${env.PG_HOST}
+      user: llama
+      password: ${env.PG_PASSWORD:=hunter2}
+  stores:
+    metadata: {backend: kv_default, namespace: registry}
+"""
+
+
+def test_each_variable_with_its_uses_requirement_defaults_and_source():
+    uses = {u.name: u for u in variables_used(Document(TEXT), Environment(environ={"PG_HOST": "db"}))}
+    assert list(uses) == ["OLLAMA_URL", "PG_HOST", "PG_PASSWORD"]
+    assert uses["OLLAMA_URL"].paths == [("providers", "inference", 0, "provider_id"), ("providers", "inference", 0, "config", "url")]
+    assert not uses["OLLAMA_URL"].required and uses["OLLAMA_URL"].defaults == ["http://localhost:11434"]
+    assert uses["PG_HOST"].required and uses["PG_HOST"].source.is_set and uses["PG_HOST"].source.origin == "environment"
+    assert uses["PG_PASSWORD"].secret and not uses["PG_PASSWORD"].source.is_set
+
+
+def test_show_lists_variables_without_revealing_secret_defaults():
+    from rich.console import Console
+
+    console = Console(record=True, width=300, color_system=None)
+    for tree in build_tree(Document(TEXT), "run.yaml", Environment(environ={})):
+        console.print(tree)
+    out = console.export_text()
+    assert "Environment variables (3)" in out
+    assert "PG_HOST  unset: required, the server will not start" in out
+    assert "OLLAMA_URL  unset → default 'http://localhost:11434'" in out
+    assert "hunter2" not in out and "PG_PASSWORD  unset → default '••••••'" in out
