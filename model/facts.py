@@ -59,6 +59,13 @@ LATER_UPSTREAM_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def declared_backends(data: Any) -> dict:
+    """`storage.backends`, or {} where the file has none (or not a mapping)."""
+    storage = data.get("storage") if isinstance(data, dict) else None
+    backends = storage.get("backends") if isinstance(storage, dict) else None
+    return backends if isinstance(backends, dict) else {}
+
+
 def family_of(type_name: str) -> Literal["kv", "sql"] | None:
     """"kv" for `kv_*`, "sql" for `sql_*`, None otherwise (decided by prefix only)."""
     if not isinstance(type_name, str):

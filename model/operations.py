@@ -20,6 +20,7 @@ BACKENDS: Path = ("storage", "backends")
 
 
 def backends(doc: Document) -> dict:
+    """`storage.backends` as written (a merge key is not followed: edits could not reach it)."""
     value = doc.value_at(BACKENDS)
     return value if isinstance(value, dict) else {}
 

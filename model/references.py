@@ -8,7 +8,7 @@ counter store (`server.quota.kvstore`). Validation, `show` and `rename-backend` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal
+from typing import Any, Iterable, Iterator, Literal
 
 from .facts import STORE_FAMILIES, reference_fields_for
 from .yamlpath import Path
@@ -130,10 +130,10 @@ def _wanted(value: Any, include_inline: bool) -> bool:
     return include_inline and value is not None
 
 
-def backend_users(data: dict) -> dict[str, list[Reference]]:
-    """Backend name -> the references that point at it."""
+def backend_users(refs: Iterable[Reference]) -> dict[str, list[Reference]]:
+    """Backend name -> the references (from `find_references`) that point at it."""
     users: dict[str, list[Reference]] = {}
-    for ref in find_references(data):
+    for ref in refs:
         if isinstance(ref.backend, str):
             users.setdefault(ref.backend, []).append(ref)
     return users

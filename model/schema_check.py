@@ -9,7 +9,7 @@ that is how the server reads the file: "5432" is a valid port, 5432 is not a val
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +22,7 @@ class SchemaIssue:
     expected: str  # what the schema wants, in words ("integer from 1 to 65535")
     value: Any = None
     detail: str = ""  # for invalid-value: the rule that failed, in words
+    secret: bool = False  # the field is a password: messages must not quote `value`
 
 
 _BOOL_WORDS = {
@@ -90,6 +91,13 @@ def _coerce(kind: str, value: Any) -> tuple[bool, Any]:
 
 def check(schema: dict, value: Any, root: dict, loc: tuple = ()) -> list[SchemaIssue]:
     schema = _resolve(schema, root)
+    issues = _check_resolved(schema, value, root, loc)
+    if schema.get("secret"):
+        return [replace(issue, secret=True) for issue in issues]
+    return issues
+
+
+def _check_resolved(schema: dict, value: Any, root: dict, loc: tuple) -> list[SchemaIssue]:
     if "anyOf" in schema:
         return _check_any_of(schema, value, root, loc)
     kind = schema.get("type")

@@ -14,7 +14,6 @@ from .diagnostics import Diagnostic
 from .document import Document, EditError
 from .envvars import Environment, describe, has_placeholder, resolve
 from .errors import ExternalChangeError
-from .safefile import has_changed_on_disk
 from .yamlpath import Path, format_path
 
 
@@ -52,9 +51,6 @@ class EditSession:
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "error"]
-
-    def changed_on_disk(self) -> bool:
-        return self.doc.snapshot is not None and has_changed_on_disk(self.doc.snapshot)
 
     def resolved(self, value: Any, *, secret: bool = False) -> str:
         """What the server will see for a placeholder value and where it comes from ("" for plain values)."""
@@ -116,21 +112,6 @@ class EditSession:
 
     def unset(self, path: Path) -> None:
         self.run(f"remove {format_path(path)}", lambda: self.doc.delete(path))
-
-    def update_fields(self, path: Path, values: dict[str, Any]) -> None:
-        """Set several fields of the mapping at `path` in one step; None removes a field."""
-
-        def edit() -> None:
-            current = self.doc.value_at(path)
-            current = current if isinstance(current, dict) else {}
-            for key, value in values.items():
-                if value is None:
-                    if key in current:
-                        self.doc.delete(path + (key,))
-                elif current.get(key) != value:
-                    self.doc.set(path + (key,), value)
-
-        self.run(f"edit {format_path(path)}", edit)
 
     def add_backend(self, name: str, type_name: str, fields: dict[str, Any]) -> None:
         self.run(f"add backend {name}", lambda: operations.add_backend(self.doc, name, type_name, fields))

@@ -235,3 +235,13 @@ def test_no_assignment_resaves_every_corpus_file_byte_identical(cli_corpus_file,
     assert path.read_bytes() == original
     assert (path.parent / "config.yaml.bak").read_bytes() == original
     assert "byte-identical" in out
+
+
+def test_assignments_may_follow_options(run_cli, config_file, tmp_path):
+    """argparse alone stops reading PATH=VALUE once an option came between them."""
+    out = tmp_path / "out.yaml"
+    r = run_cli("set", config_file, "-o", out, "server.port=8400")
+    assert r.returncode == 0, r.stderr
+    assert "  port: 8400\n" in out.read_text()
+    r = run_cli("set", config_file, "--bogus")
+    assert r.returncode == 2 and "unrecognized arguments: --bogus" in r.stderr

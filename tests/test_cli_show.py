@@ -79,6 +79,14 @@ def test_unused_backend_is_marked(run_cli, tmp_path):
     assert _line_with(r.stdout, "kv_spare  kv_sqlite").endswith("/tmp/spare.db  unused")
 
 
+def test_a_postgres_user_that_is_not_a_string_is_shown_not_a_crash(run_cli, tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text(MINIMAL_CONFIG.replace("    sql_default:\n", "    kv_pg:\n      type: kv_postgres\n      user: [a]\n    sql_default:\n"))
+    r = run_cli("show", path)
+    assert r.returncode == 0, r.stderr
+    assert "['a']@localhost/llamastack" in _line_with(r.stdout, "kv_pg  kv_postgres")
+
+
 @pytest.fixture
 def starter():
     if not STARTER.is_file():

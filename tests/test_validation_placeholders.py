@@ -125,9 +125,10 @@ def test_numeric_default_password_is_retyped_to_an_int():
     text = pg_sql(password="${env.PW:=12345}")
     assert summary(check(text)) == [("error", "env-resolved-invalid", "storage.backends.sql_default.password", *pos(text, "${env.PW"))]
     assert check(text)[0].message == (
-        "storage.backends.sql_default.password resolves to 12345 (default; PW is unset), but it must be a string; "
-        "the server turns substituted text that reads as a number or boolean into one, so '12345' becomes 12345"
+        "storage.backends.sql_default.password resolves to •••••• (default; PW is unset), but it must be a string; "
+        "the server turns substituted text that reads as a number or boolean into one, so the text becomes a number"
     )
+    assert "12345" not in check(text)[0].message  # a password is never quoted, not even its default
 
 
 def test_numeric_password_from_the_environment_too():
@@ -147,3 +148,11 @@ def test_quota_limit_placeholder():
     text = config(append=AUTH + QUOTA.replace("anonymous_max_requests: 100", "anonymous_max_requests: ${env.ANON_LIMIT:=-1}"))
     assert summary(check(text)) == [("error", "env-resolved-invalid", "server.quota.anonymous_max_requests", *pos(text, "${env.ANON_LIMIT"))]
     assert check(text, {"ANON_LIMIT": "50"}) == []
+
+
+def test_a_password_of_the_wrong_type_is_not_quoted():
+    text = pg_sql(password="${env.PW}").replace("${env.PW}", "98765")
+    d = only(check(text), "wrong-type")
+    assert d.message == "storage.backends.sql_default.password must be a string, not a number"
+    d = only(check(pg_sql(password="${env.PW}"), {"PW": "2024"}), "env-resolved-invalid")
+    assert "2024" not in d.message

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Input, Select, Static, Switch, Tree
 from model.document import EditError
 from model.envvars import Environment
 from model.errors import ConfigFileError, ExternalChangeError
-from model.operations import backend_family, backends_of_family, implicit_store_users, users_of
+from model.operations import backend_family, backends, backends_of_family, implicit_store_users, users_of
 from model.session import EditSession
 from model.yamlpath import Path, format_path
 
@@ -318,6 +318,14 @@ class ConfigEditorApp(App[None]):
             return str(current.path[-1])
         return None
 
+    def _backend_to_act_on(self) -> str | None:
+        """The selected backend, for rename / delete. They are reachable from the command
+        palette, which lists them everywhere: with none selected, say why nothing happens."""
+        name = self._selected_backend()
+        if self.session is not None and name is None:
+            self.notify("Select a backend in the tree first", timeout=4)
+        return name
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.session is None and action not in ("quit", "help", "reload_file", "command_palette"):
             return False
@@ -337,7 +345,7 @@ class ConfigEditorApp(App[None]):
         session = self.session
         if session is None:
             return
-        existing = list((session.doc.value_at(("storage", "backends")) or {}).keys())
+        existing = list(backends(session.doc))
 
         def done(result: tuple[str, str, dict] | None) -> None:
             if result:
@@ -349,10 +357,7 @@ class ConfigEditorApp(App[None]):
     def action_rename_backend(self) -> None:
         from .screens.backend_dialogs import RenameDialog
 
-        session, name = self.session, self._selected_backend()
-        if session is not None and name is None:
-            # reachable from the command palette, which lists it everywhere: say why nothing happens
-            self.notify("Select a backend in the tree first", timeout=4)
+        session, name = self.session, self._backend_to_act_on()
         if session is None or name is None:
             return
         users = len(users_of(session.doc, name)) + len(implicit_store_users(session.doc, name))
@@ -369,10 +374,7 @@ class ConfigEditorApp(App[None]):
     def action_delete_backend(self) -> None:
         from .screens.backend_dialogs import DeleteDialog
 
-        session, name = self.session, self._selected_backend()
-        if session is not None and name is None:
-            # reachable from the command palette, which lists it everywhere: say why nothing happens
-            self.notify("Select a backend in the tree first", timeout=4)
+        session, name = self.session, self._backend_to_act_on()
         if session is None or name is None:
             return
         users = [f"{r.owner} ({format_path(r.path)})" for r in users_of(session.doc, name)]
@@ -401,7 +403,7 @@ class ConfigEditorApp(App[None]):
         if session is None:
             return
         ref_path = tuple(path)
-        existing = list((session.doc.value_at(("storage", "backends")) or {}).keys())
+        existing = list(backends(session.doc))
 
         def done(result: tuple[str, str, dict] | None) -> None:
             if not result:
@@ -423,7 +425,7 @@ class ConfigEditorApp(App[None]):
         session = self.session
         if session is None:
             return
-        existing = (session.doc.value_at(("storage", "backends")) or {}).keys()
+        existing = backends(session.doc)
         name = "kv_quota" if "kv_quota" not in existing else "kv_quota_2"
 
         def edit() -> None:

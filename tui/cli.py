@@ -216,7 +216,13 @@ def _lazy(module: str) -> Callable[[argparse.Namespace], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "command", None) == "set" and not any(e.startswith("-") for e in extra):
+            # `set FILE -o OUT a=1`: argparse stops filling PATH=VALUE once an option came between
+            args.assignments += extra
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT

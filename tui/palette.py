@@ -7,6 +7,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from model.facts import STORE_NAMES
+from model.operations import backends
 
 
 class EditorCommands(Provider):
@@ -29,8 +30,7 @@ class EditorCommands(Provider):
             commands.append(("Go to server settings", "port, host, TLS", partial(app.go_to, ("server",), "server")))
             commands.append(("Go to authentication", "server.auth", partial(app.go_to, ("server", "auth"), "auth")))
             commands.append(("Go to quota", "server.quota: request limits", partial(app.go_to, ("server", "quota"), "quota")))
-            backends = session.doc.value_at(("storage", "backends"))
-            for name in backends if isinstance(backends, dict) else {}:
+            for name in backends(session.doc):
                 commands.append((f"Go to backend {name}", "storage.backends", partial(app.go_to, ("storage", "backends", name), "backend")))
             for store in STORE_NAMES:
                 commands.append((f"Go to store {store}", "storage.stores", partial(app.go_to, ("storage", "stores", store), "store")))

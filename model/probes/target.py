@@ -17,7 +17,7 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 from model import config_schema
 from model.envvars import Environment, has_placeholder, resolve
-from model.facts import BACKEND_MODEL_NAMES, NEWER_DEFAULT_STORES, STORE_FAMILIES, is_newer_format, type_tag_of
+from model.facts import BACKEND_MODEL_NAMES, NEWER_DEFAULT_STORES, STORE_FAMILIES, declared_backends, is_newer_format, type_tag_of
 from model.references import find_references
 
 _FINGERPRINT_KEY = _secrets.token_bytes(16)  # per process: a fingerprint says nothing about a password
@@ -70,12 +70,6 @@ def secret_forms(value: str) -> set[str]:
     """A secret as it may appear in text: as is, URL-encoded (either way) and URL-decoded."""
     forms = {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value), unquote(value)}
     return {f for f in forms if f}
-
-
-def declared_backends(data: Any) -> dict:
-    storage = data.get("storage") if isinstance(data, dict) else None
-    backends = storage.get("backends") if isinstance(storage, dict) else None
-    return backends if isinstance(backends, dict) else {}
 
 
 def plan(data: Any, env: Environment, names: Sequence[str] | None = None) -> list[ProbeTarget]:

@@ -6,8 +6,7 @@ Registered backends: [...]`), so the table below is what lets us check them up f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 

@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from model.facts import placeholder_hint, type_tag_of  # noqa: F401  (re-exported)
 
-from model.envvars import PLACEHOLDER_RE, has_placeholder
+from model.envvars import has_placeholder
 
 __all__ = [
     "PLACEHOLDER_JSON_SCHEMA",

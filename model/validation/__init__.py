@@ -11,12 +11,13 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..document import Document
 from ..envvars import Environment
+from ..facts import is_newer_format, is_old_format
 from .backends import check_backends
 from .context import Context
 from .placeholders import check_placeholders
 from .references import check_references
 from .server import check_server
-from .structure import check_structure, is_newer_format, is_old_format
+from .structure import check_structure
 
 __all__ = ["validate", "has_errors", "is_old_format", "is_newer_format"]
 

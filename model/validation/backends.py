@@ -10,12 +10,6 @@ from .context import Context, did_you_mean, show
 _OLD_TYPES = {"sqlite": "kv_sqlite or sql_sqlite", "postgres": "kv_postgres or sql_postgres", "redis": "kv_redis", "mongodb": "kv_mongodb"}
 
 
-def declared_backends(ctx: Context) -> dict:
-    storage = ctx.data.get("storage")
-    backends = storage.get("backends") if isinstance(storage, dict) else None
-    return backends if isinstance(backends, dict) else {}
-
-
 def backend_type(ctx: Context, backend: object) -> str | None:
     if not isinstance(backend, dict):
         return None

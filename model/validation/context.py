@@ -20,14 +20,16 @@ def did_you_mean(word: Any, choices: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def show(value: Any) -> str:
-    """A value as it would read in YAML, for messages."""
+def show(value: Any, *, secret: bool = False) -> str:
+    """A value as it would read in YAML, for messages; a secret only by its kind."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "a boolean" if secret else "true" if value else "false"
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
+    if secret:
+        return "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
     return repr(value)
 
 
@@ -109,7 +111,7 @@ class Context:
             subject = f"{format_path(field_path)}: {what}" if what and not issue.loc else format_path(field_path)
             self.add("error", code or "invalid-value", field_path, f"{subject} {issue.detail}")
         else:
-            self.add("error", code or issue.kind, field_path, f"{format_path(field_path)} {prefix}must be {with_article(issue.expected)}, not {show(issue.value)}")
+            self.add("error", code or issue.kind, field_path, f"{format_path(field_path)} {prefix}must be {with_article(issue.expected)}, not {show(issue.value, secret=issue.secret)}")
 
 
 def expected_at(model: str, key: str) -> str:

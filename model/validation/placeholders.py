@@ -7,12 +7,12 @@ from typing import Any
 
 from ..envvars import describe, find_placeholders, has_placeholder, lint_placeholders, resolve
 from ..config_schema import definition, load
-from ..facts import BACKEND_MODEL_NAMES
+from ..facts import BACKEND_MODEL_NAMES, declared_backends
 from ..schema_check import check
 from ..yamlpath import Path, format_path
 from ..variables import string_scalars
 from ..yamltree import Node
-from .backends import backend_type, declared_backends
+from .backends import backend_type
 from .context import Context, expected_at, show
 
 
@@ -46,7 +46,7 @@ def check_placeholders(ctx: Context) -> None:
 
 
 def _check_resolved_types(ctx: Context) -> None:
-    for name, backend in declared_backends(ctx).items():
+    for name, backend in declared_backends(ctx.data).items():
         model = BACKEND_MODEL_NAMES.get(backend_type(ctx, backend) or "")
         if model is not None:
             _check_resolved(ctx, model, backend, ("storage", "backends", name))

@@ -4,12 +4,11 @@ references must not share one namespace or table on one backend."""
 from __future__ import annotations
 
 from ..references import Reference, find_references, is_inline_store_config, iter_providers
-from ..facts import NEWER_DEFAULT_BACKEND_TYPES, NEWER_DEFAULT_STORES, STORE_MODEL_NAMES, family_of
+from ..facts import NEWER_DEFAULT_BACKEND_TYPES, NEWER_DEFAULT_STORES, STORE_MODEL_NAMES, declared_backends, family_of, is_newer_format, is_old_format
 from ..fields import reference_model
 from ..yamlpath import format_path
-from .backends import backend_type, declared_backends
+from .backends import backend_type
 from .context import Context, did_you_mean, show
-from .structure import is_newer_format, is_old_format
 
 _INLINE_TYPE_FAMILY = {"sqlite": "sqlite", "postgres": "postgres", "redis": "redis", "mongodb": "mongodb"}
 
@@ -75,7 +74,7 @@ def _backends_in_effect(ctx: Context) -> tuple[dict, bool]:
     storage = ctx.data.get("storage")
     if is_newer_format(ctx.data) and (storage is None or (isinstance(storage, dict) and storage.get("backends") is None)):
         return {name: {"type": type_name} for name, type_name in NEWER_DEFAULT_BACKEND_TYPES.items()}, True
-    return declared_backends(ctx), False
+    return declared_backends(ctx.data), False
 
 
 def check_references(ctx: Context) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..config_schema import load
-from ..facts import OLD_FORMAT_KEYS, is_newer_format, is_old_format  # noqa: F401  (re-exported)
+from ..facts import OLD_FORMAT_KEYS, is_old_format
 from .context import Context, did_you_mean
 
 # Keys upstream still accepts at the top level but our StackConfig does not model.

@@ -10,10 +10,10 @@ from .common import EXIT_OK, environment
 def run(args: argparse.Namespace) -> int:
     import gc
 
+    env = environment(args)  # before gc.disable(): a bad env file must not leave gc off
     # Start-up allocates many long-lived objects (modules, styles, widgets): collecting garbage
     # in the middle of that finds nothing and delays the first frame. The app turns it back on.
     gc.disable()
-    env = environment(args)
     from ..app import ConfigEditorApp  # textual is imported only for the editor
 
     try:

@@ -10,13 +10,12 @@ from model.fields import parse_value
 from model.validation import validate
 from model.yamlpath import PathSyntaxError, format_path, parse_path
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, environment, load, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, load, write_result
 
 
 def run(args: argparse.Namespace) -> int:
-    env = environment(args) if getattr(args, "env_file", None) else None
     doc = load(args.file)
-    before = validate(doc, env)
+    before = validate(doc)
     summary: list[str] = []
     try:
         for assignment in args.assignments:
@@ -35,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, PathSyntaxError, EditError) as exc:
         print(f"{args.file}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    new_errors = added_errors(before, validate(doc, env))
+    new_errors = added_errors(before, validate(doc))
     if new_errors:
         for d in new_errors:
             print(d.format(args.file), file=sys.stderr)

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from model.envvars import Environment, resolve
-from model.references import Reference, find_references, iter_providers
+from model.references import Reference, backend_users, find_references, iter_providers
 from model.schema.backends import family_of
 from model.schema.types import type_tag_of
 from model.validation import is_newer_format, is_old_format
@@ -66,10 +66,7 @@ def build_tree(doc, name: str, env: Environment | None = None) -> list[Tree]:
     storage = data.get("storage") if isinstance(data.get("storage"), dict) else {}
     backends = storage.get("backends") if isinstance(storage.get("backends"), dict) else {}
     refs = find_references(data)
-    users: dict[str, list[Reference]] = {}
-    for ref in refs:
-        if isinstance(ref.backend, str):
-            users.setdefault(ref.backend, []).append(ref)
+    users = backend_users(refs)
 
     root = Tree(f"[bold]{escape(name)}[/]  {escape(str(distro))}, {fmt}")
     st = root.add("[bold]Storage[/]")

@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from model.facts import STORE_FAMILIES, type_tag_of
+from model.operations import backends
 from model.references import find_references, iter_providers
 from model.session import EditSession
 from model.yamlpath import Path, format_path
@@ -33,8 +34,7 @@ def search_targets(session: EditSession) -> list[SearchTarget]:
 
     data = session.data
     targets: list[SearchTarget] = []
-    backends = session.doc.value_at(("storage", "backends"))
-    for name, backend in (backends if isinstance(backends, dict) else {}).items():
+    for name, backend in backends(session.doc).items():
         kind = type_tag_of(backend) or "?"
         path = ("storage", "backends", name)
         targets.append(SearchTarget(f"backend {name} ({kind})", "backend", path))

@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 
 from model.diagnostics import Diagnostic
 from model.facts import STORE_FAMILIES, STORE_NAMES, family_of, type_tag_of
+from model import operations
 from model.references import Reference, find_references, iter_providers
 from model.session import EditSession
 from model.yamlpath import Path
@@ -64,8 +65,7 @@ class ConfigTree(Tree[NodeRef]):
         self._marks = self._severities(self.session.diagnostics)
         self.clear()
         storage = self.root.add(self._label("Storage", ("storage",)), NodeRef("storage", ("storage",)), expand=True)
-        backends = self.session.doc.value_at(("storage", "backends"))
-        backends = backends if isinstance(backends, dict) else {}
+        backends = operations.backends(self.session.doc)
         self._users = {}
         for ref in self._refs:
             if isinstance(ref.backend, str):
@@ -146,8 +146,7 @@ class ConfigTree(Tree[NodeRef]):
 
     def refresh_backend_labels(self) -> None:
         """Redraw only the backend labels (connection test progress)."""
-        backends = self.session.doc.value_at(("storage", "backends"))
-        backends = backends if isinstance(backends, dict) else {}
+        backends = operations.backends(self.session.doc)
         for name, node in self._backend_nodes.items():
             if name in backends:
                 node.set_label(self._backend_label(name, backends[name]))
@@ -160,7 +159,7 @@ class ConfigTree(Tree[NodeRef]):
         backend = value.get("backend")
         partition = value.get("namespace", value.get("table_name"))
         text.append(" → ")
-        target = (self.session.doc.value_at(("storage", "backends")) or {}).get(backend) if isinstance(backend, str) else None
+        target = operations.backends(self.session.doc).get(backend) if isinstance(backend, str) else None
         family = family_of(type_tag_of(target) or "") if isinstance(target, dict) else None
         expected = self._families.get(path)
         if target is None:
