@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from model.diagnostics import Diagnostic
+from model.diagnostics import SEVERITY_ORDER, Diagnostic
 from model.facts import STORE_FAMILIES, STORE_NAMES, family_of, type_tag_of
 from model import operations
 from model.references import Reference, find_references, iter_providers
@@ -45,7 +45,8 @@ class ConfigTree(Tree[NodeRef]):
         self.guide_depth = 3
         self._refs: list[Reference] = []
         self._families: dict[Path, str] = {}
-        self._marks: dict[Path, str] = {}
+        self._marks: dict[Path, str] = {}  # worst severity at a path
+        self._marks_under: dict[Path, str] = {}  # worst severity at or below a path
         self._users: dict[str, int] = {}
         self._backend_nodes: dict[str, TreeNode[NodeRef]] = {}
         # connection tests: backend name -> None while running, else its ProbeResult
@@ -62,7 +63,7 @@ class ConfigTree(Tree[NodeRef]):
         # path -> family, for the labels: scanning the list per label was quadratic
         # (2.3 s to open a 5,000-provider group)
         self._families = {ref.path: ref.family for ref in self._refs}
-        self._marks = self._severities(self.session.diagnostics)
+        self._severities(self.session.diagnostics)
         self.clear()
         storage = self.root.add(self._label("Storage", ("storage",)), NodeRef("storage", ("storage",)), expand=True)
         backends = operations.backends(self.session.doc)
@@ -174,36 +175,29 @@ class ConfigTree(Tree[NodeRef]):
             text.append(f"  {partition}", style="dim")
         return self._mark(text, path)
 
-    def _severities(self, diagnostics: list[Diagnostic]) -> dict[Path, str]:
-        order = {"error": 0, "warning": 1, "info": 2}
-        marks: dict[Path, str] = {}
+    def _severities(self, diagnostics: list[Diagnostic]) -> None:
+        """Worst severity at each path, and under each path (every prefix), computed once per
+        rebuild: labels then look it up instead of scanning every diagnostic per node."""
+        self._marks = {}
+        self._marks_under = {}
+
+        def keep_worst(marks: dict[Path, str], path: Path, severity: str) -> None:
+            if path not in marks or SEVERITY_ORDER[severity] < SEVERITY_ORDER[marks[path]]:
+                marks[path] = severity
+
         for d in diagnostics:
-            current = marks.get(d.path)
-            if current is None or order[d.severity] < order[current]:
-                marks[d.path] = d.severity
-        return marks
+            keep_worst(self._marks, d.path, d.severity)
+            for n in range(len(d.path) + 1):
+                keep_worst(self._marks_under, d.path[:n], d.severity)
 
-    def _worst_under(self, path: Path, exact: bool = False) -> str | None:
-        worst = None
-        order = {"error": 0, "warning": 1, "info": 2}
-        for p, severity in self._marks.items():
-            if p == path or (not exact and p[: len(path)] == path):
-                if worst is None or order[severity] < order[worst]:
-                    worst = severity
-        return worst
-
-    def _mark(self, label: Text, path: Path) -> Text:
-        worst = self._worst_under(path)
+    def _mark(self, label: Text, path: Path, exact: bool = False) -> Text:
+        worst = (self._marks if exact else self._marks_under).get(path)
         if worst and worst != "info":
             label.append(_SEVERITY_MARK[worst], style=_SEVERITY_STYLE[worst])
         return label
 
     def _label(self, title: str, path: Path, exact: bool = False) -> Text:
-        text = Text(title, style="bold")
-        worst = self._worst_under(path, exact)
-        if worst and worst != "info":
-            text.append(_SEVERITY_MARK[worst], style=_SEVERITY_STYLE[worst])
-        return text
+        return self._mark(Text(title, style="bold"), path, exact)
 
     # -- navigation ----------------------------------------------------------------------
 
