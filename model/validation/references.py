@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..references import Reference, find_references, is_inline_store_config, iter_providers
 from ..facts import NEWER_DEFAULT_BACKEND_TYPES, NEWER_DEFAULT_STORES, STORE_MODEL_NAMES, declared_backends, family_of, is_newer_format, is_old_format
 from ..fields import reference_model
+from ..variables import is_secret_key
 from ..yamlpath import format_path
 from .backends import backend_type
 from .context import Context, did_you_mean, show
@@ -32,7 +33,7 @@ def _explain_inline(ctx: Context, ref: Reference) -> None:
     value = ctx.doc.value_at(ref.path)
     old_type = value.get("type")
     kind = f"{ref.family}_{_INLINE_TYPE_FAMILY.get(old_type, old_type)}"
-    detail = ", ".join(f"{k}: {show(v)}" for k, v in value.items() if k != "type" and k != "password")
+    detail = ", ".join(f"{k}: {show(v)}" for k, v in value.items() if k != "type" and not is_secret_key(k))
     where = format_path(ref.path)
     ctx.add(
         "error",
