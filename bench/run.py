@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import generate  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "llama-stack"
+CORPUS = ROOT / "tests" / "corpus" / "llama-stack"
 
 
 def ensure_bytecode() -> None:

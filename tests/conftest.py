@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path("/work/shared/corpus/llama-stack")
+# Copies of upstream configs, with their source in tests/corpus/llama-stack/SOURCE.md.
+CORPUS = Path(__file__).parent / "corpus" / "llama-stack"
 CORPUS_FILES = sorted(CORPUS.rglob("*.yaml")) if CORPUS.is_dir() else []
 
 # A small valid config in the newer format: no errors, no warnings.

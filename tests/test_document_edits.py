@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from model.document import Document, EditError
 
 HANDWRITTEN = Path(__file__).parent / "files" / "handwritten"
-CORPUS = Path("/work/shared/corpus/llama-stack")
+from tests.conftest import CORPUS
 COMMENTS = "comments_and_blank_lines.yaml"
 FOUR = "four_space_indented_sequences.yaml"
 FLOW = "flow_collections.yaml"

@@ -14,7 +14,7 @@ import yaml
 
 from model.document import Document
 
-CORPUS = Path("/work/shared/corpus/llama-stack")
+from tests.conftest import CORPUS
 HANDWRITTEN = Path(__file__).parent / "files" / "handwritten"
 
 CORPUS_FILES = sorted(p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*.yaml")) if CORPUS.is_dir() else []

@@ -40,7 +40,7 @@ from model.schema import (
 )
 import model.schema as schema
 
-CORPUS = Path("/work/shared/corpus/llama-stack")
+from tests.conftest import CORPUS
 
 
 def errors_of(model: type[BaseModel], data: object) -> list[dict]:

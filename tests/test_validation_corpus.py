@@ -16,7 +16,7 @@ from model.document import Document
 from model.envvars import Environment
 from model.validation import validate
 
-CORPUS = Path("/work/shared/corpus/llama-stack")
+from tests.conftest import CORPUS
 FILES = sorted(str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.yaml")) if CORPUS.is_dir() else []
 
 pytestmark = pytest.mark.skipif(not FILES, reason=f"corpus not found at {CORPUS}")
