@@ -1,0 +1,96 @@
+"""Throwaway Python >= 3.12 environments holding one exact upstream release.
+
+    python = release_python("ogx", "1.5.0")     # builds it on first use, then reuses it
+
+The environment lives under $LLAMA_CONFIG_RELEASE_CACHE (default ~/.cache/llama-config/releases)
+and holds the release without any provider pip packages: the config classes import without them.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+# The supported release lines and the patch release each follows (the latest of its line).
+RELEASES: dict[str, tuple[str, str]] = {
+    "0.3": ("llama-stack", "0.3.5"),
+    "0.4": ("llama-stack", "0.4.7"),
+    "0.5": ("llama-stack", "0.5.4"),
+    "0.6": ("llama-stack", "0.6.1"),
+    "0.7": ("llama-stack", "0.7.3"),
+    "ogx-1.0": ("ogx", "1.0.4"),
+    "ogx-1.1": ("ogx", "1.1.3"),
+    "ogx-1.2": ("ogx", "1.2.5"),
+    "ogx-1.3": ("ogx", "1.3.1"),
+    "ogx-1.4": ("ogx", "1.4.1"),
+    "ogx-1.5": ("ogx", "1.5.0"),
+}
+
+# Pins a release needs to install (its own requirements leave them open and a newer one breaks it).
+EXTRA_REQUIREMENTS: dict[str, list[str]] = {
+    "llama-stack": ["mcp<2"],
+    "ogx": [],
+}
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("LLAMA_CONFIG_RELEASE_CACHE") or Path.home() / ".cache" / "llama-config" / "releases")
+
+
+def find_python312() -> str:
+    """A Python >= 3.12 interpreter, 3.12 first (what upstream tests on): on PATH, else one that
+    pyenv installed."""
+    candidates = [shutil.which(n) for n in ("python3.12", "python3.13")]
+    candidates += sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.1[2-9]*/bin/python3")))
+    candidates += sorted(glob.glob("/usr/bin/python3.1[2-9]"))
+    if sys.version_info >= (3, 12):
+        candidates.insert(0, sys.executable)
+    for c in candidates:
+        if not c:
+            continue
+        probe = subprocess.run([c, "-c", "import sys, venv; assert sys.version_info >= (3, 12)"], capture_output=True)
+        if probe.returncode == 0:
+            return c
+    raise RuntimeError("no Python >= 3.12 found (python3.12 on PATH or under ~/.pyenv/versions); upstream releases need one")
+
+
+def env_dir(distribution: str, version: str) -> Path:
+    return cache_dir() / f"{distribution}-{version}"
+
+
+def release_python(distribution: str, version: str, *, quiet: bool = True) -> Path:
+    """The interpreter of an environment holding exactly `distribution==version`, built if missing.
+    A half-built environment (no marker file) is built again."""
+    root = env_dir(distribution, version)
+    python = root / "bin" / "python"
+    marker = root / ".complete"
+    if marker.exists() and python.exists():
+        return python
+    if root.exists():
+        shutil.rmtree(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([find_python312(), "-m", "venv", str(root)], check=True)
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check"]
+    if quiet:
+        pip.append("--quiet")
+    result = subprocess.run(
+        pip + [f"{distribution}=={version}", *EXTRA_REQUIREMENTS.get(distribution, [])],
+        capture_output=quiet,
+        text=True,
+    )
+    if result.returncode != 0:
+        errors = "\n".join(line for line in (result.stderr or "").splitlines() if not line.startswith("WARNING:"))
+        raise RuntimeError(f"installing {distribution}=={version} failed:\n{errors[-4000:]}")
+    marker.write_text(f"{distribution}=={version}\n")
+    return python
+
+
+def release_for_line(line: str) -> tuple[str, str]:
+    try:
+        return RELEASES[line]
+    except KeyError:
+        raise SystemExit(f"unknown release line {line!r}; known: {', '.join(RELEASES)}") from None
