@@ -40,6 +40,19 @@ CODES: dict[str, str] = {
     "env-unclosed": "${env. with no closing brace",
     "env-bad-name": "a placeholder name with characters the server does not accept",
     "env-nested": "a placeholder inside a placeholder's default",
+    "ignored-section": "a section the target release ignores without a word (top-level models:, server.quota on ogx)",
+    "deprecated-field": "a field the target release deprecates (image_name on 0.4 and later)",
+    "unknown-api": "an API the target release does not have",
+    "routing-table-api": "providers under an API that a routing table serves (models, shields, ...)",
+    "unknown-provider-type": "a provider_type the target release does not have",
+    "deprecated-provider": "a provider type the target release deprecates or has removed",
+    "missing-dependency": "a provider needs an API that has no enabled provider",
+    "api-without-provider": "apis lists an API that no enabled provider serves",
+    "unknown-provider": "a registered resource names a provider that does not exist or is disabled",
+    "store-null": "a store set to null, which the target release refuses",
+    "store-missing": "a store the target release needs at startup is not set",
+    "file-unreadable": "a TLS file that does not exist or cannot be read",
+    "tls-required": "ogx refuses to start without TLS unless told it may",
 }
 
 

@@ -82,21 +82,33 @@ def _shaped_references(value: Any, path: Path, skip: set[Path]) -> Iterator[tupl
             yield from _shaped_references(v, path + (i,), skip)
 
 
-def find_references(data: dict, *, include_inline: bool = False) -> list[Reference]:
+def _release_fields(release: Any, api: str, provider_type: str) -> list[tuple[tuple[str, ...], Family]] | None:
+    """(path inside config, family) of a provider's storage references, as the release's data
+    has them; None where the release does not know the provider."""
+    spec = release.provider(api, provider_type) if release is not None else None
+    if spec is None:
+        return None
+    return [(tuple(r["path"].split(".")), r["family"]) for r in spec.get("storage_refs") or ()]
+
+
+def find_references(data: dict, *, include_inline: bool = False, release: Any = None) -> list[Reference]:
     """All backend references in the config, in file order of their sections.
 
     With `include_inline`, known reference fields that hold anything else (a pre-0.3 inline
     config, or a plain value such as `persistence: kv_default`) are returned too (their
     `backend` is None), so validation can explain them instead of passing over them.
+    With a `release` (model.releases.Release), store families and provider reference fields
+    are that release's; without, llama-config's own table.
     """
     refs: list[Reference] = []
     storage = data.get("storage")
     stores = storage.get("stores") if isinstance(storage, dict) else None
     if isinstance(stores, dict):
         for name, value in stores.items():
-            family = STORE_FAMILIES.get(name) or _shape_family(value)
+            declared = release.store_family(name) if release is not None else STORE_FAMILIES.get(name)
+            family = declared or _shape_family(value)
             if family and _wanted(value, include_inline):
-                refs.append(_reference(("storage", "stores", name), value, family, f"store {name}", name in STORE_FAMILIES))
+                refs.append(_reference(("storage", "stores", name), value, family, f"store {name}", declared is not None))
     for api, index, provider in iter_providers(data):
         config = provider.get("config")
         if not isinstance(config, dict):
@@ -104,16 +116,20 @@ def find_references(data: dict, *, include_inline: bool = False) -> list[Referen
         base = ("providers", api, index, "config")
         owner = provider_label(api, provider)
         known_paths: set[Path] = set()
-        for field in reference_fields_for(api, str(provider.get("provider_type", ""))):
+        ptype = str(provider.get("provider_type", ""))
+        fields = _release_fields(release, api, ptype)
+        if fields is None:
+            fields = [(f.path, f.family) for f in reference_fields_for(api, ptype)]
+        for field_path, family in fields:
             value: Any = config
-            for part in field.path:
+            for part in field_path:
                 value = value.get(part) if isinstance(value, dict) else None
             if value is None:
                 continue
-            path = base + field.path
+            path = base + field_path
             known_paths.add(path)
             if _wanted(value, include_inline):
-                refs.append(_reference(path, value, field.family, owner, True))
+                refs.append(_reference(path, value, family, owner, True))
         for path, value, family in _shaped_references(config, base, known_paths):
             refs.append(_reference(path, value, family, owner, False))
     server = data.get("server")

@@ -41,6 +41,11 @@ def _resolve(schema: dict, root: dict) -> dict:
     return schema
 
 
+def is_secret_schema(schema: dict) -> bool:
+    """Our own `secret` mark, or pydantic's for SecretStr (writeOnly, format password)."""
+    return bool(schema.get("secret") or schema.get("writeOnly") or schema.get("format") == "password")
+
+
 def is_placeholder_branch(schema: dict) -> bool:
     return schema.get("type") == "string" and "env" in schema.get("pattern", "") and "placeholder" in schema.get("description", "")
 
@@ -92,12 +97,16 @@ def _coerce(kind: str, value: Any) -> tuple[bool, Any]:
 def check(schema: dict, value: Any, root: dict, loc: tuple = ()) -> list[SchemaIssue]:
     schema = _resolve(schema, root)
     issues = _check_resolved(schema, value, root, loc)
-    if schema.get("secret"):
+    if is_secret_schema(schema):
         return [replace(issue, secret=True) for issue in issues]
     return issues
 
 
 def _check_resolved(schema: dict, value: Any, root: dict, loc: tuple) -> list[SchemaIssue]:
+    if "oneOf" in schema:
+        return _check_one_of(schema, value, root, loc)
+    if "allOf" in schema:
+        return [issue for part in schema["allOf"] for issue in check(part, value, root, loc)]
     if "anyOf" in schema:
         return _check_any_of(schema, value, root, loc)
     kind = schema.get("type")
@@ -152,6 +161,20 @@ def _check_object(schema: dict, value: dict, root: dict, loc: tuple) -> list[Sch
             detail = f"needs exactly one of {names}; " + ("both are set, remove one" if present else "neither is set")
             issues.append(SchemaIssue(loc, "invalid-value", "", None, detail))
     return issues
+
+
+def _check_one_of(schema: dict, value: Any, root: dict, loc: tuple) -> list[SchemaIssue]:
+    """pydantic's tagged unions: the discriminator field picks the branch."""
+    tag = schema.get("discriminator") or {}
+    field, mapping = tag.get("propertyName"), tag.get("mapping") or {}
+    if field and isinstance(value, dict):
+        chosen = mapping.get(value.get(field)) if isinstance(value.get(field), str) else None
+        if chosen is None:
+            if field not in value:
+                return [SchemaIssue(loc + (field,), "missing", "one of " + ", ".join(repr(k) for k in mapping))]
+            return [SchemaIssue(loc + (field,), "out-of-range", "one of " + ", ".join(repr(k) for k in mapping), value.get(field))]
+        return check({"$ref": chosen}, value, root, loc)
+    return _check_any_of({**schema, "anyOf": schema["oneOf"]}, value, root, loc)
 
 
 def _check_any_of(schema: dict, value: Any, root: dict, loc: tuple) -> list[SchemaIssue]:

@@ -18,9 +18,13 @@ from .yamlpath import Path, format_path
 
 
 class EditSession:
-    def __init__(self, doc: Document, env: Environment | None = None, *, validate_now: bool = True) -> None:
+    def __init__(
+        self, doc: Document, env: Environment | None = None, *, validate_now: bool = True, server: str | None = None,
+    ) -> None:  # fmt: skip
         self.doc = doc
         self.env = env or Environment()
+        self.server = server  # the --server the operator chose; None: detected from the file
+        self.target = ""  # which release checks the file, and why (set by revalidate)
         self._undo: list[tuple[str, str]] = []  # (text before, what the step did)
         self._redo: list[tuple[str, str]] = []
         self.diagnostics: list[Diagnostic] = []
@@ -29,8 +33,8 @@ class EditSession:
             self.revalidate()
 
     @classmethod
-    def open(cls, path: str, env: Environment | None = None, *, validate_now: bool = True) -> "EditSession":
-        return cls(Document.load(path), env, validate_now=validate_now)
+    def open(cls, path: str, env: Environment | None = None, *, validate_now: bool = True, server: str | None = None) -> "EditSession":
+        return cls(Document.load(path), env, validate_now=validate_now, server=server)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -45,9 +49,29 @@ class EditSession:
     def revalidate(self) -> list[Diagnostic]:
         from .validation import validate  # imported on first use: the editor's first frame does not wait for it
 
-        self.diagnostics = validate(self.doc, self.env)
+        release = self.release()
+        self.diagnostics = validate(self.doc, self.env, release=release)
         self.validated = True
         return self.diagnostics
+
+    def release(self):
+        """The release the file is judged against: the chosen one, else detected (again after
+        every edit: an edit can change what the file says about its release)."""
+        from .releases import display_name, load_release, parse_server
+        from .releases.detect import detect
+
+        if self.server:
+            line = parse_server(self.server)
+            self.target = f"{display_name(line)} (chosen)"
+            return load_release(line)
+        found = detect(self.doc.data)
+        self.target = found.describe()
+        return load_release(found.line)
+
+    def choose_release(self, server: str | None) -> None:
+        """Judge the file against another release (None: detect it again); every check reruns."""
+        self.server = server
+        self.revalidate()
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "error"]

@@ -13,6 +13,7 @@ import json
 from model.diagnostics import CODES, Diagnostic
 from model.document import Document
 from model.envvars import Environment
+from model.releases import load_release
 from model.validation import has_errors, validate
 
 BASE = """\
@@ -22,6 +23,8 @@ apis:
 - agents
 - files
 - inference
+- safety
+- tool_runtime
 - vector_io
 providers:
   inference:
@@ -55,6 +58,15 @@ providers:
         responses:
           backend: sql_default
           table_name: responses
+  safety:
+  - provider_id: llama-guard
+    provider_type: inline::llama-guard
+    config:
+      excluded_categories: []
+  tool_runtime:
+  - provider_id: rag-runtime
+    provider_type: inline::rag-runtime
+    config: {}
 storage:
   backends:
     kv_default:
@@ -106,9 +118,13 @@ def config(*edits: tuple[str, str], base: str = BASE, append: str = "") -> str:
     return text + append
 
 
-def check(text: str, env: dict[str, str] | None = None, *, strict_env: bool = False) -> list[Diagnostic]:
+# BASE is a llama-stack 0.3 file: the tests judge it against that release unless they say otherwise.
+RELEASE = "0.3"
+
+
+def check(text: str, env: dict[str, str] | None = None, *, strict_env: bool = False, server: str = RELEASE) -> list[Diagnostic]:
     """Validate `text` with only the variables in `env` set (never the test runner's own)."""
-    return validate(Document(text), Environment(environ=env or {}), strict_env=strict_env)
+    return validate(Document(text), Environment(environ=env or {}), strict_env=strict_env, release=load_release(server))
 
 
 def summary(diagnostics: list[Diagnostic], *, infos: bool = True) -> list[tuple]:

@@ -49,10 +49,11 @@ class ConfigEditorApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit_ctrl", show=False, priority=True),
     ]
 
-    def __init__(self, path: str, env: Environment | None = None) -> None:
+    def __init__(self, path: str, env: Environment | None = None, *, server: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.env = env
+        self.server = server  # --server: the release to judge against (None: detected)
         self.session: EditSession | None = None
         self.load_error: ConfigFileError | None = None
         self._open()
@@ -60,7 +61,7 @@ class ConfigEditorApp(App[None]):
     def _open(self) -> None:
         try:
             # validation runs after the first frame (see on_mount): the tree shows at once
-            self.session = EditSession.open(self.path, self.env, validate_now=False)
+            self.session = EditSession.open(self.path, self.env, validate_now=False, server=self.server)
             self.load_error = None
         except ConfigFileError as exc:
             self.session = None
@@ -144,7 +145,8 @@ class ConfigEditorApp(App[None]):
             current = NodeRef("backends", ("storage", "backends")) if current.kind == "backend" else NodeRef("providers", ("providers",))
         self.detail.show(current)
         self.query_one(DiagnosticsPanel).update_diagnostics(session.diagnostics if session.validated else None)
-        self.sub_title = "● unsaved changes" if session.modified else "saved"
+        state = "● unsaved changes" if session.modified else "saved"
+        self.sub_title = f"{state}  ·  checked against {session.target}" if session.target else state
         if focused_id:
             self.call_after_refresh(self._refocus, focused_id)
         self.refresh_bindings()
@@ -153,6 +155,14 @@ class ConfigEditorApp(App[None]):
         matches = self.query(f"#{widget_id}")
         if matches:
             matches.first().focus()
+
+    def choose_release(self, server: str | None) -> None:
+        """Judge the file against another release (palette); every check reruns."""
+        assert self.session is not None
+        self.server = server
+        self.session.choose_release(server)
+        self.refresh_views()
+        self.notify(f"Checked against {self.session.target}", title="Server release", timeout=4)
 
     def notify_error(self, message: str) -> None:
         self.notify(message, title="Not changed", severity="error", timeout=8)

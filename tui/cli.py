@@ -35,6 +35,16 @@ def _add_env_file(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_server(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--server",
+        metavar="VERSION",
+        default=os.environ.get("LLAMA_CONFIG_SERVER") or None,
+        help="the server release to judge the file against: 0.3 ... 0.7, 0.7.3, ogx-1.5, latest "
+        "(default: $LLAMA_CONFIG_SERVER, else detected from the file, and said which and why)",
+    )
+
+
 def _add_write_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="OUT", help="write the result to OUT instead of FILE")
     parser.add_argument("--dry-run", "-n", action="store_true", help="print the unified diff and write nothing")
@@ -70,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         "set quotas and auth, see problems as you type, and save with a diff (the previous version is kept as FILE.bak).",
     )
     _add_env_file(p)
+    _add_server(p)
 
     p = _command(
         sub,
@@ -81,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print a JSON list of {severity, code, path, line, column, message}")
     _add_env_file(p)
+    _add_server(p)
 
     p = _command(
         sub,
@@ -90,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the storage backends (each with what uses it), the stores, the providers and the server settings.",
     )
     _add_env_file(p)
+    _add_server(p)
 
     p = _command(
         sub,
@@ -106,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignments", nargs="*", metavar="PATH=VALUE")
     p.add_argument("--unset", action="append", default=[], metavar="PATH", help="delete the key at PATH (repeatable)")
     _add_write_options(p)
+    _add_server(p)
 
     p = _command(
         sub,
@@ -117,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", metavar="OLD")
     p.add_argument("new", metavar="NEW")
     _add_write_options(p)
+    _add_server(p)
 
     p = _command(
         sub,
@@ -135,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds each backend may take (default: 5)")
     p.add_argument("--backend", action="append", default=[], metavar="NAME", help="test only this backend (repeatable)")
     _add_env_file(p)
+    _add_server(p)
 
     p = _command(
         sub,
@@ -152,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--write", "-w", action="store_true", help="write the migrated file over FILE (the old one is kept as FILE.bak)")
     _add_write_options(p)
+    _add_server(p)
 
     p = _command(
         sub,

@@ -32,6 +32,11 @@ class EditorCommands(Provider):
             commands.append(("Go to quota", "server.quota: request limits", partial(app.go_to, ("server", "quota"), "quota")))
             for name in backends(session.doc):
                 commands.append((f"Go to backend {name}", "storage.backends", partial(app.go_to, ("storage", "backends", name), "backend")))
+            from model.releases import available_lines, display_name
+
+            commands.append(("Server release: detect from the file", "judge the file against the release it was written for", partial(app.choose_release, None)))
+            for line in reversed(available_lines()):
+                commands.append((f"Server release: {display_name(line)}", "judge the file against this release; every check reruns", partial(app.choose_release, line)))
             for store in STORE_NAMES:
                 commands.append((f"Go to store {store}", "storage.stores", partial(app.go_to, ("storage", "stores", store), "store")))
         return commands

@@ -12,23 +12,30 @@ from ..diagnostics import Diagnostic
 from ..document import Document
 from ..envvars import Environment
 from ..facts import is_newer_format, is_old_format
+from ..releases import Release, release_for
 from .backends import check_backends
 from .context import Context
 from .placeholders import check_placeholders
+from .providers import check_providers
 from .references import check_references
+from .resources import check_resources
 from .server import check_server
 from .structure import check_structure
 
 __all__ = ["validate", "has_errors", "is_old_format", "is_newer_format"]
 
 
-def validate(doc: Document, env: Environment | None = None, *, strict_env: bool = False) -> list[Diagnostic]:
-    """All diagnostics for `doc`, in file order. `strict_env`: unset variables are errors
-    (an env file was given, so it is meant to be complete)."""
-    ctx = Context(doc, env, strict_env)
+def validate(
+    doc: Document, env: Environment | None = None, *, strict_env: bool = False, release: Release | None = None,
+) -> list[Diagnostic]:  # fmt: skip
+    """All diagnostics for `doc` judged against `release` (default: the newest), in file order.
+    `strict_env`: unset variables are errors (an env file was given, so it is meant to be complete)."""
+    ctx = Context(doc, env, strict_env, release or release_for(None))
     check_structure(ctx)
     check_backends(ctx)
+    check_providers(ctx)
     check_references(ctx)
+    check_resources(ctx)
     check_server(ctx)
     check_placeholders(ctx)
     return sorted(ctx.diagnostics, key=Diagnostic.sort_key)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..facts import BACKEND_MODEL_NAMES, BACKEND_TYPES, LATER_UPSTREAM_FIELDS
+from ..releases import available_lines, display_name, load_release
 from ..yamlpath import format_path
 from .context import Context, did_you_mean, show
+from .model_rules import apply_rules
 
 # Pre-0.3 store types, for a clearer message when one is used as a backend type.
 _OLD_TYPES = {"sqlite": "kv_sqlite or sql_sqlite", "postgres": "kv_postgres or sql_postgres", "redis": "kv_redis", "mongodb": "kv_mongodb"}
@@ -32,11 +33,12 @@ def check_backends(ctx: Context) -> None:
         if not isinstance(backend, dict):
             ctx.add("error", "wrong-type", path, f"{format_path(path)} must be a mapping with a type, not {show(backend)}")
             continue
+        types = ctx.release.backend_types
         if "type" not in backend:
-            ctx.add("error", "missing-field", path, f"{format_path(path)} is missing the required field 'type' (one of {', '.join(BACKEND_TYPES)})", key=True)
+            ctx.add("error", "missing-field", path, f"{format_path(path)} is missing the required field 'type' (one of {', '.join(types)})", key=True)
             continue
         type_name = backend_type(ctx, backend)
-        model = BACKEND_MODEL_NAMES.get(type_name) if type_name else None
+        model = ctx.release.backend_def(type_name)
         if model is None and ctx.unresolvable(backend.get("type")):
             continue  # `type: ${env.KV_TYPE}` with KV_TYPE unset: env-unset says so
         if model is None:
@@ -45,13 +47,38 @@ def check_backends(ctx: Context) -> None:
             if hint:
                 advice = f"; '{written}' is a pre-0.3 store type: since v0.3 it is {hint}"
             else:
-                close = did_you_mean(written, BACKEND_TYPES)
-                advice = f"; did you mean '{close}'?" if close else f"; expected one of {', '.join(BACKEND_TYPES)}"
+                close = did_you_mean(written, types)
+                advice = f"; did you mean '{close}'?" if close else f"; {ctx.release.name} knows {', '.join(types)}"
             ctx.add("error", "unknown-backend-type", path + ("type",), f"{format_path(path)} has unknown backend type {show(written)}{advice}")
             continue
-        ctx.check_model(model, backend, path, f"backend '{name}' ({type_name})")
-        later = LATER_UPSTREAM_FIELDS.get(type_name, ())
-        ctx.check_unknown_keys(model, {k: v for k, v in backend.items() if k not in later}, path, f"backend '{name}' ({type_name})")
-        for key in later:
-            if key in backend:
-                ctx.add("info", "unknown-key", path + (key,), f"'{key}' on a {type_name} backend needs a newer server than the versions llama-config knows; older servers ignore it", key=True)
+        what = f"backend '{name}' ({type_name})"
+        ctx.check_model(model, backend, path, what)
+        apply_rules(ctx, model, backend, path)
+        known = ctx.release.definition(model).get("properties", {})
+        # other releases' data is read only for a key this one lacks (loading costs time)
+        elsewhere = _fields_of_other_releases(ctx, type_name) if set(backend) - set(known) else {}
+        ctx.check_unknown_keys(model, {k: v for k, v in backend.items() if k not in elsewhere}, path, what)
+        for key in backend:
+            if key in elsewhere and key not in known:
+                ctx.add(
+                    "warning", "unknown-key", path + (key,),
+                    f"{what}: '{key}' is a field of {elsewhere[key]}, not of {ctx.release.name}, which ignores it",
+                    key=True,
+                )  # fmt: skip
+
+
+def _fields_of_other_releases(ctx: Context, type_name: str) -> dict[str, str]:
+    """Fields that this backend type has in other releases -> which ones, in words."""
+    where: dict[str, list[str]] = {}
+    for line in available_lines():
+        release = load_release(line)
+        model = release.backend_def(type_name)
+        if line == ctx.release.line or model is None:
+            continue
+        for key in release.definition(model).get("properties", {}):
+            where.setdefault(key, []).append(line)
+    return {key: _span(lines) for key, lines in where.items()}
+
+
+def _span(lines: list[str]) -> str:
+    return display_name(lines[0]) if len(lines) == 1 else f"{display_name(lines[0])} to {display_name(lines[-1])}"

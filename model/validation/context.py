@@ -7,17 +7,22 @@ from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic, Severity
 from ..document import Document
-from ..envvars import Environment, has_placeholder, resolve
-from ..config_schema import definition, load
+from ..envvars import Environment, Resolution, describe as describe_resolution, has_placeholder, resolve
+from ..releases import Release, schema_value
 from ..schema_check import SchemaIssue, check, describe, with_article
 from ..yamlpath import Path, format_path
 
 
 def did_you_mean(word: Any, choices: Iterable[str]) -> str | None:
+    """The closest choice; also one that only adds a prefix word (`url` -> `base_url`)."""
     if not isinstance(word, str):
         return None
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    choices = list(choices)
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    widened = [c for c in choices if isinstance(c, str) and c.endswith("_" + word)]
+    return widened[0] if len(widened) == 1 else None
 
 
 def show(value: Any, *, secret: bool = False) -> str:
@@ -40,11 +45,12 @@ _RANGE_ERRORS = {
 
 
 class Context:
-    def __init__(self, doc: Document, env: Environment | None, strict_env: bool) -> None:
+    def __init__(self, doc: Document, env: Environment | None, strict_env: bool, release: Release) -> None:
         self.doc = doc
         self.data: dict = doc.data
         self.env = env or Environment()
         self.strict_env = strict_env  # an env file was given: unset variables are errors
+        self.release = release  # the server release the file is judged against
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[tuple] = set()
 
@@ -73,9 +79,22 @@ class Context:
 
     # -- checking a mapping against a schema model -----------------------------------------
 
-    def check_unknown_keys(self, model: str, value: dict, path: Path, what: str, extra_known: Iterable[str] = ()) -> None:
-        """Warn about keys the schema model `model` (a `$defs` name) does not have."""
-        known = set(definition(model).get("properties", {})) | set(extra_known)
+    def schema_of(self, model: str | dict, root: dict | None = None) -> tuple[dict, dict]:
+        """(schema, root for its $refs): a `$defs` name of the release's config model, or a
+        schema (a provider config class's own is its own root)."""
+        if isinstance(model, dict):
+            return model, root or model
+        return self.release.definition(model), self.release.schema
+
+    def check_unknown_keys(
+        self, model: str | dict, value: dict, path: Path, what: str, extra_known: Iterable[str] = (), *, root: dict | None = None,
+    ) -> None:  # fmt: skip
+        """Warn about keys the schema does not have: the server ignores them."""
+        schema, root = self.schema_of(model, root)
+        schema = schema_value(schema, root)
+        if isinstance(schema.get("additionalProperties"), dict):
+            return  # a free-form mapping (headers, claims) takes any key
+        known = set(schema.get("properties", {})) | set(extra_known)
         for key in value:
             if key in known:
                 continue
@@ -85,22 +104,74 @@ class Context:
                 "warning",
                 "unknown-key",
                 path + (key,),
-                f"{what} has no field '{key}', so the server ignores it{suggestion}",
+                f"{what} has no field '{key}', so {self.release.name} ignores it{suggestion}",
                 key=True,
             )
 
-    def check_model(self, model: str, value: Any, path: Path, what: str, *, skip: Iterable[str] = ()) -> bool:
-        """Check `value` against schema model `model`; report each problem at its own field.
-        Skipped fields are checked elsewhere (they are not missing either). True when valid."""
+    def substituted(self, value: Any, loc: tuple = ()) -> tuple[Any, dict[tuple, Resolution]]:
+        """`value` as the server sees it after substituting placeholders, and the resolution of
+        each substituted place. A placeholder whose variable is unset is left out: env-unset
+        reports it, and its value is only known at run time."""
+        places: dict[tuple, Resolution] = {}
+        unknown = object()
+
+        def walk(v: Any, at: tuple) -> Any:
+            if isinstance(v, str) and has_placeholder(v):
+                r = resolve(v, self.env)
+                places[at] = r
+                return unknown if r.missing else r.value
+            if isinstance(v, dict):
+                out = {k: walk(item, at + (k,)) for k, item in v.items()}
+                return {k: item for k, item in out.items() if item is not unknown}
+            if isinstance(v, list):
+                return [item for item in (walk(x, at + (i,)) for i, x in enumerate(v)) if item is not unknown]
+            return v
+
+        result = walk(value, loc)
+        return (None if result is unknown else result), places
+
+    def check_model(
+        self, model: str | dict, value: Any, path: Path, what: str, *, skip: Iterable[str] = (), root: dict | None = None,
+    ) -> bool:  # fmt: skip
+        """Check `value` against a schema, as the server will see it (placeholders substituted);
+        report each problem at its own field. Skipped fields are checked elsewhere (they are not
+        missing either). True when valid."""
         if not isinstance(value, dict):
             self.add("error", "wrong-type", path, f"{format_path(path)} must be a mapping, not {show(value)}")
             return False
+        schema, root = self.schema_of(model, root)
         skipped = set(skip)
-        data = {k: v for k, v in value.items() if k not in skipped}
-        issues = [i for i in check(definition(model), data, load()) if not (i.kind == "missing" and i.loc[0] in skipped)]
+        view, places = self.substituted({k: v for k, v in value.items() if k not in skipped})
+        unresolved = {loc for loc, r in places.items() if r.missing}
+        issues = [
+            i for i in check(schema, view, root)
+            if not (i.kind == "missing" and (i.loc[0] in skipped or i.loc in unresolved))
+        ]  # fmt: skip
         for issue in issues:
-            self.report(issue, path, what=what)
+            resolution = places.get(issue.loc)
+            if resolution is not None and issue.kind != "missing":
+                self.report_resolved(issue, path, resolution)
+            else:
+                self.report(issue, path, what=what)
         return not issues
+
+    def report_resolved(self, issue: SchemaIssue, path: Path, resolution: Resolution) -> None:
+        field = path + issue.loc
+        # A string field that got a number or bool needs the why: the server re-types
+        # substituted text, and quoting cannot prevent it
+        retyped = (
+            issue.kind == "wrong-type" and isinstance(resolution.text, str)
+            and not isinstance(resolution.value, str) and issue.expected.startswith("string")
+        )  # fmt: skip
+        self.add(
+            "error",
+            "env-resolved-invalid",
+            field,
+            f"{format_path(field)} resolves to {describe_resolution(resolution, secret=issue.secret)}, but it must be "
+            f"{with_article(issue.expected)}"
+            + (f"; the server turns substituted text that reads as a number or boolean into one, so "
+               f"{'the text' if issue.secret else repr(resolution.text)} becomes {show(resolution.value, secret=issue.secret)}" if retyped else ""),
+        )
 
     def report(self, issue: SchemaIssue, path: Path, code: str | None = None, prefix: str = "", what: str = "") -> None:
         field_path = path + issue.loc
@@ -113,8 +184,8 @@ class Context:
         else:
             self.add("error", code or issue.kind, field_path, f"{format_path(field_path)} {prefix}must be {with_article(issue.expected)}, not {show(issue.value, secret=issue.secret)}")
 
-
-def expected_at(model: str, key: str) -> str:
-    """Words for what field `key` of schema model `model` expects."""
-    schema = definition(model).get("properties", {}).get(key)
-    return with_article(describe(schema, load())) if schema else "valid"
+    def expected_at(self, model: str, key: str) -> str:
+        """Words for what field `key` of schema model `model` expects."""
+        schema, root = self.schema_of(model)
+        field = schema.get("properties", {}).get(key)
+        return with_article(describe(field, root)) if field else "valid"

@@ -4,12 +4,13 @@ references must not share one namespace or table on one backend."""
 from __future__ import annotations
 
 from ..references import Reference, find_references, is_inline_store_config, iter_providers
-from ..facts import NEWER_DEFAULT_BACKEND_TYPES, NEWER_DEFAULT_STORES, STORE_MODEL_NAMES, declared_backends, family_of, is_newer_format, is_old_format
-from ..fields import reference_model
+from ..facts import declared_backends, family_of, is_old_format
 from ..variables import is_secret_key
 from ..yamlpath import format_path
 from .backends import backend_type
 from .context import Context, did_you_mean, show
+from .providers import enabled_providers
+from .server import property_def
 
 _INLINE_TYPE_FAMILY = {"sqlite": "sqlite", "postgres": "postgres", "redis": "redis", "mongodb": "mongodb"}
 
@@ -23,10 +24,19 @@ _RENAMED_PROVIDER_FIELDS: dict[str, tuple[tuple[str, ...] | None, dict[str, tupl
 }
 
 
-def _reference_model(ref: Reference) -> str:
-    if ref.path[:2] == ("storage", "stores") and ref.path[2] in STORE_MODEL_NAMES:
-        return STORE_MODEL_NAMES[ref.path[2]]
-    return reference_model(ref.path, ref.family)
+def _stores_model(ctx: Context) -> str | None:
+    return property_def(ctx, "StorageConfig", "stores") if ctx.release.has_definition("StorageConfig") else None
+
+
+def _reference_model(ctx: Context, ref: Reference) -> str | None:
+    """The release's model of a reference: the store's own, else the plain KV / SQL reference."""
+    stores = _stores_model(ctx)
+    if ref.path[:2] == ("storage", "stores") and stores:
+        model = property_def(ctx, stores, ref.path[2])
+        if model:
+            return model
+    model = "KVStoreReference" if ref.family == "kv" else "SqlStoreReference"
+    return model if ctx.release.has_definition(model) else None
 
 
 def _explain_inline(ctx: Context, ref: Reference) -> None:
@@ -69,12 +79,13 @@ def _explain_renamed_fields(ctx: Context) -> None:
 
 
 def _backends_in_effect(ctx: Context) -> tuple[dict, bool]:
-    """The declared backends, and whether they are implicit: a newer-format file that leaves
-    storage.backends out gets the two SQLite backends newer upstream creates in their place,
-    so references to kv_default / sql_default there are fine."""
+    """The declared backends, and whether they are implicit: where the release has default
+    backends (0.4 and later), a file that leaves storage.backends out gets them, so references
+    to kv_default / sql_default there are fine."""
     storage = ctx.data.get("storage")
-    if is_newer_format(ctx.data) and (storage is None or (isinstance(storage, dict) and storage.get("backends") is None)):
-        return {name: {"type": type_name} for name, type_name in NEWER_DEFAULT_BACKEND_TYPES.items()}, True
+    defaults = ctx.release.default_backends
+    if defaults and (storage is None or (isinstance(storage, dict) and storage.get("backends") is None)):
+        return dict(defaults), True
     return declared_backends(ctx.data), False
 
 
@@ -87,7 +98,7 @@ def check_references(ctx: Context) -> None:
     # storage.backends written but not a mapping is reported by check_backends; every reference
     # being "unknown" after that would only repeat it
     backends_broken = isinstance(storage, dict) and storage.get("backends") is not None and not isinstance(storage.get("backends"), dict)
-    refs = find_references(data, include_inline=True)
+    refs = find_references(data, include_inline=True, release=ctx.release)
     used: set[str] = set()
     if not old:  # an old-format file gets one old-format error instead of one per store
         _explain_renamed_fields(ctx)
@@ -108,9 +119,9 @@ def check_references(ctx: Context) -> None:
                 f"not {show(value)}",
             )
             continue
-        if ref.known:
+        model = _reference_model(ctx, ref) if ref.known else None
+        if model:
             what = ref.owner if ref.path[0] != "storage" else format_path(ref.path)
-            model = _reference_model(ref)
             ctx.check_model(model, value, ref.path, what)
             ctx.check_unknown_keys(model, value, ref.path, f"the reference {format_path(ref.path)}")
         name = ctx.resolved(ref.backend)
@@ -154,18 +165,18 @@ def check_references(ctx: Context) -> None:
 
 
 def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
-    data = ctx.data
-    storage = data.get("storage")
+    storage = ctx.data.get("storage")
+    release = ctx.release
     if storage is None:
-        newer = is_newer_format(data)
-        ctx.add(
-            "info" if newer else "warning",
-            "storage-missing",
-            (),
-            "the file has no storage section"
-            + ("; the server creates kv_default / sql_default SQLite backends and points every store at them" if newer
-               else "; the server's stores (metadata, inference, conversations) are not configured"),
-        )
+        if release.storage.get("required"):
+            ctx.add("error", "storage-missing", (), f"the file has no storage section, which {release.name} requires (backends and stores)")
+        else:
+            ctx.add(
+                "info", "storage-missing", (),
+                f"the file has no storage section; {release.name} creates {' / '.join(release.default_backends) or 'default'} "
+                "SQLite backends and points every store at them",
+            )  # fmt: skip
+            used.update(ref.get("backend") for ref in (s.get("default") or {} for s in release.stores.values()) if ref)
         return
     if not isinstance(storage, dict):
         ctx.add("error", "wrong-type", ("storage",), f"storage must be a mapping with backends and stores, not {show(storage)}")
@@ -178,31 +189,51 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
             "storage.references is the name a pre-release of v0.3 used; the server reads storage.stores: rename the key",
             key=True,
         )
-    else:
+    elif release.has_definition("StorageConfig"):
         ctx.check_unknown_keys("StorageConfig", storage, ("storage",), "storage")
     stores = storage.get("stores")
-    if stores is None:
-        if not is_newer_format(data) and "references" not in storage:
-            ctx.add("error", "missing-field", ("storage",), "storage is missing the required field 'stores' (metadata, inference, conversations)", key=True)
-    elif not isinstance(stores, dict):
+    if stores is not None and not isinstance(stores, dict):
         ctx.add("error", "wrong-type", ("storage", "stores"), f"storage.stores must be a mapping, not {show(stores)}")
         return
-    else:
-        ctx.check_unknown_keys("StoresConfig", stores, ("storage", "stores"), "storage.stores")
-    if is_newer_format(data) and backends:
-        for store, (default_backend, _) in NEWER_DEFAULT_STORES.items():
-            if isinstance(stores, dict) and store in stores:
-                continue
-            used.add(default_backend)
-            if default_backend not in backends:
+    stores = stores or {}
+    model = _stores_model(ctx)
+    if model and stores:
+        ctx.check_unknown_keys(model, stores, ("storage", "stores"), "storage.stores")
+    served = _served_apis(ctx)
+    for name, spec in release.stores.items():
+        where = ("storage", "stores", name)
+        if name in stores and stores[name] is None:
+            if spec.get("null_is_error"):
+                ctx.add("error", "store-null", where, f"storage.stores.{name} is null: {release.name} refuses to start (leave the key out to use the default)", key=True)
+            continue
+        if name in stores:
+            continue
+        default = spec.get("default")
+        if default:
+            used.add(default["backend"])
+            if default["backend"] not in backends:
                 ctx.add(
                     "error",
                     "store-default-missing",
-                    ("storage", "stores") if isinstance(stores, dict) else ("storage",),
-                    f"storage.stores.{store} is not set, so the server uses backend '{default_backend}', which storage.backends "
-                    f"does not declare; set storage.stores.{store} to one of {list(backends)}",
+                    ("storage", "stores") if "stores" in storage else ("storage",),
+                    f"storage.stores.{name} is not set, so {release.name} uses backend '{default['backend']}', which storage.backends "
+                    f"does not declare; set storage.stores.{name} to one of {list(backends)}",
                     key=True,
                 )
+            continue
+        startup = spec.get("startup") or "optional"
+        needed = startup == "required" or (startup.startswith("when-api:") and startup.split(":", 1)[1] in served)
+        if needed:
+            ctx.add(
+                "error", "store-missing", ("storage", "stores") if "stores" in storage else ("storage",),
+                f"storage.stores.{name} is not set: {release.name} refuses to start without it "
+                f"(a {spec.get('family', 'kv')}_* backend reference)",
+                key=True,
+            )  # fmt: skip
+
+
+def _served_apis(ctx: Context) -> set[str]:
+    return set(enabled_providers(ctx))
 
 
 def _check_shared_partitions(ctx: Context, refs: list[Reference]) -> None:

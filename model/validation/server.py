@@ -1,11 +1,31 @@
-"""server: port, TLS, auth and the request quota."""
+"""server: port, TLS, auth, cors and the request quota, as the target release has them."""
 
 from __future__ import annotations
 
+import os
+
+from ..facts import looks_like_draft_quota, type_tag_of
 from ..references import is_inline_store_config
-from ..facts import AUTH_MODEL_NAMES, looks_like_draft_quota, type_tag_of
 from ..yamlpath import format_path
 from .context import Context, did_you_mean, show
+from .model_rules import apply_rules
+
+# Sections ogx 1.0 removed from server (#5750); the server ignores them without a word.
+_REMOVED_IN_OGX = {
+    "quota": "request quotas are not enforced: every client may send any number of requests",
+    "cors": "no CORS headers are sent, so browsers on other origins are refused",
+}
+_TLS_FILES = ("tls_certfile", "tls_keyfile", "tls_cafile")
+
+
+def property_def(ctx: Context, model: str, key: str) -> str | None:
+    """The `$defs` name a model's field refers to (through `X | None`)."""
+    schema = ctx.release.definition(model).get("properties", {}).get(key) or {}
+    for branch in [schema, *schema.get("anyOf", ())]:
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        if ref:
+            return ref.rsplit("/", 1)[-1]
+    return None
 
 
 def check_server(ctx: Context) -> None:
@@ -15,13 +35,65 @@ def check_server(ctx: Context) -> None:
     if not isinstance(server, dict):
         ctx.add("error", "wrong-type", ("server",), f"server must be a mapping, not {show(server)}")
         return
-    ctx.check_model("ServerConfig", server, ("server",), "server", skip=("auth", "quota"))
-    ctx.check_unknown_keys("ServerConfig", server, ("server",), "server")
+    model = ctx.release.server.get("def") or "ServerConfig"
+    sections = ("auth", "quota", "cors")
+    ctx.check_model(model, server, ("server",), "server", skip=sections)
+    ctx.check_unknown_keys(model, {k: v for k, v in server.items() if k not in sections}, ("server",), "server")
     auth = server.get("auth")
     if auth is not None:
-        _check_auth(ctx, auth)
-    if "quota" in server:
-        _check_quota(ctx, server.get("quota"), auth_enabled=_auth_enabled(ctx, auth))
+        _check_auth(ctx, model, auth)
+    for section, effect in _REMOVED_IN_OGX.items():
+        if section in server and not ctx.release.definition(model).get("properties", {}).get(section):
+            ctx.add(
+                "warning", "ignored-section", ("server", section),
+                f"server.{section} was removed in ogx 1.0 (#5750): it has no effect on {ctx.release.name} ({effect})",
+                key=True,
+            )  # fmt: skip
+    if "quota" in server and property_def(ctx, model, "quota"):
+        _check_quota(ctx, property_def(ctx, model, "quota"), server.get("quota"), auth_enabled=_auth_enabled(ctx, auth))
+    if "cors" in server and ctx.release.definition(model).get("properties", {}).get("cors"):
+        _check_cors(ctx, server.get("cors"))
+    _check_tls(ctx, server)
+    apply_rules(ctx, property_def(ctx, model, "tenancy"), server.get("tenancy"), ("server", "tenancy"))
+
+
+def _check_cors(ctx: Context, cors: object) -> None:
+    """The release refuses wildcard origins with credentials (browsers would reject them anyway)."""
+    if not isinstance(cors, dict):
+        return
+    origins = ctx.resolved(cors.get("allow_origins"))
+    credentials = ctx.resolved(cors.get("allow_credentials"))
+    if isinstance(origins, list) and "*" in origins and credentials in (True, "true", "True", 1):
+        ctx.add(
+            "error", "invalid-value", ("server", "cors", "allow_origins"),
+            f"server.cors allows every origin ('*') together with allow_credentials: {ctx.release.name} refuses this at "
+            "load (browsers never send credentials to a wildcard origin); list the origins",
+        )  # fmt: skip
+
+
+def _check_tls(ctx: Context, server: dict) -> None:
+    for key in _TLS_FILES:
+        raw = server.get(key)
+        if raw is None or ctx.unresolvable(raw):
+            continue
+        path = ctx.resolved(raw)
+        if not isinstance(path, str) or not path:
+            continue
+        full = os.path.expanduser(path)
+        if not os.path.isfile(full) or not os.access(full, os.R_OK):
+            ctx.add(
+                "error", "file-unreadable", ("server", key),
+                f"server.{key} is {path!r}, which {'is not a readable file' if os.path.exists(full) else 'does not exist'} here; "
+                "the server cannot start TLS without it",
+            )  # fmt: skip
+    if ctx.release.server.get("tls_required_unless_insecure") and not server.get("tls_certfile"):
+        if ctx.resolved(server.get("insecure")) not in (True, "true", "True", 1):
+            ctx.add(
+                "warning", "tls-required", ("server",),
+                f"{ctx.release.name} refuses to start without TLS (server.tls_certfile and tls_keyfile) unless run with "
+                "--insecure or server.insecure: true",
+                key=True,
+            )  # fmt: skip
 
 
 def _auth_enabled(ctx: Context, auth: object) -> bool:
@@ -31,11 +103,14 @@ def _auth_enabled(ctx: Context, auth: object) -> bool:
     return isinstance(provider, dict) and type_tag_of(provider) is not None or bool(auth.get("route_policy"))
 
 
-def _check_auth(ctx: Context, auth: object) -> None:
+def _check_auth(ctx: Context, server_model: str, auth: object) -> None:
     path = ("server", "auth")
-    if not ctx.check_model("AuthConfig", auth, path, "server.auth", skip=("provider_config",)):
+    auth_model = property_def(ctx, server_model, "auth")
+    if auth_model is None:
         return
-    ctx.check_unknown_keys("AuthConfig", auth, path, "server.auth")
+    if not ctx.check_model(auth_model, auth, path, "server.auth", skip=("provider_config",)):
+        return
+    ctx.check_unknown_keys(auth_model, auth, path, "server.auth")
     provider = auth.get("provider_config")
     if provider is None:
         return
@@ -44,24 +119,26 @@ def _check_auth(ctx: Context, auth: object) -> None:
         ctx.add("error", "wrong-type", ppath, f"{format_path(ppath)} must be a mapping with a type, not {show(provider)}")
         return
     kind = type_tag_of(provider)
+    types = ctx.release.auth_types
     if kind is None and "type" not in provider:
-        ctx.add("error", "missing-field", ppath, f"{format_path(ppath)} is missing the required field 'type' (one of {', '.join(AUTH_MODEL_NAMES)})", key=True)
+        ctx.add("error", "missing-field", ppath, f"{format_path(ppath)} is missing the required field 'type' (one of {', '.join(types)})", key=True)
         return
-    model = AUTH_MODEL_NAMES.get(kind or "")
+    model = types.get(kind or "")
     if model is None:
         if kind is None:  # a placeholder with no default: the type is only known at run time
             return
-        hint = did_you_mean(kind, AUTH_MODEL_NAMES)
+        hint = did_you_mean(kind, types)
         ctx.add(
             "error",
             "invalid-value",
             ppath + ("type",),
-            f"{format_path(ppath)} has unknown auth provider type {show(kind)}"
-            + (f"; did you mean '{hint}'?" if hint else f"; expected one of {', '.join(AUTH_MODEL_NAMES)}"),
+            f"{format_path(ppath)} has unknown auth provider type {show(kind)} for {ctx.release.name}"
+            + (f"; did you mean '{hint}'?" if hint else f"; it knows {', '.join(types)}"),
         )
         return
     what = f"the {kind} auth provider"
     ctx.check_model(model, provider, ppath, what, skip=("type",))
+    apply_rules(ctx, model, provider, ppath)
     ctx.check_unknown_keys(model, provider, ppath, what)
 
 
@@ -71,7 +148,7 @@ _SHIPPED_SHAPE = (
 )
 
 
-def _check_quota(ctx: Context, quota: object, auth_enabled: bool) -> None:
+def _check_quota(ctx: Context, model: str, quota: object, auth_enabled: bool) -> None:
     path = ("server", "quota")
     if looks_like_draft_quota(quota):
         limit = quota.get("limit") if isinstance(quota, dict) else None
@@ -119,14 +196,15 @@ def _check_quota(ctx: Context, quota: object, auth_enabled: bool) -> None:
             f"server.quota.period must be 'day' (the only period the server supports: a fixed UTC day), not {show(period)}",
         )
         skip += ("period",)
-    ctx.check_model("QuotaConfig", quota, path, "server.quota", skip=skip)
-    ctx.check_unknown_keys("QuotaConfig", quota, path, "server.quota")
+    ctx.check_model(model, quota, path, "server.quota", skip=skip)
+    ctx.check_unknown_keys(model, quota, path, "server.quota")
     if not auth_enabled:
         ctx.add(
             "error",
             "quota-without-auth",
             path,
             "server.quota requires server.auth: without authentication every client is counted by IP against "
-            "anonymous_max_requests and authenticated_max_requests never applies; configure server.auth.provider_config",
+            "anonymous_max_requests and authenticated_max_requests never applies; configure server.auth.provider_config "
+            "(the server starts anyway: llama-config checks this beyond what the server does)",
             key=True,
         )

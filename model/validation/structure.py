@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..config_schema import load
 from ..facts import OLD_FORMAT_KEYS, is_old_format
 from .context import Context, did_you_mean
 
-# Keys upstream still accepts at the top level but our StackConfig does not model.
-_ALSO_KNOWN = {"vector_dbs", "models", "shields", "datasets", "scoring_fns", "benchmarks", "tool_groups", "connectors"}
+# Top-level sections that have their own checks (validation/backends, references, server,
+# providers, resources); the rest of the top level is checked here against the release's model.
+_SECTIONS = ("providers", "storage", "server", "registered_resources")
 
 
 def check_structure(ctx: Context) -> None:
@@ -35,8 +35,15 @@ def check_structure(ctx: Context) -> None:
                     f"storage.stores.{key.removesuffix('_store')}: delete it once its settings are under storage",
                     key=True,
                 )
-    known = set(load()["properties"]) | _ALSO_KNOWN | set(OLD_FORMAT_KEYS)
+    release = ctx.release
+    known = release.top_level_keys | set(OLD_FORMAT_KEYS)
     for key in data:
+        if key in OLD_FORMAT_KEYS:
+            continue  # explained above
+        why = release.ignored_top_level.get(key) if isinstance(key, str) else None
+        if why:
+            ctx.add("warning", "ignored-section", (key,), f"{release.name} ignores the top-level '{key}' ({why})", key=True)
+            continue
         if key in known:
             continue
         hint = did_you_mean(key, known)
@@ -44,9 +51,12 @@ def check_structure(ctx: Context) -> None:
             "warning",
             "unknown-key",
             (key,),
-            f"the server does not know the top-level key '{key}' and ignores it" + (f"; did you mean '{hint}'?" if hint else ""),
+            f"{release.name} does not know the top-level key '{key}' and ignores it" + (f"; did you mean '{hint}'?" if hint else ""),
             key=True,
         )
+    _check_name(ctx)
+    skip = _SECTIONS + tuple(release.name_fields.get("required") or ())  # _check_name explains those
+    ctx.check_model(release.schema, {k: v for k, v in data.items() if k in release.top_level_keys}, (), "the config", skip=skip)
     for first, repeat in ctx.doc.repeated_keys:
         path = _key_path(ctx, repeat)
         ctx.add(
@@ -57,6 +67,29 @@ def check_structure(ctx: Context) -> None:
             "the server keeps the last one: delete one of them",
             at=(repeat.line + 1, repeat.column + 1),
         )
+
+
+def _check_name(ctx: Context) -> None:
+    """image_name / distro_name: which one the release requires, and which is deprecated."""
+    fields = ctx.release.name_fields
+    data = ctx.data
+    for name in fields.get("required") or ():
+        if data.get(name) is None:
+            ctx.add("error", "missing-field", (), f"the config is missing the required field '{name}' (the distribution's name); {ctx.release.name} refuses to start without it")
+    one_of = fields.get("one_of") or ()
+    if one_of and not any(data.get(name) is not None for name in one_of):
+        ctx.add(
+            "error", "missing-field", (),
+            f"the config needs {' or '.join(repr(n) for n in one_of)} (the distribution's name); {ctx.release.name} refuses to start without it",
+        )  # fmt: skip
+    for name in fields.get("deprecated") or ():
+        if name in data and not any(n in data for n in one_of if n != name):
+            better = next((n for n in one_of if n != name), None)
+            ctx.add(
+                "info", "deprecated-field", (name,),
+                f"'{name}' is deprecated in {ctx.release.name}" + (f"; write '{better}' instead" if better else ""),
+                key=True,
+            )  # fmt: skip
 
 
 def _key_path(ctx: Context, key_node) -> tuple:

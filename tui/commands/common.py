@@ -11,6 +11,9 @@ from typing import Callable, Iterable
 from model.diagnostics import Diagnostic
 from model.document import Document
 from model.envvars import Environment, load_env_file
+from model.errors import ConfigFileError
+from model.releases import Release, UnknownRelease, load_release, parse_server
+from model.releases.detect import detect
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -24,6 +27,20 @@ def environment(args: argparse.Namespace) -> Environment:
 
 def load(path: str) -> Document:
     return Document.load(path)
+
+
+def target_release(args: argparse.Namespace, doc: Document) -> tuple[Release, str]:
+    """The release to judge `doc` against (--server / LLAMA_CONFIG_SERVER, else detected from the
+    file) and one line saying which and why. An unknown --server is a command-line error (exit 2)."""
+    spec = getattr(args, "server", None)
+    if spec:
+        try:
+            release = load_release(parse_server(spec))
+        except UnknownRelease as exc:
+            raise ConfigFileError(str(exc), "--server") from None
+        return release, f"validated against {release.full_name} (--server {spec})"
+    found = detect(doc.data)
+    return load_release(found.line), f"validated against {found.describe()}"
 
 
 def added_errors(

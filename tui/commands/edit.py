@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     from ..app import ConfigEditorApp  # textual is imported only for the editor
 
     try:
-        ConfigEditorApp(args.file, env).run()
+        ConfigEditorApp(args.file, env, server=getattr(args, "server", None)).run()
     finally:
         gc.enable()
     return EXIT_OK

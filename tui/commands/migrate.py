@@ -12,7 +12,7 @@ import sys
 from model.migration import MigrationError, migrate, report_lines
 from model.validation import validate
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load, write_result, target_release
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,7 +20,8 @@ def run(args: argparse.Namespace) -> int:
         print("llama-config migrate: error: --write and --output exclude each other (--write replaces FILE)", file=sys.stderr)
         return EXIT_BAD_INPUT
     doc = load(args.file)
-    before = validate(doc)
+    release, _ = target_release(args, doc)
+    before = validate(doc, release=release)
     try:
         migration = migrate(doc)
     except MigrationError as exc:
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.output and not args.dry_run:
             return write_result(doc, args, [])
         return EXIT_OK
-    after = validate(doc)
+    after = validate(doc, release=release)
     added = added_errors(before, after)
     remaining = [d for d in after if d.severity == "error" and d not in added]
     if remaining:

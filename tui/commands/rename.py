@@ -10,12 +10,13 @@ from model.operations import rename_backend
 from model.validation import validate
 from model.yamlpath import format_path
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, load, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, load, write_result, target_release
 
 
 def run(args: argparse.Namespace) -> int:
     doc = load(args.file)
-    errors_before = validate(doc)
+    release, _ = target_release(args, doc)
+    errors_before = validate(doc, release=release)
     try:
         result = rename_backend(doc, args.old, args.new)
     except EditError as exc:
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     def moved(path: tuple) -> tuple:  # the backend's own fields now live under the new name
         return ("storage", "backends", args.new) + path[3:] if path[:3] == old_prefix else path
 
-    new_errors = added_errors(errors_before, validate(doc), moved)
+    new_errors = added_errors(errors_before, validate(doc, release=release), moved)
     if new_errors and not args.force:
         for d in new_errors:
             print(d.format(args.file), file=sys.stderr)

@@ -10,12 +10,13 @@ from model.fields import parse_value
 from model.validation import validate
 from model.yamlpath import PathSyntaxError, format_path, parse_path
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, load, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, load, write_result, target_release
 
 
 def run(args: argparse.Namespace) -> int:
     doc = load(args.file)
-    before = validate(doc)
+    release, _ = target_release(args, doc)
+    before = validate(doc, release=release)
     summary: list[str] = []
     try:
         for assignment in args.assignments:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, PathSyntaxError, EditError) as exc:
         print(f"{args.file}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    new_errors = added_errors(before, validate(doc))
+    new_errors = added_errors(before, validate(doc, release=release))
     if new_errors:
         for d in new_errors:
             print(d.format(args.file), file=sys.stderr)

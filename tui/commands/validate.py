@@ -9,19 +9,21 @@ import sys
 from model.errors import ConfigFileError
 from model.validation import has_errors, validate
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, environment, load
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, environment, load, target_release
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         env = environment(args)
         doc = load(args.file)
+        release, target = target_release(args, doc)
     except ConfigFileError as exc:
         if args.json:
             print(json.dumps([{"severity": "error", "code": "unreadable", "path": "", "line": exc.line, "column": exc.column, "message": exc.message}], indent=2))
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    diagnostics = validate(doc, env, strict_env=bool(args.env_file))
+    diagnostics = validate(doc, env, strict_env=bool(args.env_file), release=release)
+    print(f"{args.file}: {target}", file=sys.stderr)
     if args.json:
         print(json.dumps([d.to_json() for d in diagnostics], indent=2))
     else:

@@ -1,0 +1,192 @@
+"""providers and apis: every API and provider_type the release knows, each enabled provider's
+config against its class's schema, API dependencies, and `apis:` entries with no provider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..envvars import disables_provider
+from ..releases import available_lines, display_name, load_release
+from ..yamlpath import Path, format_path
+from .context import Context, did_you_mean, show
+
+# Provider fields beside `config`: the server's Provider model.
+_PROVIDER_KEYS = ("provider_id", "provider_type", "config", "module")
+
+
+def _lines_with(test) -> list[str]:
+    return [line for line in available_lines() if test(load_release(line))]
+
+
+def _where_else(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    span = display_name(lines[0]) if len(lines) == 1 else f"{display_name(lines[0])} to {display_name(lines[-1])}"
+    return f" (it exists in {span})"
+
+
+def enabled_providers(ctx: Context) -> dict[str, list[tuple[int, dict]]]:
+    """API -> the providers the server will start (not disabled by `${env.X:+id}` or `__disabled__`)."""
+    out: dict[str, list[tuple[int, dict]]] = {}
+    providers = ctx.data.get("providers")
+    if not isinstance(providers, dict):
+        return out
+    for api, entries in providers.items():
+        if not isinstance(entries, list):
+            continue
+        for index, entry in enumerate(entries):
+            if isinstance(entry, dict) and not is_disabled(ctx, entry):
+                out.setdefault(str(api), []).append((index, entry))
+    return out
+
+
+def is_disabled(ctx: Context, provider: dict) -> bool:
+    raw = provider.get("provider_id")
+    if ctx.unresolvable(raw):
+        return False
+    return disables_provider(ctx.resolved(raw))
+
+
+def check_providers(ctx: Context) -> None:
+    providers = ctx.data.get("providers")
+    if providers is None:
+        return  # the top-level check reports a missing required `providers`
+    if not isinstance(providers, dict):
+        ctx.add("error", "wrong-type", ("providers",), f"providers must be a mapping of API names to lists of providers, not {show(providers)}")
+        return
+    for api, entries in providers.items():
+        path: Path = ("providers", api)
+        if not _check_api(ctx, api, path):
+            continue
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            ctx.add("error", "wrong-type", path, f"{format_path(path)} must be a list of providers, not {show(entries)}")
+            continue
+        for index, entry in enumerate(entries):
+            _check_provider(ctx, str(api), entry, path + (index,))
+    enabled = enabled_providers(ctx)
+    _check_dependencies(ctx, enabled)
+    _check_listed_apis(ctx, enabled)
+
+
+def _check_api(ctx: Context, api: Any, path: Path) -> bool:
+    release = ctx.release
+    if api in release.providable_apis:
+        return True
+    if api in release.internal_apis:
+        ctx.add(
+            "error", "unknown-api", path,
+            f"'{api}' is served by {release.name} itself and takes no providers; it refuses to start with providers under it",
+            key=True,
+        )  # fmt: skip
+        return False
+    if api in release.routing_table_apis:
+        ctx.add(
+            "error", "routing-table-api", path,
+            f"'{api}' is served by a routing table in {release.name}, not by providers: {release.name} refuses to start "
+            f"with providers under it; register {api} under registered_resources instead",
+            key=True,
+        )  # fmt: skip
+        return False
+    hint = did_you_mean(api, release.providable_apis)
+    ctx.add(
+        "error", "unknown-api", path,
+        f"{release.name} has no API {show(api)}{_where_else(_lines_with(lambda r: api in r.apis))}; it refuses to start"
+        + (f"; did you mean '{hint}'?" if hint else f"; APIs that take providers: {', '.join(release.providable_apis)}"),
+        key=True,
+    )  # fmt: skip
+    return False
+
+
+def _check_provider(ctx: Context, api: str, entry: Any, path: Path) -> None:
+    if not isinstance(entry, dict):
+        ctx.add("error", "wrong-type", path, f"{format_path(path)} must be a provider mapping (provider_id, provider_type, config), not {show(entry)}")
+        return
+    for key in ("provider_id", "provider_type"):
+        if key not in entry:
+            ctx.add("error", "missing-field", path, f"{format_path(path)} is missing the required field '{key}'", key=True)
+    for key in entry:
+        if key not in _PROVIDER_KEYS:
+            hint = did_you_mean(key, _PROVIDER_KEYS)
+            ctx.add("warning", "unknown-key", path + (key,), f"a provider has no field '{key}', so the server ignores it" + (f"; did you mean '{hint}'?" if hint else ""), key=True)
+    if is_disabled(ctx, entry):
+        return  # the server skips it before reading its type or config
+    ptype = ctx.resolved(entry.get("provider_type"))
+    if not isinstance(ptype, str) or entry.get("module"):
+        return  # an external provider (`module:`) brings its own config class
+    spec = ctx.release.provider(api, ptype)
+    if spec is None:
+        hint = did_you_mean(ptype, ctx.release.provider_types(api))
+        elsewhere = _where_else(_lines_with(lambda r: r.provider(api, ptype) is not None))
+        ctx.add(
+            "error", "unknown-provider-type", path + ("provider_type",),
+            f"{format_path(path)}: {ctx.release.name} has no {api} provider type '{ptype}'{elsewhere}; it refuses to start"
+            + (f"; did you mean '{hint}'?" if hint else f"; {api} provider types: {', '.join(ctx.release.provider_types(api))}"),
+        )  # fmt: skip
+        return
+    if spec.get("deprecation_error"):
+        ctx.add("error", "deprecated-provider", path + ("provider_type",), f"{format_path(path)}: {ptype} is removed: {spec['deprecation_error']}")
+    elif spec.get("deprecation_warning"):
+        ctx.add("warning", "deprecated-provider", path + ("provider_type",), f"{format_path(path)}: {ptype} is deprecated: {spec['deprecation_warning']}")
+    _check_config(ctx, ptype, spec, entry.get("config", {}), path + ("config",))
+
+
+def _check_config(ctx: Context, ptype: str, spec: dict, config: Any, path: Path) -> None:
+    schema = spec.get("config_schema")
+    if not isinstance(schema, dict):
+        return
+    if config is None:
+        config = {}
+    what = f"the {ptype} provider's config"
+    # storage references are checked with every other reference (validation/references.py)
+    refs = {tuple(r["path"].split(".")) for r in spec.get("storage_refs") or ()}
+    top_refs = tuple({p[0] for p in refs})
+    if not ctx.check_model(schema, config, path, what, skip=top_refs):
+        if not isinstance(config, dict):
+            return
+    ctx.check_unknown_keys(schema, config, path, what)
+
+
+def _check_dependencies(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> None:
+    release = ctx.release
+    served = set(enabled)
+    for api, entries in enabled.items():
+        for index, entry in entries:
+            ptype = ctx.resolved(entry.get("provider_type"))
+            spec = release.provider(api, ptype) if isinstance(ptype, str) and not entry.get("module") else None
+            for dep in (spec or {}).get("api_dependencies") or ():
+                if release.available_with(dep, served):
+                    continue
+                path = ("providers", api, index, "provider_type")
+                ctx.add(
+                    "error", "missing-dependency", path,
+                    f"{format_path(path[:-1])} ({ptype}) needs the {dep} API, which has no enabled provider: "
+                    f"{release.name} refuses to start; add a {dep} provider",
+                )  # fmt: skip
+
+
+def _check_listed_apis(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> None:
+    listed = ctx.data.get("apis")
+    if not isinstance(listed, list):
+        return
+    release = ctx.release
+    for index, api in enumerate(listed):
+        path = ("apis", index)
+        if not isinstance(api, str):
+            continue  # the top-level schema check reports the type
+        if api not in release.apis:
+            hint = did_you_mean(api, release.apis)
+            ctx.add(
+                "error", "unknown-api", path,
+                f"apis lists '{api}', which {release.name} does not have{_where_else(_lines_with(lambda r: api in r.apis))}; "
+                "it refuses to start" + (f"; did you mean '{hint}'?" if hint else ""),
+            )  # fmt: skip
+            continue
+        if not release.available_with(api, set(enabled)):
+            error = release.api_without_provider == "error"
+            ctx.add(
+                "error" if error else "warning", "api-without-provider", path,
+                f"apis lists '{api}' but no enabled provider serves it: "
+                + (f"{release.name} refuses to start" if error else f"{release.name} starts without it and logs a warning"),
+            )  # fmt: skip
