@@ -9,7 +9,6 @@ an edit can never reach the disk as a silently different config.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from .render import render_block, render_entry, render_flow, render_key, render_
 from .safefile import Snapshot, atomic_write, read_config_bytes
 from .textstyle import TextStyle, detect_style
 from .yamlpath import Path, format_path
+from .yamldata import copy_data, same_data
 from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, check_duplicate_keys, parse
 
 BOM = "\ufeff"
@@ -226,7 +226,7 @@ class Document:
             self._set_text(text)
         except ParseError as exc:
             raise EditError(f"internal error: the edit produced invalid YAML ({exc.message}); nothing was changed") from None
-        if self.root.value != expected:
+        if not same_data(self.root.value, expected):
             self.text, self.root = old_text, old_root
             raise EditError("internal error: the edit did not produce the intended value; nothing was changed")
 
@@ -253,7 +253,7 @@ class Document:
         if not (parent.kind == MAP or (parent.kind == SEQ and isinstance(key, int)) or (parent.kind == SCALAR and parent.value is None and depth > 0)):
             raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
         # (only now: a path the checks above refuse would make _set_in fail with a bare IndexError/TypeError)
-        expected = copy.deepcopy(self.data)
+        expected = copy_data(self.data)
         _set_in(expected, path, value)
         if parent.kind == SCALAR:
             # `server:` with no value: give it a mapping
@@ -266,7 +266,7 @@ class Document:
     def set_scalars(self, assignments: list[tuple[Path, Any]]) -> None:
         """Replace many existing scalar values in one pass (a rename touching thousands of
         references re-parses the file once, not once per reference)."""
-        expected = copy.deepcopy(self.data)
+        expected = copy_data(self.data)
         replacements = []
         for path, value in assignments:
             node = self.node_at(path)
@@ -474,7 +474,7 @@ class Document:
         self._refuse_shared(path, replaces=True)
         self._refuse_repeated(path, last_ok=True)
         self._refuse_merged_override(parent, path, "deleting")
-        expected = copy.deepcopy(self.data)
+        expected = copy_data(self.data)
         _delete_in(expected, path)
         old_text, old_root = self.text, self.root
         try:
@@ -587,7 +587,7 @@ class Document:
         self._refuse_shared(path, replaces=False)
         self._refuse_repeated(path)
         self._refuse_merged_override(parent, path, "renaming")
-        expected = copy.deepcopy(self.data)
+        expected = copy_data(self.data)
         _rename_in(expected, path, new_key)
         text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "", in_flow=parent.flow)
         self._replace(self._content_start(key_node), key_node.end, text, expected)
