@@ -54,6 +54,8 @@ class Document:
         self.snapshot = snapshot
         self.original_text = text
         self.repeated_keys: list[tuple[Node, Node]] = []
+        self._cr_checked: str | None = None
+        self._cr = False
         self._set_text(text, check_duplicates=True)
         self.style: TextStyle = detect_style(text, self.root, bom)
 
@@ -169,15 +171,41 @@ class Document:
 
     # -- text helpers --------------------------------------------------------------------
 
+    # A line ends with \n, \r\n or a bare \r (old Mac files, which YAML reads as well); most
+    # files hold no \r at all, and for them one find() each way is enough.
+
+    def _has_cr(self) -> bool:
+        if self._cr_checked is not self.text:  # (asked once per text, not once per line)
+            self._cr_checked, self._cr = self.text, "\r" in self.text
+        return self._cr
+
     def _line_start(self, index: int) -> int:
-        return self.text.rfind("\n", 0, index) + 1
+        text = self.text
+        start = text.rfind("\n", 0, index) + 1
+        if self._has_cr():
+            cr = text.rfind("\r", start, index)
+            if cr != -1:
+                if cr == index - 1 and text.startswith("\n", index):  # `index` is the \n of a \r\n
+                    return self._line_start(cr)
+                start = cr + 1
+        return start
 
     def _line_end(self, index: int) -> int:
         """Index of the line break ending the line that holds `index` (or len(text))."""
-        end = self.text.find("\n", index)
-        if end == -1:
-            return len(self.text)
-        return end - 1 if end > 0 and self.text[end - 1] == "\r" else end
+        text = self.text
+        end = text.find("\n", index)
+        end = len(text) if end == -1 else end
+        if self._has_cr():
+            cr = text.find("\r", index, end)
+            end = cr if cr != -1 else end
+        return end
+
+    def _next_line(self, index: int) -> int:
+        """Start of the line after the one holding `index`, or -1 on the last line."""
+        end = self._line_end(index)
+        if end >= len(self.text):
+            return -1
+        return end + 2 if self.text.startswith("\r\n", end) else end + 1
 
     def _last_char(self, node: Node) -> int:
         """Index just past the last non-blank character of a node."""
@@ -191,8 +219,8 @@ class Document:
         deeper than `column` (they belong to the node's body, not to the next key)."""
         pos = self._line_end(self._last_char(node))
         while pos < len(self.text):
-            nxt = self.text.find("\n", pos) + 1
-            if nxt == 0:
+            nxt = self._next_line(pos)
+            if nxt == -1:
                 break
             stripped = self.text[nxt : self._line_end(nxt)]
             body = stripped.lstrip(" ")
@@ -495,6 +523,9 @@ class Document:
             return
         if parent.flow:
             index = parent.items.index(pair)
+            if len(parent.items) == 1:  # the only entry of a whole-file {..}: the braces stay
+                self._replace(parent.start + 1, self.text.rfind("}", parent.start, parent.end), "", expected)
+                return
             if index + 1 < len(parent.items):
                 start, end = key_node.start, parent.items[index + 1][0].start
             else:
@@ -525,9 +556,9 @@ class Document:
             self._replace(start, end, "{}", expected)
             return
         if end < len(self.text):
-            end = self.text.find("\n", end) + 1
+            end = self._next_line(end)
         elif start > 0:
-            start -= len(self._nl()) if self.text[start - len(self._nl()) : start] == self._nl() else 1
+            start -= 2 if self.text.startswith("\r\n", start - 2) else 1  # the line break before it
         self._replace(start, end, "", expected)
 
     def _refuse_repeated(self, path: Path, *, last_ok: bool = False) -> None:
@@ -609,7 +640,7 @@ class Document:
         if self.text[line_start : key_node.start].strip(" "):
             raise EditError(f"{format_path(path)} does not start its line")
         end = self._block_end(value_node, key_node.column)
-        end = len(self.text) if end >= len(self.text) else self.text.find("\n", end) + 1
+        end = len(self.text) if end >= len(self.text) else self._next_line(end)
         inline = value_node.line == key_node.line or (value_node.kind == SCALAR and value_node.style not in ("|", ">"))
         # the end-of-line comment of the key's line (after the value when it is on that line)
         comment = self._trailing_comment(self._last_char(value_node) if inline else self._colon_after(key_node))
