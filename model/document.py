@@ -9,7 +9,6 @@ an edit can never reach the disk as a silently different config.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from .render import render_block, render_entry, render_flow, render_key, render_
 from .safefile import Snapshot, atomic_write, read_config_bytes
 from .textstyle import TextStyle, detect_style
 from .yamlpath import Path, format_path
+from .yamldata import copy_data, same_data
 from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, check_duplicate_keys, parse
 
 BOM = "\ufeff"
@@ -54,6 +54,8 @@ class Document:
         self.snapshot = snapshot
         self.original_text = text
         self.repeated_keys: list[tuple[Node, Node]] = []
+        self._cr_checked: str | None = None
+        self._cr = False
         self._set_text(text, check_duplicates=True)
         self.style: TextStyle = detect_style(text, self.root, bom)
 
@@ -169,15 +171,41 @@ class Document:
 
     # -- text helpers --------------------------------------------------------------------
 
+    # A line ends with \n, \r\n or a bare \r (old Mac files, which YAML reads as well); most
+    # files hold no \r at all, and for them one find() each way is enough.
+
+    def _has_cr(self) -> bool:
+        if self._cr_checked is not self.text:  # (asked once per text, not once per line)
+            self._cr_checked, self._cr = self.text, "\r" in self.text
+        return self._cr
+
     def _line_start(self, index: int) -> int:
-        return self.text.rfind("\n", 0, index) + 1
+        text = self.text
+        start = text.rfind("\n", 0, index) + 1
+        if self._has_cr():
+            cr = text.rfind("\r", start, index)
+            if cr != -1:
+                if cr == index - 1 and text.startswith("\n", index):  # `index` is the \n of a \r\n
+                    return self._line_start(cr)
+                start = cr + 1
+        return start
 
     def _line_end(self, index: int) -> int:
         """Index of the line break ending the line that holds `index` (or len(text))."""
-        end = self.text.find("\n", index)
-        if end == -1:
-            return len(self.text)
-        return end - 1 if end > 0 and self.text[end - 1] == "\r" else end
+        text = self.text
+        end = text.find("\n", index)
+        end = len(text) if end == -1 else end
+        if self._has_cr():
+            cr = text.find("\r", index, end)
+            end = cr if cr != -1 else end
+        return end
+
+    def _next_line(self, index: int) -> int:
+        """Start of the line after the one holding `index`, or -1 on the last line."""
+        end = self._line_end(index)
+        if end >= len(self.text):
+            return -1
+        return end + 2 if self.text.startswith("\r\n", end) else end + 1
 
     def _last_char(self, node: Node) -> int:
         """Index just past the last non-blank character of a node."""
@@ -191,8 +219,8 @@ class Document:
         deeper than `column` (they belong to the node's body, not to the next key)."""
         pos = self._line_end(self._last_char(node))
         while pos < len(self.text):
-            nxt = self.text.find("\n", pos) + 1
-            if nxt == 0:
+            nxt = self._next_line(pos)
+            if nxt == -1:
                 break
             stripped = self.text[nxt : self._line_end(nxt)]
             body = stripped.lstrip(" ")
@@ -226,7 +254,7 @@ class Document:
             self._set_text(text)
         except ParseError as exc:
             raise EditError(f"internal error: the edit produced invalid YAML ({exc.message}); nothing was changed") from None
-        if self.root.value != expected:
+        if not same_data(self.root.value, expected):
             self.text, self.root = old_text, old_root
             raise EditError("internal error: the edit did not produce the intended value; nothing was changed")
 
@@ -253,7 +281,7 @@ class Document:
         if not (parent.kind == MAP or (parent.kind == SEQ and isinstance(key, int)) or (parent.kind == SCALAR and parent.value is None and depth > 0)):
             raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
         # (only now: a path the checks above refuse would make _set_in fail with a bare IndexError/TypeError)
-        expected = copy.deepcopy(self.data)
+        expected = copy_data(self.data)
         _set_in(expected, path, value)
         if parent.kind == SCALAR:
             # `server:` with no value: give it a mapping
@@ -266,7 +294,7 @@ class Document:
     def set_scalars(self, assignments: list[tuple[Path, Any]]) -> None:
         """Replace many existing scalar values in one pass (a rename touching thousands of
         references re-parses the file once, not once per reference)."""
-        expected = copy.deepcopy(self.data)
+        expected = copy_data(self.data)
         replacements = []
         for path, value in assignments:
             node = self.node_at(path)
@@ -474,7 +502,7 @@ class Document:
         self._refuse_shared(path, replaces=True)
         self._refuse_repeated(path, last_ok=True)
         self._refuse_merged_override(parent, path, "deleting")
-        expected = copy.deepcopy(self.data)
+        expected = copy_data(self.data)
         _delete_in(expected, path)
         old_text, old_root = self.text, self.root
         try:
@@ -495,6 +523,9 @@ class Document:
             return
         if parent.flow:
             index = parent.items.index(pair)
+            if len(parent.items) == 1:  # the only entry of a whole-file {..}: the braces stay
+                self._replace(parent.start + 1, self.text.rfind("}", parent.start, parent.end), "", expected)
+                return
             if index + 1 < len(parent.items):
                 start, end = key_node.start, parent.items[index + 1][0].start
             else:
@@ -525,9 +556,9 @@ class Document:
             self._replace(start, end, "{}", expected)
             return
         if end < len(self.text):
-            end = self.text.find("\n", end) + 1
+            end = self._next_line(end)
         elif start > 0:
-            start -= len(self._nl()) if self.text[start - len(self._nl()) : start] == self._nl() else 1
+            start -= 2 if self.text.startswith("\r\n", start - 2) else 1  # the line break before it
         self._replace(start, end, "", expected)
 
     def _refuse_repeated(self, path: Path, *, last_ok: bool = False) -> None:
@@ -587,7 +618,7 @@ class Document:
         self._refuse_shared(path, replaces=False)
         self._refuse_repeated(path)
         self._refuse_merged_override(parent, path, "renaming")
-        expected = copy.deepcopy(self.data)
+        expected = copy_data(self.data)
         _rename_in(expected, path, new_key)
         text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "", in_flow=parent.flow)
         self._replace(self._content_start(key_node), key_node.end, text, expected)
@@ -609,7 +640,7 @@ class Document:
         if self.text[line_start : key_node.start].strip(" "):
             raise EditError(f"{format_path(path)} does not start its line")
         end = self._block_end(value_node, key_node.column)
-        end = len(self.text) if end >= len(self.text) else self.text.find("\n", end) + 1
+        end = len(self.text) if end >= len(self.text) else self._next_line(end)
         inline = value_node.line == key_node.line or (value_node.kind == SCALAR and value_node.style not in ("|", ">"))
         # the end-of-line comment of the key's line (after the value when it is on that line)
         comment = self._trailing_comment(self._last_char(value_node) if inline else self._colon_after(key_node))

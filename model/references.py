@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Literal
 
 from .facts import STORE_FAMILIES, reference_fields_for
+from .workcount import WORK
 from .yamlpath import Path
 
 Family = Literal["kv", "sql"]
@@ -68,18 +69,41 @@ def iter_providers(data: dict) -> Iterator[tuple[str, int, dict]]:
                 yield str(api), index, provider
 
 
-def _shaped_references(value: Any, path: Path, skip: set[Path]) -> Iterator[tuple[Path, Any, Family]]:
-    """Mappings anywhere below `value` that look like references."""
-    if isinstance(value, dict):
-        family = _shape_family(value)
-        if family and path not in skip:
-            yield path, value, family
-            return
-        for k, v in value.items():
-            yield from _shaped_references(v, path + (k,), skip)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _shaped_references(v, path + (i,), skip)
+_DONE = object()  # stack marker: every value below a container has been looked at
+
+
+def _shaped_references(value: Any, path: Path, skip: set[Path], reference_free: set[int]) -> Iterator[tuple[Path, Any, Family]]:
+    """Mappings anywhere below `value` that look like references, in file order.
+
+    A value repeated by aliases is one shared object: it is looked into once per provider,
+    and `reference_free` (kept by the caller across providers) holds the containers known to
+    hold no reference, which are not looked into again. So the work follows the size of the
+    file, not of its expansion."""
+    seen: set[int] = set()
+    holding = 0  # goes up whenever a reference is met: a container it did not move under holds none
+    stack: list[tuple[Any, Any, Any]] = [(value, path, None)]
+    while stack:
+        item, where, marker = stack.pop()
+        if marker is _DONE:
+            if holding == where:
+                reference_free.add(id(item))
+            continue
+        WORK.visits += 1
+        if not isinstance(item, (dict, list)) or id(item) in reference_free:
+            continue
+        if id(item) in seen:  # met before under this provider: it holds a reference (or it would be reference-free)
+            holding += 1
+            continue
+        seen.add(id(item))
+        family = _shape_family(item)
+        if family and where not in skip:
+            holding += 1
+            yield where, item, family
+            continue
+        if family is None:  # (a reference at a known path is no reference-free container elsewhere)
+            stack.append((item, holding, _DONE))
+        children = item.items() if isinstance(item, dict) else enumerate(item)
+        stack.extend((v, where + (k,), None) for k, v in reversed(list(children)))
 
 
 def _release_fields(release: Any, api: str, provider_type: str) -> list[tuple[tuple[str, ...], Family]] | None:
@@ -109,6 +133,7 @@ def find_references(data: dict, *, include_inline: bool = False, release: Any = 
             family = declared or _shape_family(value)
             if family and _wanted(value, include_inline):
                 refs.append(_reference(("storage", "stores", name), value, family, f"store {name}", declared is not None))
+    reference_free: set[int] = set()
     for api, index, provider in iter_providers(data):
         config = provider.get("config")
         if not isinstance(config, dict):
@@ -130,7 +155,7 @@ def find_references(data: dict, *, include_inline: bool = False, release: Any = 
             known_paths.add(path)
             if _wanted(value, include_inline):
                 refs.append(_reference(path, value, family, owner, True))
-        for path, value, family in _shaped_references(config, base, known_paths):
+        for path, value, family in _shaped_references(config, base, known_paths, reference_free):
             refs.append(_reference(path, value, family, owner, False))
     server = data.get("server")
     quota = server.get("quota") if isinstance(server, dict) else None

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from .yamltree import MAP, SCALAR, SEQ, Node
 
 
+_NEWLINE_NAMES = {"\r\n": "CRLF", "\r": "CR"}
+
+
 @dataclass(frozen=True)
 class TextStyle:
     newline: str = "\n"
@@ -23,7 +26,7 @@ class TextStyle:
 
     def describe(self) -> str:
         return (
-            f"{'CRLF' if self.newline == chr(13) + chr(10) else 'LF'} line endings, "
+            f"{_NEWLINE_NAMES.get(self.newline, 'LF')} line endings, "
             f"{self.indent}-space indent, sequences {'indented' if self.sequence_offset else 'not indented'}, "
             f"{'no ' if not self.final_newline else ''}final newline{', UTF-8 BOM' if self.bom else ''}"
         )
@@ -36,6 +39,9 @@ def _most_common(counter: Counter, default: int) -> int:
 def detect_style(text: str, root: Node, bom: bool) -> TextStyle:
     crlf = text.count("\r\n")
     newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+    bare_cr = text.count("\r") - crlf
+    if bare_cr and bare_cr > text.count("\n"):
+        newline = "\r"  # old Mac line ends (YAML reads them too)
     indents: Counter = Counter()
     offsets: Counter = Counter()
     quotes: Counter = Counter()

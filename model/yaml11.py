@@ -11,6 +11,9 @@ import datetime
 import re
 from typing import Any
 
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+
 _BOOL = {
     "yes": True, "Yes": True, "YES": True, "true": True, "True": True, "TRUE": True,
     "on": True, "On": True, "ON": True,
@@ -78,8 +81,29 @@ def _to_float(text: str) -> float:
     return sign * float(s)
 
 
+class InvalidScalar(ValueError):
+    """A scalar the server's loader takes for a typed value it then fails to construct."""
+
+
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_CONSTRUCTOR = SafeConstructor()
+
+
+def construct_tagged(short_tag: str, text: str) -> Any:
+    """What PyYAML's SafeConstructor makes of a scalar with the tag !!`short_tag` (its own code,
+    so dates, base64 and numbers come out exactly as the server sees them)."""
+    construct = SafeConstructor.yaml_constructors[_TAG_PREFIX + short_tag]
+    try:
+        return construct(_CONSTRUCTOR, ScalarNode(_TAG_PREFIX + short_tag, text))
+    except Exception as exc:  # PyYAML fails with KeyError, AttributeError ... on bad text
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InvalidScalar(f"{text!r} is not a valid !!{short_tag} ({reason})" if reason else f"{text!r} is not a valid !!{short_tag}") from None
+
+
 def resolve_plain(text: str) -> Any:
-    """The Python value PyYAML's SafeLoader gives a plain (unquoted) scalar."""
+    """The Python value PyYAML's SafeLoader gives a plain (unquoted) scalar.
+
+    Raises InvalidScalar for text PyYAML reads as a date that does not exist (`2024-02-30`)."""
     if text in _NULL:
         return None
     first = text[0]
@@ -93,7 +117,17 @@ def resolve_plain(text: str) -> Any:
             return _to_int(text)
         if _FLOAT_RE.match(text):
             return _to_float(text)
+        if _PYYAML_TIMESTAMP_RE.match(text):
+            return _timestamp(text)
     return text
+
+
+def _timestamp(text: str) -> Any:
+    try:
+        return construct_tagged("timestamp", text)
+    except InvalidScalar:
+        problem = timestamp_error(text) or f"the server's YAML loader reads {text!r} as a date, and it is not a valid one"
+        raise InvalidScalar(problem) from None
 
 
 # PyYAML's implicit timestamp pattern and the one its constructor reads the parts with.
@@ -127,12 +161,18 @@ def timestamp_error(text: str) -> str | None:
 
 
 def is_timestamp(text: str) -> bool:
-    """PyYAML turns these plain scalars into dates; we keep them as text but must quote new ones."""
+    """Text that YAML readers take for a date (PyYAML's own pattern is stricter): new strings
+    that look like this are quoted."""
     return bool(_TIMESTAMP_RE.match(text))
 
 
 def changes_type_when_plain(text: str) -> bool:
     """True when writing `text` unquoted would make YAML 1.1 or 1.2 read something else."""
-    if not text or resolve_plain(text) != text:
+    if not text or is_timestamp(text):
+        return True
+    try:
+        if resolve_plain(text) != text:
+            return True
+    except InvalidScalar:
         return True
     return bool(_YAML12_NUMBER_RE.match(text)) or is_timestamp(text) or text in ("=", "<<")

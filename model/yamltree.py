@@ -11,19 +11,14 @@ from __future__ import annotations
 import bisect
 from typing import Any, Iterator
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    DocumentStartEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
 
 from .errors import ParseError
-from .yaml11 import _to_float, _to_int, resolve_plain, timestamp_error
+from .workcount import WORK
+from .yamldata import same_data
+from .yaml11 import InvalidScalar, construct_tagged, resolve_plain
 
 MAP, SEQ, SCALAR, ALIAS = "map", "seq", "scalar", "alias"
 MERGE_KEY = "<<"
@@ -64,18 +59,19 @@ class Node:
 
     @property
     def value(self) -> Any:
+        """The Python value, as yaml.safe_load builds it: an alias gives the very object its
+        anchor gives, so shared values stay shared (and walks can tell them by identity)."""
         if self._value is _UNSET:
-            self._value = _construct(self)
+            _construct(self)
         return self._value
 
     def content_end(self) -> int:
         """End of the last character that belongs to this node (block scalars lose their trailing newlines)."""
-        if self.kind in (MAP, SEQ) and not self.flow:
-            if not self.items:
-                return self.end
-            last = self.items[-1]
-            return (last[1] if self.kind == MAP else last).content_end()
-        return self.end
+        node = self
+        while node.kind in (MAP, SEQ) and not node.flow and node.items:
+            last = node.items[-1]
+            node = last[1] if node.kind == MAP else last
+        return node.end
 
     def get(self, key: Any) -> "Node | None":
         """The value node for `key` in a mapping (merge keys are not followed)."""
@@ -92,14 +88,36 @@ class Node:
         return None
 
     def walk(self) -> Iterator["Node"]:
-        yield self
-        if self.kind == MAP:
-            for k, v in self.items:
-                yield from k.walk()
-                yield from v.walk()
-        elif self.kind == SEQ:
-            for item in self.items:
-                yield from item.walk()
+        """Every node written in the text, in text order; aliases are not followed (iterative:
+        nesting as deep as the parser allows must not hit Python's recursion limit)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            WORK.visits += 1
+            yield node
+            if node.kind == MAP:
+                for k, v in reversed(node.items):
+                    stack.append(v)
+                    stack.append(k)
+            elif node.kind == SEQ:
+                stack.extend(reversed(node.items))
+
+
+    def walk_paths(self) -> Iterator[tuple[tuple, "Node"]]:
+        """(path, node) for every node written in the text, in text order; a key comes with the
+        path of the entry it names. Aliases are not followed: each node is met once."""
+        stack: list[tuple[tuple, Node]] = [((), self)]
+        while stack:
+            path, node = stack.pop()
+            WORK.visits += 1
+            yield path, node
+            if node.kind == MAP:
+                for k, v in reversed(node.items):
+                    sub = path + (k.value,)
+                    stack.append((sub, v))
+                    stack.append((sub, k))
+            elif node.kind == SEQ:
+                stack.extend((path + (i,), item) for i, item in reversed(list(enumerate(node.items))))
 
 
 class _Unset:
@@ -109,8 +127,8 @@ class _Unset:
 _UNSET = _Unset()
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
-_TAG_KIND = {"map": "a mapping", "set": "a mapping", "seq": "a list", "omap": "a list"}
-_STANDARD_TAGS = {"str", "int", "float", "bool", "null", "map", "seq", "omap", "set", "timestamp", "binary"}
+_TAG_KIND = {"map": "a mapping", "set": "a mapping", "seq": "a list", "omap": "a list", "pairs": "a list"}
+_STANDARD_TAGS = {"str", "int", "float", "bool", "null", "map", "seq", "omap", "pairs", "set", "timestamp", "binary"}
 
 
 def _scalar_value(node: Node) -> Any:
@@ -120,58 +138,71 @@ def _scalar_value(node: Node) -> Any:
         if tag == "!" or node.style == "":
             return _plain_value(node)
         return node.raw
-    short = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else None
     try:
-        if short == "int":
-            return _to_int(node.raw)
-        if short == "float":
-            return _to_float(node.raw)
-        if short == "bool":
-            return {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}[
-                node.raw.lower()
-            ]
-        if short == "null":
-            return None
-    except (ValueError, KeyError, IndexError):
-        raise ParseError(f"{node.raw!r} is not a valid !!{short}", line=node.line + 1, column=node.column + 1)
-    return node.raw
+        return construct_tagged(tag[len(_TAG_PREFIX) :], node.raw)
+    except InvalidScalar as exc:
+        raise ParseError(str(exc), line=node.line + 1, column=node.column + 1) from None
+
+
+def _is_plain(node: Node, text: str) -> bool:
+    """A scalar PyYAML resolves by its text (`<<` is then the merge key, `=` the value key)."""
+    return node.kind == SCALAR and node.raw == text and (node.tag == "!" or (node.style == "" and node.tag is None))
 
 
 def _plain_value(node: Node) -> Any:
     """resolve_plain, refusing what yaml.safe_load cannot construct (the server would not start)."""
-    problem = None
     try:
-        value = resolve_plain(node.raw)
+        return resolve_plain(node.raw)
+    except InvalidScalar as exc:
+        problem = str(exc)
     except ValueError:  # `0b_`, `0x_`: PyYAML's int pattern matches but int() fails
         problem = f"{node.raw!r} looks like a number to the server's YAML loader but is not a valid one"
-    else:
-        if node.raw == "=":  # PyYAML tags it !!value and has no constructor for that
-            problem = "the server's YAML loader cannot read a plain ="
-        elif isinstance(value, str):
-            problem = timestamp_error(node.raw)
-        if problem is None:
-            return value
     raise ParseError(f"{problem}; put it in quotes", line=node.line + 1, column=node.column + 1)
 
 
 def _checked_value(node: Node) -> Any:
-    # a plain << is a merge key; anywhere but in key position PyYAML has no constructor for it
-    if node.kind == SCALAR and node.raw == MERGE_KEY and node.style == "" and node.tag is None:
-        raise ParseError("the server's YAML loader cannot read a plain << here; put it in quotes", line=node.line + 1, column=node.column + 1)
+    # PyYAML tags a plain << (merge) and = (value) itself; only in key position does it know what to do with them
+    if node.kind == SCALAR and (_is_plain(node, MERGE_KEY) or _is_plain(node, "=")):
+        raise ParseError(f"the server's YAML loader cannot read a plain {node.raw} here; put it in quotes", line=node.line + 1, column=node.column + 1)
     return node.value
 
 
-def _construct(node: Node) -> Any:
-    node = node.resolved
-    if node.kind == SCALAR:
-        return _scalar_value(node)
+def _construct(root: Node) -> None:
+    """Give `root` and every node below it its value, children first, without recursion.
+
+    An anchored node comes before its aliases in the text and is not open around them (the
+    parser refuses that), so in this order it always has its value when an alias needs it."""
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        if node._value is not _UNSET:
+            stack.pop()
+            continue
+        if node.kind == SCALAR:
+            node._value = _scalar_value(node)
+            stack.pop()
+            continue
+        children = [node.target] if node.kind == ALIAS else node.items if node.kind == SEQ else [n for pair in node.items for n in pair]
+        waiting = [child for child in children if child._value is _UNSET]
+        if waiting:
+            stack.extend(reversed(waiting))
+            continue
+        WORK.visits += 1
+        node._value = node.target._value if node.kind == ALIAS else _collection_value(node)
+        stack.pop()
+
+
+def _collection_value(node: Node) -> Any:
+    short = node.tag[len(_TAG_PREFIX) :] if node.tag and node.tag.startswith(_TAG_PREFIX) else None
     if node.kind == SEQ:
+        if short in ("omap", "pairs"):
+            return _pairs(node, short)
         return [_checked_value(item) for item in node.items]
     result: dict = {}
     merged: dict = {}
     for k, v in node.items:
         _checked_value(v)
-        if k.kind == SCALAR and k.style == "" and k.raw == MERGE_KEY and k.tag is None:
+        if _is_plain(k, MERGE_KEY):
             sources = v.resolved.items if v.resolved.kind == SEQ else [v]
             for src in reversed(sources):
                 if src.resolved.kind != MAP:
@@ -183,8 +214,22 @@ def _construct(node: Node) -> Any:
         except TypeError:
             raise ParseError("a mapping key must be a single value, not a list or mapping", line=k.line + 1, column=k.column + 1) from None
     if merged:
-        return {**merged, **result}
-    return result
+        result = {**merged, **result}
+    return set(result) if short == "set" else result
+
+
+def _pairs(node: Node, short: str) -> list:
+    """!!omap / !!pairs: a list of one-entry mappings, which PyYAML makes a list of (key, value)."""
+    out = []
+    for item in node.items:
+        entry = item.resolved
+        if entry.kind != MAP or len(entry.items) != 1:
+            raise ParseError(f"each item of a !!{short} list must be a mapping with exactly one entry", line=item.line + 1, column=item.column + 1)
+        k, v = entry.items[0]
+        if _is_plain(k, MERGE_KEY):
+            raise ParseError(f"a merge key (<<) cannot stand in a !!{short} list", line=k.line + 1, column=k.column + 1)
+        out.append((k.value, _checked_value(v)))
+    return out
 
 
 def _check_tag(event: Any, mark: Any) -> str | None:
@@ -193,7 +238,8 @@ def _check_tag(event: Any, mark: Any) -> str | None:
         return tag
     if tag.startswith(_TAG_PREFIX) and tag[len(_TAG_PREFIX) :] in _STANDARD_TAGS:
         short = tag[len(_TAG_PREFIX) :]
-        kind = "a mapping" if isinstance(event, MappingStartEvent) else "a list" if isinstance(event, SequenceStartEvent) else "a single value"
+        name = type(event).__name__
+        kind = "a mapping" if name == "MappingStartEvent" else "a list" if name == "SequenceStartEvent" else "a single value"
         if kind != _TAG_KIND.get(short, "a single value"):
             # PyYAML's constructor for the tag fails on the other kinds of node
             raise ParseError(f"the tag !!{short} cannot be used on {kind}", line=mark.line + 1, column=mark.column + 1)
@@ -208,15 +254,53 @@ def _check_tag(event: Any, mark: Any) -> str | None:
 _TAB_MESSAGE = "a tab character where YAML needs spaces (tabs may only appear in quoted values, block scalars and comments)"
 
 
+MAX_DEPTH = 500  # nesting levels; PyYAML itself (the server) gives up at about 490
+
+
 def parse(text: str) -> Node:
     """Parse one YAML document into a Node tree; raises ParseError with line and column.
 
-    Every value is constructed here, so a file whose values the server's loader cannot read
-    fails now, with its position, and never later when `.value` is first asked for.
+    `text` is the file after its first BOM. Every value is constructed here, so a file whose
+    values the server's loader cannot read fails now, with its position, and never later
+    when `.value` is first asked for.
     """
+    stand_in = _bom_stand_in(text)
+    scanned = text.replace(BOM, stand_in) if stand_in else text
     try:
-        root = _build(_parser.parse(text))
-    except MarkedYAMLError as exc:
+        root = _build(_parser.parse(scanned), stand_in)
+    except YAMLError as exc:
+        # libyaml refuses a few things PyYAML reads (`{a: vector_io::faiss}`); the server's
+        # verdict is PyYAML's, so it gets the last word (slower, but only on such files)
+        try:
+            root = _build(pyyaml.parse(scanned, Loader=pyyaml.SafeLoader), stand_in)
+        except pyyaml.YAMLError:
+            raise _parse_error(exc, text, stand_in) from None
+    _check_tabs(text, root)
+    root.value  # noqa: B018 - construct now (see the docstring)
+    return root
+
+
+BOM = "\ufeff"
+
+
+def _bom_stand_in(text: str) -> str:
+    """A character to parse in place of each BOM left in the text, or '' if there is none.
+
+    PyYAML skips one BOM at the very start of the file (decode() already took it off) and
+    reads any other as an ordinary character: a second BOM makes the first key
+    '\\ufeffversion', one at the start of an indented line breaks the file. libyaml skips a BOM
+    at the start of any line instead. A private-use character the text does not hold is read
+    by both like any other letter, so parsing it and putting the BOM back gives PyYAML's view."""
+    if BOM not in text:
+        return ""
+    return next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+
+
+def _parse_error(exc: YAMLError, text: str, stand_in: str) -> ParseError:
+    def words(message: str) -> str:
+        return message.replace(stand_in, BOM) if stand_in else message
+
+    if isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
@@ -224,23 +308,20 @@ def parse(text: str) -> Node:
         elif exc.context and exc.problem and exc.context_mark and mark is not exc.context_mark:
             problem = f"{problem} ({exc.context} at line {exc.context_mark.line + 1})"
         if mark is None:
-            raise ParseError(problem) from None
+            return ParseError(words(problem))
         line, column = mark.line, mark.column
         if mark.index >= len(text) and not text.endswith("\n"):
             # libyaml puts the end of a stream without a final newline on a line that does not exist
             line, column = text.count("\n"), len(text) - (text.rfind("\n") + 1)
-        raise ParseError(problem, line=line + 1, column=column + 1) from None
-    except YAMLError as exc:  # the reader's errors (control characters, bad encoding) carry no mark
-        message = (str(exc).splitlines() or ["invalid YAML"])[0]
-        position = getattr(exc, "position", None)
-        if isinstance(position, int) and 0 <= position <= len(text):
-            line = text.count("\n", 0, position)
-            column = position - (text.rfind("\n", 0, position) + 1)
-            raise ParseError(message, line=line + 1, column=column + 1) from None
-        raise ParseError(message) from None
-    _check_tabs(text, root)
-    root.value  # noqa: B018 - construct now (see the docstring)
-    return root
+        return ParseError(words(problem), line=line + 1, column=column + 1)
+    # the reader's errors (control characters, bad encoding) carry no mark
+    message = words((str(exc).splitlines() or ["invalid YAML"])[0])
+    position = getattr(exc, "position", None)
+    if isinstance(position, int) and 0 <= position <= len(text):
+        line = text.count("\n", 0, position)
+        column = position - (text.rfind("\n", 0, position) + 1)
+        return ParseError(message, line=line + 1, column=column + 1)
+    return ParseError(message)
 
 
 def _check_tabs(text: str, root: Node) -> None:
@@ -274,7 +355,8 @@ def _check_tabs(text: str, root: Node) -> None:
         pos = text.find("\t", pos + 1)
 
 
-def _build(events: Iterator[Any]) -> Node:
+def _build(events: Iterator[Any], stand_in: str = "") -> Node:
+    """Nodes from parser events (ruamel's libyaml parser or PyYAML's: the events are alike)."""
     anchors: dict[str, Node] = {}
     stack: list[Node] = []
     pending_key: list[Node | None] = []
@@ -307,21 +389,28 @@ def _build(events: Iterator[Any]) -> Node:
             pending_key[-1] = None
 
     for event in events:
-        cls = type(event)
-        if cls is ScalarEvent:
+        cls = type(event).__name__
+        if cls == "ScalarEvent":
             mark = event.start_mark
             node = Node(SCALAR, mark.index, mark.line, mark.column)
             node.end = event.end_mark.index
-            node.raw = event.value
+            node.raw = event.value.replace(stand_in, BOM) if stand_in else event.value
             node.style = event.style or ""
             node.tag = _check_tag(event, mark)
             node.anchor = event.anchor
             if event.anchor:
                 add_anchor(event.anchor, node, mark)
             attach(node)
-        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+        elif cls == "MappingStartEvent" or cls == "SequenceStartEvent":
             mark = event.start_mark
-            node = Node(MAP if cls is MappingStartEvent else SEQ, mark.index, mark.line, mark.column)
+            if len(stack) >= MAX_DEPTH:
+                raise ParseError(
+                    f"the values are nested more than {MAX_DEPTH} levels deep here; the server's YAML loader "
+                    "cannot read a file nested this deep either",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                )
+            node = Node(MAP if cls == "MappingStartEvent" else SEQ, mark.index, mark.line, mark.column)
             node.flow = bool(event.flow_style)
             node.tag = _check_tag(event, mark)
             node.anchor = event.anchor
@@ -330,7 +419,7 @@ def _build(events: Iterator[Any]) -> Node:
             attach(node)
             stack.append(node)
             pending_key.append(None)
-        elif cls is AliasEvent:
+        elif cls == "AliasEvent":
             mark = event.start_mark
             target = anchors.get(event.anchor)
             if target is None:
@@ -343,7 +432,7 @@ def _build(events: Iterator[Any]) -> Node:
             node.target = target
             node.raw = event.anchor
             attach(node)
-        elif cls is DocumentStartEvent:
+        elif cls == "DocumentStartEvent":
             documents += 1
             if documents > 1:
                 mark = event.start_mark
@@ -352,9 +441,9 @@ def _build(events: Iterator[Any]) -> Node:
                     line=mark.line + 1,
                     column=mark.column + 1,
                 )
-        elif cls is StreamEndEvent:
+        elif cls == "StreamEndEvent":
             break
-        elif stack and (cls.__name__ in ("MappingEndEvent", "SequenceEndEvent")):
+        elif stack and cls in ("MappingEndEvent", "SequenceEndEvent"):
             node = stack.pop()
             pending_key.pop()
             node.end = event.end_mark.index if node.flow else node.content_end()
@@ -384,7 +473,7 @@ def check_duplicate_keys(root: Node) -> list[tuple[Node, Node]]:
                 continue
             if first is None:
                 seen[k.value] = (k, v)
-            elif first[1].value == v.value:
+            elif same_data(first[1].value, v.value):  # (aliases: shared values compared once)
                 repeats.append((first[0], k))
             else:
                 raise ParseError(

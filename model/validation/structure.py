@@ -57,12 +57,15 @@ def check_structure(ctx: Context) -> None:
     _check_name(ctx)
     skip = _SECTIONS + tuple(release.name_fields.get("required") or ())  # _check_name explains those
     ctx.check_model(release.schema, {k: v for k, v in data.items() if k in release.top_level_keys}, (), "the config", skip=skip)
+    if ctx.doc.repeated_keys:
+        # (one walk of the text's nodes: aliases are not followed, so it costs what the file does)
+        repeats = {id(repeat) for _, repeat in ctx.doc.repeated_keys}
+        paths = {id(node): path for path, node in ctx.doc.root.walk_paths() if id(node) in repeats}
     for first, repeat in ctx.doc.repeated_keys:
-        path = _key_path(ctx, repeat)
         ctx.add(
             "warning",
             "repeated-key",
-            path,
+            paths[id(repeat)],
             f"'{repeat.raw}' is written twice in this mapping (first at line {first.line + 1}) with the same value; "
             "the server keeps the last one: delete one of them",
             at=(repeat.line + 1, repeat.column + 1),
@@ -90,25 +93,3 @@ def _check_name(ctx: Context) -> None:
                 f"'{name}' is deprecated in {ctx.release.name}" + (f"; write '{better}' instead" if better else ""),
                 key=True,
             )  # fmt: skip
-
-
-def _key_path(ctx: Context, key_node) -> tuple:
-    """The path of a key node, found by walking the tree (repeats are rare, so this stays cheap)."""
-
-    def search(node, path):
-        node = node.resolved
-        if node.kind == "map":
-            for k, v in node.items:
-                if k is key_node:
-                    return path + (k.value,)
-                found = search(v, path + (k.value,))
-                if found:
-                    return found
-        elif node.kind == "seq":
-            for i, item in enumerate(node.items):
-                found = search(item, path + (i,))
-                if found:
-                    return found
-        return None
-
-    return search(ctx.doc.root, ()) or ()

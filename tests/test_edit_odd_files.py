@@ -1,0 +1,75 @@
+"""Edits on files with odd but valid YAML: bare-CR line ends, .nan, two BOMs, a whole-file
+flow mapping. Each edit is made, in the file's own line ends, and gives exactly the data
+yaml.safe_load (the server) reads from the result. Reproducers: tests/files/reliability/."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tui.cli import main
+
+RELIABILITY = Path(__file__).parent / "files" / "reliability"
+
+
+def _load(data: bytes):
+    return yaml.safe_load(data)
+
+
+def _edit(tmp_path: Path, name: str, *args: str) -> tuple[bytes, bytes]:
+    path = tmp_path / name
+    shutil.copyfile(RELIABILITY / name, path)
+    before = path.read_bytes()
+    assert main(["set", str(path), *args]) == 0
+    return before, path.read_bytes()
+
+
+def test_unset_in_a_mapping_with_bare_cr_line_ends(tmp_path):
+    before, after = _edit(tmp_path, "edit_cr_unset_indexerror.yaml", "--unset", "x.b")
+    assert after == before.replace(b"  b: 2\r", b"")
+    assert _load(after) == {"version": 2, "x": {"a": 1}}
+
+
+def test_unset_the_first_key_of_a_bare_cr_file(tmp_path):
+    before, after = _edit(tmp_path, "edit_cr_unset.yaml", "--unset", "version")
+    assert after == b"image_name: x\r"
+    assert _load(after) == {"image_name": "x"}
+
+
+def test_new_lines_in_a_bare_cr_file_end_with_cr(tmp_path):
+    before, after = _edit(tmp_path, "edit_cr_unset.yaml", "server.port=1234")
+    assert after == before + b"server:\r  port: 1234\r"
+    assert b"\n" not in after
+
+
+def test_edit_beside_a_nan(tmp_path):
+    before, after = _edit(tmp_path, "edit_nan.yaml", "server.port=8322")
+    assert after == before.replace(b"port: 8321", b"port: 8322")
+    data = _load(after)
+    assert math.isnan(data["x-threshold"]) and data["server"]["port"] == 8322
+
+
+def test_edit_in_a_file_with_two_boms(tmp_path):
+    before, after = _edit(tmp_path, "edit_double_bom.yaml", "server.port=8322")
+    assert after == before.replace(b"port: 8321", b"port: 8322")
+    assert _load(after) == {"\ufeffversion": 2, "server": {"port": 8322}}  # both BOMs kept
+
+
+def test_unset_the_only_key_of_a_whole_file_flow_mapping(tmp_path):
+    before, after = _edit(tmp_path, "edit_flow_top_unset.yaml", "--unset", "image_name")
+    assert after == b"{}\n"
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_unset_and_add_keep_each_kind_of_line_end(tmp_path, newline):
+    path = tmp_path / "run.yaml"
+    lines = ["version: 2", "# about x", "x:", "  a: 1  # one", "  b: 2", "y: 3", ""]
+    path.write_bytes(newline.join(lines).encode())
+    assert main(["set", str(path), "--unset", "x.a", "--unset", "y", "x.c=4"]) == 0
+    text = path.read_bytes().decode()
+    assert text == newline.join(["version: 2", "# about x", "x:", "  b: 2", "  c: 4", ""])
+    assert _load(text) == {"version": 2, "x": {"b": 2, "c": 4}}
