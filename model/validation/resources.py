@@ -47,8 +47,10 @@ def check_resources(ctx: Context) -> None:
             if any(key in entry and ctx.resolved(entry[key]) in (None, "") for key in _ID_FIELDS):
                 continue  # `model_id: ${env.X:+...}` with X unset: the server skips the entry
             pid = ctx.resolved(entry.get("provider_id"))
-            if pid is None:
-                continue
+            if pid in (None, "", "__disabled__"):
+                continue  # the server registers nothing for it
+            if pid == "all" and kind == "models" and ctx.release.data.get("model_provider_all", ctx.release.is_ogx):
+                continue  # ogx: an alias on the first active inference provider
             ids = [ctx.resolved(p.get("provider_id")) for _, p in enabled.get(api, [])]
             if pid in ids:
                 continue
