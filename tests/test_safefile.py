@@ -544,6 +544,18 @@ def _python_for(user: str) -> str | None:
     return None
 
 
+def python_for_nobody() -> str:
+    """An interpreter the user `nobody` can run; skips the test when there is none."""
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no user `nobody` to drop root privileges to")
+    python = _python_for("nobody")
+    if python is None:
+        pytest.skip("no Python interpreter the user `nobody` can run")
+    return python
+
+
 @pytest.fixture
 def sandbox():
     """A directory under the system temp dir that `nobody` can reach (pytest's tmp_path may
@@ -578,15 +590,8 @@ def _call_unprivileged(lib: Path, op: str, path: Path) -> dict:
         except ConfigFileError as exc:
             return {"error": type(exc).__name__, "message": exc.message, "file": exc.file}
         return {"error": None}
-    try:
-        pwd.getpwnam("nobody")
-    except KeyError:
-        pytest.skip("no user `nobody` to drop root privileges to")
-    python = _python_for("nobody")
-    if python is None:
-        pytest.skip("no Python interpreter the user `nobody` can run")
     res = subprocess.run(
-        [python, "-I", "-B", "-c", _RUNNER, str(lib), op, str(path)],
+        [python_for_nobody(), "-I", "-B", "-c", _RUNNER, str(lib), op, str(path)],
         user="nobody",
         capture_output=True,
         text=True,
