@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import model.errors
+import model.redaction
 import model.safefile
 from model.errors import ConfigFileError, ExternalChangeError, SaveError
 from model.safefile import (
@@ -566,8 +567,8 @@ def sandbox():
         pkg = base / "lib" / "model"
         pkg.mkdir(parents=True)
         (pkg / "__init__.py").write_text("")
-        shutil.copy(model.errors.__file__, pkg / "errors.py")
-        shutil.copy(model.safefile.__file__, pkg / "safefile.py")
+        for module in (model.errors, model.redaction, model.safefile):  # safefile and what it imports
+            shutil.copy(module.__file__, pkg / os.path.basename(module.__file__))
         for d in (base / "lib", pkg):
             os.chmod(d, 0o755)
         for p in pkg.iterdir():
