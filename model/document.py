@@ -226,7 +226,7 @@ class Document:
             self._set_text(text)
         except ParseError as exc:
             raise EditError(f"internal error: the edit produced invalid YAML ({exc.message}); nothing was changed") from None
-        if self.root.value != expected:
+        if not same_data(self.root.value, expected):
             self.text, self.root = old_text, old_root
             raise EditError("internal error: the edit did not produce the intended value; nothing was changed")
 
@@ -646,6 +646,24 @@ class Document:
                 return removed
             removed.append(copies[0][0].line + 1)
             self._delete_pair(parent_path, parent, copies[0], self.data)
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """a == b, except that NaN equals NaN: `.nan` somewhere in the file is a value like any
+    other, and an edit elsewhere must not count as changing it."""
+    if a == b:
+        return True
+    if isinstance(a, float) and isinstance(b, float):
+        return a != a and b != b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        if len(a) != len(b):
+            return False
+        if a.keys() == b.keys():
+            return all(same_data(v, b[k]) for k, v in a.items())
+        return all(same_data(ka, kb) and same_data(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items()))
+    return False
 
 
 def _describe(node: Node) -> str:

@@ -57,8 +57,11 @@ def migrate(doc: Document) -> Migration:
     plan.notes += skipped
     if not (plan.places or assignments or plan.rename_references):
         return result
+    _refuse_unmovable_text(doc, moves_blocks=bool(plan.places))
     before = doc.text
     try:
+        if plan.places:
+            skipped += _drop_empty_storage(doc)
         result.dropped = _drop_repeats(doc, plan, [path for path, _, _ in assignments])
         if assignments:
             doc.set_scalars([(path, new) for path, _, new in assignments])
@@ -75,13 +78,61 @@ def migrate(doc: Document) -> Migration:
         _refuse_shared_values(doc, plan)
         if plan.places:
             _Rewrite(doc, plan).run()
-    except (EditError, MigrationError):
+    except MigrationError:
         doc.restore(before)
         raise
+    except EditError as exc:
+        # every edit is verified by re-parsing; one that fails leaves the file as it was, and the
+        # command says why instead of failing as an internal error
+        doc.restore(before)
+        raise MigrationError(f"the file could not be rewritten safely ({exc})") from None
     return result
 
 
 # -- preparing -----------------------------------------------------------------------------
+
+
+_BARE_CR = re.compile(r"\r(?!\n)")
+
+
+def _refuse_unmovable_text(doc: Document, moves_blocks: bool) -> None:
+    """Text the migration's line edits cannot work on, refused up front with what to change."""
+    text = doc.text
+    bom = text.find("\ufeff")
+    if bom != -1:
+        line, column = _line_column(text, bom)
+        raise MigrationError(
+            f"line {line} column {column} holds a byte order mark (U+FEFF) inside the text (a file starting with two "
+            "of them, or one in mid-file), which the server's YAML loader reads as part of a key or refuses; delete it, then migrate"
+        )
+    cr = _BARE_CR.search(text)
+    if cr is not None and moves_blocks:
+        line, _ = _line_column(text, cr.start())
+        raise MigrationError(
+            f"the file ends its lines with a bare CR (classic Mac OS line ends, first after line {line}); "
+            "convert it to LF or CRLF line ends, then migrate"
+        )
+    if doc.root.flow and moves_blocks:
+        raise MigrationError(
+            f"the file is written as one {{...}} flow mapping (line {doc.root.line + 1}); write it in block style "
+            "(one key per line), then migrate"
+        )
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `index`; a bare CR ends a line too, as YAML reads it."""
+    before = text[:index].replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1, index - max(text.rfind("\n", 0, index), text.rfind("\r", 0, index))
+
+
+def _drop_empty_storage(doc: Document) -> list[str]:
+    """`storage:` or `storage: null` holds nothing: the new storage section takes its place."""
+    node = doc.node_at(("storage",))
+    if node is None or node.resolved.kind != SCALAR or node.resolved.value is not None:
+        return []
+    line = doc.key_node_at(("storage",)).line + 1
+    doc.delete(("storage",))
+    return [f"removed the empty storage key (line {line}); the new storage section replaces it"]
 
 
 def _old_placeholders(doc: Document) -> tuple[list[tuple[Path, str, str]], list[str]]:
@@ -395,7 +446,10 @@ class _Rewrite:
         if pos < len(text) and text[pos : text.find("\n", pos) + 1].strip() == "":
             lines = [""] + lines  # the next section is a blank line away: so is this one
         if pos == len(text) and text and not text.endswith("\n"):
-            return (pos, pos, self.nl + self.nl.join(lines))
+            # the file ends without a line break: the last line is rewritten with the new ones
+            # after it, so the edit still covers whole lines
+            start = text.rfind("\n", 0, pos) + 1
+            return (start, pos, text[start:pos] + self.nl + self.nl.join(lines))
         return (pos, pos, self.nl.join(lines) + self.nl)
 
     def _expected(self, line_places: list[Place]) -> Any:
