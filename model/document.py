@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigFileError, ParseError
+from .gcpause import gc_paused
 from .render import render_block, render_entry, render_flow, render_key, render_scalar, is_collection
 from .safefile import Snapshot, atomic_write, read_config_bytes
 from .textstyle import TextStyle, detect_style
@@ -110,9 +111,10 @@ class Document:
     # -- reading -------------------------------------------------------------------------
 
     def _set_text(self, text: str, check_duplicates: bool = True) -> None:
-        root = parse(text)
-        if check_duplicates:
-            self.repeated_keys = check_duplicate_keys(root)
+        with gc_paused():  # a parse tree has no cycles: the collector would only slow it down
+            root = parse(text)
+            if check_duplicates:
+                self.repeated_keys = check_duplicate_keys(root)
         if root.resolved.kind != MAP:
             if root.kind == SCALAR and root.style == "" and root.raw == "" and root.tag is None:
                 # `---` and nothing else: an empty document, not a value someone wrote
