@@ -96,3 +96,43 @@ def test_a_reference_with_a_list_or_mapping_for_backend_does_not_stop_a_migratio
     migrate(doc)
     assert doc.data["storage"]["stores"]["metadata"] == {"backend": "kv_default", "namespace": "registry"}
 
+
+
+def _old_providers(count: int, namespace: bool, flow: bool = False) -> str:
+    lines = ["version: 2", "providers:", "  vector_io:"]
+    for i in range(count):
+        lines += [f"  - provider_id: p{i}", "    provider_type: inline::faiss", "    config:"]
+        if flow:
+            lines.append(f"      kvstore: {{type: sqlite, db_path: /x/s.db{', namespace: ns' + str(i) if namespace else ''}}}")
+        else:
+            lines += ["      kvstore:", "        type: sqlite", f"        db_path: ${{env.D:/x}}/s.db  # {i}"]
+            lines += [f"        namespace: ns{i}"] if namespace else []
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("namespace", [False, True])
+def test_a_migration_re_parses_the_file_a_fixed_number_of_times_however_many_stores(monkeypatch, namespace):
+    """Counted work: each verified edit re-parses the whole file, so an edit per store would
+    make a migration quadratic in the number of stores (it was, for stores with a namespace)."""
+    import model.document
+
+    counts = []
+    for count in (5, 50):
+        calls = 0
+        real = model.document.parse
+
+        def counting(text):
+            nonlocal calls
+            calls += 1
+            return real(text)
+
+        monkeypatch.setattr(model.document, "parse", counting)
+        doc = Document(_old_providers(count, namespace))
+        migrate(doc)
+        monkeypatch.setattr(model.document, "parse", real)
+        counts.append(calls)
+        refs = [doc.data["providers"]["vector_io"][i]["config"]["persistence"] for i in range(count)]
+        assert refs[-1] == {"backend": "kv_default", "namespace": f"ns{count - 1}" if namespace else f"vector_io::faiss::p{count - 1}"}
+        assert doc.data["storage"]["backends"]["kv_default"] == {"type": "kv_sqlite", "db_path": "${env.D:=/x}/s.db"}
+        assert yaml.safe_load(doc.text) == doc.data
+    assert counts[0] == counts[1] <= 4, counts

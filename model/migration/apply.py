@@ -63,9 +63,10 @@ def migrate(doc: Document) -> Migration:
         if plan.places:
             skipped += _drop_empty_storage(doc)
         result.dropped = _drop_repeats(doc, plan, [path for path, _, _ in assignments])
-        if assignments:
-            doc.set_scalars([(path, new) for path, _, new in assignments])
-            result.placeholders = assignments
+        _refuse_shared_values(doc, plan)
+        # placeholders and store types in one verified pass (one re-parse, however many stores)
+        doc.set_scalars([(path, new) for path, _, new in assignments] + _retype_assignments(plan))
+        result.placeholders = assignments
         if plan.rename_references:
             doc.rename_key(("storage", "references"), "stores")
         # plan again on the rewritten text: placeholder values are part of what makes two
@@ -75,7 +76,6 @@ def migrate(doc: Document) -> Migration:
         if plan.problems:
             raise MigrationError("; ".join(plan.problems))
         result.plan = plan
-        _refuse_shared_values(doc, plan)
         if plan.places:
             _Rewrite(doc, plan).run()
     except MigrationError:
@@ -247,18 +247,27 @@ class _Rewrite:
         self.doc.replace_lines(_merge_removals(edits, self.doc.text), self._expected(line_places))
 
     # each store's `type` becomes its backend type where it stands (an ordinary verified
-    # edit), so the settings block can then move as it is written
+    # edit; migrate() has done it already), so the settings block can then move as it is written
     def _retype_in_place(self) -> None:
-        assignments = []
+        self.doc.set_scalars(_retype_assignments(self.plan))
         for place in self.plan.places:
-            if place.is_draft_quota:
-                continue
-            if place.settings.get("type") != place.new_type:
-                assignments.append((place.settings_path + ("type",), place.new_type))
-        self.doc.set_scalars(assignments)
-        for place in self.plan.places:
-            if place.family == "kv" and not place.is_draft_quota and "namespace" in place.settings:
+            if _moves_namespace(place) and self._namespace_block(place) is None:
                 self.doc.delete(place.settings_path + ("namespace",))  # now the reference's
+
+    def _namespace_block(self, place: Place) -> KeyBlock | None:
+        """The lines of a KV store's `namespace` key inside its block settings, which stay behind
+        when the settings move (the namespace is now the reference's); None when not on lines of
+        their own. Cutting them from the moved text, rather than deleting each with its own
+        verified edit, keeps a migration of thousands of stores to one re-parse."""
+        node = self.doc.node_at(place.settings_path)
+        if node is None or node.kind != MAP or node.flow:
+            return None
+        try:
+            self.doc.key_block(place.settings_path)
+            block = self.doc.key_block(place.settings_path + ("namespace",))
+        except EditError:
+            return None
+        return block
 
     def _capture_settings(self) -> None:
         for backend in self.plan.new_backends:
@@ -284,8 +293,13 @@ class _Rewrite:
             block = self.doc.key_block(place.settings_path)
         except EditError:
             return None
-        first = self.doc.text.find("\n", block.line_start) + 1
-        lines = _split(self.doc.text[first : block.end])
+        text = self.doc.text
+        first = text.find("\n", block.line_start) + 1
+        namespace = self._namespace_block(place) if _moves_namespace(place) else None
+        if namespace is None:
+            lines = _split(text[first : block.end])
+        else:
+            lines = _split(text[first : namespace.comment_start] + text[namespace.end : block.end])
         return _Body(lines, node.items[0][0].column, node.get("type") is not None)
 
     def _edit_flow_places(self) -> list[Place]:
@@ -475,6 +489,19 @@ class _Rewrite:
             for place in top:
                 stores[place.target[2]] = place.value()
         return data
+
+
+def _retype_assignments(plan: Plan) -> list[tuple[Path, str]]:
+    """Each store's pre-0.3 `type` (sqlite) becomes its backend type (kv_sqlite) where it stands."""
+    return [
+        (place.settings_path + ("type",), place.new_type)
+        for place in plan.places
+        if not place.is_draft_quota and place.settings.get("type") != place.new_type
+    ]
+
+
+def _moves_namespace(place: Place) -> bool:
+    return place.family == "kv" and not place.is_draft_quota and "namespace" in place.settings
 
 
 def _merge_removals(edits: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:
