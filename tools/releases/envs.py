@@ -37,6 +37,16 @@ EXTRA_REQUIREMENTS: dict[str, list[str]] = {
 }
 
 
+def requirements(distribution: str, version: str) -> list[str]:
+    """What to pip install for one release. llama-stack 0.4 split its API types into
+    llama-stack-api, which it requires unpinned: the newest one breaks the older releases'
+    imports, so the API package is pinned to the same version."""
+    pins = [f"{distribution}=={version}", *EXTRA_REQUIREMENTS.get(distribution, [])]
+    if distribution == "llama-stack" and tuple(int(p) for p in version.split(".")[:2]) >= (0, 4):
+        pins.append(f"llama-stack-api=={version}")
+    return pins
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("LLAMA_CONFIG_RELEASE_CACHE") or Path.home() / ".cache" / "llama-config" / "releases")
 
@@ -68,7 +78,12 @@ def release_python(distribution: str, version: str, *, quiet: bool = True) -> Pa
     root = env_dir(distribution, version)
     python = root / "bin" / "python"
     marker = root / ".complete"
-    if marker.exists() and python.exists():
+    pins = requirements(distribution, version)
+    wanted = " ".join(pins) + "\n"
+    # A marker names what was installed; environments built before the llama-stack-api pin
+    # (marker: the release alone) are still right for releases that do not need it.
+    accepted = {wanted} | ({f"{distribution}=={version}\n"} if not any(p.startswith("llama-stack-api") for p in pins) else set())
+    if marker.exists() and python.exists() and marker.read_text() in accepted:
         return python
     if root.exists():
         shutil.rmtree(root)
@@ -78,14 +93,14 @@ def release_python(distribution: str, version: str, *, quiet: bool = True) -> Pa
     if quiet:
         pip.append("--quiet")
     result = subprocess.run(
-        pip + [f"{distribution}=={version}", *EXTRA_REQUIREMENTS.get(distribution, [])],
+        pip + pins,
         capture_output=quiet,
         text=True,
     )
     if result.returncode != 0:
         errors = "\n".join(line for line in (result.stderr or "").splitlines() if not line.startswith("WARNING:"))
         raise RuntimeError(f"installing {distribution}=={version} failed:\n{errors[-4000:]}")
-    marker.write_text(f"{distribution}=={version}\n")
+    marker.write_text(wanted)
     return python
 
 
