@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Iterable, Iterator
 
 from rich.console import Console
