@@ -114,18 +114,24 @@ class Context:
         reports it, and its value is only known at run time."""
         places: dict[tuple, Resolution] = {}
         unknown = object()
+        done: dict[int, Any] = {}  # a value shared by YAML aliases is substituted once, not per expansion
 
         def walk(v: Any, at: tuple) -> Any:
             if isinstance(v, str) and has_placeholder(v):
                 r = resolve(v, self.env)
                 places[at] = r
                 return unknown if r.missing else r.value
+            if not isinstance(v, (dict, list)):
+                return v
+            if id(v) in done:
+                return done[id(v)]
             if isinstance(v, dict):
-                out = {k: walk(item, at + (k,)) for k, item in v.items()}
-                return {k: item for k, item in out.items() if item is not unknown}
-            if isinstance(v, list):
-                return [item for item in (walk(x, at + (i,)) for i, x in enumerate(v)) if item is not unknown]
-            return v
+                out: Any = {k: walk(item, at + (k,)) for k, item in v.items()}
+                out = {k: item for k, item in out.items() if item is not unknown}
+            else:
+                out = [item for item in (walk(x, at + (i,)) for i, x in enumerate(v)) if item is not unknown]
+            done[id(v)] = out
+            return out
 
         result = walk(value, loc)
         return (None if result is unknown else result), places

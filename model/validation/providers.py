@@ -141,16 +141,47 @@ def _check_config(ctx: Context, ptype: str, spec: dict, config: Any, path: Path)
     what = f"the {ptype} provider's config"
     # storage references are checked with every other reference (validation/references.py)
     refs = {tuple(r["path"].split(".")) for r in spec.get("storage_refs") or ()}
-    top_refs = tuple({p[0] for p in refs})
+    # (a mapping holding references, written as something else, is the schema check's to report)
+    top_refs = tuple({p[0] for p in refs if len(p) == 1 or not isinstance(config, dict) or isinstance(config.get(p[0]), dict)})
     if not ctx.check_model(schema, config, path, what, skip=top_refs):
         if not isinstance(config, dict):
             return
     ctx.check_unknown_keys(schema, config, path, what)
+    for ref in spec.get("storage_refs") or ():
+        if ref.get("required"):
+            _require(ctx, config, tuple(ref["path"].split(".")), path, ref.get("family", "kv"))
+
+
+def _require(ctx: Context, config: dict, ref_path: tuple[str, ...], path: Path, family: str) -> None:
+    """A required storage reference (or the mapping that holds it) that is not written."""
+    value: Any = config
+    for depth, key in enumerate(ref_path):
+        if not isinstance(value, dict):
+            return  # a wrong type above it is reported by the schema check
+        if key not in value or value[key] is None:
+            where = path + ref_path[:depth]
+            partition = "namespace" if family == "kv" else "table_name"
+            ctx.add(
+                "error", "missing-field", where,
+                f"{format_path(where)} is missing the required field '{key}' (a storage reference: "
+                f"{{backend: <a {family.split('|')[0]}_* backend>, {partition}: ...}})",
+                key=bool(where[len(path):]) or True,
+            )  # fmt: skip
+            return
+        value = value[key]
+
+
+def served_apis(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> set[str]:
+    """APIs that exist at startup: those with an enabled provider, and auto-routed APIs listed
+    in `apis:` (the server builds their router even with no provider behind it)."""
+    listed = ctx.data.get("apis")
+    routers = set(ctx.release.data.get("routed_apis") or {})
+    return set(enabled) | {a for a in listed if a in routers} if isinstance(listed, list) else set(enabled)
 
 
 def _check_dependencies(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> None:
     release = ctx.release
-    served = set(enabled)
+    served = served_apis(ctx, enabled)
     for api, entries in enabled.items():
         for index, entry in entries:
             ptype = ctx.resolved(entry.get("provider_type"))
@@ -183,7 +214,7 @@ def _check_listed_apis(ctx: Context, enabled: dict[str, list[tuple[int, dict]]])
                 "it refuses to start" + (f"; did you mean '{hint}'?" if hint else ""),
             )  # fmt: skip
             continue
-        if not release.available_with(api, set(enabled)):
+        if not release.available_with(api, served_apis(ctx, enabled)):
             error = release.api_without_provider == "error"
             ctx.add(
                 "error" if error else "warning", "api-without-provider", path,

@@ -200,7 +200,7 @@ def _check_quota(ctx: Context, model: str, quota: object, auth_enabled: bool) ->
     ctx.check_unknown_keys(model, quota, path, "server.quota")
     if not auth_enabled:
         ctx.add(
-            "error",
+            "warning",
             "quota-without-auth",
             path,
             "server.quota requires server.auth: without authentication every client is counted by IP against "
