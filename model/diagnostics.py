@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .redaction import is_secret_path, mask_quoted, redact_text
 from .yamlpath import Path, format_path
 
 Severity = Literal["error", "warning", "info"]
@@ -51,6 +52,12 @@ class Diagnostic:
     line: int
     column: int
     message: str
+
+    def __post_init__(self) -> None:
+        # The one redaction rule (model.redaction): URL passwords never, and nothing quoted in
+        # a message about a secret field.
+        message = redact_text(self.message)
+        object.__setattr__(self, "message", mask_quoted(message) if is_secret_path(self.path) else message)
 
     @property
     def path_text(self) -> str:

@@ -73,6 +73,7 @@ class Document:
             return cls(text, name=name, bom=bom, snapshot=snapshot)
         except ConfigFileError as exc:
             exc.file = exc.file or name
+            exc.hide_secret_value(text)  # a message quoting a password's value (model.redaction)
             raise
 
     def to_bytes(self) -> bytes:

@@ -6,6 +6,13 @@ the command line can print `FILE:LINE:COL: error: message` and exit 2 without a 
 
 from __future__ import annotations
 
+import re
+
+from .redaction import is_secret_key, mask_quoted, redact_text
+
+# `key:` in a YAML line (block or flow), the last one before a given column
+_KEY = re.compile(r"""(?:^|[\s{,\-?])(?P<key>[^\s:#,{}\[\]'"]+|'[^']*'|"[^"]*")\s*:(?=\s|$)""")
+
 
 class ConfigFileError(Exception):
     """The file cannot be read, parsed or written."""
@@ -17,6 +24,7 @@ class ConfigFileError(Exception):
         line: int | None = None,
         column: int | None = None,
     ) -> None:
+        message = redact_text(message)  # URL passwords are never printed
         super().__init__(message)
         self.message = message
         self.file = file
@@ -33,6 +41,23 @@ class ConfigFileError(Exception):
 
     def __str__(self) -> str:
         return f"{self.location()}: error: {self.message}"
+
+    def hide_secret_value(self, text: str) -> None:
+        """Mask the values this message quotes when they belong to a secret-named key: the key
+        written on the error's line before its column, or on the line above when the value
+        starts its own line (`password: !!int s3cret` must not be echoed back)."""
+        if self.line is None:
+            return
+        lines = text.splitlines()
+        if not 0 < self.line <= len(lines):
+            return
+        before = lines[self.line - 1][: (self.column or 1) - 1]
+        keys = _KEY.findall(before)
+        if not keys and not before.strip(" -") and self.line > 1:
+            keys = _KEY.findall(lines[self.line - 2])
+        if keys and is_secret_key(keys[-1].strip("'\"")):
+            self.message = mask_quoted(self.message)
+            self.args = (self.message,)
 
 
 class ParseError(ConfigFileError):

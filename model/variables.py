@@ -4,10 +4,11 @@ they resolve to now (the operator's checklist before starting the server)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .document import Document
 from .envvars import Environment, VariableSource, find_placeholders
+from .redaction import is_secret_path
 from .yamlpath import Path
 from .yamltree import MAP, SCALAR, SEQ, Node
 
@@ -35,15 +36,11 @@ class VariableUse:
     secret: bool = False  # used in a password-like field: its values and defaults are never shown
 
 
-SECRET_WORDS = ("password", "secret", "token", "api_key")
+def variables_used(doc: Document, env: Environment | None = None, extra_secrets: Iterable[str] = ()) -> list[VariableUse]:
+    """The variables the file uses, in order of first use, each with how it is set now.
 
-
-def is_secret_key(key: object) -> bool:
-    return isinstance(key, str) and any(key == word or key.endswith("_" + word) for word in SECRET_WORDS)
-
-
-def variables_used(doc: Document, env: Environment | None = None) -> list[VariableUse]:
-    """The variables the file uses, in order of first use, each with how it is set now."""
+    `extra_secrets`: dotted paths or keys of secret fields beyond the secret-named ones (see
+    model.redaction)."""
     env = env or Environment()
     uses: dict[str, VariableUse] = {}
     for path, node in string_scalars(doc.root):
@@ -51,7 +48,7 @@ def variables_used(doc: Document, env: Environment | None = None) -> list[Variab
             use = uses.setdefault(placeholder.name, VariableUse(placeholder.name))
             if path not in use.paths:
                 use.paths.append(path)
-            use.secret = use.secret or bool(path and is_secret_key(path[-1]))
+            use.secret = use.secret or is_secret_path(path, extra_secrets)
             if placeholder.op is None:
                 use.required = True
             elif placeholder.op == "=" and placeholder.arg and placeholder.arg not in use.defaults:

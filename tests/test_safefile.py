@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import model.errors
+import model.redaction
 import model.safefile
 from model.errors import ConfigFileError, ExternalChangeError, SaveError
 from model.safefile import (
@@ -544,6 +545,18 @@ def _python_for(user: str) -> str | None:
     return None
 
 
+def python_for_nobody() -> str:
+    """An interpreter the user `nobody` can run; skips the test when there is none."""
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no user `nobody` to drop root privileges to")
+    python = _python_for("nobody")
+    if python is None:
+        pytest.skip("no Python interpreter the user `nobody` can run")
+    return python
+
+
 @pytest.fixture
 def sandbox():
     """A directory under the system temp dir that `nobody` can reach (pytest's tmp_path may
@@ -554,8 +567,8 @@ def sandbox():
         pkg = base / "lib" / "model"
         pkg.mkdir(parents=True)
         (pkg / "__init__.py").write_text("")
-        shutil.copy(model.errors.__file__, pkg / "errors.py")
-        shutil.copy(model.safefile.__file__, pkg / "safefile.py")
+        for module in (model.errors, model.redaction, model.safefile):  # safefile and what it imports
+            shutil.copy(module.__file__, pkg / os.path.basename(module.__file__))
         for d in (base / "lib", pkg):
             os.chmod(d, 0o755)
         for p in pkg.iterdir():
@@ -578,15 +591,8 @@ def _call_unprivileged(lib: Path, op: str, path: Path) -> dict:
         except ConfigFileError as exc:
             return {"error": type(exc).__name__, "message": exc.message, "file": exc.file}
         return {"error": None}
-    try:
-        pwd.getpwnam("nobody")
-    except KeyError:
-        pytest.skip("no user `nobody` to drop root privileges to")
-    python = _python_for("nobody")
-    if python is None:
-        pytest.skip("no Python interpreter the user `nobody` can run")
     res = subprocess.run(
-        [python, "-I", "-B", "-c", _RUNNER, str(lib), op, str(path)],
+        [python_for_nobody(), "-I", "-B", "-c", _RUNNER, str(lib), op, str(path)],
         user="nobody",
         capture_output=True,
         text=True,

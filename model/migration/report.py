@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
+from ..redaction import redact_text, shown_value
 from ..yamlpath import format_path
 from .apply import Migration
 
 
-def report_lines(migration: Migration, name: str) -> list[str]:
+def report_lines(migration: Migration, name: str, extra_secrets: Iterable[str] = ()) -> list[str]:
+    """The report, with every line through the one redaction rule (model.redaction): no URL
+    password and no value of a secret field, also not as a placeholder's default."""
+    return [redact_text(line) for line in _lines(migration, name, tuple(extra_secrets))]
+
+
+def _lines(migration: Migration, name: str, extra_secrets: tuple[str, ...]) -> list[str]:
     plan = migration.plan
     if not migration.changed:
         lines = [f"{name}: nothing to do: the file already uses the v0.3 storage format (storage.backends + references)"]
@@ -29,7 +38,7 @@ def report_lines(migration: Migration, name: str) -> list[str]:
     if migration.placeholders:
         n = len(migration.placeholders)
         lines.append(f"  {n} placeholder{'s' if n != 1 else ''} rewritten from the old syntax (${{env.X:default}} is now ${{env.X:=default}}, ${{env.X+v}} is ${{env.X:+v}}):")
-        lines += [f"    {format_path(path)}: {new}" for path, _, new in migration.placeholders]
+        lines += [f"    {format_path(path)}: {shown_value(path, new, extra_secrets)}" for path, _, new in migration.placeholders]
     for path, removed in migration.dropped:
         at = ", ".join(str(n) for n in removed)
         lines.append(f"  removed the repeated {format_path(path)} at line {at} (an identical copy; the server reads the last one)")

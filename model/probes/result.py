@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Iterable
 
+from model.redaction import redact_text
+
 
 class Category(StrEnum):
     """Why a backend is (not) reachable. Decided from exception classes and error codes only."""
@@ -27,12 +29,8 @@ JSON_KEYS = ("backend", "type", "ok", "category", "latency_ms", "server_version"
 
 
 def redact(text: str | None, secrets: Iterable[str]) -> str | None:
-    """`text` with every secret (longest first, so a secret containing another goes whole) masked."""
-    if not text:
-        return text
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    """`text` with every secret value and URL password masked (the one rule, model.redaction)."""
+    return redact_text(text, secrets) if text else text
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..references import Reference, find_references, is_inline_store_config, iter_providers
 from ..facts import NEWER_DEFAULT_BACKEND_TYPES, NEWER_DEFAULT_STORES, STORE_MODEL_NAMES, declared_backends, family_of, is_newer_format, is_old_format
 from ..fields import reference_model
-from ..variables import is_secret_key
+from ..redaction import is_secret_key
 from ..yamlpath import format_path
 from .backends import backend_type
 from .context import Context, did_you_mean, show

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Iterable
 
 from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
 from model.envvars import Environment, resolve
+from model.redaction import MASK, redact_text
 from model.references import Reference, backend_users, find_references, iter_providers
 from model.schema.backends import family_of
 from model.schema.types import type_tag_of
@@ -32,7 +34,7 @@ def _resolved(backend: dict, env: Environment | None) -> dict:
 
 
 def backend_summary(backend: dict, env: Environment | None = None) -> str:
-    """Where a backend's data lives, in one line (never the password)."""
+    """Where a backend's data lives, in one line (never the password: see build_tree)."""
     backend = _resolved(backend, env)
     kind = type_tag_of(backend) or "?"
     if kind.endswith("_sqlite"):
@@ -59,7 +61,9 @@ def _ref_label(ref: Reference, backends: dict) -> str:
     return f"{arrow}  {partition}"
 
 
-def build_tree(doc, name: str, env: Environment | None = None) -> list[Tree]:
+def build_tree(doc, name: str, env: Environment | None = None, extra_secrets: Iterable[str] = ()) -> list[Tree]:
+    """The tree `show` prints. `extra_secrets`: secret fields beyond the secret-named ones
+    (dotted paths or keys, see model.redaction)."""
     data = doc.data
     fmt = "pre-0.3 format" if is_old_format(data) else ("newer format" if is_newer_format(data) else "v0.3 format")
     distro = data.get("distro_name") or data.get("image_name") or "?"
@@ -118,13 +122,25 @@ def build_tree(doc, name: str, env: Environment | None = None) -> list[Tree]:
             q.add(f"kvstore [dim](kv)[/] {_ref_label(qref, backends)}")
     else:
         srv.add("quota: [dim]none[/]")
-    _add_variables(root, doc, env)
+    _add_variables(root, doc, env, extra_secrets)
+    _redact_labels(root)
     return [root]
 
 
-def _add_variables(root: Tree, doc, env: Environment | None) -> None:
-    """The environment variables the file uses and how each is set now (never their values)."""
-    uses = variables_used(doc, env)
+def _redact_labels(tree: Tree) -> None:
+    """The one redaction rule (model.redaction) over every label, whatever value it quotes: no
+    URL password, no `password=...`. Values of secret fields are never put in a label."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node.label, str):
+            node.label = redact_text(node.label)
+        stack.extend(node.children)
+
+
+def _add_variables(root: Tree, doc, env: Environment | None, extra_secrets: Iterable[str]) -> None:
+    """The environment variables the file uses and how each is set now (never a secret's value)."""
+    uses = variables_used(doc, env, extra_secrets)
     if not uses:
         return
     node = root.add(f"[bold]Environment variables[/] ({len(uses)})")
@@ -135,7 +151,7 @@ def _add_variables(root: Tree, doc, env: Environment | None) -> None:
         elif use.required:
             state = "[bold red]unset: required, the server will not start[/]"
         elif use.defaults:
-            defaults = ["••••••"] * len(use.defaults) if use.secret else [escape(d) for d in use.defaults]
+            defaults = [MASK] * len(use.defaults) if use.secret else [escape(redact_text(d)) for d in use.defaults]
             state = "unset → default " + ", ".join(f"'{d}'" for d in defaults)
         else:
             state = "[dim]unset (optional)[/]"

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Static
 from model.config_schema import load
 from model.envvars import has_placeholder
 from model.fields import SchemaField
-from model.variables import is_secret_key
+from model.redaction import is_secret_key, redact_text
 from model.yamlpath import Path, format_path
 
 
@@ -32,8 +32,8 @@ class FieldSpec(SchemaField):
 
     @property
     def secret(self) -> bool:
-        # whole words of the key only: `send_secret_in_body` is a boolean, not a secret
-        return super().secret or is_secret_key(self.key[-1])
+        # the one naming rule (model.redaction); a boolean is never a secret (`send_secret_in_body`)
+        return super().secret or (is_secret_key(self.key[-1]) and "boolean" not in self.scalar_kinds())
 
 
 def _object_properties(schema: dict) -> tuple[dict, list[str]] | None:
@@ -140,7 +140,7 @@ class FieldRow(Vertical):
         yield Label(label, classes="field-label")
         yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.field_path))
         if self.resolved:
-            yield Static(f"↳ {self.resolved}", classes="field-resolved", markup=False)
+            yield Static(f"↳ {redact_text(self.resolved)}", classes="field-resolved", markup=False)  # a URL's password
         if self.spec.description:
             yield Static(self.spec.description, classes="field-help", markup=False)
 

@@ -1,0 +1,246 @@
+"""One redaction rule (model.redaction) for every output: no secret reaches stdout, stderr or JSON.
+
+Each command runs for real on a config holding secrets in every form the rule covers, and the
+test asserts that none of the secret strings appears in anything it prints.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from model.diagnostics import Diagnostic
+from model.document import Document
+from model.errors import ParseError
+from model.redaction import MASK, is_secret_key, is_secret_path, redact_text, shown_value
+
+# Each secret is a distinct string, so a leak names its form.
+SECRETS = {
+    "PLAIN-PW-1": "backend password written as is",
+    "URL-PW-2": "redis URL password",
+    "URL-PW-3": "mongodb URL password",
+    "URL-PW-4": "postgresql URL password",
+    "DEFAULT-KEY-5": "api_key placeholder default",
+    "DEFAULT-AWS-6": "aws_secret_access_key placeholder default",
+    "DEFAULT-URL-PW-7": "URL password inside a placeholder default",
+    "TOKEN-8": "a token",
+    "CONN-PW-9": "password=... in a connection string",
+    "RESOLVED-PW-11": "URL password in a value that resolves to the wrong type",
+    "CLIENT-SECRET-12": "client_secret",
+}
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def provider(default: str) -> str:
+    """The top of a config with one provider, placeholders with the `default` operator."""
+    return f"""\
+version: 2
+image_name: secrets
+apis: [inference]
+providers:
+  inference:
+  - provider_id: openai
+    provider_type: remote::openai
+    config:
+      api_key: ${{env.OPENAI_API_KEY{default}DEFAULT-KEY-5}}
+      aws_secret_access_key: ${{env.AWS_SK{default}DEFAULT-AWS-6}}
+      base_url: ${{env.OPENAI_URL{default}https://user:DEFAULT-URL-PW-7@example.com/v1}}
+"""
+
+
+def config(port: int) -> str:
+    return provider(":=") + f"""\
+      auth_token: TOKEN-8
+      dsn: host=db password=CONN-PW-9
+storage:
+  backends:
+    kv_default:
+      type: kv_redis
+      host: redis://:URL-PW-2@127.0.0.1
+      port: {port}
+    kv_mongo:
+      type: kv_mongodb
+      host: mongodb://u:URL-PW-3@127.0.0.1:{port}/db
+    sql_default:
+      type: sql_postgres
+      host: postgresql://u:URL-PW-4@127.0.0.1/db
+      port: ${{env.PG_PORT:=postgresql://u:RESOLVED-PW-11@x}}
+      user: u
+      password: PLAIN-PW-1
+  stores:
+    metadata: {{backend: kv_default, namespace: registry}}
+    inference: {{backend: sql_default, table_name: inference_store}}
+    conversations: {{backend: sql_default, table_name: openai_conversations}}
+    prompts: {{backend: kv_mongo, namespace: prompts}}
+server:
+  port: 8321
+  auth:
+    provider_config:
+      type: oauth2_token
+      introspection:
+        url: https://idp/introspect
+        client_id: stack
+        client_secret: CLIENT-SECRET-12
+"""
+
+
+def assert_no_secret(*outputs: str) -> None:
+    text = "\n".join(outputs)
+    leaked = {s: what for s, what in SECRETS.items() if s in text}
+    assert not leaked, f"leaked: {leaked}\n{text}"
+
+
+@pytest.fixture
+def secrets_file(tmp_path):
+    f = tmp_path / "run.yaml"
+    f.write_text(config(_closed_port()))
+    return f
+
+
+# --------------------------------------------------------------------------- the rule
+
+
+@pytest.mark.parametrize("key", ["password", "api_key", "aws_secret_access_key", "client_secret", "auth_token", "token",
+                                 "credentials", "db_password", "private_key", "apiKey", "secret_access-key"])
+def test_secret_named_keys(key):
+    assert is_secret_key(key)
+
+
+@pytest.mark.parametrize("key", ["max_tokens", "user", "host", "key", "namespace", "table_name", "db", 0, None])
+def test_not_secret_named_keys(key):
+    assert not is_secret_key(key)
+
+
+def test_extra_secret_paths_from_the_caller():
+    path = ("providers", "inference", 0, "config", "account_id")
+    assert not is_secret_path(path)
+    assert is_secret_path(path, {"account_id"})
+    assert is_secret_path(path, {"config.account_id"})
+    assert is_secret_path(path, {"providers.*.*.config.account_id"})
+    assert not is_secret_path(path, {"providers.safety.*.config.account_id"})
+    # below a secret field, everything is secret
+    assert is_secret_path(("server", "credentials", "user"))
+    assert is_secret_path(path + ("nested",), {"config.account_id"})
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("redis://:pw@h:6379", f"redis://:{MASK}@h:6379"),
+    ("postgresql://u:p@ss@h/db", f"postgresql://u:{MASK}@h/db"),
+    ("mongodb://u:pw@h1,h2/db?authSource=admin", f"mongodb://u:{MASK}@h1,h2/db?authSource=admin"),
+    ("https://ghp_token@github.com/x", f"https://{MASK}@github.com/x"),
+    ("${env.URL:=redis://:pw@h}", f"${{env.URL:=redis://:{MASK}@h}}"),
+    ("redis://:${env.REDIS_PASSWORD}@h", "redis://:${env.REDIS_PASSWORD}@h"),  # the variable is not the secret
+    ("host=h password=pw user=u", f"host=h password={MASK} user=u"),
+    ("https://h/cb?token=t&x=1", f"https://h/cb?token={MASK}&x=1"),
+    ("https://h/path@x", "https://h/path@x"),  # an @ in the path is not a password
+])
+def test_url_passwords(text, shown):
+    assert redact_text(text) == shown
+
+
+def test_shown_value():
+    assert shown_value(("a", "password"), "s3cret") == MASK
+    assert shown_value(("a", "password"), "${env.PW:=s3cret}") == f"${{env.PW:={MASK}}}"
+    assert shown_value(("a", "password"), "${env.PW}") == "${env.PW}"
+    assert shown_value(("a", "send_secret_in_body"), True) == "True"  # a boolean is never a secret
+    assert shown_value(("a", "url"), "redis://:pw@h") == f"redis://:{MASK}@h"
+    assert shown_value(("a", "account"), "acct-1", {"account"}) == MASK
+
+
+def test_diagnostic_messages():
+    d = Diagnostic("error", "wrong-type", ("storage", "backends", "x", "password"), 1, 1, "must be a string, not 'x' or \"y\"")
+    assert d.message == f"must be a string, not '{MASK}' or '{MASK}'"
+    d = Diagnostic("error", "wrong-type", ("storage", "backends", "x", "host"), 1, 1, "not 'redis://:pw@h'")
+    assert d.message == f"not 'redis://:{MASK}@h'"
+    assert "pw" not in json.dumps(d.to_json())
+
+
+@pytest.mark.parametrize("yaml, masked", [
+    ("server:\n  password: !!int PARSE-PW-10\n", True),
+    ("server: {api_key: !!float PARSE-PW-10}\n", True),
+    ("server:\n  - token: !!int PARSE-PW-10\n", True),
+    ("server:\n  password: !!int\n    PARSE-PW-10\n", True),
+    ("server:\n  port: !!int not-a-number\n", False),  # not a secret: the value helps
+])
+def test_parse_error_quoting_a_value(yaml, masked):
+    with pytest.raises(ParseError) as info:
+        Document.from_bytes(yaml.encode(), name="run.yaml")
+    assert ("PARSE-PW-10" in str(info.value)) is False
+    assert (MASK in info.value.message) is masked
+    assert ("not-a-number" in info.value.message) is (not masked)
+
+
+# --------------------------------------------------------------------------- every command's output
+
+
+def test_show(run_cli, secrets_file):
+    r = run_cli("show", secrets_file)
+    assert r.returncode == 0, r.stderr
+    assert_no_secret(r.stdout, r.stderr)
+    assert f"redis://:{MASK}@127.0.0.1" in r.stdout
+    assert f"OPENAI_URL  unset → default 'https://user:{MASK}@example.com/v1'" in r.stdout
+    assert f"AWS_SK  unset → default '{MASK}'" in r.stdout
+
+
+def test_validate(run_cli, secrets_file):
+    r = run_cli("validate", secrets_file)
+    j = run_cli("validate", "--json", secrets_file)
+    assert "resolves to" in r.stdout + r.stderr  # the port placeholder is reported, with its value masked
+    assert_no_secret(r.stdout, r.stderr, j.stdout, j.stderr)
+    json.loads(j.stdout)
+
+
+def test_test_connections(run_cli, secrets_file):
+    text = run_cli("test-connections", "--timeout", "2", secrets_file)
+    j = run_cli("test-connections", "--json", "--timeout", "2", secrets_file)
+    assert text.returncode == 1 and j.returncode == 1, text.stderr
+    assert_no_secret(text.stdout, text.stderr, j.stdout, j.stderr)
+    assert {r["backend"] for r in json.loads(j.stdout)} == {"kv_default", "kv_mongo", "sql_default"}
+
+
+OLD_FORMAT = provider(":") + """\
+metadata_store:
+  type: redis
+  host: redis://:URL-PW-2@redis.local
+inference_store:
+  type: postgres
+  host: pg.local
+  user: u
+  password: ${env.PGPW:PLAIN-PW-1}
+  db: db
+conversations_store:
+  type: postgres
+  host: postgresql://u:URL-PW-4@pg.local/db
+  user: u
+  password: TOKEN-8
+"""
+
+
+def test_migrate_report(run_cli, tmp_path):
+    f = tmp_path / "old.yaml"
+    f.write_text(OLD_FORMAT)
+    r = run_cli("migrate", f, "--output", tmp_path / "new.yaml")  # the report on stdout
+    assert r.returncode == 0, r.stderr
+    assert "placeholders rewritten" in r.stdout and f"${{env.PGPW:={MASK}}}" in r.stdout
+    assert_no_secret(r.stdout, r.stderr)
+    r = run_cli("migrate", f)  # the file on stdout (it is the file), the report on stderr
+    assert r.returncode == 0 and "migrated" in r.stderr
+    assert_no_secret(r.stderr)
+
+
+@pytest.mark.parametrize("command", [("validate",), ("validate", "--json"), ("show",), ("migrate", "--dry-run"),
+                                     ("set", "server.port=8322"), ("test-connections",)])
+def test_parse_error_in_every_command(run_cli, tmp_path, command):
+    f = tmp_path / "run.yaml"
+    f.write_text("version: 2\nimage_name: x\nserver:\n  password: !!int PARSE-PW-10\n")
+    r = run_cli(command[0], f, *command[1:])
+    assert r.returncode == 2, r.stderr
+    assert "is not a valid !!int" in r.stdout + r.stderr
+    assert "PARSE-PW-10" not in r.stdout + r.stderr
