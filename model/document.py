@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigFileError, ParseError
+from .gcpause import gc_paused
 from .render import render_block, render_entry, render_flow, render_key, render_scalar, is_collection
 from .safefile import Snapshot, atomic_write, read_config_bytes
 from .textstyle import TextStyle, detect_style
@@ -113,9 +114,10 @@ class Document:
     # -- reading -------------------------------------------------------------------------
 
     def _set_text(self, text: str, check_duplicates: bool = True) -> None:
-        root = parse(text)
-        if check_duplicates:
-            self.repeated_keys = check_duplicate_keys(root)
+        with gc_paused():  # a parse tree has no cycles: the collector would only slow it down
+            root = parse(text)
+            if check_duplicates:
+                self.repeated_keys = check_duplicate_keys(root)
         if root.resolved.kind != MAP:
             if root.kind == SCALAR and root.style == "" and root.raw == "" and root.tag is None:
                 # `---` and nothing else: an empty document, not a value someone wrote
@@ -678,6 +680,24 @@ class Document:
                 return removed
             removed.append(copies[0][0].line + 1)
             self._delete_pair(parent_path, parent, copies[0], self.data)
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """a == b, except that NaN equals NaN: `.nan` somewhere in the file is a value like any
+    other, and an edit elsewhere must not count as changing it."""
+    if a == b:
+        return True
+    if isinstance(a, float) and isinstance(b, float):
+        return a != a and b != b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        if len(a) != len(b):
+            return False
+        if a.keys() == b.keys():
+            return all(same_data(v, b[k]) for k, v in a.items())
+        return all(same_data(ka, kb) and same_data(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items()))
+    return False
 
 
 def _describe(node: Node) -> str:

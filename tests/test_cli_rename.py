@@ -6,6 +6,7 @@ import difflib
 import os
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,15 @@ def test_rename_every_backend_of_every_corpus_file(cli_corpus_file, tmp_copy, ca
         # each store that silently used the old default is written out: 3 new lines
         assert sum(extra.values()) == 3 * (len(after) - len(before))
         assert all(re.fullmatch(rf"    \w+:\n|      (backend: {old}_renamed|namespace: \S+|table_name: \w+)\n", line) for line in extra)
+
+
+def test_a_reference_with_a_repeated_backend_key_is_refused_with_its_lines(run_cli, tmp_path, file_state):
+    # tests/files/reliability/rename_repeated_backend_key.yaml: `backend: kv_default` written twice
+    path = tmp_path / "run.yaml"
+    path.write_bytes((Path(__file__).parent / "files" / "reliability" / "rename_repeated_backend_key.yaml").read_bytes())
+    before = file_state(path)
+    r = run_cli("rename-backend", path, "kv_default", "kv_new")
+    assert r.returncode == 2
+    assert "providers.vector_io[0].config.persistence.backend is written 2 times (lines 9 and 10)" in r.stderr
+    assert "internal error" not in r.stderr
+    assert file_state(path) == before

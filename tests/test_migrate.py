@@ -525,7 +525,7 @@ def test_an_external_providers_store_is_left_alone() -> None:
         ("metadata_store:\n  type: sqlite3\n  db_path: x\n", "cannot tell which kv_* backend type 'sqlite3' is"),
         ("inference_store:\n  type: redis\n  host: x\n", "cannot tell which sql_* backend type 'redis' is"),
         ("metadata_store:\n  type: ${env.KV:=sqlite}\n  db_path: x\n", "cannot tell which kv_* backend type"),
-        ("{metadata_store: {type: sqlite, db_path: x}}\n", "written inside a {...} mapping"),
+        ("{metadata_store: {type: sqlite, db_path: x}}\n", "the file is written as one {...} flow mapping"),
         ("base: &b {type: sqlite}\nmetadata_store:\n  <<: *b\n  db_path: /x\n", "uses the YAML anchor or alias *b (line 3)"),
         (
             "providers:\n  vector_io:\n"

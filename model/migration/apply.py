@@ -57,12 +57,16 @@ def migrate(doc: Document) -> Migration:
     plan.notes += skipped
     if not (plan.places or assignments or plan.rename_references):
         return result
+    _refuse_unmovable_text(doc, moves_blocks=bool(plan.places))
     before = doc.text
     try:
+        if plan.places:
+            skipped += _drop_empty_storage(doc)
         result.dropped = _drop_repeats(doc, plan, [path for path, _, _ in assignments])
-        if assignments:
-            doc.set_scalars([(path, new) for path, _, new in assignments])
-            result.placeholders = assignments
+        _refuse_shared_values(doc, plan)
+        # placeholders and store types in one verified pass (one re-parse, however many stores)
+        doc.set_scalars([(path, new) for path, _, new in assignments] + _retype_assignments(plan))
+        result.placeholders = assignments
         if plan.rename_references:
             doc.rename_key(("storage", "references"), "stores")
         # plan again on the rewritten text: placeholder values are part of what makes two
@@ -72,16 +76,63 @@ def migrate(doc: Document) -> Migration:
         if plan.problems:
             raise MigrationError("; ".join(plan.problems))
         result.plan = plan
-        _refuse_shared_values(doc, plan)
         if plan.places:
             _Rewrite(doc, plan).run()
-    except (EditError, MigrationError):
+    except MigrationError:
         doc.restore(before)
         raise
+    except EditError as exc:
+        # every edit is verified by re-parsing; one that fails leaves the file as it was, and the
+        # command says why instead of failing as an internal error
+        doc.restore(before)
+        raise MigrationError(f"the file could not be rewritten safely ({exc})") from None
     return result
 
 
 # -- preparing -----------------------------------------------------------------------------
+
+
+_BARE_CR = re.compile(r"\r(?!\n)")
+
+
+def _refuse_unmovable_text(doc: Document, moves_blocks: bool) -> None:
+    """Text the migration's line edits cannot work on, refused up front with what to change."""
+    text = doc.text
+    bom = text.find("\ufeff")
+    if bom != -1:
+        line, column = _line_column(text, bom)
+        raise MigrationError(
+            f"line {line} column {column} holds a byte order mark (U+FEFF) inside the text (a file starting with two "
+            "of them, or one in mid-file), which the server's YAML loader reads as part of a key or refuses; delete it, then migrate"
+        )
+    cr = _BARE_CR.search(text)
+    if cr is not None and moves_blocks:
+        line, _ = _line_column(text, cr.start())
+        raise MigrationError(
+            f"the file ends its lines with a bare CR (classic Mac OS line ends, first after line {line}); "
+            "convert it to LF or CRLF line ends, then migrate"
+        )
+    if doc.root.flow and moves_blocks:
+        raise MigrationError(
+            f"the file is written as one {{...}} flow mapping (line {doc.root.line + 1}); write it in block style "
+            "(one key per line), then migrate"
+        )
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `index`; a bare CR ends a line too, as YAML reads it."""
+    before = text[:index].replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1, index - max(text.rfind("\n", 0, index), text.rfind("\r", 0, index))
+
+
+def _drop_empty_storage(doc: Document) -> list[str]:
+    """`storage:` or `storage: null` holds nothing: the new storage section takes its place."""
+    node = doc.node_at(("storage",))
+    if node is None or node.resolved.kind != SCALAR or node.resolved.value is not None:
+        return []
+    line = doc.key_node_at(("storage",)).line + 1
+    doc.delete(("storage",))
+    return [f"removed the empty storage key (line {line}); the new storage section replaces it"]
 
 
 def _old_placeholders(doc: Document) -> tuple[list[tuple[Path, str, str]], list[str]]:
@@ -196,18 +247,27 @@ class _Rewrite:
         self.doc.replace_lines(_merge_removals(edits, self.doc.text), self._expected(line_places))
 
     # each store's `type` becomes its backend type where it stands (an ordinary verified
-    # edit), so the settings block can then move as it is written
+    # edit; migrate() has done it already), so the settings block can then move as it is written
     def _retype_in_place(self) -> None:
-        assignments = []
+        self.doc.set_scalars(_retype_assignments(self.plan))
         for place in self.plan.places:
-            if place.is_draft_quota:
-                continue
-            if place.settings.get("type") != place.new_type:
-                assignments.append((place.settings_path + ("type",), place.new_type))
-        self.doc.set_scalars(assignments)
-        for place in self.plan.places:
-            if place.family == "kv" and not place.is_draft_quota and "namespace" in place.settings:
+            if _moves_namespace(place) and self._namespace_block(place) is None:
                 self.doc.delete(place.settings_path + ("namespace",))  # now the reference's
+
+    def _namespace_block(self, place: Place) -> KeyBlock | None:
+        """The lines of a KV store's `namespace` key inside its block settings, which stay behind
+        when the settings move (the namespace is now the reference's); None when not on lines of
+        their own. Cutting them from the moved text, rather than deleting each with its own
+        verified edit, keeps a migration of thousands of stores to one re-parse."""
+        node = self.doc.node_at(place.settings_path)
+        if node is None or node.kind != MAP or node.flow:
+            return None
+        try:
+            self.doc.key_block(place.settings_path)
+            block = self.doc.key_block(place.settings_path + ("namespace",))
+        except EditError:
+            return None
+        return block
 
     def _capture_settings(self) -> None:
         for backend in self.plan.new_backends:
@@ -233,8 +293,13 @@ class _Rewrite:
             block = self.doc.key_block(place.settings_path)
         except EditError:
             return None
-        first = self.doc.text.find("\n", block.line_start) + 1
-        lines = _split(self.doc.text[first : block.end])
+        text = self.doc.text
+        first = text.find("\n", block.line_start) + 1
+        namespace = self._namespace_block(place) if _moves_namespace(place) else None
+        if namespace is None:
+            lines = _split(text[first : block.end])
+        else:
+            lines = _split(text[first : namespace.comment_start] + text[namespace.end : block.end])
         return _Body(lines, node.items[0][0].column, node.get("type") is not None)
 
     def _edit_flow_places(self) -> list[Place]:
@@ -395,7 +460,10 @@ class _Rewrite:
         if pos < len(text) and text[pos : text.find("\n", pos) + 1].strip() == "":
             lines = [""] + lines  # the next section is a blank line away: so is this one
         if pos == len(text) and text and not text.endswith("\n"):
-            return (pos, pos, self.nl + self.nl.join(lines))
+            # the file ends without a line break: the last line is rewritten with the new ones
+            # after it, so the edit still covers whole lines
+            start = text.rfind("\n", 0, pos) + 1
+            return (start, pos, text[start:pos] + self.nl + self.nl.join(lines))
         return (pos, pos, self.nl.join(lines) + self.nl)
 
     def _expected(self, line_places: list[Place]) -> Any:
@@ -421,6 +489,19 @@ class _Rewrite:
             for place in top:
                 stores[place.target[2]] = place.value()
         return data
+
+
+def _retype_assignments(plan: Plan) -> list[tuple[Path, str]]:
+    """Each store's pre-0.3 `type` (sqlite) becomes its backend type (kv_sqlite) where it stands."""
+    return [
+        (place.settings_path + ("type",), place.new_type)
+        for place in plan.places
+        if not place.is_draft_quota and place.settings.get("type") != place.new_type
+    ]
+
+
+def _moves_namespace(place: Place) -> bool:
+    return place.family == "kv" and not place.is_draft_quota and "namespace" in place.settings
 
 
 def _merge_removals(edits: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:

@@ -362,22 +362,32 @@ def _file_stem(db_path: Any) -> str:
     return re.sub(r"\.(db|sqlite3?|db3)$", "", last)
 
 
+# A name is part of a backend's name, which becomes a YAML key: keep it readable, and far below
+# the 1,024 characters YAML allows an implicit key (a 1,022-character file name would not fit).
+_SLUG_MAX = 48
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return re.sub(r"[^a-z0-9]+", "_", text.lower())[:_SLUG_MAX].strip("_")
 
 
 def _unique_partitions(plan: Plan, data: dict) -> None:
     """Two references on one backend must not share a namespace (or table): their data would
     mix. Upstream's names differ per store; two providers of one type get their id added."""
-    used = {(r.backend, r.family, r.partition) for r in find_references(data)}
+    # a backend or namespace written as a list or mapping names nothing: it cannot clash
+    used = {(r.backend, r.family, r.partition) for r in find_references(data) if _hashable(r.backend) and _hashable(r.partition)}
     for place in plan.places:
         key = (place.backend, place.family, place.partition)
         if key in used:
             pid = place.provider_id if isinstance(place.provider_id, str) and not has_placeholder(place.provider_id) else None
-            candidates = ([f"{place.partition}::{pid}"] if pid else []) + [f"{place.partition}_{n}" for n in range(2, 1000)]
+            candidates = itertools.chain([f"{place.partition}::{pid}"] if pid else [], (f"{place.partition}_{n}" for n in itertools.count(2)))
             place.partition = next(c for c in candidates if (place.backend, place.family, c) not in used)
             key = (place.backend, place.family, place.partition)
         used.add(key)
+
+
+def _hashable(value: Any) -> bool:
+    return not isinstance(value, (dict, list))
 
 
 def _data_notes(plan: Plan) -> None:

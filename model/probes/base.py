@@ -45,6 +45,14 @@ class Progress:
         self.note: str | None = None  # what a side check learnt meanwhile ("the port accepts connections but never answers")
         self.server_version: str | None = None  # known once connected, reported with a later failure too
 
+    def accepted(self, waiting_for: str) -> None:
+        """A TCP connection to the server's address is established (by the driver or a side
+        check); a timeout from now on is about an answer that did not come (`waiting_for`)."""
+        if not self.connected:
+            self.connected = True
+            if self.stage == "connect":
+                self.stage = waiting_for
+
 
 def seconds(value: float) -> str:
     """5 -> "5 s", 0.25 -> "0.25 s"."""
@@ -100,6 +108,51 @@ def network_failure(exc: BaseException, target: ProbeTarget) -> ProbeFailure | N
 
 def timeout_hint(target: ProbeTarget) -> str:
     return f"is {target.address} the right address, reachable from here (firewall, VPN), and is the server up?"
+
+
+def no_answer_hint(target: ProbeTarget) -> str:
+    """For a timeout after the connection was made: the address is reachable, the answer is missing."""
+    kind = server_kind(target)
+    return (f"something accepts connections on {target.address} but does not answer as {kind} would: is it the {kind} port "
+            "(not a proxy or another service), and is the server overloaded or stuck?")
+
+
+def server_kind(target: ProbeTarget) -> str:
+    return {"postgres": "PostgreSQL", "redis": "Redis", "mongodb": "MongoDB"}.get(target.type.split("_", 1)[-1], "the server")
+
+
+def closed_without_answer(target: ProbeTarget, handshake: str) -> ProbeFailure:
+    """The port accepts connections and then closes or resets them without a byte."""
+    port = target.settings.get("port")
+    return ProbeFailure(Category.PROTOCOL_MISMATCH, f"{target.address} closed the connection without answering the {handshake}",
+                        f"is {port} the {server_kind(target)} port, and does the server take plain-text (non-TLS) clients?")
+
+
+def oversized_answer(exc: BaseException, target: ProbeTarget) -> ProbeFailure | None:
+    """A driver reading a line (asyncio's StreamReader, 64 KiB at most) got more without a line
+    end: whatever answers is no server of this kind. The read stays bounded by that limit."""
+    if not any(isinstance(e, asyncio.LimitOverrunError) for e in causes(exc)):
+        return None
+    kind = server_kind(target)
+    return ProbeFailure(Category.PROTOCOL_MISMATCH,
+                        f"{target.address} does not speak the {kind} protocol (it sent a line longer than the client reads)",
+                        f"is {target.settings.get('port')} the {kind} port?")
+
+
+async def watch_tcp(target: ProbeTarget, progress: Progress, handshake: str) -> None:
+    """Once the probe has waited a moment, find out on a side connection whether host:port
+    accepts connections at all, so a timeout can say "connected, no answer" instead of
+    "couldn't connect". Runs until cancelled; never raises a failure of its own."""
+    host, port = target.settings.get("host"), target.settings.get("port")
+    if not host or not isinstance(port, int) or "://" in str(host):
+        return
+    await asyncio.sleep(min(0.5, progress.timeout / 4))
+    try:
+        reachable = not progress.connected and await tcp_failure(target) is None
+    except Exception:  # an address getaddrinfo cannot take: the probe itself reports it
+        return
+    if reachable:
+        progress.accepted(f"answer the {handshake}")
 
 
 async def tcp_failure(target: ProbeTarget, host: str | None = None, port: int | None = None) -> ProbeFailure | None:

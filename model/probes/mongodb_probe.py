@@ -15,6 +15,7 @@ from .result import Category
 from .target import ProbeTarget
 
 DRIVERS = ("pymongo", "pymongo.monitoring")
+HANDSHAKE = "MongoDB handshake"
 UNAUTHORIZED, AUTHENTICATION_FAILED = 13, 18  # MongoDB server error codes
 
 

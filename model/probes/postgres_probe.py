@@ -25,7 +25,7 @@ import re
 import secrets
 import struct
 
-from .base import ProbeFailure, Progress, Success, network_failure, tcp_failure
+from .base import ProbeFailure, Progress, Success, closed_without_answer, network_failure, tcp_failure
 from .result import Category
 from .target import ProbeTarget
 
@@ -33,6 +33,7 @@ DRIVERS = ("asyncpg",)
 SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _TLS_REQUIRED = ("require", "verify-ca", "verify-full")
+STARTUP = "PostgreSQL startup message"
 
 
 def _ssl_argument(target: ProbeTarget):
@@ -136,12 +137,17 @@ async def check_tables(conn, target: ProbeTarget) -> list[str]:
     return tables
 
 
-async def _ask(target: ProbeTarget, request: bytes, wait: float | None) -> bytes | None:
-    """Send `request` on a new connection; the first bytes of the answer, b"" if closed, None if silent."""
+async def _ask(target: ProbeTarget, request: bytes, wait: float | None, progress: Progress) -> bytes | None:
+    """Send `request` on a new connection; the first bytes of the answer (200 at most), b"" if
+    closed or reset, None if silent or not reachable."""
     try:
         reader, writer = await asyncio.open_connection(target.settings["host"], target.settings["port"])
+    except ConnectionResetError:  # accepted and reset at once, before the connect call returned
+        progress.accepted(f"answer the {STARTUP}")
+        return b""
     except OSError:
         return None
+    progress.accepted(f"answer the {STARTUP}")
     try:
         writer.write(request)
         return await asyncio.wait_for(reader.read(200), wait)
@@ -154,18 +160,19 @@ async def _ask(target: ProbeTarget, request: bytes, wait: float | None) -> bytes
 
 
 async def _sniff(target: ProbeTarget, progress: Progress, quiet: float = 0.25) -> bytes | None:
-    """What host:port answers to a PostgreSQL SSLRequest, or else to a PING line; None if nothing."""
-    data = await _ask(target, SSL_REQUEST, quiet)
+    """What host:port answers to a PostgreSQL SSLRequest, or else to a PING line; b"" if it
+    closes the connection without a byte, None if nothing answers."""
+    data = await _ask(target, SSL_REQUEST, quiet, progress)
     if data is not None:
-        return data or None
+        return data
     progress.note = "the port accepts connections, but nothing answers"
     # Not PostgreSQL, which answers an SSLRequest at once. A line-based server (Redis, HTTP,
     # SMTP) waits for a line end, which the SSLRequest lacks (and Redis stops reading at its NUL
     # bytes), so ask again on a fresh connection with a line such servers answer.
-    data = await _ask(target, b"PING\r\n", None)
+    data = await _ask(target, b"PING\r\n", None, progress)
     if data == b"":
         progress.note = "the port accepts connections, but closes them without answering"
-    return data or None
+    return data
 
 
 def _is_postgres_reply(data: bytes) -> bool:
@@ -200,6 +207,8 @@ async def _explain(target: ProbeTarget, ssl_arg) -> ProbeFailure | None:
     data = await _sniff(target, Progress(0))
     if data is None:
         return None
+    if data == b"":  # PostgreSQL answers an SSLRequest at once, it never hangs up on one
+        return closed_without_answer(target, STARTUP)
     if not _is_postgres_reply(data):
         return _mismatch(target, data)
     if data == b"N" and _tls_required(ssl_arg):

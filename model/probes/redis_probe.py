@@ -8,11 +8,12 @@ a server that forbids INFO (ACL) is still reachable, just without a version.
 
 from __future__ import annotations
 
-from .base import ProbeFailure, Progress, Success, close_quietly, network_failure, tcp_failure
+from .base import ProbeFailure, Progress, Success, close_quietly, closed_without_answer, network_failure, oversized_answer, tcp_failure
 from .result import Category
 from .target import ProbeTarget
 
 DRIVERS = ("redis.asyncio", "redis.asyncio.retry", "redis.backoff")
+HANDSHAKE = "Redis handshake"
 
 
 async def probe(target: ProbeTarget, progress: Progress) -> Success:
@@ -68,8 +69,10 @@ def classify(exc: BaseException, target: ProbeTarget) -> ProbeFailure | None:
     if isinstance(exc, rx.TimeoutError):
         return None  # network_failure finds the socket timeout underneath
     if isinstance(exc, rx.ConnectionError) and network_failure(exc, target) is None:
-        return ProbeFailure(Category.PROTOCOL_MISMATCH, f"{where} closed the connection without answering the Redis handshake",
-                            f"is {target.settings.get('port')} the Redis port, and does the server take plain-text (non-TLS) clients?")
+        return closed_without_answer(target, HANDSHAKE)
+    oversized = oversized_answer(exc, target)
+    if oversized is not None:
+        return oversized
     if isinstance(exc, rx.ResponseError):
         return ProbeFailure(Category.OTHER, f"{where} answered PING with an error ({exc})", "see the Redis server log")
     return None

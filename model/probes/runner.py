@@ -14,14 +14,15 @@ import sys
 import time
 from typing import Callable, Iterable, Sequence
 
-from .base import Progress, ProbeFailure, Success, network_failure, seconds, timeout_hint, unexpected
+from .base import Progress, ProbeFailure, Success, network_failure, no_answer_hint, seconds, timeout_hint, unexpected, watch_tcp
 from .result import Category, ProbeResult, redact
 from .target import ProbeTarget
 
 DEFAULT_TIMEOUT = 5.0
 
 # type -> module with DRIVERS (modules to import first), `async def probe(target, progress) -> Success`
-# and `def classify(exc, target) -> ProbeFailure | None`
+# and `def classify(exc, target) -> ProbeFailure | None`; optionally HANDSHAKE, what the driver
+# waits for once connected, when the module cannot tell itself that the TCP connection is made
 _MODULES = {
     "kv_sqlite": "sqlite_probe",
     "sql_sqlite": "sqlite_probe",
@@ -86,7 +87,7 @@ async def probe(target: ProbeTarget, timeout: float = DEFAULT_TIMEOUT) -> ProbeR
     success: Success | None = None
     try:
         async with asyncio.timeout(timeout) as deadline:
-            success = await module.probe(target, progress)
+            success = await _watched(module, target, progress)
     except ProbeFailure as exc:
         failure = exc
     except TimeoutError as exc:
@@ -112,15 +113,31 @@ async def _load(type_name: str):
     return module
 
 
+async def _watched(module, target: ProbeTarget, progress: Progress) -> Success:
+    """module.probe, with a side check of the TCP connection for drivers that do not say when it is made."""
+    handshake = getattr(module, "HANDSHAKE", None)
+    if handshake is None:
+        return await module.probe(target, progress)
+    watcher = asyncio.ensure_future(watch_tcp(target, progress, handshake))
+    try:
+        return await module.probe(target, progress)
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+
+
 def _timed_out(target: ProbeTarget, progress: Progress) -> ProbeFailure:
     limit = seconds(progress.timeout)
+    hint = timeout_hint(target)
     if progress.connected:
         message = f"connected to {target.address}, but it did not {progress.stage} within {limit}"
+        if not target.type.endswith("_sqlite"):
+            hint = no_answer_hint(target)
     else:
         message = f"couldn't connect to {target.address} within {limit}"
     if progress.note:
         message += f" ({progress.note})"
-    return ProbeFailure(Category.TIMEOUT, message, timeout_hint(target))
+    return ProbeFailure(Category.TIMEOUT, message, hint)
 
 
 def cancelled_result(target: ProbeTarget, latency: float | None = None) -> ProbeResult:

@@ -23,6 +23,7 @@ import shutil
 import selectors
 import signal
 import socket
+import struct
 import threading
 import subprocess
 import tempfile
@@ -277,4 +278,75 @@ class SilentServer:
                 conn.close()
             self._open.clear()
         self._selector.close()
+        self._listener.close()
+
+
+class MisbehavingServer:
+    """A TCP listener on 127.0.0.1 that does one thing to every connection it accepts, in a thread:
+
+    * "reset": closes it at once with SO_LINGER 0, so the client gets a TCP RST;
+    * "close": closes it at once, an orderly FIN, without a byte;
+    * "banner": sends `banner` (say 64 MiB of text without a line end) and then keeps it open,
+      reading and ignoring whatever comes, so only the client's own limits end the exchange.
+
+    `sent` counts the banner bytes the clients took (a client that reads a bounded prefix and
+    hangs up takes far fewer than a banner of 64 MiB).
+    """
+
+    def __init__(self, action: str, banner: bytes = b"") -> None:
+        assert action in ("reset", "close", "banner")
+        self.action = action
+        self.banner = banner
+        self.sent = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self.port: int = self._listener.getsockname()[1]
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._thread = threading.Thread(target=self._serve, name=f"{action}-server", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            if self.action == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
+            elif self.action == "close":
+                conn.close()
+            else:
+                thread = threading.Thread(target=self._send_banner, args=(conn,), daemon=True)
+                self._threads.append(thread)
+                thread.start()
+
+    def _send_banner(self, conn: socket.socket) -> None:
+        conn.settimeout(0.05)
+        view = memoryview(self.banner)
+        try:
+            while not self._stop.is_set():
+                if view:
+                    try:
+                        n = conn.send(view[: 1 << 16])
+                        view = view[n:]
+                        self.sent += n
+                    except TimeoutError:
+                        pass
+                try:
+                    if conn.recv(65536) == b"" and not view:
+                        return
+                except TimeoutError:
+                    pass
+        except OSError:  # the client hung up
+            return
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=5)
         self._listener.close()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from rich.console import Console
-from rich.markup import escape
+from rich._emoji_replace import _emoji_replace
+from rich.markup import RE_TAGS, escape
+from rich.text import Text
 from rich.tree import Tree
 
 from model.envvars import Environment, resolve
@@ -159,10 +160,62 @@ def _add_variables(root: Tree, doc, env: Environment | None, extra_secrets: Iter
         node.add(f"[bold]{escape(use.name)}[/]  {state}  [dim]{escape(where)}[/]")
 
 
+# rich's Tree guides: (continuation under a last child, under another child, a child, the last child)
+_GUIDES = ("    ", "│   ", "├── ", "└── ")
+
+
+def tree_lines(tree: Tree, prefix: str = "", child_prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(guide prefix, label markup) of every node, depth first: the lines rich's Tree prints.
+
+    rich lays out the whole tree in memory before printing its first line (50,000 providers:
+    half a minute and half a gigabyte); writing the lines one by one takes a second."""
+    yield prefix, tree.label
+    for i, child in enumerate(tree.children):
+        last = i == len(tree.children) - 1
+        yield from tree_lines(child, child_prefix + _GUIDES[3 if last else 2], child_prefix + _GUIDES[0 if last else 1])
+
+
+def plain_text(markup: str) -> str:
+    """What rich prints for `markup` without colours (its tags dropped, escapes and emoji codes
+    applied, as rich.markup.render does), without building styled Text for every line."""
+    parts: list[str] = []
+    position = 0
+    for match in RE_TAGS.finditer(markup):
+        full, escapes, _ = match.groups()
+        start, end = match.span()
+        if start > position:
+            parts.append(_emoji(markup[position:start]))
+        position = end
+        if escapes:
+            backslashes, escaped = divmod(len(escapes), 2)
+            parts.append("\\" * backslashes)
+            if escaped:
+                parts.append(full[len(escapes):])
+    if position < len(markup):
+        parts.append(_emoji(markup[position:]))
+    return "".join(parts)
+
+
+def _emoji(text: str) -> str:
+    return _emoji_replace(text) if ":" in text else text
+
+
+def print_tree(tree: Tree, console: Console) -> None:
+    if console.is_terminal:  # colours; the terminal wraps long lines
+        for prefix, label in tree_lines(tree):
+            console.print(Text(prefix, style="tree.line") + Text.from_markup(label), soft_wrap=True)
+        return
+    out = console.file
+    for prefix, label in tree_lines(tree):
+        lines = plain_text(label).split("\n")
+        guide = prefix[: len(prefix) - 4] + ("    " if prefix.endswith(_GUIDES[3]) else "│   ") if prefix else ""
+        out.write(prefix + lines[0] + "".join("\n" + guide + line for line in lines[1:]) + "\n")
+
+
 def run(args: argparse.Namespace) -> int:
     env = environment(args) if args.env_file else None  # a malformed env file: exit 2 with its line
     doc = load(args.file)
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 10_000)
+    console = Console(highlight=False)
     for tree in build_tree(doc, args.file, env):
-        console.print(tree)
+        print_tree(tree, console)
     return EXIT_OK
