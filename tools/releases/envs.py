@@ -62,13 +62,33 @@ def env_dir(distribution: str, version: str) -> Path:
     return cache_dir() / f"{distribution}-{version}"
 
 
+def requirements(distribution: str, version: str) -> list[str]:
+    """What to pip install for one release. llama-stack 0.4 split its API types into
+    llama-stack-api, and ogx ships ogx-api; both releases require their API package unpinned, so
+    pip takes the newest one, which changes the Api enum and provider specs under the older
+    release (ogx 1.0.4 with ogx-api 1.5.0 knows `skills`) or breaks its imports. The API package
+    is pinned to the release's own version."""
+    pins = [f"{distribution}=={version}", *EXTRA_REQUIREMENTS.get(distribution, [])]
+    if distribution == "llama-stack" and tuple(int(p) for p in version.split(".")[:2]) >= (0, 4):
+        pins.append(f"llama-stack-api=={version}")
+    if distribution == "ogx":
+        pins.append(f"ogx-api=={version}")
+    return pins
+
+
 def release_python(distribution: str, version: str, *, quiet: bool = True) -> Path:
     """The interpreter of an environment holding exactly `distribution==version`, built if missing.
     A half-built environment (no marker file) is built again."""
     root = env_dir(distribution, version)
     python = root / "bin" / "python"
     marker = root / ".complete"
-    if marker.exists() and python.exists():
+    pins = requirements(distribution, version)
+    wanted = " ".join(pins) + "\n"
+    # The marker names what was installed: an environment built with other pins is built again.
+    # Environments built before the API-package pins (marker: the release alone) are still right
+    # for releases that have no API package.
+    accepted = {wanted} | ({f"{distribution}=={version}\n"} if len(pins) == 1 + len(EXTRA_REQUIREMENTS.get(distribution, [])) else set())
+    if marker.exists() and python.exists() and marker.read_text() in accepted:
         return python
     if root.exists():
         shutil.rmtree(root)
@@ -78,14 +98,14 @@ def release_python(distribution: str, version: str, *, quiet: bool = True) -> Pa
     if quiet:
         pip.append("--quiet")
     result = subprocess.run(
-        pip + [f"{distribution}=={version}", *EXTRA_REQUIREMENTS.get(distribution, [])],
+        pip + pins,
         capture_output=quiet,
         text=True,
     )
     if result.returncode != 0:
         errors = "\n".join(line for line in (result.stderr or "").splitlines() if not line.startswith("WARNING:"))
         raise RuntimeError(f"installing {distribution}=={version} failed:\n{errors[-4000:]}")
-    marker.write_text(f"{distribution}=={version}\n")
+    marker.write_text(wanted)
     return python
 
 
