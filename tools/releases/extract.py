@@ -407,7 +407,9 @@ class Extractor:
         return {annotation}
 
     def secret_name(self, key: str) -> bool:
-        return any(key == w or key.endswith("_" + w) for w in self.secret_words)
+        """model/redaction.py's rule: a secret word among the key's words, or a last word `key`."""
+        words = [w for w in re.split(r"[^a-z0-9]+", key.lower()) if w]
+        return any(w in self.secret_words for w in words) or (len(words) > 1 and words[-1] == "key")
 
     # ------------------------------------------------------------------ shipped configs
     def shipped_configs(self) -> list[str]:

@@ -36,14 +36,14 @@ FORMAT = 1
 
 
 def secret_words() -> list[str]:
-    """The words that make a plain-str field a secret, as llama-config's own is_secret_key has them
-    (model/variables.py). Read from the source so the generator runs on a bare Python, without
+    """The words that make a plain-str field a secret, as llama-config's own redaction rule has them
+    (model/redaction.py). Read from the source so the generator runs on a bare Python, without
     llama-config's dependencies."""
-    tree = ast.parse((ROOT / "model" / "variables.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "model" / "redaction.py").read_text(encoding="utf-8"))
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SECRET_WORDS" for t in node.targets):
-            return list(ast.literal_eval(node.value))
-    raise SystemExit("model/variables.py no longer defines SECRET_WORDS")
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "_SECRET_WORDS" for t in node.targets):
+            return sorted(ast.literal_eval(node.value.args[0] if isinstance(node.value, ast.Call) else node.value))
+    raise SystemExit("model/redaction.py no longer defines _SECRET_WORDS")
 
 # Top-level keys of llama-stack 0.2.x (StackRunConfig of 0.2.23) that 0.3.0 moved or removed.
 # Unknown keys are dropped without a word by every release, so a file still carrying them loads
