@@ -37,6 +37,18 @@ def _properties(release: Release, def_name: str | None) -> set[str]:
     return set(release.definition(def_name).get("properties", {}))
 
 
+def _config_knows(release: Release, api: str, ptype: str, key: str) -> bool:
+    """Whether the release's config class for this provider type has field `key` (an unknown
+    type knows nothing; a class that takes any key knows every key)."""
+    spec = release.provider(api, ptype)
+    if spec is None:
+        return False
+    schema = spec.get("config_schema") or {}
+    if key in schema.get("properties", {}):
+        return True
+    return schema.get("additionalProperties") not in (None, False)
+
+
 def _features(data: dict) -> Iterator[tuple[str, Callable[[Release], bool]]]:
     """(what the file uses, in words; whether a release knows it)."""
     for key in data:
@@ -53,6 +65,10 @@ def _features(data: dict) -> Iterator[tuple[str, Callable[[Release], bool]]]:
                 ptype = entry.get("provider_type") if isinstance(entry, dict) else None
                 if isinstance(ptype, str) and not entry.get("module"):
                     yield ptype, lambda r, a=api, t=ptype: r.provider(a, t) is not None
+                    config = entry.get("config")
+                    for key in config if isinstance(config, dict) else ():
+                        if isinstance(key, str):
+                            yield f"{ptype} {key}", lambda r, a=api, t=ptype, k=key: _config_knows(r, a, t, k)
     listed = data.get("apis")
     if isinstance(listed, list):
         apis |= {a for a in listed if isinstance(a, str)}

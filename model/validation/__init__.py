@@ -12,7 +12,8 @@ from ..diagnostics import Diagnostic
 from ..document import Document
 from ..envvars import Environment
 from ..facts import is_newer_format, is_old_format
-from ..releases import Release, release_for
+from ..releases import Release, load_release
+from ..releases.detect import detect
 from .backends import check_backends
 from .context import Context
 from .placeholders import check_placeholders
@@ -28,9 +29,10 @@ __all__ = ["validate", "has_errors", "is_old_format", "is_newer_format"]
 def validate(
     doc: Document, env: Environment | None = None, *, strict_env: bool = False, release: Release | None = None,
 ) -> list[Diagnostic]:  # fmt: skip
-    """All diagnostics for `doc` judged against `release` (default: the newest), in file order.
+    """All diagnostics for `doc` judged against `release` (default: the one the file was written
+    for, as `detect` finds it), in file order.
     `strict_env`: unset variables are errors (an env file was given, so it is meant to be complete)."""
-    ctx = Context(doc, env, strict_env, release or release_for(None))
+    ctx = Context(doc, env, strict_env, release or load_release(detect(doc.data).line))
     check_structure(ctx)
     check_backends(ctx)
     check_providers(ctx)
