@@ -11,7 +11,7 @@ from typing import Any
 
 from .document import Document, EditError
 from .envvars import has_placeholder
-from .facts import BACKEND_TYPES, NEWER_DEFAULT_STORES, family_of, is_newer_format, type_tag_of
+from .facts import family_of, type_tag_of
 from .references import Reference, find_references
 from .yamlpath import Path, format_path
 
@@ -34,17 +34,36 @@ def backends_of_family(doc: Document, family: str) -> list[str]:
     return [name for name in backends(doc) if backend_family(doc, name) == family]
 
 
-def users_of(doc: Document, name: str) -> list[Reference]:
-    return [ref for ref in find_references(doc.data) if ref.backend == name]
+def users_of(doc: Document, name: str, release: Any = None) -> list[Reference]:
+    return [ref for ref in find_references(doc.data, release=_release(doc, release)) if ref.backend == name]
 
 
-def implicit_store_users(doc: Document, name: str) -> list[str]:
-    """Stores a newer server points at `name` because they are left unset."""
-    if not is_newer_format(doc.data):
-        return []
+def _release(doc: Document, release: Any) -> Any:
+    from .releases import load_release
+    from .releases.detect import detect
+
+    return release or load_release(detect(doc.data).line)
+
+
+def _store_default(release: Any, store: str) -> dict:
+    default = release.stores.get(store, {}).get("default")
+    return default if isinstance(default, dict) else {}
+
+
+def implicit_store_users(doc: Document, name: str, release: Any = None) -> list[str]:
+    """Stores the release points at `name` because they are left unset (from 0.4 on, unset
+    stores use kv_default / sql_default)."""
+    release = _release(doc, release)
     stores = doc.value_at(("storage", "stores"))
     stores = stores if isinstance(stores, dict) else {}
-    return [store for store, (backend, _) in NEWER_DEFAULT_STORES.items() if backend == name and store not in stores]
+    return [store for store in release.stores if _store_default(release, store).get("backend") == name and store not in stores]
+
+
+def _write_default_store(doc: Document, release: Any, store: str, backend: str) -> None:
+    """Write out an unset store the release defaults, pointed at `backend`, with its partition."""
+    default = _store_default(release, store)
+    key = "namespace" if "namespace" in default else "table_name"
+    doc.set(("storage", "stores", store), {"backend": backend, key: default.get(key, store)})
 
 
 def check_backend_name(doc: Document, name: str) -> None:
@@ -54,9 +73,10 @@ def check_backend_name(doc: Document, name: str) -> None:
         raise EditError(f"a backend named '{name}' already exists")
 
 
-def add_backend(doc: Document, name: str, type_name: str, fields: dict[str, Any]) -> None:
-    if type_name not in BACKEND_TYPES:
-        raise EditError(f"'{type_name}' is not a backend type (one of {', '.join(BACKEND_TYPES)})")
+def add_backend(doc: Document, name: str, type_name: str, fields: dict[str, Any], release: Any = None) -> None:
+    types = _release(doc, release).backend_types
+    if type_name not in types:
+        raise EditError(f"'{type_name}' is not a backend type (one of {', '.join(types)})")
     check_backend_name(doc, name)
     values = {"type": type_name, **{k: v for k, v in fields.items() if v is not None and k != "type"}}
     doc.set(BACKENDS + (name,), values)
@@ -73,39 +93,39 @@ class RenameResult:
         return len(self.references) + len(self.written_stores)
 
 
-def rename_backend(doc: Document, old: str, new: str) -> RenameResult:
+def rename_backend(doc: Document, old: str, new: str, release: Any = None) -> RenameResult:
     """Rename a backend and every reference to it (one re-parse for any number of references)."""
     if old not in backends(doc):
         raise EditError(f"there is no backend '{old}' (backends: {list(backends(doc))})")
     check_backend_name(doc, new)
-    refs = find_references(doc.data)
+    release = _release(doc, release)
+    refs = find_references(doc.data, release=release)
     result = RenameResult(
         references=[r for r in refs if r.backend == old],
         skipped=[r for r in refs if has_placeholder(r.backend) and old in r.backend],
     )
-    implicit = implicit_store_users(doc, old)
+    implicit = implicit_store_users(doc, old, release)
     for ref in result.references:
         # a key written twice on the way (`backend:` repeated with the same value): renaming the
         # copy the server reads would leave two that disagree; say which lines to clean up
         doc._refuse_repeated(ref.path + ("backend",))
     doc.set_scalars([(ref.path + ("backend",), new) for ref in result.references])
     doc.rename_key(BACKENDS + (old,), new)
-    # newer servers point unset stores at kv_default / sql_default: keep them on this backend
+    # the release points unset stores at kv_default / sql_default: keep them on this backend
     for store in implicit:
-        partition = NEWER_DEFAULT_STORES[store][1]
-        key = "namespace" if family_of(type_tag_of(backends(doc)[new]) or "") == "kv" else "table_name"
-        doc.set(("storage", "stores", store), {"backend": new, key: partition})
+        _write_default_store(doc, release, store, new)
         result.written_stores.append(store)
     return result
 
 
-def delete_backend(doc: Document, name: str, repoint_to: str | None = None) -> list[Reference]:
+def delete_backend(doc: Document, name: str, repoint_to: str | None = None, release: Any = None) -> list[Reference]:
     """Delete a backend. Refused while something references it, unless `repoint_to` names a
     backend of the same family for those references; returns the references moved."""
     if name not in backends(doc):
         raise EditError(f"there is no backend '{name}'")
-    users = users_of(doc, name)
-    implicit = implicit_store_users(doc, name)
+    release = _release(doc, release)
+    users = users_of(doc, name, release)
+    implicit = implicit_store_users(doc, name, release)
     if (users or implicit) and repoint_to is None:
         who = [f"{format_path(r.path)} ({r.owner})" for r in users] + [f"storage.stores.{s} (unset, so it uses '{name}')" for s in implicit]
         raise EditError(f"backend '{name}' is still used by {len(who)}: {', '.join(who)}; point them at another backend first")
@@ -117,8 +137,7 @@ def delete_backend(doc: Document, name: str, repoint_to: str | None = None) -> l
             raise EditError(f"'{repoint_to}' is not a {family}_* backend like '{name}'")
         doc.set_scalars([(ref.path + ("backend",), repoint_to) for ref in users])
         for store in implicit:
-            partition = NEWER_DEFAULT_STORES[store][1]
-            doc.set(("storage", "stores", store), {"backend": repoint_to, "namespace" if family == "kv" else "table_name": partition})
+            _write_default_store(doc, release, store, repoint_to)
     doc.delete(BACKENDS + (name,))
     return users
 

@@ -1,7 +1,7 @@
 """Every place in a config that points at a storage backend by name.
 
 Three kinds: the server's stores (`storage.stores.*`), fields inside provider configs (known
-ones from the schema's table, and any other mapping shaped like a reference), and the quota
+ones from the release data, and any other mapping shaped like a reference), and the quota
 counter store (`server.quota.kvstore`). Validation, `show` and `rename-backend` all start here.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Literal
 
-from .facts import STORE_FAMILIES, reference_fields_for
 from .workcount import WORK
 from .yamlpath import Path
 
@@ -106,13 +105,11 @@ def _shaped_references(value: Any, path: Path, skip: set[Path], reference_free: 
         stack.extend((v, where + (k,), None) for k, v in reversed(list(children)))
 
 
-def _release_fields(release: Any, api: str, provider_type: str) -> list[tuple[tuple[str, ...], Family]] | None:
+def provider_reference_fields(release: Any, api: str, provider_type: str) -> list[tuple[tuple[str, ...], Family]]:
     """(path inside config, family) of a provider's storage references, as the release's data
-    has them; None where the release does not know the provider."""
-    spec = release.provider(api, provider_type) if release is not None else None
-    if spec is None:
-        return None
-    return [(tuple(r["path"].split(".")), r["family"]) for r in spec.get("storage_refs") or ()]
+    has them (none where the release does not know the provider)."""
+    spec = release.provider(api, provider_type)
+    return [(tuple(r["path"].split(".")), r["family"]) for r in (spec or {}).get("storage_refs") or ()]
 
 
 def find_references(data: dict, *, include_inline: bool = False, release: Any = None) -> list[Reference]:
@@ -121,15 +118,20 @@ def find_references(data: dict, *, include_inline: bool = False, release: Any = 
     With `include_inline`, known reference fields that hold anything else (a pre-0.3 inline
     config, or a plain value such as `persistence: kv_default`) are returned too (their
     `backend` is None), so validation can explain them instead of passing over them.
-    With a `release` (model.releases.Release), store families and provider reference fields
-    are that release's; without, llama-config's own table.
+    Store families and provider reference fields are those of `release` (model.releases.Release;
+    default: the release the file was written for).
     """
+    if release is None:
+        from .releases import load_release
+        from .releases.detect import detect
+
+        release = load_release(detect(data).line)
     refs: list[Reference] = []
     storage = data.get("storage")
     stores = storage.get("stores") if isinstance(storage, dict) else None
     if isinstance(stores, dict):
         for name, value in stores.items():
-            declared = release.store_family(name) if release is not None else STORE_FAMILIES.get(name)
+            declared = release.store_family(name)
             family = declared or _shape_family(value)
             if family and _wanted(value, include_inline):
                 refs.append(_reference(("storage", "stores", name), value, family, f"store {name}", declared is not None))
@@ -142,9 +144,7 @@ def find_references(data: dict, *, include_inline: bool = False, release: Any = 
         owner = provider_label(api, provider)
         known_paths: set[Path] = set()
         ptype = str(provider.get("provider_type", ""))
-        fields = _release_fields(release, api, ptype)
-        if fields is None:
-            fields = [(f.path, f.family) for f in reference_fields_for(api, ptype)]
+        fields = provider_reference_fields(release, api, ptype)
         for field_path, family in fields:
             value: Any = config
             for part in field_path:

@@ -24,7 +24,8 @@ class EditSession:
         self.doc = doc
         self.env = env or Environment()
         self.server = server  # the --server the operator chose; None: detected from the file
-        self.target = ""  # which release checks the file, and why (set by revalidate)
+        self.target = ""  # which release checks the file, and why (set by release())
+        self._release: tuple[tuple, Any] | None = None
         self._undo: list[tuple[str, str]] = []  # (text before, what the step did)
         self._redo: list[tuple[str, str]] = []
         self.diagnostics: list[Diagnostic] = []
@@ -60,13 +61,18 @@ class EditSession:
         from .releases import display_name, load_release, parse_server
         from .releases.detect import detect
 
+        key = (self.server, self.doc.text)  # forms ask on every redraw: detect once per text
+        if self._release is not None and self._release[0] == key:
+            return self._release[1]
         if self.server:
             line = parse_server(self.server)
             self.target = f"{display_name(line)} (chosen)"
-            return load_release(line)
-        found = detect(self.doc.data)
-        self.target = found.describe()
-        return load_release(found.line)
+        else:
+            found = detect(self.doc.data)
+            self.target = found.describe()
+            line = found.line
+        self._release = (key, load_release(line))
+        return self._release[1]
 
     def choose_release(self, server: str | None) -> None:
         """Judge the file against another release (None: detect it again); every check reruns."""

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from model import config_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "run.yaml"
@@ -31,24 +30,6 @@ def test_model_never_imports_textual():
         if any(name == "textual" or name.startswith(("textual.", "rich", "tui")) for name in _imports(path))
     ]
     assert offenders == []
-
-
-def test_committed_json_schema_is_what_the_models_generate():
-    # regenerate with: python -m model.config_schema --write
-    assert config_schema.load() == config_schema.generate()
-
-
-def test_schema_names_in_facts_exist_in_the_schema():
-    from model import facts
-
-    defs = config_schema.load()["$defs"]
-    for names in (facts.BACKEND_MODEL_NAMES, facts.AUTH_MODEL_NAMES, facts.STORE_MODEL_NAMES):
-        assert set(names.values()) <= set(defs)
-    from model.schema import AUTH_PROVIDER_MODELS, BACKEND_MODELS, STORE_REFERENCE_MODELS
-
-    assert {k: v.__name__ for k, v in BACKEND_MODELS.items()} == facts.BACKEND_MODEL_NAMES
-    assert {k: v.__name__ for k, v in AUTH_PROVIDER_MODELS.items()} == facts.AUTH_MODEL_NAMES
-    assert {k: v.__name__ for k, v in STORE_REFERENCE_MODELS.items()} == facts.STORE_MODEL_NAMES
 
 
 def test_validate_command_does_not_import_pydantic_or_the_ui():

@@ -362,7 +362,7 @@ class ConfigEditorApp(App[None]):
                 name, type_name, fields = result
                 self.change(f"Added backend {name}", lambda: session.add_backend(name, type_name, fields), NodeRef("backend", ("storage", "backends", name)))
 
-        self.push_screen(AddBackendDialog(existing), done)
+        self.push_screen(AddBackendDialog(self.session.release(), existing), done)
 
     def action_rename_backend(self) -> None:
         from .screens.backend_dialogs import RenameDialog
@@ -429,7 +429,7 @@ class ConfigEditorApp(App[None]):
 
             self.change(f"Added backend {name} and pointed {format_path(ref_path)} at it", edit)
 
-        self.push_screen(AddBackendDialog(existing, family=family), done)
+        self.push_screen(AddBackendDialog(self.session.release(), existing, family=family), done)
 
     def action_create_quota_backend(self) -> None:
         session = self.session
@@ -525,7 +525,7 @@ class ConfigEditorApp(App[None]):
         session = self.session
         assert session is not None
         try:
-            targets = plan(session.data, session.env, names)
+            targets = plan(session.data, session.env, names, session.release())
         except KeyError as exc:
             self.notify_error(f"no backend {exc}")
             return

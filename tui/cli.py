@@ -194,13 +194,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "schema",
         "schema",
-        help="print the JSON Schema of the run config (for editors: # yaml-language-server: $schema=...)",
-        description="Print the JSON Schema (draft 2020-12) of the run config llama-config understands, for editors\n"
-        "that validate YAML: save it (llama-config schema > run-config.schema.json) and put\n"
+        help="print the JSON Schema of one release's run config (for editors: # yaml-language-server: $schema=...)",
+        description="Print the JSON Schema (draft 2020-12) of the run config of one server release (--server; default:\n"
+        "the newest), generated from that release's own models, provider config classes included, for editors\n"
+        "that validate YAML: save it (llama-config schema --server ogx-1.5 > run-config.schema.json) and put\n"
         "  # yaml-language-server: $schema=./run-config.schema.json\n"
         "on the first line of run.yaml.",
         file=False,
     )
+    _add_server(p)
     return parser
 
 

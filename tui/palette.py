@@ -6,7 +6,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from model.facts import STORE_NAMES
+from model.releases import store_order
 from model.operations import backends
 
 
@@ -37,7 +37,7 @@ class EditorCommands(Provider):
             commands.append(("Server release: detect from the file", "judge the file against the release it was written for", partial(app.choose_release, None)))
             for line in reversed(available_lines()):
                 commands.append((f"Server release: {display_name(line)}", "judge the file against this release; every check reruns", partial(app.choose_release, line)))
-            for store in STORE_NAMES:
+            for store in sorted(session.release().stores, key=store_order):
                 commands.append((f"Go to store {store}", "storage.stores", partial(app.go_to, ("storage", "stores", store), "store")))
         return commands
 

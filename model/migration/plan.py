@@ -16,11 +16,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config_schema import definition
 from ..envvars import has_placeholder
-from ..facts import BACKEND_MODEL_NAMES, is_newer_format, looks_like_draft_quota, reference_fields_for, type_tag_of
-from ..references import find_references, iter_providers
+from ..facts import is_newer_format, looks_like_draft_quota, type_tag_of
+from ..references import find_references, iter_providers, provider_reference_fields
+from ..releases import load_release
 from ..yamlpath import Path, format_path
+
+
+# The migration writes the llama-stack 0.3 storage format (#3697): its reference fields and
+# backend defaults are that release's.
+V03 = load_release("0.3")
 
 
 class MigrationError(ValueError):
@@ -224,20 +229,20 @@ def _find_provider_places(plan: Plan, data: dict) -> None:
             continue
         base = ("providers", api, index, "config")
         ptype = str(provider.get("provider_type", ""))
-        for ref_field in reference_fields_for(api, ptype):
-            old_key = old_keys.get((api, ref_field.path), ref_field.path[0] if len(ref_field.path) == 1 else None)
+        for ref_path, family in provider_reference_fields(V03, api, ptype):
+            old_key = old_keys.get((api, ref_path), ref_path[0] if len(ref_path) == 1 else None)
             value = config.get(old_key) if old_key else None
             if not _is_inline(value) and not _is_inline((value or {}).get(_SQL_WRAPPER) if isinstance(value, dict) else None):
                 continue
             if provider.get("module"):
                 plan.notes.append(f"left {format_path(base + (old_key,))} as it is: an external provider ({provider['module']}) defines its own config")
                 continue
-            new_key = ref_field.path[0]
+            new_key = ref_path[0]
             if new_key != old_key and new_key in config:
                 plan.notes.append(f"left {format_path(base + (old_key,))} as it is: the provider already has {new_key}")
                 continue
-            partition = _provider_partition(api, ptype, ref_field.path[-1])
-            _add_place(plan, base + (old_key,), value, ref_field.family, base + ref_field.path, partition, provider.get("provider_id"))
+            partition = _provider_partition(api, ptype, ref_path[-1])
+            _add_place(plan, base + (old_key,), value, family, base + ref_path, partition, provider.get("provider_id"))
 
 
 def _is_inline(value: Any) -> bool:
@@ -281,10 +286,10 @@ def _find_quota_place(plan: Plan, data: dict) -> None:
 
 
 def backend_defaults(type_name: str) -> dict:
-    model = BACKEND_MODEL_NAMES.get(type_name)
+    model = V03.backend_def(type_name)
     if model is None:
         return {}
-    props = definition(model).get("properties", {})
+    props = V03.definition(model).get("properties", {})
     return {k: p["default"] for k, p in props.items() if "default" in p and k not in ("type", "namespace")}
 
 
@@ -302,7 +307,7 @@ def _assign_backends(plan: Plan, data: dict) -> None:
     declared = storage.get("backends") if isinstance(storage, dict) else None
     for name, value in (declared.items() if isinstance(declared, dict) else ()):
         type_name = type_tag_of(value) if isinstance(value, dict) else None
-        if type_name in BACKEND_MODEL_NAMES:
+        if type_name in V03.backend_types:
             backend = Backend(str(name), type_name, {k: v for k, v in value.items() if k != "type"}, existing=True)
             plan.backends.append(backend)
             by_identity.setdefault(identity(type_name, backend.fields), backend)
@@ -375,7 +380,7 @@ def _unique_partitions(plan: Plan, data: dict) -> None:
     """Two references on one backend must not share a namespace (or table): their data would
     mix. Upstream's names differ per store; two providers of one type get their id added."""
     # a backend or namespace written as a list or mapping names nothing: it cannot clash
-    used = {(r.backend, r.family, r.partition) for r in find_references(data) if _hashable(r.backend) and _hashable(r.partition)}
+    used = {(r.backend, r.family, r.partition) for r in find_references(data, release=V03) if _hashable(r.backend) and _hashable(r.partition)}
     for place in plan.places:
         key = (place.backend, place.family, place.partition)
         if key in used:

@@ -15,10 +15,12 @@ from pathlib import PurePath
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
-from model import config_schema
 from model.envvars import Environment, has_placeholder, resolve
-from model.facts import BACKEND_MODEL_NAMES, NEWER_DEFAULT_STORES, STORE_FAMILIES, declared_backends, is_newer_format, type_tag_of
+from model.facts import declared_backends, type_tag_of
 from model.references import find_references
+from model.releases import Release, load_release
+from model.releases.detect import detect
+from model.schema_check import is_secret_schema
 
 _FINGERPRINT_KEY = _secrets.token_bytes(16)  # per process: a fingerprint says nothing about a password
 
@@ -72,8 +74,9 @@ def secret_forms(value: str) -> set[str]:
     return {f for f in forms if f}
 
 
-def plan(data: Any, env: Environment, names: Sequence[str] | None = None) -> list[ProbeTarget]:
-    """A target per backend in `storage.backends` (file order), or per name in `names` (that order).
+def plan(data: Any, env: Environment, names: Sequence[str] | None = None, release: Release | None = None) -> list[ProbeTarget]:
+    """A target per backend in `storage.backends` (file order), or per name in `names` (that order),
+    resolved as `release` (default: the one the file was written for) reads them.
 
     A name that is not declared raises KeyError (the command line reports it, exit 2).
     """
@@ -82,29 +85,29 @@ def plan(data: Any, env: Environment, names: Sequence[str] | None = None) -> lis
     unknown = [n for n in chosen if n not in backends]
     if unknown:
         raise KeyError(", ".join(map(str, unknown)))
-    uses = _uses(data if isinstance(data, dict) else {}, env)
-    newer = isinstance(data, dict) and is_newer_format(data)
-    targets = {name: target_for(str(name), backends[name], env, tables=tuple(dict.fromkeys(t for t in uses.get(name, ()) if t)), newer=newer)
+    release = release or load_release(detect(data).line)
+    uses = _uses(data if isinstance(data, dict) else {}, env, release)
+    targets = {name: target_for(str(name), backends[name], env, release, tables=tuple(dict.fromkeys(t for t in uses.get(name, ()) if t)))
                for name in backends}
     return [_with_creators(targets[name], targets, uses) for name in chosen]
 
 
-def _uses(data: dict, env: Environment) -> dict[Any, list[str | None]]:
+def _uses(data: dict, env: Environment, release: Release) -> dict[Any, list[str | None]]:
     """backend name -> what references it: the SQL table names (None for a KV reference).
 
-    Unset stores of the newer format count too: the server falls back to kv_default/sql_default.
+    Unset stores count too where the release gives them a default backend (kv_default/sql_default).
     """
     found: dict[Any, list[str | None]] = {}
-    for ref in find_references(data):
+    for ref in find_references(data, release=release):
         if isinstance(ref.backend, str):
             table = resolve(ref.partition, env).value if ref.family == "sql" else None
             found.setdefault(ref.backend, []).append(table if isinstance(table, str) else None)
-    if is_newer_format(data):
-        storage = data.get("storage") if isinstance(data.get("storage"), dict) else {}
-        stores = storage.get("stores") if isinstance(storage.get("stores"), dict) else {}
-        for store, (backend, table) in NEWER_DEFAULT_STORES.items():
-            if store not in stores:
-                found.setdefault(backend, []).append(table if STORE_FAMILIES[store] == "sql" else None)
+    storage = data.get("storage") if isinstance(data.get("storage"), dict) else {}
+    stores = storage.get("stores") if isinstance(storage.get("stores"), dict) else {}
+    for store, spec in release.stores.items():
+        default = spec.get("default")
+        if store not in stores and isinstance(default, dict) and isinstance(default.get("backend"), str):
+            found.setdefault(default["backend"], []).append(default.get("table_name") if spec.get("family") == "sql" else None)
     return found
 
 
@@ -130,15 +133,18 @@ def _fingerprint(type_name: str, raw: Any, settings: Mapping[str, Any], missing:
     return hashlib.blake2b(payload.encode(), key=_FINGERPRINT_KEY, digest_size=12).hexdigest()
 
 
-def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[str] = (), newer: bool = False) -> ProbeTarget:
-    """Resolve one `storage.backends` entry the way the server will."""
+def target_for(name: str, backend: Any, env: Environment, release: Release | None = None, *, tables: Sequence[str] = ()) -> ProbeTarget:
+    """Resolve one `storage.backends` entry the way `release` (default: the newest) will."""
+    release = release or load_release(detect({}).line)
     if not isinstance(backend, dict):
         return ProbeTarget(name, "?", {}, problem=f"backend '{name}' is not a mapping", fingerprint=_fingerprint("?", repr(backend), {}, ()))
     type_resolution = resolve(backend.get("type"), env)
     type_name = type_resolution.value if isinstance(type_resolution.value, str) else None
-    if type_name not in BACKEND_MODEL_NAMES:
+    if type_name not in release.backend_types:
         type_name = type_tag_of(backend) if type_resolution.missing else type_name
-    schema = config_schema.definition(BACKEND_MODEL_NAMES[type_name]) if type_name in BACKEND_MODEL_NAMES else None
+    definition = release.backend_def(type_name)
+    schema = release.definition(definition) if definition else None
+    secret_fields = set(release.backend_secret_fields(type_name))
 
     settings: dict[str, Any] = {}
     secrets: set[str] = set()
@@ -153,14 +159,14 @@ def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[st
         settings[str(key)] = r.value
         if r.variables:
             origins[str(key)] = ", ".join(f"{v.name} from {v.origin}" if v.value is not None else f"{v.name} (unset)" for v in r.variables)
-        if properties.get(key, {}).get("secret"):  # as written, as substituted, as re-typed (12345 -> int)
+        if key in secret_fields or is_secret_schema(properties.get(key, {})):  # as written, as substituted, as re-typed (12345 -> int)
             literal = None if has_placeholder(raw) else raw
             for value in (literal, r.text, r.value, *(v.value for v in r.variables)):
                 if value is not None and not isinstance(value, bool):
                     secrets |= secret_forms(str(value))
     for key, spec in properties.items():
         if key not in backend and "default" in spec:
-            settings[key] = spec.get("newer_default", spec["default"]) if newer else spec["default"]
+            settings[key] = spec["default"]
     host = settings.get("host")
     if isinstance(host, str) and "://" in host:  # a MongoDB URI may carry user:password@
         password = urlsplit(host).password if "@" in host else None

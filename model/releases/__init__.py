@@ -151,7 +151,8 @@ class Release:
 
     @property
     def backend_types(self) -> tuple[str, ...]:
-        return tuple(self.data.get("backends") or {})
+        """KV types first, each family from the simplest (SQLite: no server) on."""
+        return tuple(sorted(self.data.get("backends") or {}, key=_backend_order))
 
     def backend_def(self, type_name: str | None) -> str | None:
         spec = (self.data.get("backends") or {}).get(type_name or "")
@@ -241,6 +242,21 @@ def release_for(spec: str | None) -> Release:
 def lines_between(old: str, new: str) -> list[str]:
     """Lines after `old` up to and including `new`, oldest first."""
     return list(LINES[line_index(old) + 1 : line_index(new) + 1])
+
+
+_BACKEND_ORDER = ("kv_sqlite", "kv_redis", "kv_postgres", "kv_mongodb", "sql_sqlite", "sql_postgres")
+
+
+def _backend_order(type_name: str) -> tuple[int, str]:
+    return (_BACKEND_ORDER.index(type_name) if type_name in _BACKEND_ORDER else len(_BACKEND_ORDER), type_name)
+
+
+# the order stores are shown in: the server's own core stores first, then the rest by name
+_STORE_ORDER = ("metadata", "inference", "conversations", "responses", "prompts", "connectors")
+
+
+def store_order(name: str) -> tuple[int, str]:
+    return (_STORE_ORDER.index(name) if name in _STORE_ORDER else len(_STORE_ORDER), name)
 
 
 def schema_value(schema: dict, root: dict) -> Any:

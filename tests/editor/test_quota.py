@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from textual.widgets import Select, Switch
 
-from model.facts import AUTH_MODEL_NAMES
 
 from .helpers import EXAMPLES, SIZE, enter_value, field, notes, settle, show, texts
 
@@ -75,7 +74,7 @@ async def test_quota_on_without_auth_warns_and_leads_to_the_auth_form(editor) ->
         auth_type = app.detail.query_one("#auth-type", Select)
         assert auth_type.has_focus
         assert auth_type.value is Select.NULL
-        assert [v for _, v in auth_type._options if v is not Select.NULL] == list(AUTH_MODEL_NAMES)
+        assert [v for _, v in auth_type._options if v is not Select.NULL] == list(app.session.release().auth_types)
         assert "off: every caller is anonymous" in texts(app.detail)
 
         auth_type.value = "custom"

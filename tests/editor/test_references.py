@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from textual.widgets import OptionList, Select
 
-from model.facts import BACKEND_TYPES
 
 from .helpers import SIZE, enter_value, field, notes, settle, show, texts, tree_labels
 
@@ -129,7 +128,7 @@ async def test_wrong_family_without_a_right_backend_offers_to_create_one(editor)
         await pilot.click("#fix-reference")
         await settle(pilot)
         types = app.screen.query_one("#backend-type", OptionList)
-        assert [types.get_option_at_index(i).id for i in range(types.option_count)] == [t for t in BACKEND_TYPES if t.startswith("kv_")]
+        assert [types.get_option_at_index(i).id for i in range(types.option_count)] == [t for t in app.session.release().backend_types if t.startswith("kv_")]
         await pilot.press("enter")  # kv_sqlite
         await settle(pilot)
         field(app, "storage", "backends", "kv_sqlite", "db_path").value = "./kv.db"

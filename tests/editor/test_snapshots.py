@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList
 
-from model.facts import BACKEND_TYPES
 
 from .helpers import SIZE, settle
 
@@ -48,7 +47,7 @@ def test_add_backend_form(editor, snap_compare) -> None:
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
-        app.screen.query_one("#backend-type", OptionList).highlighted = BACKEND_TYPES.index("kv_postgres")
+        app.screen.query_one("#backend-type", OptionList).highlighted = app.session.release().backend_types.index("kv_postgres")
         await pilot.press("enter")
         await _steady(pilot)
 

@@ -15,6 +15,7 @@ import pytest
 
 from model.envvars import Environment
 from model.probes import Category, ProbeRun, plan, run_probes
+from model.releases import load_release
 
 from .helpers import probe_backend
 
@@ -111,8 +112,11 @@ async def test_unset_required_variable_is_config_incomplete_without_connecting(s
 
 
 async def test_missing_required_field_is_config_incomplete():
-    result = await probe_backend({"type": "sql_postgres", "host": "127.0.0.1"})
+    # llama-stack 0.7 requires `user`; ogx 1.5 has a default and goes on to connect
+    result = await probe_backend({"type": "sql_postgres", "host": "127.0.0.1"}, release=load_release("0.7"))
     assert result.category is Category.CONFIG_INCOMPLETE and "'user'" in result.message
+    result = await probe_backend({"type": "sql_postgres", "host": "127.0.0.1", "port": 1}, release=load_release("ogx-1.5"))
+    assert result.category is not Category.CONFIG_INCOMPLETE
 
 
 async def test_placeholders_resolve_from_env_file_and_environment(postgres, tmp_path):

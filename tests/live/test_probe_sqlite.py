@@ -19,6 +19,7 @@ import pytest
 
 from model.envvars import Environment
 from model.probes import Category, plan, run_probes
+from model.releases import load_release
 from tests.test_cli_bad_input import _nobody_env, _python_for_nobody
 
 from .helpers import probe_backend, write_config
@@ -78,9 +79,13 @@ async def test_sql_sqlite_next_to_a_used_kv_sqlite_is_ok(tmp_path):
     results = {r.backend: r for r in await run_probes(plan(data, Environment(environ={})))}
     assert results["sql_default"].category is Category.OK
     assert "opening kv_default (kv_sqlite) creates" in results["sql_default"].message
-    del data["storage"]["stores"]  # kv_default unused: the server never opens it
-    results = {r.backend: r for r in await run_probes(plan(data, Environment(environ={})))}
+    del data["storage"]["stores"]
+    # llama-stack 0.3 has no default stores: kv_default is unused and the server never opens it
+    results = {r.backend: r for r in await run_probes(plan(data, Environment(environ={}), release=load_release("0.3")))}
     assert results["sql_default"].category is Category.DATABASE_MISSING
+    # from 0.4 on, metadata left unset goes to kv_default, which creates the directory again
+    results = {r.backend: r for r in await run_probes(plan(data, Environment(environ={}), release=load_release("ogx-1.5")))}
+    assert results["sql_default"].category is Category.OK
 
 
 async def test_a_file_that_is_not_sqlite_is_protocol_mismatch(tmp_path):

@@ -1,19 +1,24 @@
-"""`llama-config schema`: print the JSON Schema of the run config llama-config understands.
-
-It is the committed model/run-config.schema.json (generated from the pydantic models), for
-editors that validate YAML against a schema (`# yaml-language-server: $schema=...`).
-"""
+"""`llama-config schema [--server X]`: print the JSON Schema of one release's run config, for
+editors that validate YAML against a schema (`# yaml-language-server: $schema=...`)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
-from model.config_schema import SCHEMA_PATH
+from model.errors import ConfigFileError
+from model.releases import UnknownRelease, release_for
+from model.releases.json_schema import build
 
-from .common import EXIT_OK
+from .common import EXIT_BAD_INPUT, EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
-    sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
+    try:
+        release = release_for(getattr(args, "server", None))
+    except UnknownRelease as exc:
+        print(ConfigFileError(str(exc), "--server"), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sys.stdout.write(json.dumps(build(release), indent=1) + "\n")
     return EXIT_OK

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError(f"{assignment!r} is not PATH=VALUE")
             path_text, value_text = assignment.split("=", 1)
             path = parse_path(path_text.strip())
-            value = parse_value(value_text, doc.data, path)
+            value = parse_value(value_text, doc.data, path, release)
             doc.set(path, value)
             line, _ = doc.position(path)
             summary.append(f"set {format_path(path)} (line {line})")

@@ -14,8 +14,7 @@ from rich.tree import Tree
 from model.envvars import Environment, resolve
 from model.redaction import MASK, redact_text
 from model.references import Reference, backend_users, find_references, iter_providers
-from model.schema.backends import family_of
-from model.schema.types import type_tag_of
+from model.facts import family_of, type_tag_of
 from model.validation import is_newer_format, is_old_format
 from model.variables import variables_used
 from model.yamlpath import format_path

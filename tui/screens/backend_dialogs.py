@@ -13,11 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from model.facts import BACKEND_MODEL_NAMES, BACKEND_TYPES
+from model.releases import Release
+from model.releases.fields import backend_fields
 from model.fields import parse_checked
 from model.operations import BACKEND_NAME
 
-from ..widgets.fields import FieldInput, FieldRow, field_specs
+from ..widgets.fields import FieldInput, FieldRow
 
 _TYPE_HELP = {
     "kv_sqlite": "key-value store in a local SQLite file: no server needed",
@@ -40,17 +41,18 @@ class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
         Binding("f1", "app.help", "Help"),
     ]
 
-    def __init__(self, existing: list[str], family: str | None = None, suggested_name: str = "") -> None:
+    def __init__(self, release: Release, existing: list[str], family: str | None = None, suggested_name: str = "") -> None:
         super().__init__(id="add-backend-dialog")
+        self.release = release  # its backend types and their fields are offered
         self.existing = existing
-        self.types = [t for t in BACKEND_TYPES if family is None or t.startswith(family + "_")]
+        self.types = [t for t in release.backend_types if family is None or t.startswith(family + "_")]
         self.suggested_name = suggested_name
         self.type_name: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-tall"):
             yield Static("Add a backend: choose its type", classes="dialog-title", id="add-title")
-            yield OptionList(*[Option(Text.assemble((t, "bold"), f"  {_TYPE_HELP[t]}"), id=t) for t in self.types], id="backend-type")
+            yield OptionList(*[Option(Text.assemble((t, "bold"), f"  {_TYPE_HELP.get(t, '')}"), id=t) for t in self.types], id="backend-type")
             yield VerticalScroll(id="backend-form")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
@@ -69,7 +71,7 @@ class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
         form.display = True
         name = self.suggested_name or self._free_name(self.type_name)
         rows: list = [Label(Text.assemble(("name", "bold"), (" *", "red"), ("  how stores and providers refer to it", "dim"))), Input(value=name, id="backend-name")]
-        for spec in field_specs(BACKEND_MODEL_NAMES[self.type_name]):
+        for spec in backend_fields(self.release, self.type_name):
             rows.append(FieldRow(spec, ("storage", "backends", name) + spec.key, spec.default if spec.default not in ([], {}) else None))
         form.mount_all(rows)
         self.query_one("#add", Button).disabled = False

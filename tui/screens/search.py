@@ -13,11 +13,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from model.facts import STORE_FAMILIES, type_tag_of
+from model.facts import type_tag_of
 from model.operations import backends
 from model.references import find_references, iter_providers
 from model.session import EditSession
 from model.yamlpath import Path, format_path
+
+from ..widgets.detail import AUTH_PATH, QUOTA_FORM_SKIP, QUOTA_PATH, SERVER_FORM_SKIP
 
 
 @dataclass(frozen=True)
@@ -30,35 +32,33 @@ class SearchTarget:
 
 def search_targets(session: EditSession) -> list[SearchTarget]:
     from ..widgets.fields import field_specs
-    from model.facts import AUTH_MODEL_NAMES, BACKEND_MODEL_NAMES
 
     data = session.data
+    release = session.release()
     targets: list[SearchTarget] = []
     for name, backend in backends(session.doc).items():
         kind = type_tag_of(backend) or "?"
         path = ("storage", "backends", name)
         targets.append(SearchTarget(f"backend {name} ({kind})", "backend", path))
-        if kind in BACKEND_MODEL_NAMES:
-            for spec in field_specs(BACKEND_MODEL_NAMES[kind]):
-                targets.append(SearchTarget(f"{name}.{spec.name}  field of backend {name}", "backend", path, path + spec.key))
-    for store, family in STORE_FAMILIES.items():
-        targets.append(SearchTarget(f"store {store} ({family})", "store", ("storage", "stores", store)))
+        for spec in field_specs(release, data, path):
+            targets.append(SearchTarget(f"{name}.{spec.name}  field of backend {name}", "backend", path, path + spec.key))
+    for store, spec in release.stores.items():
+        targets.append(SearchTarget(f"store {store} ({spec.get('family')})", "store", ("storage", "stores", store)))
     for api, index, provider in iter_providers(data):
         targets.append(SearchTarget(f"provider {provider.get('provider_id')} ({api}, {provider.get('provider_type')})", "provider", ("providers", api, index)))
-    for ref in find_references(data):
+    for ref in find_references(data, release=release):
         if ref.path[0] == "providers":
             targets.append(SearchTarget(f"{format_path(ref.path)} → {ref.backend}", "reference", ref.path))
     targets.append(SearchTarget("server (port, host, TLS)", "server", ("server",)))
-    for spec in field_specs("ServerConfig", ("auth", "quota", "cors")):
+    for spec in field_specs(release, data, ("server",), skip=SERVER_FORM_SKIP):
         targets.append(SearchTarget(f"server.{spec.name}", "server", ("server",), ("server",) + spec.key))
     targets.append(SearchTarget("auth (server.auth)", "auth", ("server", "auth")))
-    kind = type_tag_of(session.doc.value_at(("server", "auth", "provider_config")))
-    if kind in AUTH_MODEL_NAMES:
-        for spec in field_specs(AUTH_MODEL_NAMES[kind]):
-            targets.append(SearchTarget(f"auth.{spec.name}", "auth", ("server", "auth"), ("server", "auth", "provider_config") + spec.key))
-    targets.append(SearchTarget("quota (server.quota)", "quota", ("server", "quota")))
-    for spec in field_specs("QuotaConfig", ("kvstore", "period")):
-        targets.append(SearchTarget(f"quota.{spec.name}", "quota", ("server", "quota"), ("server", "quota") + spec.key))
+    for spec in field_specs(release, data, AUTH_PATH):
+        targets.append(SearchTarget(f"auth.{spec.name}", "auth", ("server", "auth"), AUTH_PATH + spec.key))
+    if release.has_quota:
+        targets.append(SearchTarget("quota (server.quota)", "quota", ("server", "quota")))
+        for spec in field_specs(release, {"server": {"quota": {}}}, QUOTA_PATH, skip=QUOTA_FORM_SKIP):
+            targets.append(SearchTarget(f"quota.{spec.name}", "quota", QUOTA_PATH, QUOTA_PATH + spec.key))
     return targets
 
 

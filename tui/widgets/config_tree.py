@@ -14,7 +14,8 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from model.diagnostics import SEVERITY_ORDER, Diagnostic
-from model.facts import STORE_FAMILIES, STORE_NAMES, family_of, type_tag_of
+from model.facts import family_of, type_tag_of
+from model.releases import store_order
 from model import operations
 from model.references import Reference, find_references, iter_providers
 from model.session import EditSession
@@ -78,9 +79,10 @@ class ConfigTree(Tree[NodeRef]):
         snode = storage.add(self._label("Stores", ("storage", "stores"), exact=True), NodeRef("stores", ("storage", "stores")), expand=True)
         stores = self.session.doc.value_at(("storage", "stores"))
         stores = stores if isinstance(stores, dict) else {}
-        for store in STORE_NAMES:
-            if store in stores or store in ("metadata", "inference", "conversations"):
-                snode.add_leaf(self._reference_label(store, ("storage", "stores", store), stores.get(store)), NodeRef("store", ("storage", "stores", store), STORE_FAMILIES[store]))
+        release = self.session.release()
+        for store, spec in sorted(release.stores.items(), key=lambda item: store_order(item[0])):
+            if store in stores or spec.get("startup") != "optional":  # unset optional stores stay out of the way
+                snode.add_leaf(self._reference_label(store, ("storage", "stores", store), stores.get(store)), NodeRef("store", ("storage", "stores", store), spec.get("family")))
         providers = self.root.add(self._label("Providers", ("providers",)), NodeRef("providers", ("providers",)), expand=True)
         apis: dict[str, int] = {}
         for api, _, _ in iter_providers(data):
@@ -93,7 +95,8 @@ class ConfigTree(Tree[NodeRef]):
                 node.expand()
         server = self.root.add(self._label("Server", ("server",), exact=True), NodeRef("server", ("server",)), expand=True)
         server.add_leaf(self._label("Auth", ("server", "auth")), NodeRef("auth", ("server", "auth")))
-        server.add_leaf(self._label("Quota", ("server", "quota")), NodeRef("quota", ("server", "quota")))
+        if release.has_quota or "quota" in (self.session.doc.value_at(("server",)) or {}):
+            server.add_leaf(self._label("Quota", ("server", "quota")), NodeRef("quota", ("server", "quota")))
         if cursor is not None:
             self.select_path(cursor.path, kind=cursor.kind, focus=False)
 
@@ -263,7 +266,7 @@ def probe_is_stale(session: EditSession, name: str, result: object) -> bool:
     from model.probes import plan
 
     try:
-        current = plan(session.data, session.env, [name])
+        current = plan(session.data, session.env, [name], session.release())
     except KeyError:
         return True
     return not current or current[0].fingerprint != getattr(result, "fingerprint", None)

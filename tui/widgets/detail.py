@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from model import operations
-from model.facts import AUTH_MODEL_NAMES, BACKEND_MODEL_NAMES, STORE_MODEL_NAMES, type_tag_of
+from model.facts import type_tag_of
 from model.references import find_references
 from model.session import EditSession
 from model.yamlpath import Path, format_path
@@ -20,6 +20,9 @@ from .config_tree import NodeRef
 
 QUOTA_PATH: Path = ("server", "quota")
 AUTH_PATH: Path = ("server", "auth", "provider_config")
+SERVER_FORM_SKIP = ("auth", "quota", "cors")  # each has its own node
+QUOTA_FORM_SKIP = ("kvstore", "period")  # the counters' backend picker; the one period there is
+REFERENCE_FORM_SKIP = ("backend", "table_name", "namespace")  # the backend picker and partition input
 
 
 class ReferenceSelect(Select[str]):
@@ -130,11 +133,11 @@ class DetailPane(VerticalScroll):
                 classes="detail-actions",
             )
         )
-        model = BACKEND_MODEL_NAMES.get(kind)
-        if model is None:
-            widgets.append(Static(f"Unknown backend type {kind!r}: fix `type` to one of {', '.join(BACKEND_MODEL_NAMES)}", classes="detail-problem"))
+        release = self.session.release()
+        if kind not in release.backend_types:
+            widgets.append(Static(f"{release.name} has no backend type {kind!r}: fix `type` to one of {', '.join(release.backend_types)}", classes="detail-problem"))
             return widgets
-        widgets += self._form(model, ref.path, backend)
+        widgets += self._form(ref.path)
         return widgets
 
     def _connection_status(self, name: str) -> list:
@@ -160,12 +163,15 @@ class DetailPane(VerticalScroll):
             text.append("\nstale: the backend (or its environment) changed since this test; press t to test again", style="dim")
         return [Static(text, classes="detail-probe")]
 
-    def _form(self, model: str, path: Path, values: dict, skip: tuple[str, ...] = ("type",)) -> list:
-        # forms (and the schema they are built from) load on first use, not before the first frame
+    def _form(self, path: Path, skip: tuple[str, ...] = ("type",), data: dict | None = None) -> list:
+        """A row per field the target release declares for the mapping at `path` (`data`: a
+        stand-in for the file where the mapping is not written yet)."""
+        # forms load on first use, not before the first frame
         from .fields import FieldRow, field_specs, value_in
 
+        values = self.session.doc.value_at(path)
         rows = []
-        for spec in field_specs(model, skip):
+        for spec in field_specs(self.session.release(), data or self.session.data, path, skip):
             value = value_in(values, spec.key)
             rows.append(FieldRow(spec, path + spec.key, value, self.session.resolved(value, secret=spec.secret)))
         return rows
@@ -194,16 +200,15 @@ class DetailPane(VerticalScroll):
 
     def _view_store(self, ref: NodeRef) -> list:
         store = ref.path[-1]
-        model = STORE_MODEL_NAMES.get(store, "")
-        from model.config_schema import load
+        from model.releases.fields import field_at
 
-        description = load()["$defs"]["StoresConfig"]["properties"].get(store, {}).get("description", "")
+        field = field_at(self.session.release(), self.session.data, ref.path)
+        description = field.description if field else ""
         widgets: list = [_heading(f"Store {store}", f"needs a {ref.family}_* backend"), Static(description, classes="field-help detail-description", markup=False)]
         widgets += self._diagnostics_for(ref.path)
         widgets += self._reference_rows(ref.path, ref.family)
-        value = self.session.doc.value_at(ref.path)
-        if model in ("InferenceStoreReference", "ResponsesStoreReference") and isinstance(value, dict):
-            widgets += self._form(model, ref.path, value, skip=("backend", "table_name"))
+        if isinstance(self.session.doc.value_at(ref.path), dict):
+            widgets += self._form(ref.path, skip=REFERENCE_FORM_SKIP)  # write-queue knobs, where the release has them
         return widgets
 
     def _view_reference(self, ref: NodeRef) -> list:
@@ -211,12 +216,8 @@ class DetailPane(VerticalScroll):
         widgets: list = [_heading(format_path(ref.path[4:]), f"of {ref.path[1]} provider {provider.get('provider_id')}; needs a {ref.family}_* backend")]
         widgets += self._diagnostics_for(ref.path)
         widgets += self._reference_rows(ref.path, ref.family)
-        from model.fields import reference_model
-
-        model = reference_model(ref.path, ref.family)
-        value = self.session.doc.value_at(ref.path)
-        if model == "ResponsesStoreReference" and isinstance(value, dict):
-            widgets += self._form(model, ref.path, value, skip=("backend", "table_name"))
+        if isinstance(self.session.doc.value_at(ref.path), dict):
+            widgets += self._form(ref.path, skip=REFERENCE_FORM_SKIP)
         return widgets
 
     def _view_provider(self, ref: NodeRef) -> list:
@@ -242,7 +243,7 @@ class DetailPane(VerticalScroll):
         server = server if isinstance(server, dict) else {}
         widgets: list = [_heading("Server", "port, host and TLS; auth and quota below")]
         widgets += self._diagnostics_for(("server",))
-        widgets += self._form("ServerConfig", ("server",), server, skip=("auth", "quota", "cors"))
+        widgets += self._form(("server",), skip=SERVER_FORM_SKIP)
         return widgets
 
     def _view_auth(self, ref: NodeRef) -> list:
@@ -251,11 +252,12 @@ class DetailPane(VerticalScroll):
         kind = type_tag_of(provider) if provider else None
         widgets: list = [_heading("Authentication", kind or "off: every caller is anonymous")]
         widgets += self._diagnostics_for(("server", "auth"))
-        options = [(name, name) for name in AUTH_MODEL_NAMES]
+        auth_types = self.session.release().auth_types
+        options = [(name, name) for name in auth_types]
         widgets.append(Label(Text.assemble(("provider type", "bold"), ("  how callers prove who they are", "dim"))))
-        widgets.append(Select(options, value=kind if kind in AUTH_MODEL_NAMES else Select.NULL, prompt="no authentication", id="auth-type"))
-        if provider is not None and kind in AUTH_MODEL_NAMES:
-            widgets += self._form(AUTH_MODEL_NAMES[kind], AUTH_PATH, provider)
+        widgets.append(Select(options, value=kind if kind in auth_types else Select.NULL, prompt="no authentication", id="auth-type"))
+        if provider is not None and kind in auth_types:
+            widgets += self._form(AUTH_PATH)
             widgets.append(Horizontal(ActionButton("Remove authentication", "remove_auth", variant="error", id="remove-auth"), classes="detail-actions"))
         return widgets
 
@@ -264,6 +266,11 @@ class DetailPane(VerticalScroll):
         enabled = isinstance(quota, dict)
         widgets: list = [_heading("Request quota", "per-client daily limits; over the limit the server answers 429")]
         widgets += self._diagnostics_for(QUOTA_PATH)
+        release = self.session.release()
+        if not release.has_quota:
+            widgets.append(Static(Text(f"{release.name} has no request quotas (removed in ogx 1.0, #5750): server.quota has no effect. "
+                                       "Limit requests in front of the server instead (a gateway or proxy).", style="yellow"), classes="detail-problem"))
+            return widgets
         widgets.append(Horizontal(Label("Quotas enabled  "), Switch(value=enabled, id="quota-enabled"), classes="detail-switch"))
         auth = self.session.doc.value_at(AUTH_PATH)
         if not isinstance(auth, dict):
@@ -281,7 +288,7 @@ class DetailPane(VerticalScroll):
             widgets.append(ActionButton("Create kv_sqlite backend at ./quotas.db", "create_quota_backend", variant="primary", id="create-quota-backend"))
         if not enabled:
             return widgets
-        widgets += self._form("QuotaConfig", QUOTA_PATH, quota, skip=("kvstore", "period"))
+        widgets += self._form(QUOTA_PATH, skip=QUOTA_FORM_SKIP)
         widgets.append(Label(Text.assemble(("period", "bold"), ("  a fixed UTC day: the only period the server supports", "dim"))))
         widgets.append(Select([("day", "day")], value="day", allow_blank=False, id="quota-period", disabled=True))
         widgets.append(Static(Text("Counters (kvstore)", style="bold")))

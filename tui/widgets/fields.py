@@ -1,12 +1,12 @@
-"""Form rows generated from the schema: one labelled input per field, with its help text.
+"""Form rows generated from the target release's schema: one labelled input per field, with
+its help text.
 
-The rows are built from the same generated JSON schema the validator uses, so every field a
-backend, auth provider or quota has appears with its default and description.
+The rows are built from the same release data the validator uses, so every field a backend,
+auth provider or quota has in that release appears with its default and description.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -14,56 +14,20 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from model.config_schema import load
 from model.envvars import has_placeholder
-from model.fields import SchemaField
-from model.redaction import is_secret_key, redact_text
+from model.redaction import redact_text
+from model.releases import Release
+from model.releases.fields import SchemaField, fields_of
 from model.yamlpath import Path, format_path
 
 
-@dataclass(frozen=True)
-class FieldSpec(SchemaField):
-    key: tuple[str, ...] = ()  # path inside the mapping the form edits (one level of nesting: ("jwks", "uri"))
-    required: bool = False
-
-    @property
-    def name(self) -> str:
-        return ".".join(self.key)
-
-    @property
-    def secret(self) -> bool:
-        # the one naming rule (model.redaction); a boolean is never a secret (`send_secret_in_body`)
-        return super().secret or (is_secret_key(self.key[-1]) and "boolean" not in self.scalar_kinds())
+# a form row's field: the target release's schema of it (model/releases/fields.py)
+FieldSpec = SchemaField
 
 
-def _object_properties(schema: dict) -> tuple[dict, list[str]] | None:
-    """Properties of a nested model field (a $ref, possibly inside anyOf with null)."""
-    root = load()
-    candidates = [schema] + list(schema.get("anyOf", []))
-    for candidate in candidates:
-        if "$ref" in candidate:
-            target = root["$defs"][candidate["$ref"].rsplit("/", 1)[-1]]
-            if "properties" in target:
-                return target["properties"], target.get("required", [])
-    return None
-
-
-def field_specs(model: str, skip: tuple[str, ...] = ("type",)) -> list[FieldSpec]:
-    """Every field of schema model `model`, nested models flattened one level."""
-    definition = load()["$defs"][model]
-    required = set(definition.get("required", []))
-    specs: list[FieldSpec] = []
-    for name, schema in definition.get("properties", {}).items():
-        if name in skip:
-            continue
-        nested = _object_properties(schema)
-        if nested is not None and name not in ("kvstore",):
-            properties, nested_required = nested
-            for sub, sub_schema in properties.items():
-                specs.append(FieldSpec(sub_schema, key=(name, sub), required=sub in nested_required and name in required))
-        else:
-            specs.append(FieldSpec(schema, key=(name,), required=name in required))
-    return specs
+def field_specs(release: Release, data: Any, path: Path, skip: tuple[str, ...] = ("type",), flatten: tuple[str, ...] | None = None) -> list[FieldSpec]:
+    """Every field of the mapping at `path`, as the release declares it (nested ones one level deep)."""
+    return fields_of(release, data, path, skip=skip, flatten=flatten)
 
 
 def text_of(value: Any) -> str:
@@ -135,7 +99,7 @@ class FieldRow(Vertical):
         if self.spec.required:
             label.append(" *", style="red")
         label.append(f"  {self.spec.expected()}", style="dim")
-        if self.spec.secret and not has_placeholder(text_of(self.value)):
+        if self.spec.secret and self.value not in (None, "") and not has_placeholder(text_of(self.value)):
             label.append("  (hidden: ctrl+r reveals)", style="dim")
         yield Label(label, classes="field-label")
         yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.field_path))
