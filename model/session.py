@@ -68,6 +68,12 @@ class EditSession:
         self.target = found.describe()
         return load_release(found.line)
 
+    def secret_fields(self):
+        """The fields the target release marks secret in this file (model.release_secrets)."""
+        from .release_secrets import release_secret_fields
+
+        return release_secret_fields(self.data, self.release())
+
     def choose_release(self, server: str | None) -> None:
         """Judge the file against another release (None: detect it again); every check reruns."""
         self.server = server

@@ -525,7 +525,7 @@ class ConfigEditorApp(App[None]):
         session = self.session
         assert session is not None
         try:
-            targets = plan(session.data, session.env, names)
+            targets = plan(session.data, session.env, names, session.release())
         except KeyError as exc:
             self.notify_error(f"no backend {exc}")
             return

@@ -19,6 +19,7 @@ from model import config_schema
 from model.envvars import Environment, has_placeholder, resolve
 from model.facts import BACKEND_MODEL_NAMES, NEWER_DEFAULT_STORES, STORE_FAMILIES, declared_backends, is_newer_format, type_tag_of
 from model.references import find_references
+from model.releases import Release
 
 _FINGERPRINT_KEY = _secrets.token_bytes(16)  # per process: a fingerprint says nothing about a password
 
@@ -72,8 +73,9 @@ def secret_forms(value: str) -> set[str]:
     return {f for f in forms if f}
 
 
-def plan(data: Any, env: Environment, names: Sequence[str] | None = None) -> list[ProbeTarget]:
+def plan(data: Any, env: Environment, names: Sequence[str] | None = None, release: Release | None = None) -> list[ProbeTarget]:
     """A target per backend in `storage.backends` (file order), or per name in `names` (that order).
+    `release`: its secret fields are masked in every text too (model.release_secrets).
 
     A name that is not declared raises KeyError (the command line reports it, exit 2).
     """
@@ -84,7 +86,7 @@ def plan(data: Any, env: Environment, names: Sequence[str] | None = None) -> lis
         raise KeyError(", ".join(map(str, unknown)))
     uses = _uses(data if isinstance(data, dict) else {}, env)
     newer = isinstance(data, dict) and is_newer_format(data)
-    targets = {name: target_for(str(name), backends[name], env, tables=tuple(dict.fromkeys(t for t in uses.get(name, ()) if t)), newer=newer)
+    targets = {name: target_for(str(name), backends[name], env, tables=tuple(dict.fromkeys(t for t in uses.get(name, ()) if t)), newer=newer, release=release)
                for name in backends}
     return [_with_creators(targets[name], targets, uses) for name in chosen]
 
@@ -130,8 +132,9 @@ def _fingerprint(type_name: str, raw: Any, settings: Mapping[str, Any], missing:
     return hashlib.blake2b(payload.encode(), key=_FINGERPRINT_KEY, digest_size=12).hexdigest()
 
 
-def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[str] = (), newer: bool = False) -> ProbeTarget:
-    """Resolve one `storage.backends` entry the way the server will."""
+def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[str] = (), newer: bool = False, release: Release | None = None) -> ProbeTarget:
+    """Resolve one `storage.backends` entry the way the server will. The values of its secret
+    fields (our schema's, and the ones `release` marks) are collected to be masked."""
     if not isinstance(backend, dict):
         return ProbeTarget(name, "?", {}, problem=f"backend '{name}' is not a mapping", fingerprint=_fingerprint("?", repr(backend), {}, ()))
     type_resolution = resolve(backend.get("type"), env)
@@ -145,6 +148,7 @@ def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[st
     missing: list[str] = []
     origins: dict[str, str] = {}
     properties = schema.get("properties", {}) if schema else {}
+    marked = set(release.backend_secret_fields(type_name)) if release else set()
     for key, raw in backend.items():
         r = resolve(raw, env)
         for var in r.missing:
@@ -153,7 +157,7 @@ def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[st
         settings[str(key)] = r.value
         if r.variables:
             origins[str(key)] = ", ".join(f"{v.name} from {v.origin}" if v.value is not None else f"{v.name} (unset)" for v in r.variables)
-        if properties.get(key, {}).get("secret"):  # as written, as substituted, as re-typed (12345 -> int)
+        if properties.get(key, {}).get("secret") or key in marked:  # as written, as substituted, as re-typed (12345 -> int)
             literal = None if has_placeholder(raw) else raw
             for value in (literal, r.text, r.value, *(v.value for v in r.variables)):
                 if value is not None and not isinstance(value, bool):
@@ -190,7 +194,7 @@ def target_for(name: str, backend: Any, env: Environment, *, tables: Sequence[st
         value = settings.get(key)
         if value is not None and not isinstance(value, str) and not missing and problem is None:
             kind = "a boolean" if isinstance(value, bool) else "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
-            shown = kind if properties.get(key, {}).get("secret") else repr(value)
+            shown = kind if properties.get(key, {}).get("secret") or key in marked else repr(value)
             problem = f"{key} must be a string, not {shown}"
     return ProbeTarget(name, type_name, settings, problem=problem, **common)
 

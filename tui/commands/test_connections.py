@@ -16,7 +16,7 @@ import sys
 from model.errors import ConfigFileError
 from model.probes import ProbeResult, declared_backends, plan, redact, run_probes
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, environment, load
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, environment, load, target_release
 
 COLUMNS = ("BACKEND", "TYPE", "RESULT", "LATENCY", "SERVER", "MESSAGE")
 
@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         env = environment(args)
         doc = load(args.file)
+        release, _ = target_release(args, doc)
     except ConfigFileError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         declared = ", ".join(map(str, backends)) or "none"
         return _usage_error(f"{args.file} declares no backend {', '.join(map(repr, unknown))} (declared: {declared})")
-    targets = plan(doc.data, env, args.backend or None)
+    targets = plan(doc.data, env, args.backend or None, release)
     if not targets:
         print(f"{args.file}: no storage backends declared, nothing to test", file=sys.stderr)
         if args.json:
