@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,6 +73,11 @@ class Diagnostic:
         # a message about a secret field.
         message = redact_text(self.message)
         object.__setattr__(self, "message", mask_quoted(message) if is_secret_path(self.path) else message)
+
+    def masked(self) -> "Diagnostic":
+        """This diagnostic with every value its message quotes masked (a field the target
+        release marks secret, which its name does not tell)."""
+        return dataclasses.replace(self, message=mask_quoted(self.message))
 
     @property
     def path_text(self) -> str:

@@ -267,6 +267,9 @@ class Document:
         """Set the value at `path`, creating mappings on the way as needed."""
         if not path:
             raise EditError("cannot replace the whole document")
+        current = self.node_at(path)
+        if current is not None and same_data(current.value, value):
+            return  # already so: the text stays as written (`0x1F`, quotes, a tag, an alias)
         self._refuse_shared(path, replaces=True)
         self._refuse_repeated(path)
         # find the deepest existing container on the path
@@ -323,7 +326,9 @@ class Document:
                 colon = self._colon_after(key_node)
                 self._replace(colon, max(colon, self._props_end(node)), " " + text, expected)
             elif not block:
-                self._replace(node.start, node.end, text, expected)
+                # an empty list item (`-` and the line end): the value goes after a blank
+                blank = " " if empty and self.text[node.start - 1 : node.start] == "-" else ""
+                self._replace(node.start, node.end, blank + text, expected)
             elif key_node is not None:  # a block mapping, list or block scalar becomes one value
                 colon = self._colon_after(key_node)
                 self._replace(colon, self._value_end(node), " " + text + self._trailing_comment(colon), expected)

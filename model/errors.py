@@ -55,7 +55,9 @@ class ConfigFileError(Exception):
         keys = _KEY.findall(before)
         if not keys and not before.strip(" -") and self.line > 1:
             keys = _KEY.findall(lines[self.line - 2])
-        if keys and is_secret_key(keys[-1].strip("'\"")):
+        from .release_secrets import secret_names_of_every_release  # the release is not known yet
+
+        if keys and is_secret_key(keys[-1].strip("'\""), secret_names_of_every_release()):
             self.message = mask_quoted(self.message)
             self.args = (self.message,)
 

@@ -5,9 +5,11 @@ A value is secret when
 - its key, or a key above it, is secret-named: a word of the key (split at `_`, `-`, `.`) is
   password, passwd, secret(s), token, credential(s) or apikey, or the key ends in `_key`
   (`api_key`, `aws_secret_access_key`, `client_secret`, `auth_token`; not `max_tokens`);
-- or its path matches one of the caller's extra secret paths (the release data marks secret
-  fields per provider): a key (`account_id`, anywhere) or a dotted path whose last parts match
-  (`config.account_id`, `providers.*.config.account_id`; `*` matches any one part);
+- or its path matches one of the caller's extra secret fields (SecretFields): a key
+  (`account_id`, anywhere), a dotted path whose last parts match (`config.account_id`,
+  `providers.*.config.account_id`; `*` matches any one part), or an exact path: the fields the
+  target release marks secret in this file (`SecretStr` fields such as remote::s3's
+  `aws_access_key_id`, model.release_secrets);
 - or it is the password of a URL (`redis://:pw@h`, `postgresql://u:pw@h/db`), wherever the URL
   is written, placeholder defaults included.
 
@@ -32,8 +34,8 @@ _BARE_PLACEHOLDER = re.compile(r"\$\{env\.[A-Za-z0-9_]+\}")
 _KEY_VALUE = re.compile(r"(?P<key>\b[A-Za-z][A-Za-z0-9_\-]*)=(?P<value>[^\s&;,'\"]+)")
 # a placeholder, with the argument of ${env.X:=default} / ${env.X:+value} (or the old ${env.X:default})
 _PLACEHOLDER = re.compile(r"(?P<head>\$\{env\.[A-Za-z0-9_]+(?::?[=+]|:)?)(?P<arg>[^}]*)\}")
-# a value quoted in a message: 'x' or "x" as repr() writes them
-_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+# a value quoted in a message: 'x' or "x" as repr() writes them, or `x` (a placeholder as written)
+_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|`[^`\n]*`")
 
 
 @lru_cache(maxsize=4096)
@@ -42,28 +44,54 @@ def _secret_named(key: str) -> bool:
     return any(w in _SECRET_WORDS for w in words) or (len(words) > 1 and words[-1] == "key")
 
 
-def is_secret_key(key: object, extra: Iterable[str] = ()) -> bool:
+class SecretFields:
+    """Secret fields beyond the secret-named ones, compiled once per file: keys (`account_id`,
+    anywhere), dotted patterns (`config.account_id`, `*` for any one part) and exact paths
+    (tuples: the fields the release data marks in this file, see model.release_secrets)."""
+
+    def __init__(self, items: Iterable[str | tuple] = ()):
+        keys, patterns, paths = set(), [], set()
+        for item in items:
+            if isinstance(item, tuple):
+                paths.add(tuple(map(str, item)))
+            elif "." in item:
+                patterns.append(tuple(item.split(".")))
+            else:
+                keys.add(item.lower())
+        self.keys, self.patterns, self.paths = frozenset(keys), tuple(patterns), frozenset(paths)
+
+    def __bool__(self) -> bool:
+        return bool(self.keys or self.patterns or self.paths)
+
+
+def secret_fields(extra: "Iterable[str | tuple] | SecretFields") -> SecretFields:
+    return extra if isinstance(extra, SecretFields) else SecretFields(extra)
+
+
+def is_secret_key(key: object, extra: Iterable[str] | SecretFields = ()) -> bool:
     """True for a secret-named key (see the module docstring), or one of the `extra` keys."""
     if not isinstance(key, str):
         return False
-    return _secret_named(key) or key.lower() in {e.lower() for e in extra if "." not in e}
+    return _secret_named(key) or key.lower() in secret_fields(extra).keys
 
 
-def _ends_secret(path: tuple, extra: tuple[str, ...]) -> bool:
-    """The last key of `path` is secret-named, or `path` ends with an `extra` dotted path."""
+def _ends_secret(path: tuple, extra: SecretFields) -> bool:
+    """The last key of `path` is secret-named, or `path` ends with an `extra` dotted path, or is
+    one of its exact paths."""
     if path and is_secret_key(path[-1], extra):
         return True
-    for pattern in extra:
-        parts = pattern.split(".")
-        if "." in pattern and len(parts) <= len(path) and all(p in ("*", str(k)) for p, k in zip(parts, path[-len(parts):])):
+    if extra.paths and tuple(map(str, path)) in extra.paths:
+        return True
+    for parts in extra.patterns:
+        if len(parts) <= len(path) and all(p in ("*", str(k)) for p, k in zip(parts, path[-len(parts):])):
             return True
     return False
 
 
-def is_secret_path(path: tuple, extra: Iterable[str] = ()) -> bool:
+def is_secret_path(path: tuple, extra: Iterable[str | tuple] | SecretFields = ()) -> bool:
     """True when the value at `path` (a tuple of keys and list indexes) is secret: a key on the
-    way is secret-named, or the path (or a path above it) ends with an `extra` dotted path."""
-    extra = tuple(extra)
+    way is secret-named, or the path (or a path above it) is or ends with an `extra` one."""
+    extra = secret_fields(extra)
     return any(_ends_secret(path[:end], extra) for end in range(1, len(path) + 1))
 
 
@@ -97,7 +125,7 @@ def mask_quoted(text: str) -> str:
     return _QUOTED.sub(lambda m: f"'{MASK}'", text)
 
 
-def shown_value(path: tuple, value: Any, extra: Iterable[str] = ()) -> str:
+def shown_value(path: tuple, value: Any, extra: Iterable[str | tuple] | SecretFields = ()) -> str:
     """`value` (found at `path`) as text for people: masked when secret, where a placeholder
     keeps its variable name and only its default is masked; URL passwords masked in any case."""
     text = str(value)
@@ -106,3 +134,16 @@ def shown_value(path: tuple, value: Any, extra: Iterable[str] = ()) -> str:
     if _PLACEHOLDER.sub("", text).strip():  # not placeholders only: the text itself is secret
         return MASK
     return _PLACEHOLDER.sub(lambda m: f"{m['head']}{MASK}}}" if m["arg"] else m[0], text)
+
+
+def masked_data(value: Any, path: tuple, extra: Iterable[str | tuple] | SecretFields = ()) -> Any:
+    """A copy of `value` (found at `path`) to show people: each secret scalar in it replaced by
+    its shown_value (the editor's view of a provider's config)."""
+    extra = secret_fields(extra)
+    if isinstance(value, dict):
+        return {k: masked_data(v, path + (k,), extra) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked_data(v, path + (i,), extra) for i, v in enumerate(value)]
+    if isinstance(value, bool) or value in (None, "") or not is_secret_path(path, extra):
+        return value
+    return shown_value(path, value, extra)

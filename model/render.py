@@ -7,6 +7,8 @@ both read them back as the same string; otherwise they are quoted.
 
 from __future__ import annotations
 
+import base64
+import datetime
 import math
 import re
 from typing import Any
@@ -59,12 +61,29 @@ def render_scalar(value: Any, style: TextStyle, *, in_flow: bool = False, keep_q
         if math.isinf(value):
             return ".inf" if value > 0 else "-.inf"
         return repr(value)
-    text = str(value)
+    if not isinstance(value, str):
+        return _tagged(value, style)
+    text = value
     if keep_quote in ("'", '"'):
         return quote(text, keep_quote)
     if plain_is_safe(text, in_flow):
         return text
     return quote(text, style.quote)
+
+
+def _tagged(value: Any, style: TextStyle) -> str:
+    """The other types PyYAML reads (a value typed as `2024-01-01` or `!!binary ...` on the
+    command line), written so they read back as that type, in block and flow context alike."""
+    if isinstance(value, datetime.datetime):  # a plain one with its `:` would end a flow key
+        return f"!!timestamp '{value.isoformat()}'"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f'!!binary "{base64.b64encode(value).decode()}"'
+    if isinstance(value, (set, frozenset)):
+        items = sorted(value, key=repr)
+        return "!!set {" + ", ".join(f"{render_scalar(item, style, in_flow=True)}: null" for item in items) + "}"
+    raise ValueError(f"cannot write a {type(value).__name__} value ({value!r}) into the file")
 
 
 def render_key(key: Any, style: TextStyle, keep_quote: str = "", in_flow: bool = False) -> str:

@@ -74,6 +74,12 @@ class EditSession:
         self._release = (key, load_release(line))
         return self._release[1]
 
+    def secret_fields(self):
+        """The fields the target release marks secret in this file (model.release_secrets)."""
+        from .release_secrets import release_secret_fields
+
+        return release_secret_fields(self.data, self.release())
+
     def choose_release(self, server: str | None) -> None:
         """Judge the file against another release (None: detect it again); every check reruns."""
         self.server = server

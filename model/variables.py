@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 
 from .document import Document
 from .envvars import Environment, VariableSource, find_placeholders
-from .redaction import is_secret_path
+from .redaction import SecretFields, is_secret_path, secret_fields
 from .yamlpath import Path
 from .yamltree import MAP, SCALAR, SEQ, Node
 
@@ -36,12 +36,13 @@ class VariableUse:
     secret: bool = False  # used in a password-like field: its values and defaults are never shown
 
 
-def variables_used(doc: Document, env: Environment | None = None, extra_secrets: Iterable[str] = ()) -> list[VariableUse]:
+def variables_used(doc: Document, env: Environment | None = None, extra_secrets: Iterable[str] | SecretFields = ()) -> list[VariableUse]:
     """The variables the file uses, in order of first use, each with how it is set now.
 
     `extra_secrets`: dotted paths or keys of secret fields beyond the secret-named ones (see
     model.redaction)."""
     env = env or Environment()
+    extra_secrets = secret_fields(extra_secrets)  # compiled once, not per value
     uses: dict[str, VariableUse] = {}
     for path, node in string_scalars(doc.root):
         for placeholder in find_placeholders(node.raw):

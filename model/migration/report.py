@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..redaction import redact_text, shown_value
+from ..redaction import SecretFields, redact_text, secret_fields, shown_value
 from ..yamlpath import format_path
 from .apply import Migration
 
 
-def report_lines(migration: Migration, name: str, extra_secrets: Iterable[str] = ()) -> list[str]:
+def report_lines(migration: Migration, name: str, extra_secrets: Iterable[str] | SecretFields = ()) -> list[str]:
     """The report, with every line through the one redaction rule (model.redaction): no URL
     password and no value of a secret field, also not as a placeholder's default."""
-    return [redact_text(line) for line in _lines(migration, name, tuple(extra_secrets))]
+    return [redact_text(line) for line in _lines(migration, name, secret_fields(extra_secrets))]
 
 
-def _lines(migration: Migration, name: str, extra_secrets: tuple[str, ...]) -> list[str]:
+def _lines(migration: Migration, name: str, extra_secrets: SecretFields) -> list[str]:
     plan = migration.plan
     if not migration.changed:
         lines = [f"{name}: nothing to do: the file already uses the v0.3 storage format (storage.backends + references)"]

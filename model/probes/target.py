@@ -144,7 +144,7 @@ def target_for(name: str, backend: Any, env: Environment, release: Release | Non
         type_name = type_tag_of(backend) if type_resolution.missing else type_name
     definition = release.backend_def(type_name)
     schema = release.definition(definition) if definition else None
-    secret_fields = set(release.backend_secret_fields(type_name))
+    secret_fields = set(release.backend_secret_fields(type_name))  # also masked in every text
 
     settings: dict[str, Any] = {}
     secrets: set[str] = set()
@@ -196,7 +196,7 @@ def target_for(name: str, backend: Any, env: Environment, release: Release | Non
         value = settings.get(key)
         if value is not None and not isinstance(value, str) and not missing and problem is None:
             kind = "a boolean" if isinstance(value, bool) else "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
-            shown = kind if properties.get(key, {}).get("secret") else repr(value)
+            shown = kind if key in secret_fields or is_secret_schema(properties.get(key, {})) else repr(value)
             problem = f"{key} must be a string, not {shown}"
     return ProbeTarget(name, type_name, settings, problem=problem, **common)
 

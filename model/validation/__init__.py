@@ -12,6 +12,8 @@ from ..diagnostics import Diagnostic
 from ..document import Document
 from ..envvars import Environment
 from ..facts import is_newer_format, is_old_format
+from ..redaction import is_secret_path
+from ..release_secrets import release_secret_fields
 from ..releases import Release, load_release
 from ..releases.detect import detect
 from .backends import check_backends
@@ -40,7 +42,9 @@ def validate(
     check_resources(ctx)
     check_server(ctx)
     check_placeholders(ctx)
-    return sorted(ctx.diagnostics, key=Diagnostic.sort_key)
+    secrets = release_secret_fields(doc.data, ctx.release)  # the one redaction rule, with the release's marks
+    found = [d.masked() if secrets and is_secret_path(d.path, secrets) else d for d in ctx.diagnostics]
+    return sorted(found, key=Diagnostic.sort_key)
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

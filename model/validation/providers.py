@@ -176,7 +176,7 @@ def served_apis(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> set
     in `apis:` (the server builds their router even with no provider behind it)."""
     listed = ctx.data.get("apis")
     routers = set(ctx.release.data.get("routed_apis") or {})
-    return set(enabled) | {a for a in listed if a in routers} if isinstance(listed, list) else set(enabled)
+    return set(enabled) | {a for a in listed if isinstance(a, str) and a in routers} if isinstance(listed, list) else set(enabled)
 
 
 def _check_dependencies(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> None:

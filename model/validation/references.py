@@ -241,8 +241,8 @@ def _check_shared_partitions(ctx: Context, refs: list[Reference]) -> None:
     # in file order, so the report lands on the later of the two and points back at the earlier
     for ref in sorted(refs, key=lambda r: ctx.doc.position(r.path)):
         partition = ctx.resolved(ref.partition)
-        if isinstance(partition, (list, dict)):
-            continue  # not a namespace at all: the schema check reports its type
+        if isinstance(partition, (list, dict, set)):
+            continue  # not a namespace at all (`!!set` is unhashable too): the schema check reports its type
         key = (ctx.resolved(ref.backend), ref.family, partition)
         first = seen.get(key)
         if first is None:

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from model.migration import MigrationError, migrate, report_lines
+from model.release_secrets import release_secret_fields
 from model.validation import validate
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load, write_result, target_release
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     to_stdout = not (args.write or args.output or args.dry_run)
     out = sys.stderr if to_stdout else sys.stdout
-    report = report_lines(migration, args.file)
+    report = report_lines(migration, args.file, release_secret_fields(doc.data, release))
     if not migration.changed:
         out.write("\n".join(report) + "\n")
         if to_stdout:

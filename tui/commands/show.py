@@ -12,14 +12,15 @@ from rich.text import Text
 from rich.tree import Tree
 
 from model.envvars import Environment, resolve
-from model.redaction import MASK, redact_text
+from model.redaction import MASK, SecretFields, redact_text
+from model.release_secrets import release_secret_fields
 from model.references import Reference, backend_users, find_references, iter_providers
 from model.facts import family_of, type_tag_of
 from model.validation import is_newer_format, is_old_format
 from model.variables import variables_used
 from model.yamlpath import format_path
 
-from .common import EXIT_OK, environment, load
+from .common import EXIT_OK, environment, load, target_release
 
 
 def _resolved(backend: dict, env: Environment | None) -> dict:
@@ -61,7 +62,7 @@ def _ref_label(ref: Reference, backends: dict) -> str:
     return f"{arrow}  {partition}"
 
 
-def build_tree(doc, name: str, env: Environment | None = None, extra_secrets: Iterable[str] = ()) -> list[Tree]:
+def build_tree(doc, name: str, env: Environment | None = None, extra_secrets: Iterable[str] | SecretFields = ()) -> list[Tree]:
     """The tree `show` prints. `extra_secrets`: secret fields beyond the secret-named ones
     (dotted paths or keys, see model.redaction)."""
     data = doc.data
@@ -138,7 +139,7 @@ def _redact_labels(tree: Tree) -> None:
         stack.extend(node.children)
 
 
-def _add_variables(root: Tree, doc, env: Environment | None, extra_secrets: Iterable[str]) -> None:
+def _add_variables(root: Tree, doc, env: Environment | None, extra_secrets: Iterable[str] | SecretFields) -> None:
     """The environment variables the file uses and how each is set now (never a secret's value)."""
     uses = variables_used(doc, env, extra_secrets)
     if not uses:
@@ -214,7 +215,8 @@ def print_tree(tree: Tree, console: Console) -> None:
 def run(args: argparse.Namespace) -> int:
     env = environment(args) if args.env_file else None  # a malformed env file: exit 2 with its line
     doc = load(args.file)
+    release, _ = target_release(args, doc)
     console = Console(highlight=False)
-    for tree in build_tree(doc, args.file, env):
+    for tree in build_tree(doc, args.file, env, release_secret_fields(doc.data, release)):
         print_tree(tree, console)
     return EXIT_OK

@@ -234,7 +234,11 @@ class DetailPane(VerticalScroll):
             from model.render import render_block
             from model.textstyle import TextStyle
 
-            lines = render_block(config, 2, TextStyle())
+            from model.redaction import masked_data
+
+            # secret-named fields and the ones the target release marks (model.release_secrets)
+            shown = masked_data(config, ref.path + ("config",), self.session.secret_fields())
+            lines = render_block(shown, 2, TextStyle())
             widgets.append(Static("config (edit it in the file):\n" + "\n".join(lines), classes="detail-config", markup=False))
         return widgets
 

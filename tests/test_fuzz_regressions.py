@@ -1,0 +1,94 @@
+"""Bugs the fuzz test (tests/test_fuzz_commands.py) found, each kept as a plain regression test."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+import yaml
+
+from model.document import Document
+from model.errors import ConfigFileError
+from model.yamldata import same_data
+from model.yamltree import MAX_DEPTH
+from tui.cli import main
+
+
+def _pyyaml_from_an_empty_stack(text: str):
+    box: list = []
+    thread = threading.Thread(target=lambda: box.append(_try(yaml.safe_load, text)))
+    thread.start()
+    thread.join()
+    return box[0]
+
+
+def _try(load, text):
+    try:
+        return load(text)
+    except RecursionError as exc:
+        return exc
+
+
+@pytest.mark.parametrize("flow", [True, False])
+def test_what_llama_config_reads_pyyaml_reads_at_any_nesting(flow):
+    """Nesting of 490 to 500 levels was read here, though PyYAML (the server) stops near 490."""
+    def nested(depth: int) -> str:
+        if flow:
+            return "deep: " + "[" * (depth - 1) + "]" * (depth - 1) + "\n"
+        return "".join(" " * (2 * i) + f"k{i}:\n" for i in range(depth - 1)) + " " * (2 * depth) + "x\n"
+
+    assert not isinstance(_pyyaml_from_an_empty_stack(nested(MAX_DEPTH)), RecursionError)
+    assert same_data(Document(nested(MAX_DEPTH)).data, _pyyaml_from_an_empty_stack(nested(MAX_DEPTH)))
+    assert isinstance(_pyyaml_from_an_empty_stack(nested(495)), RecursionError)
+    with pytest.raises(ConfigFileError, match="nested more than"):
+        Document(nested(495))
+
+
+@pytest.mark.parametrize("text, value", [
+    ("2001-12-14 21:59:43.10 -5", datetime.datetime(2001, 12, 14, 21, 59, 43, 100000, datetime.timezone(datetime.timedelta(hours=-5)))),
+    ("2024-01-01", datetime.date(2024, 1, 1)),
+    ("!!binary aGVsbG8=", b"hello"),
+    ("!!set {a, b}", {"a", "b"}),
+    ("[2024-01-01, !!binary aGVsbG8=]", [datetime.date(2024, 1, 1), b"hello"]),
+])  # fmt: skip
+def test_set_writes_dates_bytes_and_sets_so_pyyaml_reads_them_back(tmp_path, text, value):
+    """Such values were written as strings, and the edit was refused as an internal error."""
+    path = tmp_path / "run.yaml"
+    path.write_text("version: 2\nextra:\n  a: 1\n  flow: {b: 2}\n")
+    assert main(["set", str(path), f"extra.a={text}", f"extra.flow.b={text}"]) == 0
+    data = yaml.safe_load(path.read_text())
+    assert same_data(data["extra"], {"a": value, "flow": {"b": value}})
+
+
+def test_set_on_an_empty_list_item_at_the_end_of_the_file(tmp_path):
+    """`-` with nothing after it: the value was glued to the dash (`-5`), an invalid edit."""
+    for text in ("a:\n- 1\n-", "a:\n- 1\n-\n", "a:\n- 1\n-  # note\n"):
+        path = tmp_path / "run.yaml"
+        path.write_text(text)
+        assert main(["set", str(path), "a[1]=5"]) == 0
+        assert yaml.safe_load(path.read_text()) == {"a": [1, 5]}
+    assert path.read_text() == "a:\n- 1\n- 5  # note\n"
+
+
+def test_setting_a_value_to_what_it_is_keeps_the_file_byte_for_byte(tmp_path):
+    """`0x1F90` is 8080 already; so is an aliased value, which must not be refused as shared."""
+    original = "server:\n  port: 0x1F90  # hex\n  host: &h \"localhost\"\nother: *h\n"
+    path = tmp_path / "run.yaml"
+    path.write_text(original)
+    assert main(["set", str(path), "server.port=8080", "other=localhost", "server.host=localhost"]) == 0
+    assert path.read_text() == original
+
+
+@pytest.mark.parametrize("text", [
+    "storage:\n  backends:\n    kv_default: {type: kv_sqlite, db_path: /tmp/x.db}\n  stores:\n"
+    "    metadata: {backend: kv_default, namespace: !!set {a, b}}\n    prompts: {backend: kv_default, namespace: p}\n",
+    "version: 2\napis: [inference, [a, {b: c}]]\nproviders: {}\n",
+])
+def test_unhashable_values_where_names_belong_are_reported_not_a_crash(tmp_path, text, capsys):
+    """A `!!set` namespace and a list inside `apis` ended in TypeError: unhashable (exit 3)."""
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    for server in ("0.3", "ogx-1.5"):
+        assert main(["validate", str(path), "--server", server]) == 1
+        assert "internal error" not in capsys.readouterr().err
