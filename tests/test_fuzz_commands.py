@@ -36,6 +36,8 @@ import yaml
 from model.document import Document
 from model.errors import ConfigFileError
 from model.fields import parse_value
+from model.releases import load_release
+from model.releases.detect import detect
 from model.releases import available_lines
 from model.yamldata import copy_data, same_data
 from model.yamlpath import format_path, parse_path
@@ -56,6 +58,11 @@ COMMANDS = {
 }  # fmt: skip
 READ_ONLY = {"validate", "validate-json", "show", "migrate-dry-run", "test-connections", "schema", "init"}
 NEW_BACKEND = "kv_fuzz_renamed"
+
+
+def _typed(text: str, data: dict, path: tuple):
+    """What `set` makes of `text` at `path`: typed as the release the file was written for."""
+    return parse_value(text, data, path, load_release(detect(data).line))
 
 
 class Hang(BaseException):
@@ -298,7 +305,7 @@ def _argv(case: Case, py_data):
 def _is_unchanged(data, path: tuple, text: str) -> bool:
     """Whether `set path=text` sets the value it already has."""
     current = dict(walk_paths(data)).get(path, _ABSENT)
-    return current is not _ABSENT and same_data(parse_value(text, data, path), current)
+    return current is not _ABSENT and same_data(_typed(text, data, path), current)
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
@@ -347,7 +354,7 @@ def test_fuzz_case(index, tmp_path, monkeypatch, no_network):
     if intent is None:  # migrate: the conversion itself is tested in tests/test_migrate*.py
         return
     if intent[0] == "set":
-        expected = with_set(old_data, intent[1], parse_value(intent[2], old_data, intent[1]))
+        expected = with_set(old_data, intent[1], _typed(intent[2], old_data, intent[1]))
     elif intent[0] == "unset":
         expected = without(old_data, intent[1])
     else:
