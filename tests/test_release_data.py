@@ -139,3 +139,11 @@ def test_generator_check_agrees_with_the_committed_data():
         timeout=1800,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_detection_summary_is_what_the_data_files_give():
+    """model/releases/shapes.json.gz is derived data: rewrite it with
+    `python -m model.releases.shapes --write` (the generator does) when this fails."""
+    from model.releases.shapes import SHAPES_PATH, build
+
+    assert json.loads(gzip.decompress(SHAPES_PATH.read_bytes())) == build()

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from . import Release, available_lines, display_name, load_release
+from . import available_lines, display_name
+from .shapes import Shape, shapes
 
 
 @dataclass(frozen=True)
@@ -31,29 +32,12 @@ class Detection:
         return f"{display_name(self.line)} (from: {why})"
 
 
-def _properties(release: Release, def_name: str | None) -> set[str]:
-    if not def_name or not release.has_definition(def_name):
-        return set()
-    return set(release.definition(def_name).get("properties", {}))
-
-
-def _config_knows(release: Release, api: str, ptype: str, key: str) -> bool:
-    """Whether the release's config class for this provider type has field `key` (an unknown
-    type knows nothing; a class that takes any key knows every key)."""
-    spec = release.provider(api, ptype)
-    if spec is None:
-        return False
-    schema = spec.get("config_schema") or {}
-    if key in schema.get("properties", {}):
-        return True
-    return schema.get("additionalProperties") not in (None, False)
-
-
-def _features(data: dict) -> Iterator[tuple[str, Callable[[Release], bool]]]:
-    """(what the file uses, in words; whether a release knows it)."""
+def _features(data: dict) -> Iterator[tuple[str, Callable[[Shape], bool], bool]]:
+    """(what the file uses, in words; whether a release knows it; whether it only counts when
+    some release knows it)."""
     for key in data:
         if isinstance(key, str):
-            yield key, lambda r, k=key: k in r.top_level_keys or k in r.ignored_top_level
+            yield key, lambda r, k=key: k in r.top, False
     apis: set[str] = set()
     providers = data.get("providers")
     if isinstance(providers, dict):
@@ -64,37 +48,37 @@ def _features(data: dict) -> Iterator[tuple[str, Callable[[Release], bool]]]:
             for entry in entries if isinstance(entries, list) else ():
                 ptype = entry.get("provider_type") if isinstance(entry, dict) else None
                 if isinstance(ptype, str) and not entry.get("module"):
-                    yield ptype, lambda r, a=api, t=ptype: r.provider(a, t) is not None
+                    yield ptype, lambda r, a=api, t=ptype: r.knows_provider(a, t), False
                     config = entry.get("config")
                     for key in config if isinstance(config, dict) else ():
                         if isinstance(key, str):
-                            yield f"{ptype} {key}", lambda r, a=api, t=ptype, k=key: _config_knows(r, a, t, k)
+                            yield f"{ptype} {key}", lambda r, a=api, t=ptype, k=key: r.knows_config_key(a, t, k), True
     listed = data.get("apis")
     if isinstance(listed, list):
         apis |= {a for a in listed if isinstance(a, str)}
     for api in sorted(apis):
-        yield f"API {api}", lambda r, a=api: a in r.apis
+        yield f"API {api}", lambda r, a=api: a in r.apis, False
     server = data.get("server")
     if isinstance(server, dict):
         for key in server:
             if isinstance(key, str):
-                yield f"server.{key}", lambda r, k=key: k in _properties(r, r.server.get("def"))
+                yield f"server.{key}", lambda r, k=key: k in r.server, False
     storage = data.get("storage")
     if isinstance(storage, dict):
         yield from _storage_features(storage)
 
 
-def _storage_features(storage: dict) -> Iterator[tuple[str, Callable[[Release], bool]]]:
+def _storage_features(storage: dict) -> Iterator[tuple[str, Callable[[Shape], bool], bool]]:
     backends = storage.get("backends")
     if isinstance(backends, dict):
         for backend in backends.values():
             if not isinstance(backend, dict) or not isinstance(backend.get("type"), str):
                 continue
             type_name = backend["type"]
-            yield type_name, lambda r, t=type_name: t in r.backend_types
+            yield type_name, lambda r, t=type_name: t in r.backends, False
             for key in backend:
                 if key != "type" and isinstance(key, str):
-                    yield f"{type_name} {key}", lambda r, t=type_name, k=key: k in _properties(r, r.backend_def(t))
+                    yield f"{type_name} {key}", lambda r, t=type_name, k=key: r.knows_backend_key(t, k), False
     stores = storage.get("stores")
     if isinstance(stores, dict):
         for name, ref in stores.items():
@@ -102,20 +86,23 @@ def _storage_features(storage: dict) -> Iterator[tuple[str, Callable[[Release], 
                 continue
             family = "sql" if "table_name" in ref else "kv" if "namespace" in ref else None
             if family:
-                yield f"{family.upper()} {name} store", lambda r, n=name, f=family: r.store_family(n) == f
+                yield f"{family.upper()} {name} store", lambda r, n=name, f=family: r.stores.get(n) == f, False
             else:
-                yield f"{name} store", lambda r, n=name: n in r.stores
+                yield f"{name} store", lambda r, n=name: n in r.stores, False
 
 
 def detect(data: Any) -> Detection:
     lines = available_lines()
     if not isinstance(data, dict):
         return Detection(lines[-1], (), True)
-    releases = [load_release(line) for line in lines]
+    releases = shapes()
     known: dict[str, list[bool]] = {}
-    for words, test in _features(data):
+    for words, test, telling_only in _features(data):
         if words not in known:
-            known[words] = [test(r) for r in releases]
+            flags = [test(r) for r in releases]
+            if telling_only and not any(flags):
+                continue  # a config key no release reads (upstream ships some): it tells nothing
+            known[words] = flags
     scores = [sum(flags[i] for flags in known.values()) for i in range(len(releases))]
     best = max(scores) if scores else 0
     exact = best == len(known)

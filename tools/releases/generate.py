@@ -86,7 +86,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             size = write(line, data, shipped)
             print(f"{line}: {data_path(line).relative_to(ROOT)} {size / 1024:.1f} KiB, {len(shipped)} shipped configs ({time.monotonic() - started:.1f}s)")
+    if not args.check:
+        write_shapes()
     return 1 if stale else 0
+
+
+def write_shapes() -> None:
+    """The small per-line summary release detection reads (model/releases/shapes.py)."""
+    from model.releases import load_release
+    from model.releases.shapes import SHAPES_PATH, build as build_shapes, encode
+
+    load_release.cache_clear()  # the data files were just rewritten
+    SHAPES_PATH.write_bytes(encode(build_shapes()))
 
 
 # ---------------------------------------------------------------------- building
