@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .releases import Release, latest_line, lines_between, load_release
+from .releases import Release, latest_line, load_release
+from .releases.defaults import backend_config, startup_stores
 from .render import render_block, render_entry, render_scalar
 from .textstyle import TextStyle
 
@@ -84,7 +85,7 @@ def starter_config(options: StarterOptions = StarterOptions(), file_name: str = 
     style = TextStyle()
     provider_type, provider_note = PROVIDERS[options.provider]
     sql_type = "sql_postgres" if options.postgres else "sql_sqlite"
-    stores = startup_stores(release, apis=("inference",))
+    stores = startup_stores(release, apis={"inference"})
     # each backend the stores use, of their family (all point at kv_default / sql_default)
     backend_types = {ref["backend"]: sql_type if release.stores[store]["family"] == "sql" else "kv_sqlite" for store, ref in stores.items()}
     lines = [
@@ -182,53 +183,6 @@ def name_field(release: Release) -> str:
         return fields["required"][0]
     deprecated = fields.get("deprecated") or []
     return next(f for f in fields.get("one_of") or fields.get("optional") or ["image_name"] if f not in deprecated)
-
-
-def startup_stores(release: Release, apis: tuple[str, ...]) -> dict[str, dict]:
-    """The store references a file with `apis` must have for the release to start (stores it
-    requires, and those of the served APIs), each as the release's default: its backend and
-    namespace / table name. 0.3 has no defaults; the names of the first later release are taken."""
-    stores: dict[str, dict] = {}
-    for name, store in sorted(release.stores.items(), key=lambda item: (item[1]["family"] != "kv", item[0])):  # KV first
-        startup = store.get("startup")
-        if startup == "required" or (startup or "").removeprefix("when-api:") in apis:
-            stores[name] = store_reference(release, name)
-    return stores
-
-
-def store_reference(release: Release, name: str) -> dict:
-    """A reference for store `name` as the release's default has it (backend, namespace/table_name)."""
-    family = release.stores[name]["family"]
-    key = "namespace" if family == "kv" else "table_name"
-    default = release.stores[name].get("default")
-    for line in lines_between(release.line, latest_line()):
-        if default:
-            break
-        later = load_release(line).stores.get(name) or {}
-        if later.get("family") == family:
-            default = later.get("default")
-    if not default:
-        return {"backend": f"{family}_default", key: name}
-    return {"backend": default["backend"], key: default[key]}
-
-
-_FIELD_ORDER = ("type", "db_path", "host", "port", "db", "user", "password")
-
-
-def backend_config(release: Release, type_name: str, name: str) -> dict:
-    """The release's sample config of a backend type for distribution `name`; a password is
-    written without a default, so a deployment has to set it."""
-    sample = release.data["backends"][type_name].get("sample_config") or {"type": type_name}
-    secrets = set(release.backend_secret_fields(type_name))
-    config = {}
-    for key in sorted(sample, key=lambda k: (_FIELD_ORDER.index(k) if k in _FIELD_ORDER else len(_FIELD_ORDER), k)):
-        value = sample[key]
-        if isinstance(value, str):
-            value = value.replace("{name}", name)
-            if key in secrets:
-                value = re.sub(r"^\$\{env\.(\w+):=[^}]*\}$", r"${env.\1}", value)
-        config[key] = value
-    return config
 
 
 def provider_config(release: Release, provider_type: str) -> dict:

@@ -44,4 +44,11 @@ def _lines(migration: Migration, name: str, extra_secrets: tuple[str, ...]) -> l
         lines.append(f"  removed the repeated {format_path(path)} at line {at} (an identical copy; the server reads the last one)")
     if migration.renamed_references:
         lines.append("  renamed storage.references (a v0.3 pre-release name) to storage.stores")
+    for added in migration.added_stores:
+        release = migration.release.name if migration.release else "the server"
+        key = "namespace" if added.family == "kv" else "table_name"
+        on = f"a new {added.new_backend['type']} backend" if added.new_backend else "a declared backend"
+        lines.append(f"  added storage.stores.{added.store}  {key} {added.partition} on {added.backend} ({on}): {release} refuses to start without it")
+        if added.new_backend:
+            lines.append(f"    storage.backends.{added.backend}  {added.new_backend['type']}  {added.new_backend.get('db_path', '')}")
     return lines + [f"  note: {note}" for note in plan.notes]
