@@ -40,15 +40,16 @@ def add_startup_stores(doc: Document, release: Release) -> list[AddedStore]:
     stores = doc.value_at(STORES)
     stores = stores if isinstance(stores, dict) else {}
     served = set(data.get("apis") or []) | set(data.get("providers") or {})
-    added: list[AddedStore] = []
+    missing = []
     for name in release.stores:
         if name in stores or not needs_store(release, name, served):
             continue
         default = release.stores[name].get("default")
         if default and backend_family(doc, default.get("backend")) == release.stores[name]["family"]:
             continue  # the release fills it in from a declared backend
-        added.append(_add(doc, release, name))
-    return added
+        missing.append(name)
+    # decided before adding: a default backend created for one store is written out for all
+    return [_add(doc, release, name) for name in missing]
 
 
 def _add(doc: Document, release: Release, name: str) -> AddedStore:
