@@ -1,41 +1,38 @@
-"""A new run.yaml for an operator who has none: minimal, valid and commented.
+"""A new run config for an operator who has none: minimal, valid and commented.
 
-`llama-config init` and the editor (opening a file that does not exist) write it. The default
-needs no database server: two SQLite files under ~/.llama/distributions/<name>/, one for the
-key-value stores and one for the SQL stores, one inference provider, the stores pointing at the
-backends, and server.port. Options switch the SQL stores to PostgreSQL and turn on request
-quotas, which need authentication (the file then has an auth section too).
+`llama-config init` and the editor (opening a file that does not exist) write it, for one target
+release, in the shape that release reads (from its data: name field, the providers' and backends'
+sample configs, the stores its startup needs, registered_resources). The default needs no
+database server: two SQLite files under ~/.llama/distributions/<name>/ (~/.ogx/... for ogx), one
+for the key-value stores and one for the SQL stores, one inference provider, the stores pointing
+at the backends, and server.port. Options switch the SQL stores to PostgreSQL and turn on request
+quotas (llama-stack only), which need authentication (the file then has an auth section too).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from .render import render_scalar
+from .releases import Release, latest_line, load_release
+from .releases.defaults import backend_config, startup_stores
+from .render import render_block, render_entry, render_scalar
 from .textstyle import TextStyle
 
 DEFAULT_NAME = "my-stack"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-# Inference providers offered: type, config lines, what the comment says.
-PROVIDERS: dict[str, tuple[str, list[str], str]] = {
-    "ollama": (
-        "remote::ollama",
-        ["url: ${env.OLLAMA_URL:=http://localhost:11434}"],
-        "Ollama on this machine (set OLLAMA_URL for another host)",
-    ),
-    "vllm": (
-        "remote::vllm",
-        ["url: ${env.VLLM_URL:=http://localhost:8000/v1}", "api_token: ${env.VLLM_API_TOKEN:=fake}"],
-        "a vLLM server (set VLLM_URL, and VLLM_API_TOKEN if it wants one)",
-    ),
-    "openai": (
-        "remote::openai",
-        ["api_key: ${env.OPENAI_API_KEY}"],
-        "OpenAI (the server will not start until OPENAI_API_KEY is set)",
-    ),
+# Inference providers offered: type, what the comment says. Their config is the release's own
+# sample (the provider's sample_run_config), so field names follow the release (url -> base_url).
+PROVIDERS: dict[str, tuple[str, str]] = {
+    "ollama": ("remote::ollama", "Ollama on this machine (set OLLAMA_URL for another host)"),
+    "vllm": ("remote::vllm", "a vLLM server (set VLLM_URL, and VLLM_API_TOKEN if it wants one)"),
+    "openai": ("remote::openai", "OpenAI (set OPENAI_API_KEY; requests fail until it is)"),
 }
+# Placeholder defaults that the release's samples leave empty, where a local server is the likely
+# start (`${env.VLLM_URL:=}` -> `${env.VLLM_URL:=http://localhost:8000/v1}`).
+LOCAL_DEFAULTS = {"VLLM_URL": "http://localhost:8000/v1"}
 
 # Authentication offered with quotas: provider_config lines, what the comment says.
 AUTH_TYPES: dict[str, tuple[list[str], str]] = {
@@ -78,22 +75,26 @@ def check_name(name: str) -> str:
     return name
 
 
-def starter_config(options: StarterOptions = StarterOptions(), file_name: str = "run.yaml") -> str:
-    """The text of a new run.yaml (`file_name` is what its comments tell to run the commands on)."""
+def starter_config(options: StarterOptions = StarterOptions(), file_name: str = "run.yaml", release: Release | None = None) -> str:
+    """The text of a new config for `release` (default: the newest), in the shape that release reads:
+    its name field, its providers' and backends' sample configs, every store its startup needs,
+    registrations under registered_resources. `file_name` is what the comments run the commands on."""
+    release = release or load_release(latest_line())
     name = check_name(options.name)
-    if options.provider not in PROVIDERS:
-        raise ValueError(f"unknown inference provider {options.provider!r} (one of {', '.join(PROVIDERS)})")
-    if options.quota and options.auth not in AUTH_TYPES:
-        raise ValueError(f"unknown auth provider type {options.auth!r} (one of {', '.join(AUTH_TYPES)})")
-    directory = f"${{env.SQLITE_STORE_DIR:=~/.llama/distributions/{name}}}"
-    provider_type, provider_config, provider_note = PROVIDERS[options.provider]
+    check_options(options, release)
+    style = TextStyle()
+    provider_type, provider_note = PROVIDERS[options.provider]
+    sql_type = "sql_postgres" if options.postgres else "sql_sqlite"
+    stores = startup_stores(release, apis={"inference"})
+    # each backend the stores use, of their family (all point at kv_default / sql_default)
+    backend_types = {ref["backend"]: sql_type if release.stores[store]["family"] == "sql" else "kv_sqlite" for store, ref in stores.items()}
     lines = [
-        f"# Llama Stack run config for the {name} distribution, written by `llama-config init`.",
-        f"#   llama-config validate {file_name}           check it",
-        f"#   llama-config test-connections {file_name}   connect to its storage the way the server will",
-        f"#   llama-config edit {file_name}               change it (backends, stores, providers, quotas)",
+        f"# {release.name} config for the {name} distribution, written by `llama-config init --server {release.line}`.",
+        f"#   llama-config validate --server {release.line} {file_name}           check it",
+        f"#   llama-config test-connections --server {release.line} {file_name}   connect to its storage the way the server will",
+        f"#   llama-config edit --server {release.line} {file_name}               change it (backends, stores, providers{', quotas' if release.has_quota else ''})",
         "version: 2",
-        f"image_name: {render_scalar(name, TextStyle())}",
+        f"{name_field(release)}: {render_scalar(name, style)}",
         "apis:",
         "- inference",
         "",
@@ -103,56 +104,47 @@ def starter_config(options: StarterOptions = StarterOptions(), file_name: str = 
         f"  - provider_id: {options.provider}",
         f"    provider_type: {provider_type}",
         "    config:",
-        *(f"      {line}" for line in provider_config),
+        *render_block(provider_config(release, provider_type), 6, style),
         "",
         "# Storage is declared once under backends and used by name. kv_* backends hold key-value",
         "# stores, sql_* backends hold tables.",
         "storage:",
         "  backends:",
-        "    # the registry (models, shields, ...): SQLite needs no server; the server creates the",
-        f"    # file and its directory (~/.llama/distributions/{name}, or $SQLITE_STORE_DIR) on first start",
-        "    kv_default:",
-        "      type: kv_sqlite",
-        f"      db_path: {directory}/kvstore.db",
     ]
-    if options.postgres:
-        lines += [
-            "    # chat completions and conversations, in PostgreSQL (the database must exist; the",
-            "    # server creates its tables). Set POSTGRES_PASSWORD, or the server will not start.",
-            "    sql_default:",
-            "      type: sql_postgres",
-            "      host: ${env.POSTGRES_HOST:=localhost}",
-            "      port: ${env.POSTGRES_PORT:=5432}",
-            "      db: ${env.POSTGRES_DB:=llamastack}",
-            "      user: ${env.POSTGRES_USER:=llamastack}",
-            "      password: ${env.POSTGRES_PASSWORD}",
-        ]
-    else:
-        lines += [
-            "    # chat completions and conversations, in a second SQLite file next to the first",
-            "    sql_default:",
-            "      type: sql_sqlite",
-            f"      db_path: {directory}/sql_store.db",
-        ]
+    for backend, type_name in backend_types.items():
+        if type_name == "sql_postgres":
+            lines += [
+                "    # the SQL stores, in PostgreSQL (the database must exist; the server creates its",
+                "    # tables). Set POSTGRES_PASSWORD, or the server will not start.",
+            ]
+        elif type_name.startswith("sql"):
+            lines.append("    # the SQL stores (chat completions, conversations, ...), in a second SQLite file next to the first")
+        else:
+            lines += [
+                "    # the key-value stores (the registry of models, ...): SQLite needs no server; the server",
+                f"    # creates the file and its directory ({sqlite_directory(name, release)}, or $SQLITE_STORE_DIR) on first start",
+            ]
+        lines += render_entry(backend, backend_config(release, type_name, name), 4, style)
     lines += [
-        "  # each store points at a backend; stores sharing a backend need their own namespace / table",
+        "  # every store this release needs at startup, each pointing at a backend of its family;",
+        "  # stores sharing a backend need their own namespace / table",
         "  stores:",
-        "    metadata:",
-        "      backend: kv_default",
-        "      namespace: registry",
-        "    inference:",
-        "      backend: sql_default",
-        "      table_name: inference_store",
-        "    conversations:",
-        "      backend: sql_default",
-        "      table_name: openai_conversations",
+        *render_block(stores, 4, style),
         "",
-        "# models the server offers; add them here or register them through the API",
-        "models: []",
+        "# models the server offers: add entries (model_id, provider_id, provider_model_id) here,",
+        "# or register them through the API",
+        "registered_resources:",
+        "  models: []",
         "",
         "server:",
         f"  port: {int(options.port)}",
     ]
+    if release.server.get("tls_required_unless_insecure"):
+        lines += [
+            f"  # plain HTTP, for a first start on this machine: {release.name} refuses to start without TLS",
+            "  # otherwise. In production set tls_certfile and tls_keyfile and remove this line.",
+            "  insecure: true",
+        ]
     if options.quota:
         auth_lines, auth_note = AUTH_TYPES[options.auth]
         lines += [
@@ -164,7 +156,7 @@ def starter_config(options: StarterOptions = StarterOptions(), file_name: str = 
             "  # requests a client may make per day (a fixed UTC day); HTTP 429 past the limit",
             "  quota:",
             "    kvstore:",
-            "      backend: kv_default",
+            f"      backend: {next(b for b, t in backend_types.items() if t.startswith('kv'))}",
             "      namespace: quota",
             "    anonymous_max_requests: 100",
             "    authenticated_max_requests: 1000",
@@ -173,9 +165,47 @@ def starter_config(options: StarterOptions = StarterOptions(), file_name: str = 
     return "\n".join(lines) + "\n"
 
 
-def sqlite_directory(name: str) -> str:
+def check_options(options: StarterOptions, release: Release) -> None:
+    """ValueError for a choice `release` does not offer."""
+    if options.provider not in PROVIDERS:
+        raise ValueError(f"unknown inference provider {options.provider!r} (one of {', '.join(PROVIDERS)})")
+    if options.quota and not release.has_quota:
+        raise ValueError(f"{release.name} has no request quotas (server.quota was removed in ogx 1.0); leave quotas out or write for llama-stack 0.7")
+    if options.quota and (options.auth not in AUTH_TYPES or options.auth not in release.auth_types):
+        offered = [a for a in AUTH_TYPES if a in release.auth_types]
+        raise ValueError(f"unknown auth provider type {options.auth!r} (one of {', '.join(offered)})")
+
+
+def name_field(release: Release) -> str:
+    """`image_name` where the release requires it (0.3, 0.4), else the non-deprecated `distro_name`."""
+    fields = release.name_fields
+    if fields.get("required"):
+        return fields["required"][0]
+    deprecated = fields.get("deprecated") or []
+    return next(f for f in fields.get("one_of") or fields.get("optional") or ["image_name"] if f not in deprecated)
+
+
+def provider_config(release: Release, provider_type: str) -> dict:
+    """The release's sample config of an inference provider, with LOCAL_DEFAULTS filled in."""
+    spec = release.provider("inference", provider_type)
+    if not spec or spec.get("sample_config") is None:
+        raise ValueError(f"{release.name} offers no sample config for the {provider_type} provider")
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, str):
+            return re.sub(r"\$\{env\.(\w+):=\}", lambda m: f"${{env.{m[1]}:={LOCAL_DEFAULTS.get(m[1], '')}}}", value)
+        return value
+
+    return fill(spec["sample_config"])
+
+
+def sqlite_directory(name: str, release: Release | None = None) -> str:
     """The directory the SQLite files go to when SQLITE_STORE_DIR is unset."""
-    return f"~/.llama/distributions/{check_name(name)}"
+    db_path = backend_config(release or load_release(latest_line()), "kv_sqlite", check_name(name))["db_path"]
+    m = re.match(r"^\$\{env\.SQLITE_STORE_DIR:=(.*)\}/[^/]*$", db_path)
+    return m[1] if m else db_path.rsplit("/", 1)[0]
 
 
 def create_file(path: str, text: str) -> None:

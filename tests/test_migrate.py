@@ -11,6 +11,7 @@ import pytest
 
 from model.document import Document
 from model.envvars import Environment
+from model.releases import load_release
 from model.migration import MigrationError, make_plan, migrate, modernize_placeholders, needs_migration, report_lines
 from model.references import find_references
 from model.validation import validate
@@ -31,13 +32,30 @@ def _ids(paths: list[Path], base: Path) -> list[str]:
     return [str(p.relative_to(base)) for p in paths]
 
 
-def migrated(text: str) -> tuple[Document, object]:
+# migrate writes the llama-stack 0.3 storage format; the files are judged against 0.3
+V03 = load_release("0.3")
+# What the migration does not touch: APIs and providers the old file lists that 0.3 no longer
+# serves or that lack a dependency (telemetry providers, rag-runtime without files), and the
+# snippets' missing name field. The command reports them as "errors the old file had too".
+NOT_STORAGE = {"unknown-api", "missing-dependency", "api-without-provider"}
+
+
+def migrated(text: str, release=None) -> tuple[Document, object]:
+    """The format conversion alone (no target release: no store is added), unless `release`."""
     doc = Document(text, name="run.yaml")
-    return doc, migrate(doc)
+    return doc, migrate(doc, release)
 
 
 def errors(doc: Document) -> list[str]:
-    return [d.format("run.yaml") for d in validate(doc, EMPTY_ENV) if d.severity == "error"]
+    """The errors a migrated file may not have: every error but the ones in NOT_STORAGE."""
+    found = validate(doc, EMPTY_ENV, release=V03)
+    return [d.format("run.yaml") for d in found if d.severity == "error" and d.code not in NOT_STORAGE and d.path != ()]
+
+
+def conversion_errors(doc: Document) -> list[str]:
+    """errors() of a file converted without a target release: the stores 0.3 needs and the
+    snippet never had (store-missing) are the target's part, tested with it."""
+    return [e for e in errors(doc) if not e.endswith("[store-missing]")]
 
 
 def backends(doc: Document) -> dict:
@@ -56,13 +74,15 @@ def backend_of(doc: Document, path: tuple) -> str:
 def test_every_old_corpus_file_migrates_to_a_file_without_errors(path: Path) -> None:
     doc = Document.load(str(path))
     old_format = "storage" not in doc.data and "metadata_store" in doc.data
-    migration = migrate(doc)
+    migration = migrate(doc, V03)
     assert migration.changed == old_format  # ramalama-stack has no store config at all
     assert errors(doc) == []
     assert not needs_migration(doc)
+    if old_format:  # every store 0.3's startup needs is there (conversations is new in 0.3.0)
+        assert {"metadata", "conversations"} <= set(doc.data["storage"]["stores"])
     # a second run has nothing to do and leaves the text alone
     text = doc.text
-    again = migrate(doc)
+    again = migrate(doc, V03)
     assert not again.changed and doc.text == text
     assert "nothing to do" in report_lines(again, "run.yaml")[0]
 
@@ -130,11 +150,18 @@ def test_references_and_namespaces_match_upstreams_own_migration(path: Path) -> 
 @pytest.mark.parametrize("path", CURRENT_FILES, ids=[str(p.relative_to(CORPUS)) for p in CURRENT_FILES] or None)
 def test_current_corpus_files_have_nothing_to_do(path: Path) -> None:
     doc = Document.load(str(path))
-    migration = migrate(doc)
+    migration = migrate(doc, V03)
     stale = str(path.relative_to(CORPUS)).split("/", 1)[1] in STALE and path.is_relative_to(V03_DIR)
     assert migration.changed == stale
     if stale:  # upstream's half-migrated examples: the rest is done, into their storage section
         assert errors(doc) == []
+        # they had no conversations store, which 0.3.0 refuses: added on their SQL backend, and said
+        assert doc.data["storage"]["stores"]["conversations"] == {"backend": "sql_default", "table_name": "openai_conversations"}
+        assert [a.store for a in migration.added_stores] == ["conversations"]
+        assert (
+            "  added storage.stores.conversations  table_name openai_conversations on sql_default (a declared backend): "
+            "llama-stack 0.3 refuses to start without it"
+        ) in report_lines(migration, "run.yaml")
     else:
         assert doc.text == doc.original_text
 
@@ -215,7 +242,7 @@ def test_the_same_sqlite_file_used_twice_is_one_backend_with_two_namespaces() ->
     assert list(backends(doc)) == ["kv_default"]
     vector_io = doc.data["providers"]["vector_io"]
     assert [p["config"]["persistence"]["namespace"] for p in vector_io] == ["vector_io::faiss", "vector_io::faiss::b"]
-    assert errors(doc) == []
+    assert conversion_errors(doc) == []
 
 
 def test_names_are_readable_and_stable() -> None:
@@ -278,7 +305,7 @@ def test_a_half_migrated_file_reuses_its_declared_backends() -> None:
     # responses_store had sql_default's settings exactly; the KV ones differ in table_name
     assert backend_of(doc, ("providers", "agents", 0, "config", "persistence", "responses")) == "sql_default"
     assert list(backends(doc)) == ["kv_default", "sql_default", "kv_postgres", "sql_files_metadata"]
-    assert errors(doc) == []
+    assert conversion_errors(doc) == []
 
 
 # -- text: comments, style, placeholders -----------------------------------------------------
@@ -390,7 +417,7 @@ storage:
 
 models: []
 """
-    assert errors(doc) == []
+    assert conversion_errors(doc) == []
 
 
 def test_style_is_kept_crlf_bom_four_spaces() -> None:
@@ -462,7 +489,7 @@ def test_the_quota_drafts_shape_becomes_the_shipped_one() -> None:
     }
     assert "    authenticated_max_requests: 500  # a day\n" in doc.text
     assert backends(doc) == {"kv_default": {"type": "kv_sqlite", "db_path": "./quotas.db"}}
-    assert errors(doc) == []
+    assert conversion_errors(doc) == []
 
 
 def test_the_quotas_inline_kvstore_becomes_a_reference() -> None:
@@ -471,7 +498,7 @@ def test_the_quotas_inline_kvstore_becomes_a_reference() -> None:
         "  quota:\n    kvstore:\n      type: sqlite\n      db_path: ./quotas.db\n    anonymous_max_requests: 10\n"
     )
     assert doc.data["server"]["quota"] == {"kvstore": {"backend": "kv_default", "namespace": "quota"}, "anonymous_max_requests": 10}
-    assert errors(doc) == []
+    assert conversion_errors(doc) == []
 
 
 def test_every_provider_store_of_the_old_format() -> None:
@@ -558,3 +585,51 @@ def test_old_stores_next_to_a_storage_section_join_it() -> None:
         "inference_store:\n"
     )
     assert "left inference_store as it is: storage.stores.inference is set" in migration.plan.notes[0]
+
+
+# -- stores the target release needs ----------------------------------------------------------
+
+OLD_WITHOUT_CONVERSATIONS = (
+    "version: 2\nimage_name: acme\napis: [inference]\nproviders:\n  inference:\n"
+    "  - provider_id: ollama\n    provider_type: remote::ollama\n    config: {url: 'http://localhost:11434'}\n"
+    "metadata_store:\n  type: sqlite\n  db_path: /data/registry.db\n"
+)
+
+
+def test_a_store_the_release_needs_gets_a_new_backend_of_its_family_when_none_is_declared():
+    doc, migration = migrated(OLD_WITHOUT_CONVERSATIONS, V03)
+    # 0.3 refuses to start without conversations (SQL) and, with inference served, inference (SQL)
+    assert [(a.store, a.backend, a.partition) for a in migration.added_stores] == [
+        ("conversations", "sql_default", "openai_conversations"),
+        ("inference", "sql_default", "inference_store"),
+    ]
+    assert backends(doc)["sql_default"] == {"type": "sql_sqlite", "db_path": "${env.SQLITE_STORE_DIR:=~/.llama/distributions/acme}/sqlstore.db"}
+    assert errors(doc) == []
+    report = report_lines(migration, "run.yaml")
+    assert (
+        "  added storage.stores.conversations  table_name openai_conversations on sql_default (a new sql_sqlite backend): "
+        "llama-stack 0.3 refuses to start without it"
+    ) in report
+    assert "    storage.backends.sql_default  sql_sqlite  ${env.SQLITE_STORE_DIR:=~/.llama/distributions/acme}/sqlstore.db" in report
+    # once is enough
+    again = migrate(doc, V03)
+    assert not again.changed
+
+
+def test_a_store_the_release_needs_reuses_a_declared_backend_of_its_family():
+    text = OLD_WITHOUT_CONVERSATIONS + "inference_store:\n  type: postgres\n  host: db\n  db: llama\n  user: llama\n  password: ${env.PGPASS}\n"
+    doc, migration = migrated(text, V03)
+    sql = [name for name, b in backends(doc).items() if b["type"] == "sql_postgres"]
+    assert len(sql) == 1 and len(backends(doc)) == 2  # no new backend
+    assert doc.data["storage"]["stores"]["conversations"] == {"backend": sql[0], "table_name": "openai_conversations"}
+    assert [a.new_backend for a in migration.added_stores] == [None]
+    assert errors(doc) == []
+
+
+def test_a_release_whose_default_backend_is_declared_needs_no_store_written():
+    """0.4 on: an unset store points at kv_default / sql_default; declared, the server fills it in."""
+    text = OLD_WITHOUT_CONVERSATIONS.replace("metadata_store:", "inference_store:\n  type: sqlite\n  db_path: /data/sql.db\nmetadata_store:")
+    doc, migration = migrated(text, load_release("0.7"))
+    assert set(backends(doc)) == {"kv_default", "sql_default"}
+    assert migration.added_stores == []
+    assert "conversations" not in doc.data["storage"]["stores"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from model.document import Document
 from model.migration import migrate
+from model.releases import load_release, parse_server
+from model.releases.detect import detect
 from tests.conftest import CORPUS, MINIMAL_CONFIG
 
 OLD_STARTER = CORPUS / "add64e8e2/llama_stack/distributions/starter/run.yaml"
@@ -23,9 +27,10 @@ server:
 """
 
 
-def expected(text: str) -> str:
+def expected(text: str, server: str | None = None) -> str:
+    """What the command writes: migrated for --server, else for the release detected from the file."""
     doc = Document(text)
-    migrate(doc)
+    migrate(doc, load_release(parse_server(server) if server else detect(doc.data).line))
     return doc.text
 
 
@@ -99,7 +104,7 @@ def refused(run_cli, tmp_path, file_state):
         path = tmp_path / "run.yaml"
         path.write_text(text)
         before = file_state(path)
-        r = run_cli("migrate", path, "--write")
+        r = run_cli("migrate", path, "--write", "--server", "0.3")
         assert r.returncode == 1
         assert file_state(path) == before
         return path, r
@@ -116,22 +121,24 @@ def test_a_store_it_cannot_convert_is_refused(refused):
 
 
 def test_errors_the_result_would_have_are_refused_unless_forced(run_cli, refused):
-    """A Postgres store without its required user: a pre-0.3 file was never checked that far."""
+    """A Postgres store without its required user (up to ogx 1.3): a pre-0.3 file was never checked that far."""
     path, r = refused("metadata_store:\n  type: postgres\n  host: db\n")
     assert "storage.backends.kv_default is missing the required field 'user' [missing-field]" in r.stderr
     assert "refused: the migrated file would have 1 error" in r.stderr and "nothing was written" in r.stderr
-    r = run_cli("migrate", path, "--write", "--force")
+    r = run_cli("migrate", path, "--write", "--force", "--server", "0.3")
     assert r.returncode == 0, r.stderr
     assert "type: kv_postgres" in path.read_text()
 
 
 def test_errors_the_old_file_had_too_are_listed_but_do_not_stop_it(run_cli, tmp_path):
     path = tmp_path / "run.yaml"
-    path.write_text(SMALL + "  quota:\n    kvstore: {type: sqlite, db_path: ./quotas.db}\n")
-    r = run_cli("migrate", path, "--write")
+    # a quota without auth is a warning now (0.7 starts with it); a misspelt provider type is an error
+    provider = "providers:\n  inference:\n  - provider_id: x\n    provider_type: remote::ollam\n    config: {}\n"
+    path.write_text(SMALL.replace("server:", provider + "server:") + "  quota:\n    kvstore: {type: sqlite, db_path: ./quotas.db}\n")
+    r = run_cli("migrate", path, "--write", "--server", "0.7")  # ogx has no quotas
     assert r.returncode == 0, r.stderr
     assert "1 error the old file had too (fix it next):" in r.stdout
-    assert "[quota-without-auth]" in r.stdout
+    assert "no inference provider type 'remote::ollam'" in r.stdout and "[unknown-provider-type]" in r.stdout
     assert "kv_quotas" in path.read_text()
 
 
@@ -151,9 +158,10 @@ def test_corpus_files_migrate_and_validate_without_errors(run_cli, tmp_copy, src
     path = tmp_copy(src, "run.yaml")
     r = run_cli("migrate", path, "--write")
     assert r.returncode == 0, r.stderr
-    v = run_cli("validate", path)
-    assert v.returncode == 0, v.stdout
-    assert "0 errors" in v.stderr
+    v = run_cli("validate", path, "--json")
+    found = [(d["code"], d["path"]) for d in json.loads(v.stdout) if d["severity"] == "error"]
+    # the k8s example lists telemetry providers, which 0.3 refuses (the old file's error, not the migration's)
+    assert found == ([("unknown-api", "providers.telemetry")] if src == OLD_K8S else [])
     assert "nothing to do" in run_cli("migrate", path).stderr
 
 

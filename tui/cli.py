@@ -35,14 +35,12 @@ def _add_env_file(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_server(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--server",
-        metavar="VERSION",
-        default=os.environ.get("LLAMA_CONFIG_SERVER") or None,
-        help="the server release to judge the file against: 0.3 ... 0.7, 0.7.3, ogx-1.5, latest "
-        "(default: $LLAMA_CONFIG_SERVER, else detected from the file, and said which and why)",
-    )
+def _add_server(
+    parser: argparse.ArgumentParser,
+    help: str = "the server release to judge the file against: 0.3 ... 0.7, 0.7.3, ogx-1.5, latest "
+    "(default: $LLAMA_CONFIG_SERVER, else detected from the file, and said which and why)",
+) -> None:
+    parser.add_argument("--server", metavar="VERSION", default=os.environ.get("LLAMA_CONFIG_SERVER") or None, help=help)
 
 
 def _add_write_options(parser: argparse.ArgumentParser) -> None:
@@ -174,9 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "init",
         "init",
-        help="write a new, minimal, commented run.yaml",
-        description="Write a minimal run.yaml that validates: SQLite backends under ~/.llama/distributions/NAME/\n"
-        "(no database server needed), one inference provider, the stores pointing at the backends, server.port.\n"
+        help="write a new, minimal, commented run config",
+        description="Write a minimal run config that validates and starts on the target release (--server, default: the\n"
+        "newest): SQLite backends under ~/.llama/distributions/NAME/ (~/.ogx/... for ogx; no database server\n"
+        "needed), one inference provider, every store the release needs pointing at the backends, server.port.\n"
         "With a terminal attached, the options not given are asked for (Enter keeps the default).\n"
         "An existing file is never overwritten (exit 1).",
         file=False,
@@ -185,10 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", metavar="NAME", help="distribution name (image_name, and the SQLite directory; default: my-stack)")
     p.add_argument("--postgres", action="store_true", default=None, help="keep the SQL stores in PostgreSQL (POSTGRES_* variables) instead of SQLite")
     p.add_argument("--provider", choices=["ollama", "vllm", "openai"], help="the inference provider (default: ollama)")
-    p.add_argument("--quota", action="store_true", default=None, help="turn on request quotas, with an auth section (they need one)")
+    p.add_argument("--quota", action="store_true", default=None, help="turn on request quotas, with an auth section (they need one); llama-stack only, ogx has no quotas")
     p.add_argument("--auth", choices=["oauth2_token", "github_token", "kubernetes", "custom"], help="authentication for --quota (default: oauth2_token)")
     p.add_argument("--port", type=int, default=8321, metavar="N", help="server.port (default: 8321)")
     p.add_argument("--no-input", action="store_true", help="ask nothing, even on a terminal")
+    _add_server(p, "the server release to write for: 0.3 ... 0.7, 0.7.3, ogx-1.5, latest (default: $LLAMA_CONFIG_SERVER, else latest)")
 
     p = _command(
         sub,

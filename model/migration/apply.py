@@ -19,7 +19,9 @@ from ..envvars import lint_placeholders
 from ..render import render_block, render_key, render_scalar
 from ..yamlpath import Path, format_path
 from ..yamltree import ALIAS, MAP, SCALAR, SEQ, Node
+from ..releases import Release
 from .plan import TOP_LEVEL_STORES, Backend, MigrationError, Place, Plan, make_plan
+from .stores import AddedStore, add_startup_stores
 
 _TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
 # the quota draft's limit.max_requests is the shipped authenticated_max_requests
@@ -34,10 +36,12 @@ class Migration:
     placeholders: list[tuple[Path, str, str]] = field(default_factory=list)  # (path, old, new)
     dropped: list[tuple[Path, list[int]]] = field(default_factory=list)  # repeated keys removed: (path, lines)
     renamed_references: bool = False
+    added_stores: list[AddedStore] = field(default_factory=list)  # stores the target release needs
+    release: Release | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self.plan.places or self.placeholders or self.dropped or self.renamed_references)
+        return bool(self.plan.places or self.placeholders or self.dropped or self.renamed_references or self.added_stores)
 
 
 def needs_migration(doc: Document) -> bool:
@@ -46,14 +50,15 @@ def needs_migration(doc: Document) -> bool:
     return bool(plan.places or plan.rename_references or plan.problems or _old_placeholders(doc)[0])
 
 
-def migrate(doc: Document) -> Migration:
+def migrate(doc: Document, release: Release | None = None) -> Migration:
     """Convert `doc` in place to the v0.3 storage format; MigrationError (nothing changed) when
-    something in it cannot be converted."""
+    something in it cannot be converted. With a target `release`, the stores its startup needs
+    and the converted file lacks are added (stores.py)."""
     plan = make_plan(doc.data)
     if plan.problems:
         raise MigrationError("; ".join(plan.problems))
     assignments, skipped = _old_placeholders(doc)
-    result = Migration(plan, renamed_references=plan.rename_references)
+    result = Migration(plan, renamed_references=plan.rename_references, release=release)
     plan.notes += skipped
     if not (plan.places or assignments or plan.rename_references):
         return result
@@ -78,6 +83,8 @@ def migrate(doc: Document) -> Migration:
         result.plan = plan
         if plan.places:
             _Rewrite(doc, plan).run()
+        if release is not None:
+            result.added_stores = add_startup_stores(doc, release)
     except MigrationError:
         doc.restore(before)
         raise

@@ -153,6 +153,7 @@ class Plan:
     problems: list[str] = field(default_factory=list)  # what stops the migration
     rename_references: bool = False  # storage.references (a v0.3 pre-release name) -> storage.stores
     fresh_storage: bool = True  # the file has no storage section yet
+    unset_stores: list[str] = field(default_factory=list)  # stores 0.3 needs that the old file did not set
 
     @property
     def new_backends(self) -> list[Backend]:
@@ -398,13 +399,8 @@ def _hashable(value: Any) -> bool:
 def _data_notes(plan: Plan) -> None:
     new = plan.new_backends
     if plan.fresh_storage and plan.places:
-        unset = [store for store in ("metadata", "conversations") if not any(p.target == ("storage", "stores", store) for p in plan.places)]
-        if unset:
-            stores = " and ".join(f"storage.stores.{s}" for s in unset)
-            plan.notes.append(
-                f"the old file set no {' or '.join(s + '_store' for s in unset)}, so {stores} {'is' if len(unset) == 1 else 'are'} "
-                "not set either; a v0.3 server needs them: point them at a backend (llama-config edit, or set)"
-            )
+        # said in the report when no target release is given (with one, they are added: stores.py)
+        plan.unset_stores = [store for store in ("metadata", "conversations") if not any(p.target == ("storage", "stores", store) for p in plan.places)]
     sqlite = [b for b in new if b.type.endswith("_sqlite")]
     if len(sqlite) > 1:
         files = {str(b.fields.get("db_path")) for b in sqlite}

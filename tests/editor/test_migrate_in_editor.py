@@ -117,13 +117,14 @@ async def test_a_missing_file_is_offered_to_be_created(workdir: Path) -> None:
     from tests.editor.helpers import ENV, record_notifications
     from tui.app import ConfigEditorApp
 
-    app = ConfigEditorApp("new.yaml", Environment(environ=dict(ENV)))
+    app = ConfigEditorApp("new.yaml", Environment(environ=dict(ENV)), server="0.7")  # 0.7 has quotas
     record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         dialog = app.screen
         assert dialog.id == "init-dialog"
         assert "new.yaml does not exist: create it?" in texts(dialog)
+        assert "A minimal llama-stack 0.7 config" in texts(dialog)
         dialog.query_one("#init-name", Input).value = "acme"
         dialog.query_one("#init-sql", Select).value = "postgres"
         dialog.query_one("#init-quota", Switch).value = True
@@ -135,10 +136,27 @@ async def test_a_missing_file_is_offered_to_be_created(workdir: Path) -> None:
         assert len(app.screen_stack) == 1
         assert app.session is not None  # the editor now edits the new file
         text = (workdir / "new.yaml").read_text()
-        assert "image_name: acme" in text and "type: sql_postgres" in text and "type: github_token" in text
+        assert "distro_name: acme" in text and "type: sql_postgres" in text and "type: github_token" in text
         assert "~/.llama/distributions/acme}/kvstore.db" in text
         assert not has_errors(app.session.diagnostics)
         assert "Created new.yaml" in notes(app)
+
+
+async def test_the_creation_dialog_offers_no_quotas_for_ogx(workdir: Path) -> None:
+    """ogx removed server.quota (1.0); the newest release is the default target."""
+    from tui.app import ConfigEditorApp
+
+    app = ConfigEditorApp("new.yaml", Environment(environ={}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.query_one("#init-quota", Switch).disabled
+        assert "Request quotas: none in ogx 1.5" in texts(dialog)
+        await pilot.click("#create")
+        await settle(pilot)
+        text = (workdir / "new.yaml").read_text()
+        assert "distro_name: my-stack" in text and "quota" not in text and "~/.ogx/distributions/my-stack}/kvstore.db" in text
+        assert app.session is not None and not has_errors(app.session.diagnostics)
 
 
 async def test_cancelling_the_creation_writes_nothing(workdir: Path) -> None:

@@ -1,5 +1,6 @@
-"""`llama-config init [PATH]`: write a minimal, valid, commented run.yaml for a new operator.
+"""`llama-config init [PATH]`: write a minimal, valid, commented run config for a new operator.
 
+The file is written for one release (--server, default the newest) in the shape it reads.
 Options choose the distribution name, PostgreSQL for the SQL stores and quotas; with a
 terminal attached, the ones not given on the command line are asked for (Enter keeps the
 default). An existing file is never overwritten.
@@ -15,6 +16,7 @@ from typing import Callable
 from model.document import Document
 from model.envvars import Environment
 from model.errors import ConfigFileError
+from model.releases import Release, release_for
 from model.starter import AUTH_TYPES, DEFAULT_NAME, PROVIDERS, StarterOptions, check_name, create_file, sqlite_directory, starter_config
 from model.validation import has_errors, validate
 
@@ -32,12 +34,13 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     interactive = not args.no_input and sys.stdin is not None and sys.stdin.isatty()
     try:
-        options = gather_options(args, ask if interactive else None)
-    except ValueError as exc:
+        release = release_for(args.server)
+        options = gather_options(args, ask if interactive else None, release)
+        text = starter_config(options, file_name=path, release=release)
+    except ValueError as exc:  # UnknownRelease too
         print(f"llama-config init: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    text = starter_config(options, file_name=path)
-    if has_errors(validate(Document(text, name=path), Environment(environ={}))):  # the template itself is broken
+    if has_errors(validate(Document(text, name=path), Environment(environ={}), release=release)):  # the template itself is broken
         raise RuntimeError("the generated config does not validate")
     try:
         create_file(path, text)
@@ -46,13 +49,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     except OSError as exc:
         raise ConfigFileError(f"cannot create the file: {exc.strerror or exc}", file=path) from None
-    print(f"wrote {path}: distribution {options.name}, {describe(options)}")
-    print(f"next: llama-config validate {path}; llama-config test-connections {path}; llama-config edit {path}")
+    print(f"wrote {path}: {release.name} config, distribution {options.name}, {describe(options, release)}")
+    where = f"--server {release.line} {path}"
+    print(f"next: llama-config validate {where}; llama-config test-connections {where}; llama-config edit {where}")
     return EXIT_OK
 
 
-def describe(options: StarterOptions) -> str:
-    where = sqlite_directory(options.name)
+def describe(options: StarterOptions, release: Release) -> str:
+    where = sqlite_directory(options.name, release)
     storage = f"KV stores in SQLite under {where}/, SQL stores in PostgreSQL" if options.postgres else f"SQLite stores under {where}/"
     extra = f", quotas with {options.auth} authentication" if options.quota else ""
     return f"{storage}, inference by {options.provider}{extra}, port {options.port}"
@@ -61,8 +65,9 @@ def describe(options: StarterOptions) -> str:
 Ask = Callable[[str, str, "list[str] | None"], str]
 
 
-def gather_options(args: argparse.Namespace, ask_: Ask | None) -> StarterOptions:
-    """Options from the command line; the ones left out are asked for when `ask_` is given."""
+def gather_options(args: argparse.Namespace, ask_: Ask | None, release: Release) -> StarterOptions:
+    """Options from the command line; the ones left out are asked for when `ask_` is given
+    (quotas only where the release has them)."""
 
     def value(given, question: str, default: str, choices: list[str] | None = None) -> str:
         if given is not None or ask_ is None:
@@ -81,7 +86,9 @@ def gather_options(args: argparse.Namespace, ask_: Ask | None) -> StarterOptions
             name = ask_("Distribution name", DEFAULT_NAME, None)
     sql = value("postgres" if args.postgres else None, "SQL stores in (sqlite needs no server)", "sqlite", ["sqlite", "postgres"])
     provider = value(args.provider, "Inference provider", "ollama", list(PROVIDERS))
-    quota = value("yes" if args.quota else None, "Request quotas (they need authentication)", "no", ["no", "yes"]) == "yes"
+    quota = bool(args.quota)  # on a release without quotas, --quota is refused by starter_config
+    if release.has_quota:
+        quota = value("yes" if args.quota else None, "Request quotas (they need authentication)", "no", ["no", "yes"]) == "yes"
     auth = "oauth2_token"
     if quota:
         auth = value(args.auth, "Authentication for quotas", "oauth2_token", list(AUTH_TYPES))

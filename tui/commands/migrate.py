@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     release, _ = target_release(args, doc)
     before = validate(doc, release=release)
     try:
-        migration = migrate(doc)
+        migration = migrate(doc, release)
     except MigrationError as exc:
         print(f"{args.file}: error: cannot migrate: {exc}; nothing was changed", file=sys.stderr)
         return EXIT_FINDINGS

@@ -1,6 +1,7 @@
 """`llama-config edit PATH` on a file that does not exist: offer to create it as
 `llama-config init` would (distribution name, SQL stores in SQLite or PostgreSQL, provider,
-quotas with their authentication), then open it."""
+quotas with their authentication where the release has them), for the editor's target release
+(--server, else the newest), then open it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
+from model.releases import Release, release_for
 from model.starter import AUTH_TYPES, DEFAULT_NAME, PROVIDERS, StarterOptions, check_name, create_file, starter_config
 
 
@@ -25,16 +27,17 @@ class InitDialog(ModalScreen[StarterOptions | None]):
     #init-dialog .init-switch Label { padding: 1 1 0 1; }
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, release: Release) -> None:
         super().__init__(id="init-dialog")
         self.path = path
+        self.release = release
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(f"{self.path} does not exist: create it?", classes="dialog-title")
             yield Static(
-                "A minimal run config that validates: SQLite backends under ~/.llama/distributions/NAME/ "
-                "(no database server needed), one inference provider, the stores pointing at the backends.",
+                f"A minimal {self.release.name} config that validates: SQLite backends (no database server "
+                "needed), one inference provider, the stores pointing at the backends.",
                 classes="dialog-body",
             )
             yield Label("Distribution name")
@@ -44,8 +47,8 @@ class InitDialog(ModalScreen[StarterOptions | None]):
             yield Label("Inference provider")
             yield Select([(name, name) for name in PROVIDERS], value="ollama", allow_blank=False, id="init-provider")
             with Horizontal(classes="init-switch"):
-                yield Switch(value=False, id="init-quota")
-                yield Label("Request quotas (they need authentication)")
+                yield Switch(value=False, id="init-quota", disabled=not self.release.has_quota)
+                yield Label("Request quotas (they need authentication)" if self.release.has_quota else f"Request quotas: none in {self.release.name}")
             yield Select([(name, name) for name in AUTH_TYPES], value="oauth2_token", allow_blank=False, id="init-auth", disabled=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
@@ -92,11 +95,12 @@ def offer_init(app: Any) -> None:
         if options is None:
             return
         try:
-            create_file(app.path, starter_config(options, file_name=app.path))
+            create_file(app.path, starter_config(options, file_name=app.path, release=release))
         except OSError as exc:
             app.notify(f"Cannot create {app.path}: {exc.strerror or exc}", title="Not created", severity="error", timeout=10)
             return
         app.notify(f"Created {app.path}", timeout=4)
         app.call_later(app.action_reload_file)  # once the dialog is gone: the editor opens the new file
 
-    app.push_screen(InitDialog(app.path), done)
+    release = release_for(app.server)
+    app.push_screen(InitDialog(app.path, release), done)

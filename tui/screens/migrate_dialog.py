@@ -70,8 +70,9 @@ def _offer(app: Any) -> None:
         return
     doc = session.doc
     preview = Document(doc.text, name=doc.name, bom=doc.bom)
+    release = session.release()  # as `llama-config migrate`: the stores it needs are added
     try:
-        migration = migrate(preview)
+        migration = migrate(preview, release)
     except MigrationError as exc:
         app.notify(f"This file uses the pre-0.3 storage format, but it cannot be migrated: {exc}", title="Old format", severity="error", timeout=12)
         return
@@ -80,6 +81,6 @@ def _offer(app: Any) -> None:
 
     def done(answer: str | None) -> None:
         if answer == "migrate":
-            app.change("Migrated to the v0.3 storage format: review it, then save with ctrl+s", lambda: session.run(MIGRATE_LABEL, lambda: migrate(session.doc)))
+            app.change("Migrated to the v0.3 storage format: review it, then save with ctrl+s", lambda: session.run(MIGRATE_LABEL, lambda: migrate(session.doc, release)))
 
     app.push_screen(MigrateDialog(app.path, report_lines(migration, app.path), preview.diff(), bool(migration.plan.places)), done)
