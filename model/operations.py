@@ -61,9 +61,9 @@ def implicit_store_users(doc: Document, name: str, release: Any = None) -> list[
 
 def _write_default_store(doc: Document, release: Any, store: str, backend: str) -> None:
     """Write out an unset store the release defaults, pointed at `backend`, with its partition."""
-    default = _store_default(release, store)
-    key = "namespace" if "namespace" in default else "table_name"
-    doc.set(("storage", "stores", store), {"backend": backend, key: default.get(key, store)})
+    from .releases.defaults import store_reference
+
+    doc.set(("storage", "stores", store), {**store_reference(release, store), "backend": backend})
 
 
 def check_backend_name(doc: Document, name: str) -> None:
