@@ -183,7 +183,7 @@ class Context:
         field_path = path + issue.loc
         if issue.kind == "missing":
             parent = field_path[:-1]
-            self.add("error", "missing-field", parent, f"{format_path(parent)} is missing the required field '{field_path[-1]}'", key=True)
+            self.add("error", "missing-field", parent, f"{format_path(parent) or what or 'the value'} is missing the required field '{field_path[-1]}'", key=True)
         elif issue.kind == "invalid-value":
             subject = f"{format_path(field_path)}: {what}" if what and not issue.loc else format_path(field_path)
             self.add("error", code or "invalid-value", field_path, f"{subject} {issue.detail}")
