@@ -110,6 +110,8 @@ def _check_api(ctx: Context, api: Any, path: Path) -> bool:
             key=True,
         )  # fmt: skip
         return False
+    if _external_api(ctx, api, path):
+        return False
     hint = did_you_mean(api, release.providable_apis)
     ctx.add(
         "error", "unknown-api", path,
@@ -118,6 +120,22 @@ def _check_api(ctx: Context, api: Any, path: Path) -> bool:
         key=True,
     )  # fmt: skip
     return False
+
+
+def _external_api(ctx: Context, api: Any, path: Path) -> bool:
+    """An API the release lacks, in a file with external_apis_dir: the release adds the APIs that
+    directory defines (core/external.py load_external_apis), which llama-config does not read, so
+    it can only warn. True when it did."""
+    where = ctx.data.get("external_apis_dir")
+    if not isinstance(api, str) or not where or "external_apis_dir" not in ctx.release.top_level_keys:
+        return False
+    ctx.add(
+        "warning", "unknown-api", path,
+        f"{ctx.release.name} has no API '{api}': it must come from external_apis_dir ({where}), which llama-config does not "
+        f"read; {ctx.release.name} refuses to start unless that directory defines it (and its providers)",
+        key=path[0] == "providers",
+    )  # fmt: skip
+    return True
 
 
 def _check_provider(ctx: Context, api: str, entry: Any, path: Path) -> None:
@@ -229,6 +247,8 @@ def _check_listed_apis(ctx: Context, enabled: dict[str, list[tuple[int, dict]]])
         if not isinstance(api, str):
             continue  # the top-level schema check reports the type
         if api not in release.apis:
+            if _external_api(ctx, api, path):
+                continue
             hint = did_you_mean(api, release.apis)
             ctx.add(
                 "error", "unknown-api", path,
