@@ -7,10 +7,9 @@ from textual.widgets import Select, Switch
 
 from model.facts import AUTH_MODEL_NAMES
 
-from .helpers import ROOT, SIZE, enter_value, field, notes, settle, show, texts
+from .helpers import RUN_V03, SIZE, enter_value, field, notes, settle, show, texts
 
-# quotas exist up to llama-stack 0.7 (ogx 1.0 removed them), so not in examples/run.yaml (ogx 1.5)
-RUN = (ROOT / "tests" / "files" / "editor" / "run-llama-stack-0.3.yaml").read_text()
+RUN = RUN_V03.read_text()
 NO_AUTH_NO_QUOTA = RUN[: RUN.index("  auth:\n")]
 AUTH_NO_QUOTA = RUN[: RUN.index("  quota:\n")]
 NO_KV = """\
