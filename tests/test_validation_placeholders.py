@@ -90,7 +90,15 @@ def test_set_variable_and_defaults_pass_even_with_strict_env():
     text = config((URL, "url: ${env.OLLAMA_URL}"))
     assert check(text, {"OLLAMA_URL": "http://ollama:11434"}, strict_env=True) == []
     assert check(config((URL, "url: ${env.OLLAMA_URL:=http://localhost:11434}")), strict_env=True) == []
-    assert check(config((URL, "url: ${env.OLLAMA_URL:+http://ollama}")), strict_env=True) == []
+    assert check(config((URL, "url: ${env.OLLAMA_URL:+http://ollama}")), {"OLLAMA_URL": "x"}, strict_env=True) == []
+
+
+def test_conditional_placeholder_with_its_variable_unset_is_null():
+    # `:+` with the variable unset substitutes '', which 0.3 turns into None (stack.py
+    # _convert_string_to_proper_type); the oracle: 0.3 refuses, OllamaImplConfig.url must be a string
+    text = config((URL, "url: ${env.OLLAMA_URL:+http://ollama}"))
+    assert summary(check(text)) == [("error", "env-resolved-invalid", "providers.inference[0].config.url", *pos(text, "${env.OLLAMA_URL"))]
+    has(check(text)[0].message, "resolves to null", "the server turns substituted text that is empty into null")
 
 
 def test_unset_variable_in_a_backend_type_is_not_also_an_unknown_type():
@@ -107,11 +115,15 @@ def test_unset_variable_in_quota_period_is_not_also_a_bad_period():
 
 
 def test_port_default_that_is_not_a_number():
+    # 0.3 types the port `int | str` (the oracle, which stops before opening stores, accepts it), but
+    # opening the store at startup parses the URL with int(port): ValueError, the server stops
     text = pg_sql(port="${env.PG_PORT:=abc}")
     assert summary(check(text)) == [("error", "env-resolved-invalid", "storage.backends.sql_default.port", *pos(text, "${env.PG_PORT"))]
     assert check(text)[0].message == (
-        "storage.backends.sql_default.port resolves to abc (default; PG_PORT is unset), but it must be an integer from 1 to 65535"
+        "storage.backends.sql_default.port resolves to abc (default; PG_PORT is unset), but it must be an integer from 1 to 65535 "
+        "(llama-stack 0.3 reads it as a port number when it opens the store at startup)"
     )
+    assert check(pg_sql(port='"5432"')) == []  # text that is a number is a port to the server too
 
 
 def test_port_from_the_environment_that_is_not_a_number():
@@ -145,7 +157,8 @@ def test_server_port_placeholder_out_of_range():
 
 
 def test_quota_limit_placeholder():
-    text = config(append=AUTH + QUOTA.replace("anonymous_max_requests: 100", "anonymous_max_requests: ${env.ANON_LIMIT:=-1}"))
+    # QuotaConfig.anonymous_max_requests is an int in 0.3: 'lots' makes the release refuse the file
+    text = config(append=AUTH + QUOTA.replace("anonymous_max_requests: 100", "anonymous_max_requests: ${env.ANON_LIMIT:=lots}"))
     assert summary(check(text)) == [("error", "env-resolved-invalid", "server.quota.anonymous_max_requests", *pos(text, "${env.ANON_LIMIT"))]
     assert check(text, {"ANON_LIMIT": "50"}) == []
 
@@ -154,5 +167,6 @@ def test_a_password_of_the_wrong_type_is_not_quoted():
     text = pg_sql(password="${env.PW}").replace("${env.PW}", "98765")
     d = only(check(text), "wrong-type")
     assert d.message == "storage.backends.sql_default.password must be a string, not a number"
+    assert "98765" not in d.message
     d = only(check(pg_sql(password="${env.PW}"), {"PW": "2024"}), "env-resolved-invalid")
     assert "2024" not in d.message

@@ -93,7 +93,10 @@ def test_other_types_come_out_as_pyyaml_makes_them(text):
 
 def test_nesting_pyyaml_reads_is_read_and_deeper_is_refused_with_its_position(tmp_path, capsys):
     shutil.copyfile(RELIABILITY / "deep_flow_247.yaml", tmp_path / "deep.yaml")
-    assert main(["validate", str(tmp_path / "deep.yaml")]) == 0
+    # read, then judged as a config: it has no name and no providers (ogx 1.5 refuses it), so exit 1, not 2
+    assert main(["validate", str(tmp_path / "deep.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert "does not know the top-level key 'deep'" in out and "nested" not in out
     for depth in (400, MAX_DEPTH):  # PyYAML reads about 490 levels (fewer under pytest's deeper stack)
         text = "version: 2\ndeep: " + "[" * (depth - 1) + "]" * (depth - 1) + "\n"
         assert same_data(_ours(text.encode()), yaml.safe_load(text)) if depth == 400 else _ours(text.encode())

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic, Severity
 from ..document import Document
 from ..envvars import Environment, Resolution, describe as describe_resolution, has_placeholder, resolve
+from ..redaction import is_secret_path
 from ..releases import Release, schema_value
 from ..schema_check import SchemaIssue, check, describe, with_article
 from ..yamlpath import Path, format_path
@@ -42,6 +44,18 @@ _RANGE_ERRORS = {
     "greater_than", "greater_than_equal", "less_than", "less_than_equal", "literal_error",
     "enum", "too_short", "too_long", "string_too_short", "string_too_long",
 }  # fmt: skip
+
+
+def _retyped_note(issue: SchemaIssue, resolution: Resolution) -> str:
+    """Why a string field got a number, boolean or null: the server re-types substituted text
+    (stack.py _convert_string_to_proper_type), and quoting cannot prevent it."""
+    text, value = resolution.text, resolution.value
+    if not (issue.kind == "wrong-type" and isinstance(text, str) and not isinstance(value, str) and issue.expected.startswith("string")):
+        return ""
+    if text == "":
+        return "; the server turns substituted text that is empty into null"
+    shown = "the text" if issue.secret else repr(text)
+    return f"; the server turns substituted text that reads as a number or boolean into one, so {shown} becomes {show(value, secret=issue.secret)}"
 
 
 class Context:
@@ -150,7 +164,9 @@ class Context:
         view, places = self.substituted({k: v for k, v in value.items() if k not in skipped})
         unresolved = {loc for loc, r in places.items() if r.missing}
         issues = [
-            i for i in check(schema, view, root)
+            # a password-named field is a secret even where the release types it as a plain str
+            replace(i, secret=True) if not i.secret and is_secret_path(path + i.loc) else i
+            for i in check(schema, view, root)
             if not (i.kind == "missing" and (i.loc[0] in skipped or i.loc in unresolved))
         ]  # fmt: skip
         for issue in issues:
@@ -163,27 +179,19 @@ class Context:
 
     def report_resolved(self, issue: SchemaIssue, path: Path, resolution: Resolution) -> None:
         field = path + issue.loc
-        # A string field that got a number or bool needs the why: the server re-types
-        # substituted text, and quoting cannot prevent it
-        retyped = (
-            issue.kind == "wrong-type" and isinstance(resolution.text, str)
-            and not isinstance(resolution.value, str) and issue.expected.startswith("string")
-        )  # fmt: skip
         self.add(
             "error",
             "env-resolved-invalid",
             field,
             f"{format_path(field)} resolves to {describe_resolution(resolution, secret=issue.secret)}, but it must be "
-            f"{with_article(issue.expected)}"
-            + (f"; the server turns substituted text that reads as a number or boolean into one, so "
-               f"{'the text' if issue.secret else repr(resolution.text)} becomes {show(resolution.value, secret=issue.secret)}" if retyped else ""),
+            f"{with_article(issue.expected)}" + _retyped_note(issue, resolution),
         )
 
     def report(self, issue: SchemaIssue, path: Path, code: str | None = None, prefix: str = "", what: str = "") -> None:
         field_path = path + issue.loc
         if issue.kind == "missing":
             parent = field_path[:-1]
-            self.add("error", "missing-field", parent, f"{format_path(parent)} is missing the required field '{field_path[-1]}'", key=True)
+            self.add("error", "missing-field", parent, f"{format_path(parent) or what or 'the value'} is missing the required field '{field_path[-1]}'", key=True)
         elif issue.kind == "invalid-value":
             subject = f"{format_path(field_path)}: {what}" if what and not issue.loc else format_path(field_path)
             self.add("error", code or "invalid-value", field_path, f"{subject} {issue.detail}")

@@ -12,8 +12,9 @@ import re
 from typing import Any, Callable
 from urllib.parse import urlparse
 
+from ..envvars import describe, has_placeholder, resolve
 from ..yamlpath import Path, format_path
-from .context import Context
+from .context import Context, show
 
 Rule = Callable[[Context, dict, Path], None]
 
@@ -85,13 +86,39 @@ def _postgres_table_name(ctx: Context, value: dict, path: Path) -> None:
         )  # fmt: skip
 
 
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def _postgres_port(ctx: Context, value: dict, path: Path) -> None:
+    """Postgres `port` is typed `int | str`, but the store reads it as a number when the server
+    opens it at startup (SQLAlchemy's URL parser: int(port); psycopg2/libpq likewise), so text
+    that is not a port number refuses to start the server; 0 or above 65535 is never reachable."""
+    raw = value.get("port")
+    if raw is None or ctx.unresolvable(raw):
+        return
+    port = ctx.resolved(raw)
+    if isinstance(port, (dict, list, bool)):
+        return  # not `int | str` at all: the schema check reports it
+    number = port if isinstance(port, int) else int(port) if isinstance(port, str) and _DIGITS.match(port) else None
+    if number is not None and 1 <= number <= 65535:
+        return
+    where = path + ("port",)
+    expected = f"an integer from 1 to 65535 ({ctx.release.name} reads it as a port number when it opens the store at startup)"
+    if has_placeholder(raw):
+        ctx.add("error", "env-resolved-invalid", where, f"{format_path(where)} resolves to {describe(resolve(raw, ctx.env))}, but it must be {expected}")
+    else:
+        code = "wrong-type" if number is None else "out-of-range"
+        ctx.add("error", code, where, f"{format_path(where)} must be {expected}, not {show(port)}")
+
+
 # `$defs` name -> rules. A release without the model never reaches its rules.
 RULES: dict[str, tuple[Rule, ...]] = {
     "OAuth2TokenAuthConfig": (_oauth2_one_verifier,),
     "KubernetesAuthProviderConfig": (_kubernetes_url,),
     "TenancyConfig": (_tenancy,),
     "UpstreamHeaderAuthConfig": (_trusted_cidrs,),
-    "PostgresKVStoreConfig": (_postgres_table_name,),
+    "PostgresKVStoreConfig": (_postgres_table_name, _postgres_port),
+    "PostgresSqlStoreConfig": (_postgres_port,),
 }
 
 

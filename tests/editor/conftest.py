@@ -10,7 +10,7 @@ import pytest
 from model.envvars import Environment
 from tui.app import ConfigEditorApp
 
-from .helpers import ENV, EXAMPLES, record_notifications
+from .helpers import ENV, EXAMPLES, RUN_V03, record_notifications
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def editor(workdir: Path):
     """editor(example="run.yaml", text=None, name=None, environ=None) -> (app, path).
 
     The app edits `name` (default: the example's name) in tmp_path: a copy of
-    examples/<example>, or `text` when given. The environment is fixed (`ENV` unless
+    examples/<example> (for run.yaml: its llama-stack 0.3 version, RUN_V03), or `text` when given. The environment is fixed (`ENV` unless
     `environ` is given) so resolved placeholders do not depend on the machine.
     Notifications are recorded in `app.recorded` as (severity, title, message).
     """
@@ -36,7 +36,7 @@ def editor(workdir: Path):
         if text is not None:
             path.write_text(text, encoding="utf-8")
         else:
-            shutil.copyfile(EXAMPLES / example, path)
+            shutil.copyfile(RUN_V03 if example == "run.yaml" else EXAMPLES / example, path)
         app = ConfigEditorApp(path.name, Environment(environ=dict(ENV if environ is None else environ)))
         record_notifications(app)
         return app, path

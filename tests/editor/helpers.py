@@ -15,6 +15,9 @@ from tui.widgets.fields import FieldInput
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+# The editor tests were written on the bundled example for llama-stack 0.3 (agents, safety, a
+# quota with its own kv backend); examples/run.yaml is an ogx 1.5 file now, which has no quota.
+RUN_V03 = ROOT / "tests" / "files" / "editor" / "run-llama-stack-0.3.yaml"
 SIZE = (150, 48)
 # a fixed environment: HOME for `~` in paths, one variable set, everything else unset
 ENV = {"HOME": "/home/op", "REDIS_HOST": "redis.internal"}

@@ -13,7 +13,7 @@ from model.migration import migrate
 from model.validation import has_errors, validate
 from tests.conftest import CORPUS
 
-from .helpers import SIZE, notes, settle, texts, tree_labels
+from .helpers import RUN_V03, SIZE, notes, settle, texts, tree_labels
 
 OLD_STARTER = CORPUS / "add64e8e2/llama_stack/distributions/starter/run.yaml"
 
@@ -185,7 +185,7 @@ async def test_a_bad_distribution_name_is_refused_in_the_dialog(workdir: Path) -
 
 
 async def test_a_file_with_only_old_placeholders_is_offered_the_rewrite(editor) -> None:
-    text = (Path(__file__).resolve().parents[2] / "examples" / "run.yaml").read_text().replace("${env.OLLAMA_URL:=http", "${env.OLLAMA_URL:http")
+    text = RUN_V03.read_text().replace("${env.OLLAMA_URL:=http", "${env.OLLAMA_URL:http")
     app, _ = editor(text=text, name="run.yaml")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -12,7 +12,7 @@ from tui.widgets.detail import ActionButton
 from tui.widgets.diagnostics_panel import DiagnosticsPanel
 from tui.widgets.fields import FieldInput
 
-from .helpers import ROOT, SIZE, enter_value, field, notes, settle, show, texts
+from .helpers import ROOT, RUN_V03, SIZE, enter_value, field, notes, settle, show, texts
 
 
 async def test_search_jumps_to_the_node_and_focuses_the_field(editor) -> None:
@@ -272,7 +272,7 @@ async def test_a_file_that_does_not_parse_loads_again_after_the_fix(editor) -> N
     app, path = editor(text=PARSE_ERROR, name="run.yaml")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        path.write_text((ROOT / "examples" / "run.yaml").read_text())
+        path.write_text(RUN_V03.read_text())
         await pilot.press("ctrl+o")
         await settle(pilot, 4)
         assert app.session is not None

@@ -6,9 +6,9 @@ from __future__ import annotations
 from textual.widgets import Select, Switch
 
 
-from .helpers import EXAMPLES, SIZE, enter_value, field, notes, settle, show, texts
+from .helpers import RUN_V03, SIZE, enter_value, field, notes, settle, show, texts
 
-RUN = (EXAMPLES / "run.yaml").read_text()
+RUN = RUN_V03.read_text()
 NO_AUTH_NO_QUOTA = RUN[: RUN.index("  auth:\n")]
 AUTH_NO_QUOTA = RUN[: RUN.index("  quota:\n")]
 NO_KV = """\
