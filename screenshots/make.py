@@ -38,7 +38,7 @@ async def _settle(pilot) -> None:
 async def main_screen(app: ConfigEditorApp, pilot) -> None:
     """The tree (two provider groups open, each reference with its backend), the detail of
     a store, the problems panel."""
-    for api in ("vector_io", "agents"):
+    for api in ("vector_io", "responses"):
         app.tree.node_for(("providers", api), kind="api").expand()
     await _settle(pilot)
     app.go_to(("storage", "stores", "metadata"), kind="store")
@@ -48,7 +48,7 @@ async def main_screen(app: ConfigEditorApp, pilot) -> None:
 
 
 async def backend_form(app: ConfigEditorApp, pilot) -> None:
-    app.go_to(("storage", "backends", "kv_quota"), kind="backend")
+    app.go_to(("storage", "backends", "sql_default"), kind="backend")
     await _settle(pilot)
 
 
@@ -71,7 +71,7 @@ async def quota_form(app: ConfigEditorApp, pilot) -> None:
 async def save_diff(app: ConfigEditorApp, pilot) -> None:
     session = app.session
     app.change("", lambda: session.set_value(("server", "port"), 8322))
-    app.change("", lambda: session.rename_backend("kv_quota", "kv_counters"))
+    app.change("", lambda: session.rename_backend("kv_default", "kv_registry"))
     await _settle(pilot)
     await pilot.press("ctrl+s")
     await _settle(pilot)
@@ -96,19 +96,24 @@ async def problems(app: ConfigEditorApp, pilot) -> None:
     await _settle(pilot)
 
 
+RUN = "examples/run.yaml"  # ogx 1.5
+# request quotas exist up to llama-stack 0.7 (ogx removed them): shown on a 0.3 file
+OLDER = "tests/files/editor/run-llama-stack-0.3.yaml"
+
 SCENES: list[tuple[str, str, Scene]] = [
-    ("main", "run.yaml", main_screen),
-    ("backend-form", "run.yaml", backend_form),
-    ("add-backend", "run.yaml", add_backend),
-    ("quota", "run.yaml", quota_form),
-    ("save-diff", "run.yaml", save_diff),
-    ("quit-dialog", "run.yaml", quit_dialog),
-    ("problems", "broken.yaml", problems),
+    ("main", RUN, main_screen),
+    ("backend-form", RUN, backend_form),
+    ("add-backend", RUN, add_backend),
+    ("quota", OLDER, quota_form),
+    ("save-diff", RUN, save_diff),
+    ("quit-dialog", RUN, quit_dialog),
+    ("problems", "examples/broken.yaml", problems),
 ]
 
 
-async def shoot(name: str, example: str, scene: Scene, workdir: Path) -> Path:
-    shutil.copyfile(ROOT / "examples" / example, workdir / example)
+async def shoot(name: str, source: str, scene: Scene, workdir: Path) -> Path:
+    example = "broken.yaml" if source.endswith("broken.yaml") else "run.yaml"
+    shutil.copyfile(ROOT / source, workdir / example)
     app = ConfigEditorApp(example, Environment(environ=ENV))
     target = OUT / f"{name}.svg"
     async with app.run_test(size=SIZE) as pilot:
