@@ -11,8 +11,10 @@ from typing import Any
 
 from .document import Document, EditError
 from .envvars import has_placeholder
-from .facts import BACKEND_TYPES, NEWER_DEFAULT_STORES, family_of, is_newer_format, type_tag_of
+from .facts import BACKEND_TYPES, family_of, type_tag_of
 from .references import Reference, find_references
+from .releases import Release, load_release
+from .releases.detect import detect
 from .yamlpath import Path, format_path
 
 BACKEND_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -38,13 +40,33 @@ def users_of(doc: Document, name: str) -> list[Reference]:
     return [ref for ref in find_references(doc.data) if ref.backend == name]
 
 
-def implicit_store_users(doc: Document, name: str) -> list[str]:
-    """Stores a newer server points at `name` because they are left unset."""
-    if not is_newer_format(doc.data):
-        return []
+def implicit_store_users(doc: Document, name: str, release: Release | None = None) -> list[str]:
+    """Stores that `release` (default: the one the file was written for) points at `name`
+    because the file leaves them unset."""
+    return list(_defaulted_stores(doc, name, release))
+
+
+def _defaulted_stores(doc: Document, name: str, release: Release | None) -> dict[str, dict]:
+    """Unset store -> the reference the release uses for it, for the defaults that name `name`.
+    From 0.4 on an unset store means its default reference (kv_default / sql_default), and
+    startup refuses a file whose storage.backends lacks that backend (StackConfig's
+    "storage.stores.prompts references unknown backend 'kv_default'"); 0.3 has no defaults."""
+    release = release or load_release(detect(doc.data).line)
     stores = doc.value_at(("storage", "stores"))
     stores = stores if isinstance(stores, dict) else {}
-    return [store for store, (backend, _) in NEWER_DEFAULT_STORES.items() if backend == name and store not in stores]
+    return {
+        store: spec["default"]
+        for store, spec in release.stores.items()
+        if (spec.get("default") or {}).get("backend") == name and store not in stores
+    }
+
+
+def _write_stores(doc: Document, defaulted: dict[str, dict], backend: str) -> None:
+    """Write each defaulted store out, on `backend`, with its default namespace or table
+    (the reference's other fields keep their defaults by being left out)."""
+    for store, default in defaulted.items():
+        partition = "namespace" if "namespace" in default else "table_name"
+        doc.set(("storage", "stores", store), {"backend": backend, partition: default[partition]})
 
 
 def check_backend_name(doc: Document, name: str) -> None:
@@ -73,8 +95,10 @@ class RenameResult:
         return len(self.references) + len(self.written_stores)
 
 
-def rename_backend(doc: Document, old: str, new: str) -> RenameResult:
-    """Rename a backend and every reference to it (one re-parse for any number of references)."""
+def rename_backend(doc: Document, old: str, new: str, release: Release | None = None) -> RenameResult:
+    """Rename a backend and every reference to it (one re-parse for any number of references).
+    A store that `release` points at `old` because it is unset is written out on `new`: left
+    unset it would name a backend that no longer exists, and the server would not start."""
     if old not in backends(doc):
         raise EditError(f"there is no backend '{old}' (backends: {list(backends(doc))})")
     check_backend_name(doc, new)
@@ -83,29 +107,26 @@ def rename_backend(doc: Document, old: str, new: str) -> RenameResult:
         references=[r for r in refs if r.backend == old],
         skipped=[r for r in refs if has_placeholder(r.backend) and old in r.backend],
     )
-    implicit = implicit_store_users(doc, old)
+    implicit = _defaulted_stores(doc, old, release)
     for ref in result.references:
         # a key written twice on the way (`backend:` repeated with the same value): renaming the
         # copy the server reads would leave two that disagree; say which lines to clean up
         doc._refuse_repeated(ref.path + ("backend",))
     doc.set_scalars([(ref.path + ("backend",), new) for ref in result.references])
     doc.rename_key(BACKENDS + (old,), new)
-    # newer servers point unset stores at kv_default / sql_default: keep them on this backend
-    for store in implicit:
-        partition = NEWER_DEFAULT_STORES[store][1]
-        key = "namespace" if family_of(type_tag_of(backends(doc)[new]) or "") == "kv" else "table_name"
-        doc.set(("storage", "stores", store), {"backend": new, key: partition})
-        result.written_stores.append(store)
+    _write_stores(doc, implicit, new)
+    result.written_stores.extend(implicit)
     return result
 
 
-def delete_backend(doc: Document, name: str, repoint_to: str | None = None) -> list[Reference]:
-    """Delete a backend. Refused while something references it, unless `repoint_to` names a
-    backend of the same family for those references; returns the references moved."""
+def delete_backend(doc: Document, name: str, repoint_to: str | None = None, release: Release | None = None) -> list[Reference]:
+    """Delete a backend. Refused while something references it (a store `release` defaults to
+    it included), unless `repoint_to` names a backend of the same family for those
+    references; returns the references moved."""
     if name not in backends(doc):
         raise EditError(f"there is no backend '{name}'")
     users = users_of(doc, name)
-    implicit = implicit_store_users(doc, name)
+    implicit = _defaulted_stores(doc, name, release)
     if (users or implicit) and repoint_to is None:
         who = [f"{format_path(r.path)} ({r.owner})" for r in users] + [f"storage.stores.{s} (unset, so it uses '{name}')" for s in implicit]
         raise EditError(f"backend '{name}' is still used by {len(who)}: {', '.join(who)}; point them at another backend first")
@@ -116,9 +137,7 @@ def delete_backend(doc: Document, name: str, repoint_to: str | None = None) -> l
         if backend_family(doc, repoint_to) != family:
             raise EditError(f"'{repoint_to}' is not a {family}_* backend like '{name}'")
         doc.set_scalars([(ref.path + ("backend",), repoint_to) for ref in users])
-        for store in implicit:
-            partition = NEWER_DEFAULT_STORES[store][1]
-            doc.set(("storage", "stores", store), {"backend": repoint_to, "namespace" if family == "kv" else "table_name": partition})
+        _write_stores(doc, implicit, repoint_to)
     doc.delete(BACKENDS + (name,))
     return users
 

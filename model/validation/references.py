@@ -233,7 +233,13 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
 
 
 def _served_apis(ctx: Context) -> set[str]:
-    return set(enabled_providers(ctx))
+    """APIs whose router the server builds: those with a provider, and, where the file lists no
+    `apis`, every routed API (llama-stack 0.3 resolver.resolve_impls: `apis_to_serve =
+    run_config.apis or <every router API>`, so `apis: []` serves inference and needs its store)."""
+    served = set(enabled_providers(ctx))
+    if not ctx.data.get("apis"):
+        served |= set(ctx.release.data.get("routed_apis") or {})
+    return served
 
 
 def _check_shared_partitions(ctx: Context, refs: list[Reference]) -> None:
