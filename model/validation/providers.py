@@ -6,12 +6,33 @@ from __future__ import annotations
 from typing import Any
 
 from ..envvars import disables_provider
+from ..references import is_inline_store_config
 from ..releases import available_lines, display_name, load_release
 from ..yamlpath import Path, format_path
 from .context import Context, did_you_mean, show
 
 # Provider fields beside `config`: the server's Provider model.
 _PROVIDER_KEYS = ("provider_id", "provider_type", "config", "module")
+
+# Pre-0.3 provider fields that were renamed when they became references: api -> (provider
+# types, or None for all) and old key -> (the v0.3 field, its family). A v0.3 server ignores the
+# old key, so a file that still has it (upstream's own k8s examples at 2c43285e2 do) loses that
+# store. Built-in providers only: an external provider (`module:`) defines its own config.
+_RENAMED_STORE_FIELDS: dict[str, tuple[tuple[str, ...] | None, dict[str, tuple[str, str]]]] = {
+    "vector_io": (None, {"kvstore": ("persistence", "kv")}),
+    "agents": (("inline::meta-reference",), {"persistence_store": ("persistence.agent_state", "kv"), "responses_store": ("persistence.responses", "sql")}),
+}
+
+
+def legacy_store_fields(api: str, provider: dict) -> dict[str, tuple[str, str]]:
+    """Old key -> (the field that replaced it, family), for each pre-0.3 store field `provider`
+    still holds as a full store config. One legacy-inline-store error explains each (in
+    validation/references.py); the unknown key and the missing new field are that same problem."""
+    config = provider.get("config")
+    types, renamed = _RENAMED_STORE_FIELDS.get(api, (None, {}))
+    if not isinstance(config, dict) or provider.get("module") or (types and provider.get("provider_type") not in types):
+        return {}
+    return {old: new for old, new in renamed.items() if is_inline_store_config(config.get(old))}
 
 
 def _lines_with(test) -> list[str]:
@@ -129,10 +150,10 @@ def _check_provider(ctx: Context, api: str, entry: Any, path: Path) -> None:
         ctx.add("error", "deprecated-provider", path + ("provider_type",), f"{format_path(path)}: {ptype} is removed: {spec['deprecation_error']}")
     elif spec.get("deprecation_warning"):
         ctx.add("warning", "deprecated-provider", path + ("provider_type",), f"{format_path(path)}: {ptype} is deprecated: {spec['deprecation_warning']}")
-    _check_config(ctx, ptype, spec, entry.get("config", {}), path + ("config",))
+    _check_config(ctx, ptype, spec, entry.get("config", {}), path + ("config",), legacy_store_fields(api, entry))
 
 
-def _check_config(ctx: Context, ptype: str, spec: dict, config: Any, path: Path) -> None:
+def _check_config(ctx: Context, ptype: str, spec: dict, config: Any, path: Path, legacy: dict[str, tuple[str, str]]) -> None:
     schema = spec.get("config_schema")
     if not isinstance(schema, dict):
         return
@@ -143,13 +164,16 @@ def _check_config(ctx: Context, ptype: str, spec: dict, config: Any, path: Path)
     refs = {tuple(r["path"].split(".")) for r in spec.get("storage_refs") or ()}
     # (a mapping holding references, written as something else, is the schema check's to report)
     top_refs = tuple({p[0] for p in refs if len(p) == 1 or not isinstance(config, dict) or isinstance(config.get(p[0]), dict)})
-    if not ctx.check_model(schema, config, path, what, skip=top_refs):
+    # a new field left out because the file still has its pre-0.3 field: legacy-inline-store says so
+    replaced = {new.split(".")[0] for new, _ in legacy.values()} - set(config if isinstance(config, dict) else ())
+    if not ctx.check_model(schema, config, path, what, skip=top_refs + tuple(replaced)):
         if not isinstance(config, dict):
             return
-    ctx.check_unknown_keys(schema, config, path, what)
+    ctx.check_unknown_keys(schema, config, path, what, extra_known=legacy)
     for ref in spec.get("storage_refs") or ():
-        if ref.get("required"):
-            _require(ctx, config, tuple(ref["path"].split(".")), path, ref.get("family", "kv"))
+        ref_path = tuple(ref["path"].split("."))
+        if ref.get("required") and ref_path[0] not in replaced:
+            _require(ctx, config, ref_path, path, ref.get("family", "kv"))
 
 
 def _require(ctx: Context, config: dict, ref_path: tuple[str, ...], path: Path, family: str) -> None:
@@ -161,12 +185,10 @@ def _require(ctx: Context, config: dict, ref_path: tuple[str, ...], path: Path, 
         if key not in value or value[key] is None:
             where = path + ref_path[:depth]
             partition = "namespace" if family == "kv" else "table_name"
-            ctx.add(
-                "error", "missing-field", where,
-                f"{format_path(where)} is missing the required field '{key}' (a storage reference: "
-                f"{{backend: <a {family.split('|')[0]}_* backend>, {partition}: ...}})",
-                key=bool(where[len(path):]) or True,
-            )  # fmt: skip
+            # the mapping that holds references (agents' persistence) is the schema check's
+            # message, written once for all the references under it
+            shape = f" (a storage reference: {{backend: <a {family.split('|')[0]}_* backend>, {partition}: ...}})" if depth == len(ref_path) - 1 else ""
+            ctx.add("error", "missing-field", where, f"{format_path(where)} is missing the required field '{key}'{shape}", key=True)
             return
         value = value[key]
 

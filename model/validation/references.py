@@ -9,20 +9,10 @@ from ..redaction import is_secret_key
 from ..yamlpath import format_path
 from .backends import backend_type
 from .context import Context, did_you_mean, show
-from .providers import enabled_providers
+from .providers import enabled_providers, legacy_store_fields
 from .server import property_def
 
 _INLINE_TYPE_FAMILY = {"sqlite": "sqlite", "postgres": "postgres", "redis": "redis", "mongodb": "mongodb"}
-
-# Pre-0.3 provider fields that were renamed when they became references: api -> old key ->
-# (the v0.3 field, its family). A v0.3 server ignores the old key, so a file that still has it
-# (upstream's own k8s examples at 2c43285e2 do) loses that store silently.
-# Built-in providers only: an external provider (`module:`) defines its own config.
-_RENAMED_PROVIDER_FIELDS: dict[str, tuple[tuple[str, ...] | None, dict[str, tuple[str, str]]]] = {
-    "vector_io": (None, {"kvstore": ("persistence", "kv")}),
-    "agents": (("inline::meta-reference",), {"persistence_store": ("persistence.agent_state", "kv"), "responses_store": ("persistence.responses", "sql")}),
-}
-
 
 def _stores_model(ctx: Context) -> str | None:
     return property_def(ctx, "StorageConfig", "stores") if ctx.release.has_definition("StorageConfig") else None
@@ -57,14 +47,8 @@ def _explain_inline(ctx: Context, ref: Reference) -> None:
 
 def _explain_renamed_fields(ctx: Context) -> None:
     for api, index, provider in iter_providers(ctx.data):
-        config = provider.get("config")
-        types, renamed = _RENAMED_PROVIDER_FIELDS.get(api, (None, {}))
-        if not isinstance(config, dict) or provider.get("module") or (types and provider.get("provider_type") not in types):
-            continue
-        for old_key, (new_field, family) in renamed.items():
-            value = config.get(old_key)
-            if not is_inline_store_config(value):
-                continue
+        for old_key, (new_field, family) in legacy_store_fields(api, provider).items():
+            value = provider["config"][old_key]
             path = ("providers", api, index, "config", old_key)
             old_type = value.get("type")
             partition = "namespace" if family == "kv" else "table_name"
@@ -181,17 +165,19 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
     if not isinstance(storage, dict):
         ctx.add("error", "wrong-type", ("storage",), f"storage must be a mapping with backends and stores, not {show(storage)}")
         return
-    if "references" in storage and "stores" not in storage:
+    renamed = "references" in storage and "stores" not in storage
+    if renamed:
         ctx.add(
             "error",
             "unknown-key",
             ("storage", "references"),
-            "storage.references is the name a pre-release of v0.3 used; the server reads storage.stores: rename the key",
+            f"storage.references is the name a pre-release of v0.3 used; {release.name} reads storage.stores: rename the key",
             key=True,
         )
     elif release.has_definition("StorageConfig"):
         ctx.check_unknown_keys("StorageConfig", storage, ("storage",), "storage")
-    stores = storage.get("stores")
+    # the stores are judged as they will be once the key is renamed, not all reported missing
+    stores = storage.get("references" if renamed else "stores")
     if stores is not None and not isinstance(stores, dict):
         ctx.add("error", "wrong-type", ("storage", "stores"), f"storage.stores must be a mapping, not {show(stores)}")
         return
