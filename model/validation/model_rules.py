@@ -85,6 +85,23 @@ def _postgres_table_name(ctx: Context, value: dict, path: Path) -> None:
         )  # fmt: skip
 
 
+def _redis_port(ctx: Context, value: dict, path: Path) -> None:
+    """kv_redis `port` is any integer to the release; one outside 1..65535 passes the config
+    check and only fails when the server opens the store (the redis URL it builds cannot be
+    parsed, or nothing listens there). A deliberate extra catch, so a warning."""
+    raw = value.get("port")
+    if raw is None or ctx.unresolvable(raw):
+        return
+    port = ctx.resolved(raw)
+    if isinstance(port, bool) or not isinstance(port, int) or 1 <= port <= 65535:
+        return  # a non-integer is the schema check's error
+    ctx.add(
+        "warning", "out-of-range", path + ("port",),
+        f"{format_path(path)}.port must be an integer from 1 to 65535, not {port}: {ctx.release.name} does not stop on it "
+        "at startup while reading the config, but the store fails when the server opens it",
+    )  # fmt: skip
+
+
 # `$defs` name -> rules. A release without the model never reaches its rules.
 RULES: dict[str, tuple[Rule, ...]] = {
     "OAuth2TokenAuthConfig": (_oauth2_one_verifier,),
@@ -92,6 +109,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "TenancyConfig": (_tenancy,),
     "UpstreamHeaderAuthConfig": (_trusted_cidrs,),
     "PostgresKVStoreConfig": (_postgres_table_name,),
+    "RedisKVStoreConfig": (_redis_port,),
 }
 
 
