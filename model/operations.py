@@ -13,6 +13,8 @@ from .document import Document, EditError
 from .envvars import has_placeholder
 from .facts import family_of, type_tag_of
 from .references import Reference, find_references
+from .releases import Release, load_release
+from .releases.detect import detect
 from .yamlpath import Path, format_path
 
 BACKEND_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -34,14 +36,12 @@ def backends_of_family(doc: Document, family: str) -> list[str]:
     return [name for name in backends(doc) if backend_family(doc, name) == family]
 
 
-def users_of(doc: Document, name: str, release: Any = None) -> list[Reference]:
+def users_of(doc: Document, name: str, release: Release | None = None) -> list[Reference]:
     return [ref for ref in find_references(doc.data, release=_release(doc, release)) if ref.backend == name]
 
 
-def _release(doc: Document, release: Any) -> Any:
-    from .releases import load_release
-    from .releases.detect import detect
-
+def _release(doc: Document, release: Release | None) -> Release:
+    """`release`, or the one the file was written for."""
     return release or load_release(detect(doc.data).line)
 
 
@@ -50,7 +50,7 @@ def _store_default(release: Any, store: str) -> dict:
     return default if isinstance(default, dict) else {}
 
 
-def implicit_store_users(doc: Document, name: str, release: Any = None) -> list[str]:
+def implicit_store_users(doc: Document, name: str, release: Release | None = None) -> list[str]:
     """Stores the release points at `name` because they are left unset (from 0.4 on, unset
     stores use kv_default / sql_default)."""
     release = _release(doc, release)
@@ -73,7 +73,7 @@ def check_backend_name(doc: Document, name: str) -> None:
         raise EditError(f"a backend named '{name}' already exists")
 
 
-def add_backend(doc: Document, name: str, type_name: str, fields: dict[str, Any], release: Any = None) -> None:
+def add_backend(doc: Document, name: str, type_name: str, fields: dict[str, Any], release: Release | None = None) -> None:
     types = _release(doc, release).backend_types
     if type_name not in types:
         raise EditError(f"'{type_name}' is not a backend type (one of {', '.join(types)})")
@@ -93,8 +93,11 @@ class RenameResult:
         return len(self.references) + len(self.written_stores)
 
 
-def rename_backend(doc: Document, old: str, new: str, release: Any = None) -> RenameResult:
-    """Rename a backend and every reference to it (one re-parse for any number of references)."""
+def rename_backend(doc: Document, old: str, new: str, release: Release | None = None) -> RenameResult:
+    """Rename a backend and every reference to it (one re-parse for any number of references).
+    A store that `release` points at `old` because it is unset is written out on `new`: left
+    unset it would name a backend that no longer exists, and the server would not start
+    (from 0.4 on; 0.3 has no store defaults)."""
     if old not in backends(doc):
         raise EditError(f"there is no backend '{old}' (backends: {list(backends(doc))})")
     check_backend_name(doc, new)
@@ -118,7 +121,7 @@ def rename_backend(doc: Document, old: str, new: str, release: Any = None) -> Re
     return result
 
 
-def delete_backend(doc: Document, name: str, repoint_to: str | None = None, release: Any = None) -> list[Reference]:
+def delete_backend(doc: Document, name: str, repoint_to: str | None = None, release: Release | None = None) -> list[Reference]:
     """Delete a backend. Refused while something references it, unless `repoint_to` names a
     backend of the same family for those references; returns the references moved."""
     if name not in backends(doc):

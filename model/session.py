@@ -153,10 +153,10 @@ class EditSession:
         self.run(f"add backend {name}", lambda: operations.add_backend(self.doc, name, type_name, fields))
 
     def rename_backend(self, old: str, new: str) -> operations.RenameResult:
-        return self.run(f"rename backend {old} to {new}", lambda: operations.rename_backend(self.doc, old, new))
+        return self.run(f"rename backend {old} to {new}", lambda: operations.rename_backend(self.doc, old, new, self.release()))
 
     def delete_backend(self, name: str, repoint_to: str | None = None) -> list:
-        return self.run(f"delete backend {name}", lambda: operations.delete_backend(self.doc, name, repoint_to))
+        return self.run(f"delete backend {name}", lambda: operations.delete_backend(self.doc, name, repoint_to, self.release()))
 
     def set_reference(self, path: Path, family: str, backend: str, partition: str | None) -> None:
         self.run(f"point {format_path(path)} at {backend}", lambda: operations.set_reference(self.doc, path, family, backend, partition))

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from model.document import Document
+from model.document import Document, EditError
 from model.references import find_references
-from tests.conftest import CORPUS, MINIMAL_CONFIG
+from tests.conftest import MINIMAL_CONFIG
 
-STARTER = CORPUS / "d1b663294/src/ogx/distributions/starter/config.yaml"
+# The starter config ogx 1.5 ships (a file that release starts with; the d1b663294 snapshot
+# between llama-stack 0.7 and ogx 1.0 matches no release, so it does not validate cleanly).
+STARTER = Path(__file__).parent / "corpus" / "releases" / "ogx-1.5" / "starter" / "config.yaml"
 
 
 def _refs_to(path, backend: str) -> list:
@@ -44,7 +46,7 @@ def test_rename_updates_every_reference_in_a_corpus_file(run_cli, starter, old):
     before = _refs_to(starter, old)
     assert len(before) > 1
     new = old.replace("default", "main")
-    r = run_cli("rename-backend", starter, old, new)
+    r = run_cli("rename-backend", starter, old, new, "--server", "ogx-1.5")
     assert r.returncode == 0, r.stderr
     assert _refs_to(starter, old) == []
     after = _refs_to(starter, new)
@@ -62,7 +64,7 @@ def test_rename_updates_every_reference_in_a_corpus_file(run_cli, starter, old):
     assert all(line.strip() in (f"backend: {old}", f"{old}:") for line in removed)
     assert f"renamed backend '{old}' to '{new}' and {len(before)} references:" in r.stdout
     assert (starter.parent / "config.yaml.bak").read_text() == original
-    assert run_cli("validate", starter).returncode == 0
+    assert run_cli("validate", starter, "--server", "ogx-1.5").returncode == 0
 
 
 def test_rename_dry_run_prints_the_diff_and_writes_nothing(run_cli, config_file, file_state):
@@ -89,12 +91,71 @@ def test_rename_output_leaves_file_untouched(run_cli, config_file, file_state, t
 def test_rename_writes_out_a_store_that_used_the_old_default(run_cli, config_file):
     """Newer servers point an unset store at sql_default: after renaming it, the store is written out."""
     assert "conversations" not in MINIMAL_CONFIG
-    r = run_cli("rename-backend", config_file, "sql_default", "sql_main", "--no-backup")
+    r = run_cli("rename-backend", config_file, "sql_default", "sql_main", "--no-backup", "--server", "0.7")
     assert r.returncode == 0, r.stderr
     assert config_file.read_text() == MINIMAL_CONFIG.replace("sql_default", "sql_main").replace(
         "server:\n", "    conversations:\n      backend: sql_main\n      table_name: openai_conversations\nserver:\n"
     )
-    assert "storage.stores.conversations (was unset, so it used 'sql_default'; now written out)" in r.stdout
+    assert "storage.stores.conversations (was unset, so llama-stack 0.7 used 'sql_default'; now written out)" in r.stdout
+
+
+# Only the stores 0.3 needs are set (metadata, inference, conversations; image_name, which
+# 0.3 and 0.4 require): every other store is left to the release's default. From 0.4 on an
+# unset store means {backend: kv_default | sql_default, ...} and the release's StackConfig
+# refuses a file that does not declare that backend ("storage.stores.prompts references
+# unknown backend 'kv_default'", llama-stack 0.4.7 and 0.5.4 as run by the oracle); 0.3 has
+# no defaults. What the rename writes out therefore depends on the release.
+FEW_STORES = MINIMAL_CONFIG.replace("distro_name:", "image_name:").replace(
+    "    prompts:\n      backend: kv_default\n      namespace: prompts\n    connectors:\n      backend: kv_default\n      namespace: connectors\n",
+    "    conversations:\n      backend: sql_default\n      table_name: openai_conversations\n",
+)
+
+
+@pytest.mark.parametrize(
+    "server, old, written",
+    [
+        pytest.param("0.3", "kv_default", {}, id="0.3-no-defaults"),
+        pytest.param("0.4", "kv_default", {"prompts": ("namespace", "prompts")}, id="0.4-kv-prompts"),
+        pytest.param("0.5", "kv_default", {"connectors": ("namespace", "connectors"), "prompts": ("namespace", "prompts")}, id="0.5-kv-connectors"),
+        pytest.param(
+            "ogx-1.5", "sql_default",
+            {"prompts": ("table_name", "prompts"), "connectors": ("table_name", "connectors")},
+            id="ogx-1.5-sql-prompts",
+        ),  # fmt: skip
+    ],
+)
+def test_rename_writes_out_the_stores_the_release_defaults_to_the_old_backend(run_cli, tmp_path, server, old, written):
+    path = tmp_path / "run.yaml"
+    path.write_text(FEW_STORES)
+    new = f"{old}_renamed"
+    r = run_cli("rename-backend", path, old, new, "--no-backup", "--server", server)
+    assert r.returncode == 0, r.stderr
+    stores = Document.load(str(path)).data["storage"]["stores"]
+    expected = {store: {"backend": new, key: value} for store, (key, value) in written.items()}
+    assert {k: v for k, v in stores.items() if k not in ("metadata", "inference", "conversations")} == expected
+    name = {"0.3": "llama-stack 0.3", "0.4": "llama-stack 0.4", "0.5": "llama-stack 0.5", "ogx-1.5": "ogx 1.5"}[server]
+    for store in written:
+        assert f"  storage.stores.{store} (was unset, so {name} used '{old}'; now written out)" in r.stdout.splitlines()
+    assert ("written out" in r.stdout) == bool(written)
+    # the result starts on that release: nothing is left pointing at the old name
+    assert run_cli("validate", path, "--server", server).returncode == 0
+
+
+def test_deleting_a_backend_a_defaulted_store_uses_is_refused_unless_moved():
+    from model.operations import delete_backend
+    from model.releases import load_release
+
+    text = FEW_STORES.replace("    sql_default:\n", "    kv_other:\n      type: kv_sqlite\n      db_path: /tmp/o.db\n    sql_default:\n")
+    text = text.replace("backend: kv_default\n      namespace: registry", "backend: kv_other\n      namespace: registry")
+    doc = Document(text)
+    with pytest.raises(EditError, match=r"storage.stores.prompts \(unset, so it uses 'kv_default'\)"):
+        delete_backend(doc, "kv_default", release=load_release("0.4"))
+    delete_backend(doc, "kv_default", "kv_other", release=load_release("0.4"))
+    assert doc.data["storage"]["stores"]["prompts"] == {"backend": "kv_other", "namespace": "prompts"}
+    # 0.3 has no default stores: nothing uses kv_default there
+    doc = Document(text)
+    delete_backend(doc, "kv_default", release=load_release("0.3"))
+    assert "kv_default" not in doc.data["storage"]["backends"]
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,14 @@
-"""storage.backends: backend types, required fields, types and ranges, unknown keys, unused backends."""
+"""storage.backends: backend types, required fields, types and ranges, unknown keys, unused backends.
+
+BASE is a llama-stack 0.3 file and is judged against 0.3 (`check`'s default); fields that came
+later (the sql_postgres pool) are judged against llama-stack 0.7, on NEWER."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.test_validation_common import BASE, check, config, has, only, pos, summary
+from tests.test_validation_common import check, config, has, only, pos, summary
+from tests.test_validation_formats import NEWER, NEWER_RELEASE
 
 SQLITE_KV = "    kv_default:\n      type: kv_sqlite\n      db_path: /tmp/kv.db\n"
 SQLITE_SQL = "    sql_default:\n      type: sql_sqlite\n      db_path: /tmp/sql.db\n"
@@ -39,7 +43,7 @@ def test_pre_03_store_type_is_explained():
 
 def test_unrelated_backend_type_lists_all_six():
     d = only(check(config(("type: kv_sqlite", "type: cassandra"))), "unknown-backend-type")
-    has(d.message, "unknown backend type 'cassandra'", "expected one of kv_sqlite, kv_redis, kv_postgres, kv_mongodb, sql_sqlite, sql_postgres")
+    has(d.message, "unknown backend type 'cassandra'", "llama-stack 0.3 knows kv_mongodb, kv_postgres, kv_redis, kv_sqlite, sql_postgres, sql_sqlite")
 
 
 def test_backend_type_from_a_placeholder_default_is_used():
@@ -87,7 +91,7 @@ def test_missing_type_is_reported_at_the_backend_key():
     text = config(("      type: kv_sqlite\n", ""))
     line, column = pos(text, "kv_default:")
     assert summary(check(text)) == [("error", "missing-field", "storage.backends.kv_default", line, column)]
-    has(check(text)[0].message, "is missing the required field 'type' (one of kv_sqlite, kv_redis")
+    has(check(text)[0].message, "is missing the required field 'type' (one of kv_mongodb, kv_postgres, kv_redis, kv_sqlite, sql_postgres, sql_sqlite)")
 
 
 def test_missing_db_path():
@@ -112,7 +116,7 @@ def test_typo_in_a_field_name_gives_missing_field_and_a_suggestion():
         ("error", "missing-field", "storage.backends.kv_default", *pos(text, "kv_default:")),
         ("warning", "unknown-key", "storage.backends.kv_default.db_pth", *pos(text, "db_pth")),
     ]
-    has(check(text)[1].message, "backend 'kv_default' (kv_sqlite) has no field 'db_pth', so the server ignores it", "did you mean 'db_path'?")
+    has(check(text)[1].message, "backend 'kv_default' (kv_sqlite) has no field 'db_pth', so llama-stack 0.3 ignores it", "did you mean 'db_path'?")
 
 
 def test_unknown_key_without_a_close_match_lists_the_fields():
@@ -126,15 +130,27 @@ def test_unknown_key_without_a_close_match_lists_the_fields():
 # --------------------------------------------------------------------------- types and ranges
 
 
-@pytest.mark.parametrize(
-    ("value", "code", "shown"),
-    [("-1", "out-of-range", "-1"), ("0", "out-of-range", "0"), ("70000", "out-of-range", "70000"), ("abc", "wrong-type", "'abc'"), ("[1]", "wrong-type", "a list")],
-)
-def test_backend_port_type_and_range(value, code, shown):
+@pytest.mark.parametrize(("value", "shown"), [("abc", "'abc'"), ("[1]", "a list")])
+def test_backend_port_type(value, shown):
+    # llama-stack 0.3: "Input should be a valid integer" (the oracle, 0.3.5)
     text = with_kv(f"      type: kv_redis\n      port: {value}\n")
     line, column = pos(text, f"port: {value}")
-    assert summary(check(text)) == [("error", code, "storage.backends.kv_default.port", line, column + len("port: "))]
-    has(check(text)[0].message, "storage.backends.kv_default.port must be an integer from 1 to 65535", f"not {shown}")
+    assert summary(check(text)) == [("error", "wrong-type", "storage.backends.kv_default.port", line, column + len("port: "))]
+    assert check(text)[0].message == f"storage.backends.kv_default.port must be an integer, not {shown}"
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "70000", "${env.REDIS_PORT:=70000}"])
+def test_backend_port_out_of_range_is_a_warning(value):
+    # the release's kv_redis port is any integer: 0.3 accepts 70000 (the oracle, 0.3.5), and the
+    # store only fails when the server opens it
+    text = with_kv(f"      type: kv_redis\n      port: {value}\n")
+    line, column = pos(text, f"port: {value}")
+    assert summary(check(text)) == [("warning", "out-of-range", "storage.backends.kv_default.port", line, column + len("port: "))]
+    number = value.removeprefix("${env.REDIS_PORT:=").removesuffix("}")
+    assert check(text)[0].message == (
+        f"storage.backends.kv_default.port must be an integer from 1 to 65535, not {number}: llama-stack 0.3 does not "
+        "stop on it at startup while reading the config, but the store fails when the server opens it"
+    )
 
 
 def test_backend_port_in_range_and_placeholder_pass():
@@ -142,17 +158,37 @@ def test_backend_port_in_range_and_placeholder_pass():
     assert check(with_kv("      type: kv_redis\n      port: ${env.REDIS_PORT:=6379}\n")) == []
 
 
+POOL = ("pool_size", "max_overflow", "pool_recycle")
+
+
+def with_sql_newer(body: str) -> str:
+    """NEWER (a llama-stack 0.7 file) with the sql_default backend replaced by `body`."""
+    assert NEWER.count(SQLITE_SQL) == 1
+    return NEWER.replace(SQLITE_SQL, "    sql_default:\n" + body)
+
+
 @pytest.mark.parametrize(("field", "value", "bound"), [("pool_size", "0", ">= 1"), ("max_overflow", "-1", ">= 0"), ("pool_recycle", "-2", ">= -1")])
 def test_sql_postgres_pool_limits(field, value, bound):
-    text = with_sql(f"      type: sql_postgres\n      user: app\n      {field}: {value}\n")
+    # the pool fields came with llama-stack 0.7 (PostgresSqlStoreConfig: ge=1 / ge=0 / ge=-1)
+    text = with_sql_newer(f"      type: sql_postgres\n      user: app\n      {field}: {value}\n")
     line, column = pos(text, f"{field}: {value}")
-    assert summary(check(text)) == [("error", "out-of-range", f"storage.backends.sql_default.{field}", line, column + len(field) + 2)]
-    has(check(text)[0].message, f"must be an integer {bound}, not {value}")
+    diagnostics = check(text, server=NEWER_RELEASE)
+    assert summary(diagnostics, infos=False) == [("error", "out-of-range", f"storage.backends.sql_default.{field}", line, column + len(field) + 2)]
+    has(only(diagnostics, "out-of-range").message, f"must be an integer {bound}, not {value}")
 
 
 def test_sql_postgres_pool_limits_at_their_bounds_pass():
-    text = with_sql("      type: sql_postgres\n      user: app\n      pool_size: 1\n      max_overflow: 0\n      pool_recycle: -1\n")
-    assert check(text) == []
+    text = with_sql_newer("      type: sql_postgres\n      user: app\n      pool_size: 1\n      max_overflow: 0\n      pool_recycle: -1\n")
+    assert summary(check(text, server=NEWER_RELEASE), infos=False) == []
+
+
+def test_sql_postgres_pool_fields_are_ignored_by_0_3():
+    # llama-stack 0.3's sql_postgres has no pool: it accepts pool_size: 0 (the oracle, 0.3.5) and ignores the fields
+    text = with_sql("      type: sql_postgres\n      user: app\n" + "".join(f"      {field}: 0\n" for field in POOL))
+    assert summary(check(text)) == [("warning", "unknown-key", f"storage.backends.sql_default.{field}", *pos(text, f"{field}:")) for field in POOL]
+    assert check(text)[0].message == (
+        "backend 'sql_default' (sql_postgres): 'pool_size' is a field of llama-stack 0.7 to ogx 1.5, not of llama-stack 0.3, which ignores it"
+    )
 
 
 def test_wrong_scalar_type_for_a_string_field():
@@ -162,10 +198,14 @@ def test_wrong_scalar_type_for_a_string_field():
     has(d.message, "must be a string, not a list")
 
 
-def test_postgres_kv_table_name_must_be_an_identifier():
+def test_postgres_kv_table_name_that_is_not_an_identifier_is_a_warning():
+    # upstream's identifier check never runs (a @classmethod above @field_validator registers
+    # nothing): 0.3 accepts `my-table` (the oracle, 0.3.5); PostgreSQL refuses it on first use
     text = with_kv("      type: kv_postgres\n      user: app\n      table_name: my-table\n")
     d = only(check(text), "invalid-value")
-    assert (d.severity, d.path_text, (d.line, d.column)) == ("error", "storage.backends.kv_default.table_name", pos(text, "my-table"))
+    assert (d.severity, d.path_text, (d.line, d.column)) == ("warning", "storage.backends.kv_default.table_name", pos(text, "my-table"))
+    has(d.message, "'my-table' is not a plain PostgreSQL identifier", "the server starts, but creating the table fails")
+    assert check(with_kv("      type: kv_postgres\n      user: app\n      table_name: my_table\n")) == []
 
 
 def test_a_backend_that_is_not_a_mapping():
@@ -177,8 +217,10 @@ def test_a_backend_that_is_not_a_mapping():
 
 
 def test_backends_written_as_a_list_is_one_error_not_one_per_reference():
-    text = BASE.split("  backends:")[0] + "  backends: []\n  stores: {}\n"
-    assert summary(check(text)) == [("error", "wrong-type", "storage.backends", *pos(text, "[]"))]
+    # (the stores stay: 0.3 needs them, and they reference backends too)
+    text = config(("  backends:\n" + SQLITE_KV + SQLITE_SQL, "  backends: []\n"))
+    line, column = pos(text, "backends: []")
+    assert summary(check(text)) == [("error", "wrong-type", "storage.backends", line, column + len("backends: "))]
     has(check(text)[0].message, "storage.backends must be a mapping of backend names to backends, not a list")
 
 

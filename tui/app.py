@@ -370,7 +370,7 @@ class ConfigEditorApp(App[None]):
         session, name = self.session, self._backend_to_act_on()
         if session is None or name is None:
             return
-        users = len(users_of(session.doc, name)) + len(implicit_store_users(session.doc, name))
+        users = len(users_of(session.doc, name)) + len(implicit_store_users(session.doc, name, session.release()))
 
         def done(new: str | None) -> None:
             if not new or new == name:
@@ -388,7 +388,7 @@ class ConfigEditorApp(App[None]):
         if session is None or name is None:
             return
         users = [f"{r.owner} ({format_path(r.path)})" for r in users_of(session.doc, name)]
-        users += [f"store {s} (unset: uses '{name}' by default)" for s in implicit_store_users(session.doc, name)]
+        users += [f"store {s} (unset: uses '{name}' by default)" for s in implicit_store_users(session.doc, name, session.release())]
         family = backend_family(session.doc, name)
         alternatives = [b for b in backends_of_family(session.doc, family or "") if b != name] if family else []
 

@@ -68,6 +68,23 @@ def _trusted_cidrs(ctx: Context, value: dict, path: Path) -> None:
             ctx.add("error", "invalid-value", where + (index,), f"{format_path(where + (index,))} is not a network in CIDR notation: {cidr!r}")
 
 
+def _redis_port(ctx: Context, value: dict, path: Path) -> None:
+    """kv_redis `port` is any integer to the release; one outside 1..65535 passes the config
+    check and only fails when the server opens the store (the redis URL it builds cannot be
+    parsed, or nothing listens there). A deliberate extra catch, so a warning."""
+    raw = value.get("port")
+    if raw is None or ctx.unresolvable(raw):
+        return
+    port = ctx.resolved(raw)
+    if isinstance(port, bool) or not isinstance(port, int) or 1 <= port <= 65535:
+        return  # a non-integer is the schema check's error
+    ctx.add(
+        "warning", "out-of-range", path + ("port",),
+        f"{format_path(path)}.port must be an integer from 1 to 65535, not {port}: {ctx.release.name} does not stop on it "
+        "at startup while reading the config, but the store fails when the server opens it",
+    )  # fmt: skip
+
+
 _IDENTIFIER = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
@@ -113,6 +130,7 @@ def _postgres_port(ctx: Context, value: dict, path: Path) -> None:
 
 # `$defs` name -> rules. A release without the model never reaches its rules.
 RULES: dict[str, tuple[Rule, ...]] = {
+    "RedisKVStoreConfig": (_redis_port,),
     "OAuth2TokenAuthConfig": (_oauth2_one_verifier,),
     "KubernetesAuthProviderConfig": (_kubernetes_url,),
     "TenancyConfig": (_tenancy,),

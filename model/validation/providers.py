@@ -212,11 +212,14 @@ def _require(ctx: Context, config: dict, ref_path: tuple[str, ...], path: Path, 
 
 
 def served_apis(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> set[str]:
-    """APIs that exist at startup: those with an enabled provider, and auto-routed APIs listed
-    in `apis:` (the server builds their router even with no provider behind it)."""
+    """APIs that exist at startup. Every release's resolve_impls builds the router of an
+    auto-routed API (inference, vector_io, ...) only if it is in `apis_to_serve = run_config.apis
+    or <every router API>`, with or without a provider behind it; other APIs exist when an
+    enabled provider serves them."""
     listed = ctx.data.get("apis")
     routers = set(ctx.release.data.get("routed_apis") or {})
-    return set(enabled) | {a for a in listed if isinstance(a, str) and a in routers} if isinstance(listed, list) else set(enabled)
+    built = {a for a in listed if isinstance(a, str) and a in routers} if isinstance(listed, list) and listed else routers
+    return {a for a in enabled if a not in routers} | built
 
 
 def _check_dependencies(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> None:
@@ -230,10 +233,12 @@ def _check_dependencies(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]
                 if release.available_with(dep, served):
                     continue
                 path = ("providers", api, index, "provider_type")
+                unlisted = dep in enabled  # served by a provider, but `apis` leaves its router out
                 ctx.add(
                     "error", "missing-dependency", path,
-                    f"{format_path(path[:-1])} ({ptype}) needs the {dep} API, which has no enabled provider: "
-                    f"{release.name} refuses to start; add a {dep} provider",
+                    f"{format_path(path[:-1])} ({ptype}) needs the {dep} API, which "
+                    + ("apis does not list (the server builds the router only of the APIs listed there)" if unlisted else "has no enabled provider")
+                    + f": {release.name} refuses to start; " + (f"add {dep} to apis" if unlisted else f"add a {dep} provider"),
                 )  # fmt: skip
 
 

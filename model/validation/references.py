@@ -9,7 +9,7 @@ from ..redaction import is_secret_key
 from ..yamlpath import format_path
 from .backends import backend_type
 from .context import Context, did_you_mean, show
-from .providers import enabled_providers, legacy_store_fields
+from .providers import enabled_providers, legacy_store_fields, served_apis
 from .server import property_def
 
 _INLINE_TYPE_FAMILY = {"sqlite": "sqlite", "postgres": "postgres", "redis": "redis", "mongodb": "mongodb"}
@@ -185,7 +185,7 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
     model = _stores_model(ctx)
     if model and stores:
         ctx.check_unknown_keys(model, stores, ("storage", "stores"), "storage.stores")
-    served = _served_apis(ctx)
+    served = served_apis(ctx, enabled_providers(ctx))
     for name, spec in release.stores.items():
         where = ("storage", "stores", name)
         if name in stores and stores[name] is None:
@@ -216,10 +216,6 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
                 f"(a {spec.get('family', 'kv')}_* backend reference)",
                 key=True,
             )  # fmt: skip
-
-
-def _served_apis(ctx: Context) -> set[str]:
-    return set(enabled_providers(ctx))
 
 
 def _check_shared_partitions(ctx: Context, refs: list[Reference]) -> None:

@@ -97,10 +97,13 @@ def _check_tls(ctx: Context, server: dict) -> None:
 
 
 def _auth_enabled(ctx: Context, auth: object) -> bool:
+    """Whether clients are authenticated: only an auth provider does that. route_policy alone
+    (0.5 to 0.7) adds no AuthenticationMiddleware (server.py), so the quota still counts every
+    client by IP."""
     if not isinstance(auth, dict):
         return False
     provider = auth.get("provider_config")
-    return isinstance(provider, dict) and type_tag_of(provider) is not None or bool(auth.get("route_policy"))
+    return isinstance(provider, dict) and type_tag_of(provider) is not None
 
 
 def _check_auth(ctx: Context, server_model: str, auth: object) -> None:
@@ -108,7 +111,9 @@ def _check_auth(ctx: Context, server_model: str, auth: object) -> None:
     auth_model = property_def(ctx, server_model, "auth")
     if auth_model is None:
         return
-    if not ctx.check_model(auth_model, auth, path, "server.auth", skip=("provider_config",)):
+    # provider_config is checked below when written; left out, the model says whether it must be (0.3, 0.4)
+    skip = ("provider_config",) if isinstance(auth, dict) and "provider_config" in auth else ()
+    if not ctx.check_model(auth_model, auth, path, "server.auth", skip=skip):
         return
     ctx.check_unknown_keys(auth_model, auth, path, "server.auth")
     provider = auth.get("provider_config")
@@ -140,6 +145,20 @@ def _check_auth(ctx: Context, server_model: str, auth: object) -> None:
     ctx.check_model(model, provider, ppath, what, skip=("type",))
     apply_rules(ctx, model, provider, ppath)
     ctx.check_unknown_keys(model, provider, ppath, what)
+
+
+def _check_quota_limits(ctx: Context, quota: dict) -> None:
+    """A negative limit passes the release's model (any integer) and refuses every request:
+    the middleware answers 429 once the count exceeds the limit, and the first request's count is 1."""
+    for field in ("anonymous_max_requests", "authenticated_max_requests"):
+        raw = quota.get(field)
+        limit = ctx.resolved(raw)
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit < 0 and not ctx.unresolvable(raw):
+            ctx.add(
+                "warning", "out-of-range", ("server", "quota", field),
+                f"server.quota.{field} must be an integer >= 0, not {limit}: {ctx.release.name} does not stop on it at "
+                "startup, but refuses every such request with 429 (the first request already exceeds the limit)",
+            )  # fmt: skip
 
 
 _SHIPPED_SHAPE = (
@@ -196,7 +215,8 @@ def _check_quota(ctx: Context, model: str, quota: object, auth_enabled: bool) ->
             f"server.quota.period must be 'day' (the only period the server supports: a fixed UTC day), not {show(period)}",
         )
         skip += ("period",)
-    ctx.check_model(model, quota, path, "server.quota", skip=skip)
+    if ctx.check_model(model, quota, path, "server.quota", skip=skip):
+        _check_quota_limits(ctx, quota)
     ctx.check_unknown_keys(model, quota, path, "server.quota")
     if not auth_enabled:
         ctx.add(

@@ -18,12 +18,12 @@ def run(args: argparse.Namespace) -> int:
     release, _ = target_release(args, doc)
     errors_before = validate(doc, release=release)
     try:
-        result = rename_backend(doc, args.old, args.new)
+        result = rename_backend(doc, args.old, args.new, release)
     except EditError as exc:
         print(f"{args.file}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     summary = [f"  {format_path(r.path)} ({r.owner})" for r in result.references]
-    summary += [f"  storage.stores.{store} (was unset, so it used '{args.old}'; now written out)" for store in result.written_stores]
+    summary += [f"  storage.stores.{store} (was unset, so {release.name} used '{args.old}'; now written out)" for store in result.written_stores]
     header = f"renamed backend '{args.old}' to '{args.new}' and {result.count} reference{'s' if result.count != 1 else ''}{':' if summary else ''}"
     for ref in result.skipped:
         print(f"{args.file}: warning: {format_path(ref.path)}.backend is a placeholder ({ref.backend}); change it yourself", file=sys.stderr)

@@ -119,7 +119,7 @@ class DetailPane(VerticalScroll):
         backend = backend if isinstance(backend, dict) else {}
         kind = type_tag_of(backend) or "?"
         users = operations.users_of(self.session.doc, name)
-        implicit = operations.implicit_store_users(self.session.doc, name)
+        implicit = operations.implicit_store_users(self.session.doc, name, self.session.release())
         widgets: list = [_heading(f"Backend {name}", kind)]
         widgets += self._diagnostics_for(ref.path)
         who = [f"{r.owner}  ({format_path(r.path)})" for r in users] + [f"store {s} (unset, uses '{name}' by default)" for s in implicit]
