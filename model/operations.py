@@ -45,7 +45,7 @@ def _release(doc: Document, release: Release | None) -> Release:
     return release or load_release(detect(doc.data).line)
 
 
-def _store_default(release: Any, store: str) -> dict:
+def _store_default(release: Release, store: str) -> dict:
     default = release.stores.get(store, {}).get("default")
     return default if isinstance(default, dict) else {}
 
@@ -59,7 +59,7 @@ def implicit_store_users(doc: Document, name: str, release: Release | None = Non
     return [store for store in release.stores if _store_default(release, store).get("backend") == name and store not in stores]
 
 
-def _write_default_store(doc: Document, release: Any, store: str, backend: str) -> None:
+def _write_default_store(doc: Document, release: Release, store: str, backend: str) -> None:
     """Write out an unset store the release defaults, pointed at `backend`, with its partition."""
     from .releases.defaults import store_reference
 

@@ -43,7 +43,7 @@ def test_pre_03_store_type_is_explained():
 
 def test_unrelated_backend_type_lists_all_six():
     d = only(check(config(("type: kv_sqlite", "type: cassandra"))), "unknown-backend-type")
-    has(d.message, "unknown backend type 'cassandra'", "llama-stack 0.3 knows kv_mongodb, kv_postgres, kv_redis, kv_sqlite, sql_postgres, sql_sqlite")
+    has(d.message, "unknown backend type 'cassandra'", "llama-stack 0.3 knows kv_sqlite, kv_redis, kv_postgres, kv_mongodb, sql_sqlite, sql_postgres")
 
 
 def test_backend_type_from_a_placeholder_default_is_used():
@@ -91,7 +91,7 @@ def test_missing_type_is_reported_at_the_backend_key():
     text = config(("      type: kv_sqlite\n", ""))
     line, column = pos(text, "kv_default:")
     assert summary(check(text)) == [("error", "missing-field", "storage.backends.kv_default", line, column)]
-    has(check(text)[0].message, "is missing the required field 'type' (one of kv_mongodb, kv_postgres, kv_redis, kv_sqlite, sql_postgres, sql_sqlite)")
+    has(check(text)[0].message, "is missing the required field 'type' (one of kv_sqlite, kv_redis, kv_postgres, kv_mongodb, sql_sqlite, sql_postgres)")
 
 
 def test_missing_db_path():

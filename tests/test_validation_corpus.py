@@ -84,11 +84,9 @@ STALE: dict[str, list[tuple[str, str, int, int]]] = {
     ],
 }
 
-# What detect() says for 2c43285e2 files that are not plain 0.3 (the rest: 0.3, exact).
+# What detect() says for 2c43285e2 files that are not plain 0.3 (the rest: 0.3, exact; a
+# provider config key no release reads, such as nvidia's guardrails fields, tells nothing).
 V03_DETECTED: dict[str, tuple[str, bool]] = {
-    "2c43285e2/benchmarking/k8s-benchmark/stack_run_config.yaml": ("0.3", False),
-    "2c43285e2/docs/docs/distributions/k8s/stack_run_config.yaml": ("0.3", False),
-    "2c43285e2/llama_stack/distributions/nvidia/run-with-safety.yaml": ("0.3", False),  # guardrails fields
     MRG + "run.yaml": ("0.4", True),  # its meta-reference inference fields are 0.4's too
     MRG + "run-with-safety.yaml": ("0.4", True),
     "2c43285e2/tests/external/ramalama-stack/run.yaml": ("ogx-1.5", True),  # nothing tells: newest
@@ -103,7 +101,7 @@ NEWER_EXPECTED: dict[str, tuple[str, bool, list[str], str]] = {
     "d1b663294/src/ogx/distributions/watsonx/config.yaml": ("0.7", True, [], "accepted"),
     "d1b663294/tests/external/llama-stack-provider-lmeval/config.yaml": ("ogx-1.5", True, [], "accepted"),
     "d1b663294/docs/docs/distributions/k8s/stack_run_config.yaml": ("0.7", False, [], "EnvVarError"),
-    "d1b663294/src/ogx/distributions/nvidia/run-with-safety.yaml": ("0.7", False, [], "EnvVarError"),
+    "d1b663294/src/ogx/distributions/nvidia/run-with-safety.yaml": ("0.7", True, [], "EnvVarError"),
     "d1b663294/src/ogx/distributions/oci/config.yaml": ("0.7", True, ["env-resolved-invalid"], "OCIConfig ValidationError"),
     "d1b663294/src/ogx/distributions/open-benchmark/config.yaml": ("0.7", False, ["missing-dependency"], "deps: file-search needs files"),
     "d1b663294/src/ogx/distributions/postgres-demo/config.yaml": ("0.7", True, ["missing-dependency"], "EnvVarError"),

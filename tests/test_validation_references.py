@@ -137,8 +137,9 @@ def test_batches_datasetio_eval_kvstore_are_kv_references():
     provider_type: inline::basic
     config: {}
 """
-    # (0.3's eval meta-reference depends on scoring, hence the scoring provider)
-    text = config(("storage:\n", providers + "storage:\n"))
+    # (0.3's eval meta-reference depends on scoring, hence the scoring provider; each routed
+    # API must be listed in apis, or 0.3 builds no router for it)
+    text = config(("storage:\n", providers + "storage:\n"), ("- agents\n", "- agents\n- batches\n- datasetio\n- eval\n- scoring\n"))
     start = text.index("backend: sql_default, namespace: batches") + len("backend: ")
     line = text.count("\n", 0, start) + 1
     assert summary(check(text)) == [("error", "wrong-family", "providers.batches[0].config.kvstore.backend", line, start - text.rfind("\n", 0, start))]
