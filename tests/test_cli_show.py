@@ -11,7 +11,7 @@ from model.references import find_references
 from model.yamlpath import format_path
 from tests.conftest import CORPUS, MINIMAL_CONFIG
 
-STARTER = CORPUS / "d1b663294/src/ogx/distributions/starter/config.yaml"
+STARTER = CORPUS.parent / "releases/ogx-1.5/starter/config.yaml"  # shipped in ogx 1.5
 
 
 def _line_with(out: str, *needles: str) -> str:

@@ -22,6 +22,7 @@ image_name: acme
 metadata_store:
   type: sqlite
   db_path: ${env.SQLITE_STORE_DIR:~/.llama/acme}/registry.db
+providers: {}  # every release requires the section
 server:
   port: 8321
 """
@@ -134,7 +135,7 @@ def test_errors_the_old_file_had_too_are_listed_but_do_not_stop_it(run_cli, tmp_
     path = tmp_path / "run.yaml"
     # a quota without auth is a warning now (0.7 starts with it); a misspelt provider type is an error
     provider = "providers:\n  inference:\n  - provider_id: x\n    provider_type: remote::ollam\n    config: {}\n"
-    path.write_text(SMALL.replace("server:", provider + "server:") + "  quota:\n    kvstore: {type: sqlite, db_path: ./quotas.db}\n")
+    path.write_text(SMALL.replace("providers: {}  # every release requires the section\n", provider) + "  quota:\n    kvstore: {type: sqlite, db_path: ./quotas.db}\n")
     r = run_cli("migrate", path, "--write", "--server", "0.7")  # ogx has no quotas
     assert r.returncode == 0, r.stderr
     assert "1 error the old file had too (fix it next):" in r.stdout

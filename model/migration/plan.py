@@ -230,7 +230,8 @@ def _find_provider_places(plan: Plan, data: dict) -> None:
             continue
         base = ("providers", api, index, "config")
         ptype = str(provider.get("provider_type", ""))
-        for ref_path, family in provider_reference_fields(V03, api, ptype):
+        # an external provider (`module:`) has no registry entry: the fields its API's own have
+        for ref_path, family in provider_reference_fields(V03, api, ptype) or _api_reference_fields(api):
             old_key = old_keys.get((api, ref_path), ref_path[0] if len(ref_path) == 1 else None)
             value = config.get(old_key) if old_key else None
             if not _is_inline(value) and not _is_inline((value or {}).get(_SQL_WRAPPER) if isinstance(value, dict) else None):
@@ -244,6 +245,12 @@ def _find_provider_places(plan: Plan, data: dict) -> None:
                 continue
             partition = _provider_partition(api, ptype, ref_path[-1])
             _add_place(plan, base + (old_key,), value, family, base + ref_path, partition, provider.get("provider_id"))
+
+
+def _api_reference_fields(api: str) -> list[tuple[tuple[str, ...], str]]:
+    """Every storage reference field some 0.3 provider of `api` has."""
+    fields = [f for ptype in V03.provider_types(api) for f in provider_reference_fields(V03, api, ptype)]
+    return list(dict.fromkeys(fields))
 
 
 def _is_inline(value: Any) -> bool:

@@ -39,7 +39,12 @@ def add_startup_stores(doc: Document, release: Release) -> list[AddedStore]:
         return []
     stores = doc.value_at(STORES)
     stores = stores if isinstance(stores, dict) else {}
-    served = set(data.get("apis") or []) | set(data.get("providers") or {})
+    # as the server decides (model/validation/providers.served_apis): the APIs listed, or every
+    # routed API when `apis` is empty or missing, and those with a provider
+    listed = data.get("apis")
+    listed = {a for a in listed if isinstance(a, str)} if isinstance(listed, list) else set()
+    providers = data.get("providers")
+    served = (listed or set(release.data.get("routed_apis") or {})) | {a for a in (providers if isinstance(providers, dict) else {}) if isinstance(a, str)}
     missing = []
     for name in release.stores:
         if name in stores or not needs_store(release, name, served):
