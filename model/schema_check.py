@@ -55,7 +55,7 @@ def _pattern(text: str) -> re.Pattern:
     return re.compile(text)
 
 
-def _coerce(kind: str, value: Any) -> tuple[bool, Any]:
+def coerce(kind: str, value: Any) -> tuple[bool, Any]:
     """pydantic lax mode: (accepted, value as the field will hold it)."""
     if kind == "null":
         return value is None, value
@@ -111,7 +111,7 @@ def _check_resolved(schema: dict, value: Any, root: dict, loc: tuple) -> list[Sc
         return _check_any_of(schema, value, root, loc)
     kind = schema.get("type")
     if kind is not None:
-        ok, value = _coerce(kind, value)
+        ok, value = coerce(kind, value)
         if not ok:
             return [SchemaIssue(loc, "wrong-type", describe(schema, root), value)]
     if "const" in schema and value != schema["const"]:
@@ -189,7 +189,7 @@ def _check_any_of(schema: dict, value: Any, root: dict, loc: tuple) -> list[Sche
     # preferably the one whose type matches the value (a mapping for a mapping)
     candidates = [(b, i) for b, i in results if not is_placeholder_branch(b)]
     if len(candidates) > 1:
-        typed = [(b, i) for b, i in candidates if _coerce(b.get("type", ""), value)[0] and b.get("type")]
+        typed = [(b, i) for b, i in candidates if coerce(b.get("type", ""), value)[0] and b.get("type")]
         candidates = typed if len(typed) == 1 else []
     if len(candidates) == 1:
         return candidates[0][1]

@@ -21,7 +21,7 @@ CORPUS = ROOT / "tests" / "corpus" / "releases"
 TOP_LEVEL = {
     "format", "line", "distribution", "version", "package", "api_package", "file_name",
     "config_model", "config_schema", "name_fields", "storage", "backends", "server", "apis",
-    "routing_table_apis", "routed_apis", "providable_apis", "internal_apis",
+    "routing_table_apis", "routed_apis", "providable_apis", "internal_apis", "conditional_apis",
     "api_without_provider", "ignored_top_level", "providers", "shipped_configs",
 }  # fmt: skip
 STORE_KEYS = {"family", "reference_def", "default", "startup", "startup_source", "null_is_error"}

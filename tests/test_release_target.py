@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from model.document import Document
+from model.envvars import Environment
 from model.releases import UnknownRelease, available_lines, load_release, parse_server
 from model.releases.detect import detect
+from model.validation import validate
 from tests.conftest import cli_env
 
 RELEASES = Path(__file__).parent / "corpus" / "releases"
@@ -91,3 +94,14 @@ def test_cli_server_option_and_environment(tmp_path: Path) -> None:
     assert "validated against ogx 1.0" in by_env.stderr
     bad = subprocess.run([sys.executable, "-m", "tui.cli", "validate", src, "--server", "9.9"], capture_output=True, text=True, env=cli_env())
     assert bad.returncode == 2 and "unknown server release '9.9'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_telemetry_in_apis_needs_its_switch_on_0_3() -> None:
+    """0.3's resolver builds the telemetry API only `if run_config.telemetry.enabled` (the release
+    refuses the file otherwise: "no implementation for the telemetry API listed in apis")."""
+    text = (Path(__file__).parent / "files" / "telemetry-0.3.yaml").read_text()
+    off = validate(Document(text), Environment(environ={}), release=load_release("0.3"))
+    assert [(d.severity, d.code, d.path) for d in off] == [("error", "api-without-provider", ("apis", 1))]
+    on = text.replace("apis:", "telemetry: {enabled: ${env.TELEMETRY:=true}}\napis:")
+    assert validate(Document(on), Environment(environ={}), release=load_release("0.3")) == []
+    assert not load_release("0.4").conditional_apis  # later releases have no such switch

@@ -200,10 +200,15 @@ class Release:
     def routing_table_apis(self) -> tuple[str, ...]:
         return tuple(self.data.get("routing_table_apis") or ())
 
+    @property
+    def conditional_apis(self) -> dict[str, str]:
+        """Internal APIs built only when a config value is true: api -> its dotted path."""
+        return self.data.get("conditional_apis") or {}
+
     def available_with(self, api: str, served: set[str]) -> bool:
-        """Whether `api` exists at run time when the providable APIs in `served` have providers:
-        internal APIs always, a routing table when its router API is served."""
-        if api in served or api in self.internal_apis:
+        """Whether `api` exists at run time when the APIs in `served` are served: internal APIs
+        always (a conditional one only when served), a routing table when its router API is."""
+        if api in served or (api in self.internal_apis and api not in self.conditional_apis):
             return True
         routed = self.data.get("routed_apis") or {}
         return any(table == api and router in served for router, table in routed.items())

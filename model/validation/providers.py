@@ -9,6 +9,7 @@ from ..envvars import disables_provider
 from ..references import is_inline_store_config
 from ..releases import available_lines, display_name, load_release
 from ..yamlpath import Path, format_path
+from ..schema_check import coerce
 from .context import Context, did_you_mean, show
 
 # Provider fields beside `config`: the server's Provider model.
@@ -219,7 +220,20 @@ def served_apis(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> set
     listed = ctx.data.get("apis")
     routers = set(ctx.release.data.get("routed_apis") or {})
     built = {a for a in listed if isinstance(a, str) and a in routers} if isinstance(listed, list) and listed else routers
-    return {a for a in enabled if a not in routers} | built
+    return {a for a in enabled if a not in routers} | built | _switched_on(ctx)
+
+
+def _switched_on(ctx: Context) -> set[str]:
+    """Internal APIs the release builds because their switch is on (0.3: telemetry.enabled)."""
+    on = set()
+    for api, where in ctx.release.conditional_apis.items():
+        value: Any = ctx.data
+        for key in where.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        accepted, flag = coerce("boolean", ctx.resolved(value))
+        if accepted and flag:
+            on.add(api)
+    return on
 
 
 def _check_dependencies(ctx: Context, enabled: dict[str, list[tuple[int, dict]]]) -> None:

@@ -215,7 +215,12 @@ class Extractor:
         api_enum = self.find_api_enum()
         routed = dist.builtin_automatically_routed_apis()
         internal = sorted(a.value for a in getattr(dist, "INTERNAL_APIS", set()))
+        # MIRROR (core/resolver.py, 0.3): telemetry is an internal API, but the resolver builds it
+        # only `if run_config.telemetry.enabled`; without that an `apis:` entry has no provider
+        resolver = inspect.getsource(importlib.import_module(f"{self.package}.core.resolver"))
+        conditional = {"telemetry": "telemetry.enabled"} if "run_config.telemetry.enabled" in resolver else {}
         return {
+            "conditional_apis": conditional,
             "apis": sorted(a.value for a in api_enum),
             "routing_table_apis": sorted({r.routing_table_api.value for r in routed}),
             "routed_apis": {r.router_api.value: r.routing_table_api.value for r in routed},
