@@ -102,6 +102,6 @@ def test_telemetry_in_apis_needs_its_switch_on_0_3() -> None:
     text = (Path(__file__).parent / "files" / "telemetry-0.3.yaml").read_text()
     off = validate(Document(text), Environment(environ={}), release=load_release("0.3"))
     assert [(d.severity, d.code, d.path) for d in off] == [("error", "api-without-provider", ("apis", 1))]
-    on = text.replace("apis:", "telemetry: {enabled: ${env.TELEMETRY:=true}}\napis:")
+    on = text.replace("apis:", "telemetry:\n  enabled: ${env.TELEMETRY:=true}\napis:")
     assert validate(Document(on), Environment(environ={}), release=load_release("0.3")) == []
     assert not load_release("0.4").conditional_apis  # later releases have no such switch
