@@ -73,6 +73,11 @@ def display_name(line: str) -> str:
     return f"ogx {line[4:]}" if line.startswith("ogx-") else f"llama-stack {line}"
 
 
+def display_span(lines: list[str]) -> str:
+    """["0.3", "0.4", "0.5"] -> "llama-stack 0.3 to llama-stack 0.5" (consecutive lines, oldest first)."""
+    return display_name(lines[0]) if len(lines) == 1 else f"{display_name(lines[0])} to {display_name(lines[-1])}"
+
+
 def is_ogx(line: str) -> bool:
     return line.startswith("ogx-")
 

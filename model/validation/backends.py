@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..releases import available_lines, display_name, load_release
+from ..releases import display_span
+from ..releases.shapes import shapes
 from ..yamlpath import format_path
 from .context import Context, did_you_mean, show
 from .model_rules import apply_rules
@@ -70,15 +71,9 @@ def check_backends(ctx: Context) -> None:
 def _fields_of_other_releases(ctx: Context, type_name: str) -> dict[str, str]:
     """Fields that this backend type has in other releases -> which ones, in words."""
     where: dict[str, list[str]] = {}
-    for line in available_lines():
-        release = load_release(line)
-        model = release.backend_def(type_name)
-        if line == ctx.release.line or model is None:
+    for shape in shapes():
+        if shape.line == ctx.release.line:
             continue
-        for key in release.definition(model).get("properties", {}):
-            where.setdefault(key, []).append(line)
-    return {key: _span(lines) for key, lines in where.items()}
-
-
-def _span(lines: list[str]) -> str:
-    return display_name(lines[0]) if len(lines) == 1 else f"{display_name(lines[0])} to {display_name(lines[-1])}"
+        for key in sorted(shape.backends.get(type_name, ())):
+            where.setdefault(key, []).append(shape.line)
+    return {key: display_span(lines) for key, lines in where.items()}

@@ -7,7 +7,8 @@ from typing import Any
 
 from ..envvars import disables_provider
 from ..references import is_inline_store_config
-from ..releases import available_lines, display_name, load_release
+from ..releases import display_span
+from ..releases.shapes import shapes
 from ..yamlpath import Path, format_path
 from ..schema_check import coerce
 from .context import Context, did_you_mean, show
@@ -37,14 +38,14 @@ def legacy_store_fields(api: str, provider: dict) -> dict[str, tuple[str, str]]:
 
 
 def _lines_with(test) -> list[str]:
-    return [line for line in available_lines() if test(load_release(line))]
+    """The lines whose shape (model.releases.shapes: small, unlike the full data) passes `test`."""
+    return [shape.line for shape in shapes() if test(shape)]
 
 
 def _where_else(lines: list[str]) -> str:
     if not lines:
         return ""
-    span = display_name(lines[0]) if len(lines) == 1 else f"{display_name(lines[0])} to {display_name(lines[-1])}"
-    return f" (it exists in {span})"
+    return f" (it exists in {display_span(lines)})"
 
 
 def enabled_providers(ctx: Context) -> dict[str, list[tuple[int, dict]]]:
@@ -158,7 +159,7 @@ def _check_provider(ctx: Context, api: str, entry: Any, path: Path) -> None:
     spec = ctx.release.provider(api, ptype)
     if spec is None:
         hint = did_you_mean(ptype, ctx.release.provider_types(api))
-        elsewhere = _where_else(_lines_with(lambda r: r.provider(api, ptype) is not None))
+        elsewhere = _where_else(_lines_with(lambda r: r.knows_provider(api, ptype)))
         ctx.add(
             "error", "unknown-provider-type", path + ("provider_type",),
             f"{format_path(path)}: {ctx.release.name} has no {api} provider type '{ptype}'{elsewhere}; it refuses to start"
