@@ -71,7 +71,7 @@ def _add(doc: Document, release: Release, name: str) -> AddedStore:
             backend = _free_name(doc, f"{family}_default")
             new_backend = backend_config(release, f"{family}_sqlite", _distro(doc))
             doc.set(("storage", "backends", backend), new_backend)
-    partition = _free_partition(doc, backend, reference[key])
+    partition = _free_partition(doc, release, backend, reference[key])
     doc.set(STORES + (name,), {"backend": backend, key: partition})
     return AddedStore(name, family, backend, partition, new_backend)
 
@@ -90,8 +90,8 @@ def _free_name(doc: Document, name: str) -> str:
     return next(c for c in candidates if c not in taken)
 
 
-def _free_partition(doc: Document, backend: str, partition: str) -> str:
+def _free_partition(doc: Document, release: Release, backend: str, partition: str) -> str:
     """`partition`, or `partition_2`, ... if another reference on `backend` uses it already."""
-    used = {ref.partition for ref in find_references(doc.data) if ref.backend == backend}
+    used = {ref.partition for ref in find_references(doc.data, release=release) if ref.backend == backend}
     candidates = [partition] + [f"{partition}_{i}" for i in range(2, len(used) + 3)]
     return next(c for c in candidates if c not in used)
