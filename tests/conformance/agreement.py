@@ -1,0 +1,77 @@
+"""llama-config's side of the comparison, and whether it agrees with a release's verdict.
+
+llama-config runs in-process, the way `llama-config validate FILE [--server LINE]` does (the same
+loader and the same choice of release: tui/commands/common.py), with one Document parse per file
+and the same environment mapping the oracle was given (nothing from this process's environment).
+Each check returns None when llama-config agrees, else the disagreement, said in full; the tests
+assert it is None and tools/releases/conformance_table.py counts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.envvars import Environment
+from model.errors import ConfigFileError
+from model.validation import validate
+from tui.commands.common import load, target_release
+
+# Rules where llama-config reports an error on purpose although the release starts: the server
+# fails later (quota: on the first request), so a finding is required, not its absence.
+DELIBERATE_EXTRA_CATCHES = {"quota-unknown-backend"}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    line: str  # the release llama-config judged against
+    errors: list[str]  # "path: message" of each error
+    findings: int  # errors, warnings and infos
+
+
+def llama_config(path: Path, server: str | None, env: dict[str, str]) -> Judgement:
+    """What `validate` says of `path` with `--server server` (None: the release it detects)."""
+    try:
+        doc = load(str(path))
+        release, _ = target_release(argparse.Namespace(server=server), doc)
+    except ConfigFileError as exc:  # exit 2: unreadable, or an unknown --server
+        return Judgement(server or "?", [f"unreadable: {exc}"], 1)
+    diagnostics = validate(doc, Environment(environ=env), release=release)
+    errors = [f"{'.'.join(map(str, d.path))}: {d.message}" for d in diagnostics if d.severity == "error"]
+    return Judgement(release.line, errors, len(diagnostics))
+
+
+def detected_line(path: Path) -> str | None:
+    """The release `validate` picks for `path` without --server (None: the file is unreadable)."""
+    try:
+        return target_release(argparse.Namespace(server=None), load(str(path)))[0].line
+    except ConfigFileError:
+        return None
+
+
+def refusal(verdict: dict) -> str:
+    return f"refuses it at {verdict['stage']} ({verdict['error']})"
+
+
+def mutant_disagreement(rule: str, line: str, verdict: dict, got: Judgement) -> str | None:
+    if not verdict["accepted"]:
+        return None if got.errors else f"{line} {refusal(verdict)}; llama-config reports no error"
+    if rule in DELIBERATE_EXTRA_CATCHES:
+        return None if got.findings else "the server fails on it after startup; llama-config says nothing"
+    return None if not got.errors else f"{line} starts with it; llama-config reports {got.errors}"
+
+
+def shipped_disagreement(line: str, verdict: dict, expected_refusal: str | None, got: Judgement) -> str | None:
+    """A config `line` ships, judged by llama-config against `got.line`. `verdict` is the oracle's
+    under `got.line`, which must start it; unless `line` refuses its own config even so:
+    `expected_refusal` is then the reason the tests record, `verdict` is `line`'s, and
+    llama-config must report an error too."""
+    if expected_refusal is not None:
+        if verdict["accepted"] or expected_refusal not in (verdict["error"] or ""):
+            state = "starts it" if verdict["accepted"] else refusal(verdict)
+            return f"recorded as refused by {line} ({expected_refusal}), but {line} {state}"
+        return None if got.errors else f"{line} {refusal(verdict)}; llama-config ({got.line}) reports no error"
+    if not verdict["accepted"]:
+        return f"{got.line} {refusal(verdict)}" + (f" (detected; the file is {line}'s)" if got.line != line else "")
+    return None if not got.errors else f"{got.line} starts it; llama-config reports {got.errors}"
