@@ -13,10 +13,16 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from collections.abc import Callable
+
 from model.envvars import Environment
 from model.errors import ConfigFileError
 from model.validation import validate
+from tests.conformance.mutants import Mutant
+from tests.conformance.shipped import SHIPPED_ENV, refused_by_own_release, shipped_configs
 from tui.commands.common import load, target_release
+
+Oracle = Callable[[str, list[Path], dict[str, str]], dict[Path, dict]]  # tools.releases.judge.judge
 
 # Rules where llama-config reports an error on purpose although the release starts: the server
 # fails later (quota: on the first request), so a finding is required, not its absence.
@@ -75,3 +81,48 @@ def shipped_disagreement(line: str, verdict: dict, expected_refusal: str | None,
     if not verdict["accepted"]:
         return f"{got.line} {refusal(verdict)}" + (f" (detected; the file is {line}'s)" if got.line != line else "")
     return None if not got.errors else f"{got.line} starts it; llama-config reports {got.errors}"
+
+
+def shipped_verdicts(lines: list[str], oracle: Oracle) -> dict[tuple[str, Path], dict]:
+    """{(release, file): verdict} with SHIPPED_ENV: each line's shipped configs under their own
+    release, and under the release llama-config detects when that is another one (and the own
+    release is not recorded as refusing the file: then its refusal is what is compared). One
+    oracle run per release."""
+    wanted: dict[str, list[Path]] = {}
+    for line in lines:
+        for path in shipped_configs(line):
+            wanted.setdefault(line, []).append(path)
+            detected = detected_line(path)
+            if detected not in (line, None) and not refused_by_own_release(line, path):
+                wanted.setdefault(detected, []).append(path)
+    return {(line, path): v for line, files in wanted.items() for path, v in oracle(line, files, SHIPPED_ENV).items()}
+
+
+def shipped_with_server(line: str, path: Path, verdicts: dict[tuple[str, Path], dict]) -> str | None:
+    """`validate --server LINE` on a config LINE ships."""
+    got = llama_config(path, line, SHIPPED_ENV)
+    return shipped_disagreement(line, verdicts[line, path], refused_by_own_release(line, path), got)
+
+
+def shipped_auto_detected(line: str, path: Path, verdicts: dict[tuple[str, Path], dict]) -> str | None:
+    """`validate` without --server on a config LINE ships: judged against the release it detects."""
+    got = llama_config(path, None, SHIPPED_ENV)
+    if detected_line(path) is None:
+        return f"llama-config cannot read it: {got.errors}"
+    refused = refused_by_own_release(line, path)
+    return shipped_disagreement(line, verdicts[line if refused else got.line, path], refused, got)
+
+
+def mutant_verdicts(mutants: list[Mutant], files: dict[str, Path], oracle: Oracle) -> dict[str, dict]:
+    """{mutant id: verdict}, with no environment (the mutants need none); one oracle run per release."""
+    verdicts: dict[str, dict] = {}
+    for line in dict.fromkeys(m.line for m in mutants):
+        ids = [m.id for m in mutants if m.line == line]
+        by_path = oracle(line, [files[i] for i in ids], {})
+        verdicts.update({i: by_path[files[i]] for i in ids})
+    return verdicts
+
+
+def mutant_with_server(mutant: Mutant, path: Path, verdict: dict) -> str | None:
+    """`validate MUTANT --server LINE`, with the oracle's (empty) environment."""
+    return mutant_disagreement(mutant.rule, mutant.line, verdict, llama_config(path, mutant.line, {}))

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.agreement import detected_line
+from tests.conformance import agreement
 from tests.conformance.mutants import BASE_DIR, all_mutants, write
-from tests.conformance.shipped import SHIPPED_ENV, refused_by_own_release, shipped_configs
 from tools.releases.envs import RELEASES, EnvironmentUnavailable
 from tools.releases.judge import judge
 
@@ -61,17 +60,7 @@ def base_verdicts() -> dict[Path, dict]:
 
 @pytest.fixture(scope="session")
 def shipped_verdicts() -> dict[tuple[str, Path], dict]:
-    """{(release, file): verdict} with SHIPPED_ENV: each line's shipped configs under their own
-    release, and under the release llama-config detects when that is another one (and the own
-    release starts the file; else the own release's refusal is what is compared)."""
-    wanted: dict[str, list[Path]] = {}
-    for line in LINES:
-        for path in shipped_configs(line):
-            wanted.setdefault(line, []).append(path)
-            detected = detected_line(path)
-            if detected not in (line, None) and not refused_by_own_release(line, path):
-                wanted.setdefault(detected, []).append(path)
-    return {(line, path): v for line, files in wanted.items() for path, v in oracle(line, files, SHIPPED_ENV).items()}
+    return agreement.shipped_verdicts(LINES, oracle)
 
 
 @pytest.fixture(scope="session")
@@ -81,9 +70,4 @@ def mutant_files(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def mutant_verdicts(mutant_files) -> dict[str, dict]:
-    verdicts: dict[str, dict] = {}
-    for line in LINES:
-        ids = [m.id for m in MUTANTS if m.line == line]
-        by_path = oracle(line, [mutant_files[i] for i in ids])
-        verdicts.update({i: by_path[mutant_files[i]] for i in ids})
-    return verdicts
+    return agreement.mutant_verdicts(MUTANTS, mutant_files, oracle)

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conformance.agreement import llama_config, mutant_disagreement, shipped_disagreement
+from tests.conformance.agreement import mutant_with_server, shipped_auto_detected, shipped_with_server
 from tests.conformance.conftest import LINES, MUTANTS, base_configs
-from tests.conformance.shipped import CORPUS_DIR, SHIPPED_ENV, refused_by_own_release, shipped_configs, shipped_id
-from tools.releases.envs import RELEASES
+from tests.conformance.shipped import CORPUS_DIR, shipped_configs, shipped_id
 
 pytestmark = pytest.mark.conformance
 
@@ -31,9 +30,7 @@ def test_mutant_base_is_a_shipped_config_its_release_starts(line, path, base_ver
 def test_shipped_config_with_server(line, path, shipped_verdicts):
     """`validate --server LINE` on a config LINE ships: 0 errors where LINE starts it (with
     SHIPPED_ENV), an error where LINE refuses its own file (recorded in shipped.py)."""
-    got = llama_config(path, line, SHIPPED_ENV)
-    assert got.line == line
-    disagreement = shipped_disagreement(line, shipped_verdicts[line, path], refused_by_own_release(line, path), got)
+    disagreement = shipped_with_server(line, path, shipped_verdicts)
     assert disagreement is None, disagreement
 
 
@@ -41,11 +38,7 @@ def test_shipped_config_with_server(line, path, shipped_verdicts):
 def test_shipped_config_auto_detected(line, path, shipped_verdicts):
     """`validate` without --server: the release it detects is LINE or one that also starts the
     file, and it reports 0 errors (an error where LINE refuses its own file)."""
-    got = llama_config(path, None, SHIPPED_ENV)
-    assert got.line in RELEASES, f"{shipped_id(line, path)}: llama-config cannot read it: {got.errors}"
-    refused = refused_by_own_release(line, path)
-    verdict = shipped_verdicts[line if refused else got.line, path]
-    disagreement = shipped_disagreement(line, verdict, refused, got)
+    disagreement = shipped_auto_detected(line, path, shipped_verdicts)
     assert disagreement is None, disagreement
 
 
@@ -63,7 +56,6 @@ def test_oracle_verdict_matches_the_documented_rule(mutant, mutant_verdicts):
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
 def test_llama_config_agrees_with_the_release(mutant, mutant_verdicts, mutant_files):
-    """`validate MUTANT --server LINE`, with the oracle's (empty) environment."""
-    got = llama_config(mutant_files[mutant.id], mutant.line, {})
-    disagreement = mutant_disagreement(mutant.rule, mutant.line, mutant_verdicts[mutant.id], got)
+    """`validate MUTANT --server LINE`: an error where the release refuses it, none where it starts."""
+    disagreement = mutant_with_server(mutant, mutant_files[mutant.id], mutant_verdicts[mutant.id])
     assert disagreement is None, f"{mutant.id}: {disagreement}"
