@@ -31,7 +31,7 @@ DELIBERATE_EXTRA_CATCHES = {"quota-unknown-backend"}
 
 @dataclass(frozen=True)
 class Judgement:
-    line: str  # the release llama-config judged against
+    line: str | None  # the release llama-config judged against (None: it could not read the file)
     errors: list[str]  # "path: message" of each error
     findings: int  # errors, warnings and infos
 
@@ -42,7 +42,7 @@ def llama_config(path: Path, server: str | None, env: dict[str, str]) -> Judgeme
         doc = load(str(path))
         release, _ = target_release(argparse.Namespace(server=server), doc)
     except ConfigFileError as exc:  # exit 2: unreadable, or an unknown --server
-        return Judgement(server or "?", [f"unreadable: {exc}"], 1)
+        return Judgement(server, [f"unreadable: {exc}"], 1)
     diagnostics = validate(doc, Environment(environ=env), release=release)
     errors = [f"{'.'.join(map(str, d.path))}: {d.message}" for d in diagnostics if d.severity == "error"]
     return Judgement(release.line, errors, len(diagnostics))
@@ -107,7 +107,7 @@ def shipped_with_server(line: str, path: Path, verdicts: dict[tuple[str, Path], 
 def shipped_auto_detected(line: str, path: Path, verdicts: dict[tuple[str, Path], dict]) -> str | None:
     """`validate` without --server on a config LINE ships: judged against the release it detects."""
     got = llama_config(path, None, SHIPPED_ENV)
-    if detected_line(path) is None:
+    if got.line is None:
         return f"llama-config cannot read it: {got.errors}"
     refused = refused_by_own_release(line, path)
     return shipped_disagreement(line, verdicts[line if refused else got.line, path], refused, got)
