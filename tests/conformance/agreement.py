@@ -10,10 +10,9 @@ assert it is None and tools/releases/conformance_table.py counts them.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from collections.abc import Callable
 
 from model.envvars import Environment
 from model.errors import ConfigFileError
