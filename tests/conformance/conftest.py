@@ -1,5 +1,10 @@
-"""Conformance fixtures: the release lines under test, their oracle verdicts (computed once per
-session, cached across sessions by tools/releases/judge.py), and the mutant files."""
+"""Conformance fixtures: the release lines under test, and their oracle verdicts (computed once per
+session, one oracle process per release and batch, cached across sessions by
+tools/releases/judge.py) on the mutant bases, the mutants and the shipped configs.
+
+A release environment that cannot be built here (no Python >= 3.12, no PyPI) skips the tests that
+need it; under LLAMA_CONFIG_REQUIRE_CONFORMANCE=1 (set by .ci/run) such a skip is a failure
+(tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,38 +13,54 @@ from pathlib import Path
 
 import pytest
 
+from tests.conformance import agreement
 from tests.conformance.mutants import BASE_DIR, all_mutants, write
-from tools.releases.envs import RELEASES
+from tools.releases.envs import RELEASES, EnvironmentUnavailable
 from tools.releases.judge import judge
 
 DEFAULT_LINES = ["0.3", "0.7", "ogx-1.5"]
-CORPUS_DIR = Path(__file__).parent.parent / "corpus" / "releases"
 
 
 def lines_under_test() -> list[str]:
-    """LLAMA_CONFIG_CONFORMANCE_LINES: `all`, or a comma-separated list of lines."""
+    """LLAMA_CONFIG_CONFORMANCE_LINES: `all`, or a comma-separated list of lines (default
+    DEFAULT_LINES). A line without data is a usage error, never an empty selection."""
     wanted = os.environ.get("LLAMA_CONFIG_CONFORMANCE_LINES", "").strip()
     if wanted == "all":
         return list(RELEASES)
-    return [line.strip() for line in wanted.split(",") if line.strip()] or DEFAULT_LINES
+    lines = [line.strip() for line in wanted.split(",") if line.strip()] or DEFAULT_LINES
+    unknown = [line for line in lines if line not in RELEASES or not (BASE_DIR / line).is_dir()]
+    if unknown:
+        raise pytest.UsageError(f"LLAMA_CONFIG_CONFORMANCE_LINES: no release data for {unknown}; known: all, {', '.join(RELEASES)}")
+    return lines
 
 
-def shipped_configs(line: str) -> list[Path]:
-    """The base configs, and every config of the release copied into the corpus (if present)."""
-    files = sorted((BASE_DIR / line).glob("*.yaml"))
-    return files + sorted((CORPUS_DIR / line).glob("**/*.yaml"))
+def base_configs(line: str) -> list[Path]:
+    return sorted((BASE_DIR / line).glob("*.yaml"))
 
 
 LINES = lines_under_test()
 MUTANTS = all_mutants(LINES)
 
 
+def oracle(line: str, files: list[Path], env: dict[str, str] | None = None) -> dict[Path, dict]:
+    try:
+        return judge(line, files, env)
+    except EnvironmentUnavailable as exc:
+        pytest.skip(f"the {line} release environment cannot be built here: {exc}")
+
+
 @pytest.fixture(scope="session")
-def shipped_verdicts() -> dict[Path, dict]:
+def base_verdicts() -> dict[Path, dict]:
+    """Judged as the mutants are: with no environment."""
     verdicts: dict[Path, dict] = {}
     for line in LINES:
-        verdicts.update(judge(line, shipped_configs(line)))
+        verdicts.update(oracle(line, base_configs(line)))
     return verdicts
+
+
+@pytest.fixture(scope="session")
+def shipped_verdicts() -> dict[tuple[str, Path], dict]:
+    return agreement.shipped_verdicts(LINES, oracle)
 
 
 @pytest.fixture(scope="session")
@@ -49,9 +70,4 @@ def mutant_files(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def mutant_verdicts(mutant_files) -> dict[str, dict]:
-    verdicts: dict[str, dict] = {}
-    for line in LINES:
-        ids = [m.id for m in MUTANTS if m.line == line]
-        by_path = judge(line, [mutant_files[i] for i in ids])
-        verdicts.update({i: by_path[mutant_files[i]] for i in ids})
-    return verdicts
+    return agreement.mutant_verdicts(MUTANTS, mutant_files, oracle)

@@ -1,39 +1,45 @@
 """llama-config against the real servers: each release's own startup checks (the oracle,
 tools/releases/oracle.py) judge the configs it ships and mutants of them, one per rule; llama-config
-must agree: no error where the release starts, at least one where it refuses."""
+must agree: no error where the release starts, at least one where it refuses. Each file, mutant
+and way of choosing the release is its own test id, so each disagreement is one failure."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.conformance.conftest import LINES, MUTANTS, shipped_configs
-from tui.cli import main
+from tests.conformance.agreement import mutant_with_server, shipped_auto_detected, shipped_with_server
+from tests.conformance.conftest import LINES, MUTANTS, base_configs
+from tests.conformance.shipped import CORPUS_DIR, shipped_configs, shipped_id
 
 pytestmark = pytest.mark.conformance
 
-# Rules where llama-config reports an error on purpose although the release starts: the server
-# fails later (quota: on the first request), so a finding is required, not its absence.
-DELIBERATE_EXTRA_CATCHES = {"quota-unknown-backend"}
-
+BASES = [(line, path) for line in LINES for path in base_configs(line)]
 SHIPPED = [(line, path) for line in LINES for path in shipped_configs(line)]
+SHIPPED_IDS = [shipped_id(line, path) for line, path in SHIPPED]
 
 
-def llama_config_errors(path, line, capsys) -> tuple[int, list[dict]]:
-    try:
-        rc = main(["validate", str(path), "--server", line, "--json"])
-    except SystemExit as e:  # a usage error (an option this llama-config does not know)
-        rc = e.code
-    out = capsys.readouterr().out
-    findings = json.loads(out) if out.strip().startswith("[") else []
-    return rc, findings
-
-
-@pytest.mark.parametrize("line,path", SHIPPED, ids=[f"{line}/{path.name}" for line, path in SHIPPED])
-def test_release_accepts_its_shipped_config(line, path, shipped_verdicts):
-    verdict = shipped_verdicts[path]
+@pytest.mark.parametrize("line,path", BASES, ids=[f"{line}/base/{path.name}" for line, path in BASES])
+def test_mutant_base_is_a_shipped_config_its_release_starts(line, path, base_verdicts):
+    """Mutants differ from their base by one rule only if the release starts the base as it is."""
+    assert path.read_bytes() in {p.read_bytes() for p in shipped_configs(line)}, f"{path} is not a copy of a file in {CORPUS_DIR / line}"
+    verdict = base_verdicts[path]
     assert verdict["accepted"], f"{line} refuses {path.name} at {verdict['stage']}: {verdict['error']}"
+
+
+@pytest.mark.parametrize("line,path", SHIPPED, ids=SHIPPED_IDS)
+def test_shipped_config_with_server(line, path, shipped_verdicts):
+    """`validate --server LINE` on a config LINE ships: 0 errors where LINE starts it (with
+    SHIPPED_ENV), an error where LINE refuses its own file (recorded in shipped.py)."""
+    disagreement = shipped_with_server(line, path, shipped_verdicts)
+    assert disagreement is None, disagreement
+
+
+@pytest.mark.parametrize("line,path", SHIPPED, ids=SHIPPED_IDS)
+def test_shipped_config_auto_detected(line, path, shipped_verdicts):
+    """`validate` without --server: the release it detects is LINE or one that also starts the
+    file, and it reports 0 errors (an error where LINE refuses its own file)."""
+    disagreement = shipped_auto_detected(line, path, shipped_verdicts)
+    assert disagreement is None, disagreement
 
 
 EXPECTED = [m for m in MUTANTS if m.expected]
@@ -49,16 +55,7 @@ def test_oracle_verdict_matches_the_documented_rule(mutant, mutant_verdicts):
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
-def test_llama_config_agrees_with_the_release(mutant, mutant_verdicts, mutant_files, capsys):
-    verdict = mutant_verdicts[mutant.id]
-    rc, findings = llama_config_errors(mutant_files[mutant.id], mutant.line, capsys)
-    errors = [f for f in findings if f.get("severity") == "error"]
-    if not verdict["accepted"]:
-        assert rc == 1 and errors, (
-            f"{mutant.id}: {mutant.line} refuses it at {verdict['stage']} ({verdict['error']}), "
-            f"llama-config reports no error (exit {rc})"
-        )
-    elif mutant.rule in DELIBERATE_EXTRA_CATCHES:
-        assert findings, f"{mutant.id}: the server fails on it after startup; llama-config says nothing"
-    else:
-        assert rc == 0 and not errors, f"{mutant.id}: {mutant.line} starts with it; llama-config reports {errors}"
+def test_llama_config_agrees_with_the_release(mutant, mutant_verdicts, mutant_files):
+    """`validate MUTANT --server LINE`: an error where the release refuses it, none where it starts."""
+    disagreement = mutant_with_server(mutant, mutant_files[mutant.id], mutant_verdicts[mutant.id])
+    assert disagreement is None, f"{mutant.id}: {disagreement}"

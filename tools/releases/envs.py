@@ -37,6 +37,10 @@ EXTRA_REQUIREMENTS: dict[str, list[str]] = {
 }
 
 
+class EnvironmentUnavailable(RuntimeError):
+    """A release environment cannot be built here: no Python >= 3.12, or pip cannot install it."""
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("LLAMA_CONFIG_RELEASE_CACHE") or Path.home() / ".cache" / "llama-config" / "releases")
 
@@ -55,7 +59,7 @@ def find_python312() -> str:
         probe = subprocess.run([c, "-c", "import sys, venv; assert sys.version_info >= (3, 12)"], capture_output=True)
         if probe.returncode == 0:
             return c
-    raise RuntimeError("no Python >= 3.12 found (python3.12 on PATH or under ~/.pyenv/versions); upstream releases need one")
+    raise EnvironmentUnavailable("no Python >= 3.12 found (python3.12 on PATH or under ~/.pyenv/versions); upstream releases need one")
 
 
 def env_dir(distribution: str, version: str) -> Path:
@@ -104,7 +108,7 @@ def release_python(distribution: str, version: str, *, quiet: bool = True) -> Pa
     )
     if result.returncode != 0:
         errors = "\n".join(line for line in (result.stderr or "").splitlines() if not line.startswith("WARNING:"))
-        raise RuntimeError(f"installing {distribution}=={version} failed:\n{errors[-4000:]}")
+        raise EnvironmentUnavailable(f"installing {distribution}=={version} failed:\n{errors[-4000:]}")
     marker.write_text(wanted)
     return python
 
