@@ -29,7 +29,8 @@ class EditorCommands(Provider):
         if session is not None:
             commands.append(("Go to server settings", "port, host, TLS", partial(app.go_to, ("server",), "server")))
             commands.append(("Go to authentication", "server.auth", partial(app.go_to, ("server", "auth"), "auth")))
-            commands.append(("Go to quota", "server.quota: request limits", partial(app.go_to, ("server", "quota"), "quota")))
+            if session.release().has_quota or session.doc.value_at(("server", "quota")) is not None:  # ogx has none
+                commands.append(("Go to quota", "server.quota: request limits", partial(app.go_to, ("server", "quota"), "quota")))
             for name in backends(session.doc):
                 commands.append((f"Go to backend {name}", "storage.backends", partial(app.go_to, ("storage", "backends", name), "backend")))
             from model.releases import available_lines, display_name
