@@ -84,6 +84,13 @@ def test_a_new_backend_of_each_type_has_its_fields_with_defaults():
     assert "db_path" in sqlite
 
 
+def test_a_form_lists_the_required_fields_first():
+    # llama-stack 0.3's PostgresKVStoreConfig requires only `user`; the rest keep their (name) order
+    assert names(backend_fields(V03, "kv_postgres")) == [
+        "user", "ca_cert_path", "db", "host", "namespace", "password", "port", "ssl_mode", "table_name",
+    ]  # fmt: skip
+
+
 def test_our_help_fills_in_only_where_upstream_says_nothing():
     host = field_at(OGX, CONFIG, ("storage", "backends", "pg", "host"))
     assert host.description == help_for(("storage", "backends", "pg", "host")) != ""

@@ -166,7 +166,18 @@ def test_newer_format_unset_stores_fall_back_to_kv_default():
     messages = [d.message for d in newer(text)]
     assert messages == [
         f"storage.stores.{store} is not set, so llama-stack 0.7 uses backend 'kv_default', which storage.backends does not "
-        f"declare; set storage.stores.{store} to one of ['kv_main', 'sql_default']"
+        f"declare; set storage.stores.{store} to one of ['kv_main']"  # kv stores: sql_default would not do
+        for store in ("connectors", "prompts")
+    ]
+
+
+def test_newer_format_unset_kv_stores_without_any_kv_backend_ask_for_one():
+    # the only backend is sql_*: a kv store cannot take it (wrong-family), so none is offered
+    text = NEWER.replace("    kv_default:\n      type: kv_sqlite\n      db_path: /tmp/kv.db\n", "")
+    missing = [d.message for d in newer(text) if d.code == "store-default-missing"]
+    assert missing == [
+        f"storage.stores.{store} is not set, so llama-stack 0.7 uses backend 'kv_default', which storage.backends does not "
+        "declare; declare a kv_* backend for it"
         for store in ("connectors", "prompts")
     ]
 

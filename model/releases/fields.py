@@ -209,4 +209,6 @@ def fields_of(release: Release, data: Any, path: Path, *, skip: tuple[str, ...] 
                 ))  # fmt: skip
         else:
             out.append(SchemaField(sub, root, path=path + (name,), key=(name,), required=name in required, marked_secret=name in secrets))
-    return out
+    # the data keeps properties sorted by name (upstream's order is lost): what must be filled
+    # in comes first, so a form never hides a required field below optional ones
+    return sorted(out, key=lambda f: not f.required)

@@ -198,12 +198,16 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
         if default:
             used.add(default["backend"])
             if default["backend"] not in backends:
+                # only a backend of the store's family can take it (another is refused: wrong-family)
+                family = spec.get("family") or family_of(default["backend"]) or "kv"
+                right = [n for n in backends if family_of(backend_type(ctx, backends[n]) or "") == family]
+                fix = f"set storage.stores.{name} to one of {right}" if right else f"declare a {family}_* backend for it"
                 ctx.add(
                     "error",
                     "store-default-missing",
                     ("storage", "stores") if "stores" in storage else ("storage",),
                     f"storage.stores.{name} is not set, so {release.name} uses backend '{default['backend']}', which storage.backends "
-                    f"does not declare; set storage.stores.{name} to one of {list(backends)}",
+                    f"does not declare; {fix}",
                     key=True,
                 )
             continue

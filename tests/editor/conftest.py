@@ -23,21 +23,24 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def editor(workdir: Path):
-    """editor(example="run.yaml", text=None, name=None, environ=None) -> (app, path).
+    """editor(example="run.yaml", text=None, name=None, environ=None, server=None) -> (app, path).
 
     The app edits `name` (default: the example's name) in tmp_path: a copy of
     examples/<example> (for run.yaml: its llama-stack 0.3 version, RUN_V03), or `text` when given. The environment is fixed (`ENV` unless
-    `environ` is given) so resolved placeholders do not depend on the machine.
+    `environ` is given) so resolved placeholders do not depend on the machine. `server` is
+    `--server` (the release to judge against; None: detected from the file).
     Notifications are recorded in `app.recorded` as (severity, title, message).
     """
 
-    def make(example: str = "run.yaml", *, text: str | None = None, name: str | None = None, environ: dict | None = None):
+    def make(
+        example: str = "run.yaml", *, text: str | None = None, name: str | None = None, environ: dict | None = None, server: str | None = None,
+    ):  # fmt: skip
         path = workdir / (name or example)
         if text is not None:
             path.write_text(text, encoding="utf-8")
         else:
             shutil.copyfile(RUN_V03 if example == "run.yaml" else EXAMPLES / example, path)
-        app = ConfigEditorApp(path.name, Environment(environ=dict(ENV if environ is None else environ)))
+        app = ConfigEditorApp(path.name, Environment(environ=dict(ENV if environ is None else environ)), server=server)
         record_notifications(app)
         return app, path
 

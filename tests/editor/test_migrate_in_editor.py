@@ -10,6 +10,7 @@ from textual.widgets import Button, Input, Select, Switch
 from model.document import Document
 from model.envvars import Environment
 from model.migration import migrate
+from model.releases import load_release
 from model.validation import has_errors, validate
 from tests.conftest import CORPUS
 
@@ -54,16 +55,19 @@ async def test_an_old_format_file_offers_the_migration_with_its_diff(editor) -> 
         assert "-metadata_store:" in shown and "+storage:" in shown
         assert "+      persistence:" in shown
         assert dialog.query_one("#later", Button).has_focus  # nothing happens on a stray Enter
+        assert app.session.target == "ogx 1.5 (the newest release: nothing in the file tells which it was written for)"
 
         await pilot.click("#migrate")
         await settle(pilot)
         assert len(app.screen_stack) == 1
+        # as `llama-config migrate`: for the detected release, with the stores its startup needs
         expected = Document(OLD, name="run.yaml")
-        migrate(expected)
+        migrate(expected, load_release("ogx-1.5"))
         assert app.session.doc.text == expected.text
         assert app.session.modified and path.read_text() == OLD  # nothing written before ctrl+s
         assert any("Migrated to the v0.3 storage format" in n for n in notes(app))
         assert "kv_faiss_store" in "\n".join(tree_labels(app))
+        assert app.session.target == "ogx 1.5 (from: SQL connectors store, SQL prompts store)"  # the added stores say it now
         assert not [d for d in app.session.diagnostics if d.severity == "error"]
 
         # one undoable step

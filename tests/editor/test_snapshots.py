@@ -1,4 +1,5 @@
-"""Snapshot tests (pytest-textual-snapshot) of the editor's main screens on examples/run.yaml.
+"""Snapshot tests (pytest-textual-snapshot) of the editor's main screens on the llama-stack 0.3
+example (tests/files/editor/run-llama-stack-0.3.yaml: it has a quota, which ogx removed).
 
 Update after an intended UI change with `pytest tests/editor/test_snapshots.py --snapshot-update`
 and look at the SVGs in __snapshots__/ before committing them. The app edits a copy named
