@@ -786,3 +786,24 @@ def test_every_edit_of_every_fixture_is_made_or_refused_cleanly(name):
             assert after.endswith(b"\n") == data.endswith(b"\n")
             made += 1
     assert made > 20
+
+
+def test_add_keys_writes_what_setting_each_would_in_one_reparse(monkeypatch):
+    text = "storage:\n  stores:\n    metadata: {backend: kv, namespace: registry}  # kept\nserver: {}\n"
+    entries = {"conversations": {"backend": "sql", "table_name": "openai_conversations"}, "prompts": {"backend": "sql", "table_name": "prompts"}}
+    one_by_one = Document(text)
+    for key, value in entries.items():
+        one_by_one.set(("storage", "stores", key), value)
+    import model.document as document_module
+
+    parses = []
+    real = document_module.parse
+    monkeypatch.setattr(document_module, "parse", lambda *a, **k: parses.append(1) or real(*a, **k))
+    batched = Document(text)
+    parses.clear()
+    batched.add_keys(("storage", "stores"), entries)
+    assert batched.text == one_by_one.text and len(parses) == 1
+    # a missing mapping is created with every key; a key already there goes through set
+    fresh = Document("version: 2\n")
+    fresh.add_keys(("storage", "stores"), entries)
+    assert fresh.data == {"version": 2, "storage": {"stores": entries}}

@@ -54,26 +54,40 @@ def add_startup_stores(doc: Document, release: Release) -> list[AddedStore]:
             continue  # the release fills it in from a declared backend
         missing.append(name)
     # decided before adding: a default backend created for one store is written out for all
-    return [_add(doc, release, name) for name in missing]
+    added = _plan(doc, release, missing)
+    for store in added:
+        if store.new_backend is not None:
+            doc.set(("storage", "backends", store.backend), store.new_backend)
+    doc.add_keys(STORES, {s.store: {"backend": s.backend, partition_key(s.family): s.partition} for s in added})
+    return added
 
 
-def _add(doc: Document, release: Release, name: str) -> AddedStore:
-    family = release.stores[name]["family"]
-    reference = store_reference(release, name)
-    key = partition_key(family)
-    backend = reference["backend"]
-    new_backend = None
-    if backend_family(doc, backend) != family:
-        declared = [b for b in backends(doc) if backend_family(doc, b) == family]
-        if declared:
-            backend = declared[0]
-        else:
-            backend = _free_name(doc, f"{family}_default")
-            new_backend = backend_config(release, f"{family}_sqlite", _distro(doc))
-            doc.set(("storage", "backends", backend), new_backend)
-    partition = _free_partition(doc, release, backend, reference[key])
-    doc.set(STORES + (name,), {"backend": backend, key: partition})
-    return AddedStore(name, family, backend, partition, new_backend)
+def _plan(doc: Document, release: Release, names: list[str]) -> list[AddedStore]:
+    """Where each missing store goes: its default backend, else a declared one of its family,
+    else a new SQLite backend (one per family, shared by the stores that need it); each with a
+    namespace / table no other reference on that backend uses."""
+    declared = {name: backend_family(doc, name) for name in backends(doc)}
+    used = {(ref.backend, ref.partition) for ref in find_references(doc.data, release=release)}
+    created: dict[str, tuple[str, dict]] = {}  # family -> (new backend name, its config)
+    out: list[AddedStore] = []
+    for name in names:
+        family = release.stores[name]["family"]
+        reference = store_reference(release, name)
+        backend, new_backend = reference["backend"], None
+        if declared.get(backend) != family:
+            ours = [b for b, f in declared.items() if f == family]
+            if ours:
+                backend = ours[0]
+            elif family in created:
+                backend = created[family][0]
+            else:
+                backend = _free_name(set(declared) | {b for b, _ in created.values()}, f"{family}_default")
+                new_backend = backend_config(release, f"{family}_sqlite", _distro(doc))
+                created[family] = (backend, new_backend)
+        partition = _free_partition(used, backend, reference[partition_key(family)])
+        used.add((backend, partition))
+        out.append(AddedStore(name, family, backend, partition, new_backend))
+    return out
 
 
 def _distro(doc: Document) -> str:
@@ -84,14 +98,13 @@ def _distro(doc: Document) -> str:
     return "default"
 
 
-def _free_name(doc: Document, name: str) -> str:
-    taken = set(backends(doc))
+def _free_name(taken: set[str], name: str) -> str:
     candidates = [name] + [f"{name}_{i}" for i in range(2, len(taken) + 3)]
     return next(c for c in candidates if c not in taken)
 
 
-def _free_partition(doc: Document, release: Release, backend: str, partition: str) -> str:
+def _free_partition(used: set[tuple], backend: str, partition: str) -> str:
     """`partition`, or `partition_2`, ... if another reference on `backend` uses it already."""
-    used = {ref.partition for ref in find_references(doc.data, release=release) if ref.backend == backend}
-    candidates = [partition] + [f"{partition}_{i}" for i in range(2, len(used) + 3)]
-    return next(c for c in candidates if c not in used)
+    taken = {p for b, p in used if b == backend}
+    candidates = [partition] + [f"{partition}_{i}" for i in range(2, len(taken) + 3)]
+    return next(c for c in candidates if c not in taken)
