@@ -105,3 +105,13 @@ def test_telemetry_in_apis_needs_its_switch_on_0_3() -> None:
     on = text.replace("apis:", "telemetry:\n  enabled: ${env.TELEMETRY:=true}\napis:")
     assert validate(Document(on), Environment(environ={}), release=load_release("0.3")) == []
     assert not load_release("0.4").conditional_apis  # later releases have no such switch
+
+
+def test_a_provider_reference_is_checked_against_the_providers_own_class() -> None:
+    """ogx 1.5's responses persistence takes write-queue fields a plain SQL reference lacks."""
+    path = Path(__file__).parent / "corpus" / "releases" / "ogx-1.5" / "starter" / "config.yaml"
+    doc = Document.load(str(path))
+    found = validate(doc, Environment(environ={}), release=load_release("ogx-1.5"))
+    assert not [d for d in found if d.code == "unknown-key"], found
+    typo = Document(doc.text.replace("        num_writers: 4", "        num_writer: 4", 1))
+    assert [d.path[-1] for d in validate(typo, Environment(environ={}), release=load_release("ogx-1.5")) if d.code == "unknown-key"] == ["num_writer"]

@@ -68,7 +68,7 @@ def _resolve(schema: dict, root: dict) -> dict:
     return schema
 
 
-def _pick(schema: dict, root: dict, value: Any) -> dict:
+def pick(schema: dict, root: dict, value: Any) -> dict:
     """The one object schema `value` is checked against: through `$ref`s, `X | None`, and a
     union chosen by its `type` tag (backends, auth providers)."""
     schema = _resolve(schema, root)
@@ -130,7 +130,7 @@ def node_at(release: Release, data: Any, path: Path) -> tuple[dict, dict] | None
                 return None
             schema = root = spec["config_schema"]
             continue
-        here = _pick(schema, root, _value_at(data, path[:depth]))
+        here = pick(schema, root, _value_at(data, path[:depth]))
         if isinstance(part, int):
             items = here.get("items")
             if not isinstance(items, dict):
@@ -166,7 +166,7 @@ def field_at(release: Release, data: Any, path: Path) -> SchemaField | None:
     if found is None:
         return None
     parent = node_at(release, data, path[:-1])
-    required = bool(parent) and path[-1] in _pick(parent[0], parent[1], _value_at(data, path[:-1])).get("required", ())
+    required = bool(parent) and path[-1] in pick(parent[0], parent[1], _value_at(data, path[:-1])).get("required", ())
     secret = path[-1] in _secret_paths(release, data, path[:-1])
     return SchemaField(found[0], found[1], path=path, key=(path[-1],), required=required, marked_secret=secret)
 
@@ -178,7 +178,7 @@ def backend_fields(release: Release, type_name: str) -> list[SchemaField]:
 
 
 def is_object(schema: dict, root: dict) -> bool:
-    picked = _pick(schema, root, None)
+    picked = pick(schema, root, None)
     return "properties" in picked
 
 
@@ -189,7 +189,7 @@ def fields_of(release: Release, data: Any, path: Path, *, skip: tuple[str, ...] 
     if found is None:
         return []
     value = _value_at(data, path)
-    schema = _pick(found[0], found[1], value)
+    schema = pick(found[0], found[1], value)
     root = found[1]
     required = set(schema.get("required", ()))
     secrets = _secret_paths(release, data, path)
@@ -197,7 +197,7 @@ def fields_of(release: Release, data: Any, path: Path, *, skip: tuple[str, ...] 
     for name, sub in schema.get("properties", {}).items():
         if name in skip:
             continue
-        nested = _pick(sub, root, value.get(name) if isinstance(value, dict) else None)
+        nested = pick(sub, root, value.get(name) if isinstance(value, dict) else None)
         if "properties" in nested and (flatten is None or name in flatten) and nested.get("properties"):
             inner_required = set(nested.get("required", ()))
             for inner, inner_schema in nested["properties"].items():

@@ -3,9 +3,10 @@ references must not share one namespace or table on one backend."""
 
 from __future__ import annotations
 
-from ..references import Reference, find_references, is_inline_store_config, iter_providers
 from ..facts import declared_backends, family_of, is_old_format
+from ..references import Reference, find_references, is_inline_store_config, iter_providers
 from ..redaction import is_secret_key
+from ..releases.fields import node_at, pick
 from ..yamlpath import format_path
 from .backends import backend_type
 from .context import Context, did_you_mean, show
@@ -27,6 +28,18 @@ def _reference_model(ctx: Context, ref: Reference) -> str | None:
             return model
     model = "KVStoreReference" if ref.family == "kv" else "SqlStoreReference"
     return model if ctx.release.has_definition(model) else None
+
+
+def _reference_schema(ctx: Context, ref: Reference, value: dict) -> tuple[str | dict | None, dict | None]:
+    """A provider's reference as its own config class declares it (responses' persistence has
+    write-queue fields a plain SQL reference lacks); a store's, the release's store model."""
+    if ref.path[0] == "providers":
+        found = node_at(ctx.release, ctx.data, ref.path)
+        if found is not None:
+            schema = pick(found[0], found[1], value)
+            if schema.get("properties"):
+                return schema, found[1]
+    return _reference_model(ctx, ref), None
 
 
 def _explain_inline(ctx: Context, ref: Reference) -> None:
@@ -103,11 +116,11 @@ def check_references(ctx: Context) -> None:
                 f"not {show(value)}",
             )
             continue
-        model = _reference_model(ctx, ref) if ref.known else None
+        model, root = _reference_schema(ctx, ref, value) if ref.known else (None, None)
         if model:
             what = ref.owner if ref.path[0] != "storage" else format_path(ref.path)
-            ctx.check_model(model, value, ref.path, what)
-            ctx.check_unknown_keys(model, value, ref.path, f"the reference {format_path(ref.path)}")
+            ctx.check_model(model, value, ref.path, what, root=root)
+            ctx.check_unknown_keys(model, value, ref.path, f"the reference {format_path(ref.path)}", root=root)
         name = ctx.resolved(ref.backend)
         if not isinstance(name, str):
             # known references already got the schema's wrong-type for `backend`
