@@ -35,6 +35,14 @@ class SaveDialog(ChoiceDialog):
         with VerticalScroll(classes="dialog-diff"):
             yield Static(colored_diff(self.diff) if self.diff else Text("No changes: the file will be written byte for byte as it is."))
 
+    def on_resize(self) -> None:
+        """The diff gets what the screen leaves once the title, errors and buttons have their
+        rows (at most 24): at 80x24 the Save button must stay on screen."""
+        errors = min(len(self.errors), 8) + (len(self.errors) > 8) + 2 if self.errors else 0
+        fixed = 4 + 2 + errors + 3 + 1  # dialog border and padding, title, errors, buttons, margin
+        rows = int(self.size.height * 0.9) - fixed
+        self.query_one(".dialog-diff").styles.max_height = max(3, min(24, rows))
+
 
 def colored_diff(diff: str) -> Text:
     text = Text(no_wrap=True)
