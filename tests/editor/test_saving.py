@@ -286,3 +286,23 @@ async def test_save_and_quit_apply_a_value_typed_without_enter(editor) -> None:
         await settle(pilot)
         assert app.screen.id == "quit-dialog"
         assert app.session.doc.value_at(("server", "port")) == 8400
+
+
+async def test_on_an_80x24_terminal_the_save_buttons_stay_on_screen(editor) -> None:
+    """A long diff shrinks to what the screen leaves: Save must be reachable at 80x24."""
+    app, path = editor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for port in ("8322", "8323"):
+            await show(app, pilot, ("server",), "server")
+            await enter_value(pilot, field(app, "server", "port"), port)
+        app.change("", lambda: app.session.rename_backend("kv_default", "kv_registry"))  # a diff taller than the screen
+        await settle(pilot)
+        app.tree.focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        save = app.screen.query_one("#save", Button)
+        assert app.screen.id == "save-dialog" and save.region.bottom <= 24 and save.region.height > 0
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert "port: 8323" in path.read_text() and not app.session.modified
