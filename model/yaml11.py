@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import lru_cache
 from typing import Any
-
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
 
 _BOOL = {
     "yes": True, "Yes": True, "YES": True, "true": True, "True": True, "TRUE": True,
@@ -86,15 +84,25 @@ class InvalidScalar(ValueError):
 
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
-_CONSTRUCTOR = SafeConstructor()
+
+
+@lru_cache(maxsize=1)
+def _constructor() -> Any:
+    # PyYAML is imported only for a file with tagged scalars: its import costs every command ~15 ms
+    from yaml.constructor import SafeConstructor
+
+    return SafeConstructor()
 
 
 def construct_tagged(short_tag: str, text: str) -> Any:
     """What PyYAML's SafeConstructor makes of a scalar with the tag !!`short_tag` (its own code,
     so dates, base64 and numbers come out exactly as the server sees them)."""
-    construct = SafeConstructor.yaml_constructors[_TAG_PREFIX + short_tag]
+    from yaml.nodes import ScalarNode
+
+    constructor = _constructor()
+    construct = type(constructor).yaml_constructors[_TAG_PREFIX + short_tag]
     try:
-        return construct(_CONSTRUCTOR, ScalarNode(_TAG_PREFIX + short_tag, text))
+        return construct(constructor, ScalarNode(_TAG_PREFIX + short_tag, text))
     except Exception as exc:  # PyYAML fails with KeyError, AttributeError ... on bad text
         reason = getattr(exc, "problem", None) or str(exc)
         raise InvalidScalar(f"{text!r} is not a valid !!{short_tag} ({reason})" if reason else f"{text!r} is not a valid !!{short_tag}") from None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 from typing import Any, Iterator
 
-import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -273,6 +272,8 @@ def parse(text: str) -> Node:
     except YAMLError as exc:
         # libyaml refuses a few things PyYAML reads (`{a: vector_io::faiss}`); the server's
         # verdict is PyYAML's, so it gets the last word (slower, but only on such files)
+        import yaml as pyyaml  # only here: its import costs every command ~15 ms
+
         try:
             root = _build(pyyaml.parse(scanned, Loader=pyyaml.SafeLoader), stand_in)
         except pyyaml.YAMLError:

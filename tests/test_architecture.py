@@ -32,13 +32,14 @@ def test_model_never_imports_textual():
     assert offenders == []
 
 
-def test_validate_command_does_not_import_pydantic_or_the_ui():
-    """pydantic's import alone costs more than `validate` may take (README: Performance)."""
+def test_validate_command_does_not_import_pydantic_pyyaml_or_the_ui():
+    """Their imports cost more than `validate` may take (README: Performance); PyYAML is loaded
+    only for a file with tagged scalars or one libyaml refuses."""
     code = (
         "import sys\n"
         "from tui.cli import main\n"
         f"code = main(['validate', {str(EXAMPLE)!r}])\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'textual', 'rich', 'asyncpg', 'redis', 'pymongo', 'aiosqlite'))\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', 'textual', 'rich', 'asyncpg', 'redis', 'pymongo', 'aiosqlite'))\n"
         "print(heavy)\n"
         "sys.exit(code)\n"
     )
