@@ -17,7 +17,6 @@ import fcntl
 import hashlib
 import os
 import secrets
-import shutil
 import stat
 from dataclasses import dataclass
 from typing import BinaryIO, Callable
@@ -430,6 +429,8 @@ class _Temps:
                     raise
                 with os.fdopen(_open_regular(path), "rb") as f:
                     cur = os.fstat(f.fileno())
+                    import shutil  # only to keep a backup
+
                     tmp, _ = self.write(os.path.basename(path), lambda dst: shutil.copyfileobj(f, dst, _CHUNK),
                                         stat.S_IMODE(cur.st_mode), (cur.st_uid, cur.st_gid))
                 return tmp

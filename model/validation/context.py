@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import replace
 from typing import Any, Iterable
 
@@ -20,6 +19,8 @@ def did_you_mean(word: Any, choices: Iterable[str]) -> str | None:
     if not isinstance(word, str):
         return None
     choices = list(choices)
+    import difflib  # only when something is misspelt
+
     matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if matches:
         return matches[0]

@@ -7,7 +7,6 @@ not rules here; where the value would still fail later, that is a warning saying
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any, Callable
 from urllib.parse import urlparse
@@ -63,6 +62,8 @@ def _trusted_cidrs(ctx: Context, value: dict, path: Path) -> None:
         ctx.add("error", "invalid-value", where, f"{format_path(where)} must list at least one network when set")
     for index, cidr in enumerate(cidrs):
         try:
+            import ipaddress  # only for a file with trusted_proxy_cidrs
+
             ipaddress.ip_network(str(ctx.resolved(cidr)), strict=False)
         except ValueError:
             ctx.add("error", "invalid-value", where + (index,), f"{format_path(where + (index,))} is not a network in CIDR notation: {cidr!r}")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conformance import agreement
-from tests.conformance.mutants import BASE_DIR, all_mutants, write
+from tests.conformance.mutants import all_mutants, base_configs, write
 from tools.releases.envs import RELEASES, EnvironmentUnavailable
 from tools.releases.judge import judge
 
@@ -28,14 +28,10 @@ def lines_under_test() -> list[str]:
     if wanted == "all":
         return list(RELEASES)
     lines = [line.strip() for line in wanted.split(",") if line.strip()] or DEFAULT_LINES
-    unknown = [line for line in lines if line not in RELEASES or not (BASE_DIR / line).is_dir()]
+    unknown = [line for line in lines if line not in RELEASES or not base_configs(line)]
     if unknown:
         raise pytest.UsageError(f"LLAMA_CONFIG_CONFORMANCE_LINES: no release data for {unknown}; known: all, {', '.join(RELEASES)}")
     return lines
-
-
-def base_configs(line: str) -> list[Path]:
-    return sorted((BASE_DIR / line).glob("*.yaml"))
 
 
 LINES = lines_under_test()

@@ -1,7 +1,7 @@
 """Mutants of each release's shipped configs, one or more per validation rule of issue 8 item 3.
 
-Each mutant is a config that differs from a base (tests/conformance/base/<line>/<base>.yaml, a
-config the release accepts) by one rule's worth of change. Its id is `<line>/<base>/<rule>/<n>`.
+Each mutant is a config that differs from a base (the starter or watsonx config the release
+ships, which it accepts) by one rule's worth of change. Its id is `<line>/<base>/<rule>/<n>`.
 `expected` is what releases.md says the release does ("reject", "accept"), or None where it
 does not say; the oracle's verdict is the authority and the tests compare llama-config to it.
 Computed from the YAML alone (PyYAML, as the server reads it): nothing upstream runs here.
@@ -17,7 +17,16 @@ from pathlib import Path
 
 import yaml
 
-BASE_DIR = Path(__file__).with_name("base")
+from tests.conformance.shipped import CORPUS_DIR
+
+# The mutants' bases: these distributions' configs as each release ships them (copied by the
+# release-data generator), so a new release line needs no hand-made base.
+BASE_DISTRIBUTIONS = ("starter", "watsonx")
+
+
+def base_configs(line: str) -> list[Path]:
+    """The shipped run config of each base distribution in `line` (run.yaml or config.yaml)."""
+    return [p for d in BASE_DISTRIBUTIONS for name in ("run.yaml", "config.yaml") if (p := CORPUS_DIR / line / d / name).is_file()]
 MISSING_DIR = "/nonexistent/llama-config-conformance"
 ENV_DISABLED = re.compile(r"^\$\{env\.[A-Z0-9_]+:\+")
 
@@ -197,12 +206,12 @@ def mutants_for(line: str, base: Path) -> list[Mutant]:
     out, counters = [], {}
     for rule, mutated, expected in rules(line, cfg):
         n = counters[rule] = counters.get(rule, 0) + 1
-        out.append(Mutant(f"{line}/{base.stem}/{rule}/{n}", line, rule, yaml.safe_dump(mutated, sort_keys=False), expected))
+        out.append(Mutant(f"{line}/{base.parent.name}/{rule}/{n}", line, rule, yaml.safe_dump(mutated, sort_keys=False), expected))
     return out
 
 
 def all_mutants(lines: list[str]) -> list[Mutant]:
-    return [m for line in lines for base in sorted((BASE_DIR / line).glob("*.yaml")) for m in mutants_for(line, base)]
+    return [m for line in lines for base in base_configs(line) for m in mutants_for(line, base)]
 
 
 def write(mutants: list[Mutant], directory: Path) -> dict[str, Path]:

@@ -1,9 +1,9 @@
 """The configs each release ships, the environment they are started with, and the ones their own
 release refuses even so.
 
-Shipped configs are the copies in tests/corpus/releases/<line>/ (see SOURCE.md there); the
-mutant bases in tests/conformance/base/<line>/ are byte-identical copies of some of them (a test
-checks it), so they are judged as mutant bases (no environment), not counted twice here.
+Shipped configs are the copies in tests/corpus/releases/<line>/ (see SOURCE.md there), which the
+release-data generator writes; two of them per line are also the mutants' bases (mutants.py),
+judged there with no environment.
 """
 
 from __future__ import annotations
