@@ -43,6 +43,21 @@ def target_release(args: argparse.Namespace, doc: Document) -> tuple[Release, st
     return load_release(found.line), f"validated against {found.describe()}"
 
 
+def errors_after_edit(
+    doc: Document, release: Release, moved: Callable[[tuple], tuple] = lambda path: path,
+) -> tuple[list[Diagnostic], list[Diagnostic]]:  # fmt: skip
+    """(the errors the edit added, every diagnostic after it). The file as it was loaded is
+    parsed and validated again only when there are errors to compare with: on a large file each
+    pass costs seconds, and most edits leave no error at all."""
+    from model.validation import validate
+
+    after = validate(doc, release=release)
+    if not any(d.severity == "error" for d in after):
+        return [], after
+    before = validate(Document(doc.original_text, name=doc.name), release=release)
+    return added_errors(before, after, moved), after
+
+
 def added_errors(
     before: Iterable[Diagnostic],
     after: Iterable[Diagnostic],

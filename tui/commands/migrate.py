@@ -11,9 +11,8 @@ import sys
 
 from model.migration import MigrationError, migrate, report_lines
 from model.release_secrets import release_secret_fields
-from model.validation import validate
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load, write_result, target_release
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load, target_release, write_result
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,7 +21,6 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     doc = load(args.file)
     release, _ = target_release(args, doc)
-    before = validate(doc, release=release)
     try:
         migration = migrate(doc, release)
     except MigrationError as exc:
@@ -38,8 +36,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.output and not args.dry_run:
             return write_result(doc, args, [])
         return EXIT_OK
-    after = validate(doc, release=release)
-    added = added_errors(before, after)
+    added, after = errors_after_edit(doc, release)
     remaining = [d for d in after if d.severity == "error" and d not in added]
     if remaining:
         report.append(f"  {len(remaining)} error{'s' if len(remaining) != 1 else ''} the old file had too (fix {'them' if len(remaining) != 1 else 'it'} next):")

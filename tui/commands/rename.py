@@ -7,16 +7,14 @@ import sys
 
 from model.document import EditError
 from model.operations import rename_backend
-from model.validation import validate
 from model.yamlpath import format_path
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, load, write_result, target_release
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load, target_release, write_result
 
 
 def run(args: argparse.Namespace) -> int:
     doc = load(args.file)
     release, _ = target_release(args, doc)
-    errors_before = validate(doc, release=release)
     try:
         result = rename_backend(doc, args.old, args.new, release)
     except EditError as exc:
@@ -32,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     def moved(path: tuple) -> tuple:  # the backend's own fields now live under the new name
         return ("storage", "backends", args.new) + path[3:] if path[:3] == old_prefix else path
 
-    new_errors = added_errors(errors_before, validate(doc, release=release), moved)
+    new_errors, _ = errors_after_edit(doc, release, moved)
     if new_errors and not args.force:
         for d in new_errors:
             print(d.format(args.file), file=sys.stderr)

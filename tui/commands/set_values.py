@@ -7,16 +7,14 @@ import sys
 
 from model.document import EditError
 from model.fields import parse_value
-from model.validation import validate
 from model.yamlpath import PathSyntaxError, format_path, parse_path
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, added_errors, load, write_result, target_release
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load, target_release, write_result
 
 
 def run(args: argparse.Namespace) -> int:
     doc = load(args.file)
     release, _ = target_release(args, doc)
-    before = validate(doc, release=release)
     summary: list[str] = []
     try:
         for assignment in args.assignments:
@@ -35,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, PathSyntaxError, EditError) as exc:
         print(f"{args.file}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    new_errors = added_errors(before, validate(doc, release=release))
+    new_errors, _ = errors_after_edit(doc, release)
     if new_errors:
         for d in new_errors:
             print(d.format(args.file), file=sys.stderr)
