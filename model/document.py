@@ -279,6 +279,10 @@ class Document:
         parent_path = path[:depth]
         parent = self.node_at(parent_path).resolved
         key = path[depth]
+        if parent.kind == SEQ and (parent.tag or "").endswith((":omap", ":pairs")):
+            # its items are one-entry mappings in the file but (key, value) pairs to the server
+            kind = parent.tag.rsplit(":", 1)[-1]
+            raise EditError(f"{format_path(parent_path)} is a !!{kind} list (one-entry mappings read as pairs): edit its items in the file itself")
         new_value: Any = value
         for part in reversed(path[depth + 1 :]):
             new_value = {part: new_value}

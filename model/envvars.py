@@ -430,8 +430,9 @@ def resolve(value: Any, env: Environment) -> Resolution:
 
 
 def disables_provider(provider_id: Any) -> bool:
-    """True when a resolved provider_id makes the server skip the provider ("", None, `__disabled__`)."""
-    return not provider_id or provider_id == "__disabled__"
+    """True when a resolved provider_id makes the server skip the provider ("", None, `__disabled__`).
+    An empty list or mapping is not skipped: the config model refuses it before anything is skipped."""
+    return provider_id is None or provider_id in ("", "__disabled__")
 
 
 # --------------------------------------------------------------------------------------------

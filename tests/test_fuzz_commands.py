@@ -36,7 +36,7 @@ import yaml
 from model.document import Document
 from model.errors import ConfigFileError
 from model.fields import parse_value
-from model.releases import load_release
+from model.releases import load_release, parse_server
 from model.releases.detect import detect
 from model.releases import available_lines
 from model.yamldata import copy_data, same_data
@@ -60,9 +60,11 @@ READ_ONLY = {"validate", "validate-json", "show", "migrate-dry-run", "test-conne
 NEW_BACKEND = "kv_fuzz_renamed"
 
 
-def _typed(text: str, data: dict, path: tuple):
-    """What `set` makes of `text` at `path`: typed as the release the file was written for."""
-    return parse_value(text, data, path, load_release(detect(data).line))
+def _typed(text: str, data: dict, path: tuple, argv: list[str]):
+    """What `set` makes of `text` at `path`: typed as the command's --server release, else as
+    the one the file was written for."""
+    server = argv[argv.index("--server") + 1] if "--server" in argv else None
+    return parse_value(text, data, path, load_release(parse_server(server) if server else detect(data).line))
 
 
 class Hang(BaseException):
@@ -302,10 +304,10 @@ def _argv(case: Case, py_data):
     raise AssertionError(command)
 
 
-def _is_unchanged(data, path: tuple, text: str) -> bool:
+def _is_unchanged(data, path: tuple, text: str, argv: list[str]) -> bool:
     """Whether `set path=text` sets the value it already has."""
     current = dict(walk_paths(data)).get(path, _ABSENT)
-    return current is not _ABSENT and same_data(_typed(text, data, path), current)
+    return current is not _ABSENT and same_data(_typed(text, data, path, argv), current)
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
@@ -344,7 +346,7 @@ def test_fuzz_case(index, tmp_path, monkeypatch, no_network):
     if code != 0 or case.command in READ_ONLY:
         assert after == case.data, f"{where}: the file changed"
         return
-    if intent == "same" or (intent and intent[0] == "set" and _is_unchanged(old_data, intent[1], intent[2])):
+    if intent == "same" or (intent and intent[0] == "set" and _is_unchanged(old_data, intent[1], intent[2], argv)):
         assert after == case.data, f"{where}: a save with nothing to change is not byte-identical"
         return
     status, new_data = pyyaml_load(after)
@@ -354,7 +356,7 @@ def test_fuzz_case(index, tmp_path, monkeypatch, no_network):
     if intent is None:  # migrate: the conversion itself is tested in tests/test_migrate*.py
         return
     if intent[0] == "set":
-        expected = with_set(old_data, intent[1], _typed(intent[2], old_data, intent[1]))
+        expected = with_set(old_data, intent[1], _typed(intent[2], old_data, intent[1], argv))
     elif intent[0] == "unset":
         expected = without(old_data, intent[1])
     else:

@@ -84,6 +84,10 @@ def test_setting_a_value_to_what_it_is_keeps_the_file_byte_for_byte(tmp_path):
     "storage:\n  backends:\n    kv_default: {type: kv_sqlite, db_path: /tmp/x.db}\n  stores:\n"
     "    metadata: {backend: kv_default, namespace: !!set {a, b}}\n    prompts: {backend: kv_default, namespace: p}\n",
     "version: 2\napis: [inference, [a, {b: c}]]\nproviders: {}\n",
+    # a list as a provider_id (seed 12): the release refuses it ("provider_id: Input should be a
+    # valid string"); it was taken for a disabled provider, then crashed the resource check
+    "version: 2\ndistro_name: x\napis: [tool_runtime]\nproviders:\n  tool_runtime:\n"
+    "  - {provider_id: [], provider_type: inline::file-search, config: {}}\n",
 ])
 def test_unhashable_values_where_names_belong_are_reported_not_a_crash(tmp_path, text, capsys):
     """A `!!set` namespace and a list inside `apis` ended in TypeError: unhashable (exit 3)."""
@@ -92,3 +96,15 @@ def test_unhashable_values_where_names_belong_are_reported_not_a_crash(tmp_path,
     for server in ("0.3", "ogx-1.5"):
         assert main(["validate", str(path), "--server", server]) == 1
         assert "internal error" not in capsys.readouterr().err
+
+
+def test_setting_a_scalar_into_an_omap_list_is_refused_in_its_own_terms(tmp_path, capsys):
+    """seed 11: `set version[0]=7` on a `!!omap` list was refused as an "internal error"."""
+    path = tmp_path / "run.yaml"
+    path.write_text("version: !!omap\n- a: 1\n- b: 2\n")
+    before = path.read_bytes()
+    assert main(["set", str(path), "version[0]=7"]) == 2
+    err = capsys.readouterr().err
+    assert "version is a !!omap list (one-entry mappings read as pairs): edit its items in the file itself" in err
+    assert "internal error" not in err and path.read_bytes() == before
+    assert main(["set", str(path), "version[0]={c: 3}"]) == 2 and "internal error" not in capsys.readouterr().err

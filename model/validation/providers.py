@@ -151,6 +151,10 @@ def _check_provider(ctx: Context, api: str, entry: Any, path: Path) -> None:
         if key not in _PROVIDER_KEYS:
             hint = did_you_mean(key, _PROVIDER_KEYS)
             ctx.add("warning", "unknown-key", path + (key,), f"a provider has no field '{key}', so the server ignores it" + (f"; did you mean '{hint}'?" if hint else ""), key=True)
+    if ctx.release.has_definition("Provider"):
+        # provider_id, provider_type and module as the config model types them (a list as the
+        # id is refused before any provider is skipped); the config is checked by its own class
+        ctx.check_model("Provider", entry, path, "a provider", skip=("config",))
     if is_disabled(ctx, entry):
         return  # the server skips it before reading its type or config
     ptype = ctx.resolved(entry.get("provider_type"))

@@ -71,6 +71,8 @@ def _all_provider_ids(ctx: Context) -> dict[str, dict]:
         for entry in entries if isinstance(entries, list) else ():
             if isinstance(entry, dict) and is_disabled(ctx, entry):
                 raw = entry.get("provider_id")
+                if not isinstance(raw, (str, int, float, bool)):
+                    continue  # a mapping or list as the id: the provider's own check reports it
                 name = raw.rsplit(":+", 1)[-1].rstrip("}") if isinstance(raw, str) and ":+" in raw else raw
                 out.setdefault(api, {})[name] = entry
     return out
