@@ -332,7 +332,9 @@ class Document:
         references re-parses the file once, not once per reference)."""
         expected = copy_data(self.data)
         replacements = []
+        users = self._alias_users() if assignments else {}
         for path, value in assignments:
+            self._refuse_shared(path, replaces=True, users=users)  # `backend: &x kv_default` used as *x elsewhere
             node = self.node_at(path)
             if node is None or node.kind != SCALAR or node.style in ("|", ">") or node.raw == "" or isinstance(value, (dict, list)):
                 raise EditError(f"{format_path(path)} is not a single-line value")
@@ -438,16 +440,22 @@ class Document:
         match = _TRAILING_COMMENT.search(self.text, pos, end)
         return self.text[match.start() : end] if match else ""
 
-    def _refuse_shared(self, path: Path, *, replaces: bool) -> None:
-        """Refuse an edit that YAML anchors would carry to other places.
-
-        After an edit the data must equal the data with only `path` changed; a change inside an
-        anchored value shows up wherever an alias (`*name`, `<<: *name`) repeats it, and
-        replacing a value drops the anchors inside it that aliases elsewhere still use."""
+    def _alias_users(self) -> dict[int, list[Node]]:
+        """id of an anchored node -> the aliases that repeat it."""
         users: dict[int, list[Node]] = {}
         for n in self.root.walk():
             if n.kind == ALIAS and n.target is not None:
                 users.setdefault(id(n.target), []).append(n)
+        return users
+
+    def _refuse_shared(self, path: Path, *, replaces: bool, users: dict[int, list[Node]] | None = None) -> None:
+        """Refuse an edit that YAML anchors would carry to other places.
+
+        After an edit the data must equal the data with only `path` changed; a change inside an
+        anchored value shows up wherever an alias (`*name`, `<<: *name`) repeats it, and
+        replacing a value drops the anchors inside it that aliases elsewhere still use.
+        `users`: `_alias_users()`, when one edit checks many paths."""
+        users = self._alias_users() if users is None else users
         if not users:
             return
         chain = [self.root]

@@ -108,3 +108,18 @@ def test_setting_a_scalar_into_an_omap_list_is_refused_in_its_own_terms(tmp_path
     assert "version is a !!omap list (one-entry mappings read as pairs): edit its items in the file itself" in err
     assert "internal error" not in err and path.read_bytes() == before
     assert main(["set", str(path), "version[0]={c: 3}"]) == 2 and "internal error" not in capsys.readouterr().err
+
+
+def test_renaming_a_backend_named_through_an_anchor_used_elsewhere_is_refused(tmp_path, capsys):
+    """seed 21: `backend: &x kv_default` with `*x` elsewhere; the rename would have changed the
+    alias too, and was refused as an "internal error"."""
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        "storage:\n  backends:\n    kv_default: {type: kv_sqlite, db_path: /tmp/kv.db}\n"
+        "  stores:\n    metadata:\n      backend: &x kv_default\n      namespace: [*x, *x]\n"
+    )
+    before = path.read_bytes()
+    assert main(["rename-backend", str(path), "kv_default", "kv_new", "--server", "0.6"]) == 2
+    err = capsys.readouterr().err
+    assert "storage.stores.metadata.backend would also change *x at line 7" in err and "internal error" not in err
+    assert path.read_bytes() == before
