@@ -88,6 +88,10 @@ def test_setting_a_value_to_what_it_is_keeps_the_file_byte_for_byte(tmp_path):
     # valid string"); it was taken for a disabled provider, then crashed the resource check
     "version: 2\ndistro_name: x\napis: [tool_runtime]\nproviders:\n  tool_runtime:\n"
     "  - {provider_id: [], provider_type: inline::file-search, config: {}}\n",
+    # a list as a registered model's provider_id (seed 32): a type error, not a crash
+    "version: 2\ndistro_name: x\napis: [inference]\nproviders:\n  inference:\n"
+    "  - {provider_id: o, provider_type: remote::ollama, config: {base_url: 'http://x'}}\n"
+    "registered_resources:\n  models:\n  - {model_id: m, provider_id: [a]}\n",
 ])
 def test_unhashable_values_where_names_belong_are_reported_not_a_crash(tmp_path, text, capsys):
     """A `!!set` namespace and a list inside `apis` ended in TypeError: unhashable (exit 3)."""

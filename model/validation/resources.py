@@ -47,6 +47,8 @@ def check_resources(ctx: Context) -> None:
             if any(key in entry and ctx.resolved(entry[key]) in (None, "") for key in _ID_FIELDS):
                 continue  # `model_id: ${env.X:+...}` with X unset: the server skips the entry
             pid = ctx.resolved(entry.get("provider_id"))
+            if not isinstance(pid, (str, int, float, bool)) and pid is not None:
+                continue  # a list or mapping: the config model's type check reports it
             if pid in (None, "", "__disabled__"):
                 continue  # the server registers nothing for it
             if pid == "all" and kind == "models" and ctx.release.data.get("model_provider_all", ctx.release.is_ogx):
