@@ -30,7 +30,7 @@ class Node:
 
     __slots__ = (
         "kind", "start", "end", "line", "column", "tag", "style", "flow",
-        "anchor", "raw", "items", "target", "_value",
+        "anchor", "raw", "items", "target", "_value", "_flat",
     )  # fmt: skip
 
     def __init__(self, kind: str, start: int, line: int, column: int) -> None:
@@ -47,6 +47,7 @@ class Node:
         self.items: list = []  # map: [(key, value)], seq: [node]
         self.target: Node | None = None  # alias: the anchored node
         self._value: Any = _UNSET
+        self._flat: list | None = None  # a mapping's pairs with its merge keys flattened (_flattened)
 
     def __repr__(self) -> str:
         return f"<Node {self.kind} {self.line + 1}:{self.column + 1} {self.raw[:20]!r}>"
@@ -198,23 +199,58 @@ def _collection_value(node: Node) -> Any:
             return _pairs(node, short)
         return [_checked_value(item) for item in node.items]
     result: dict = {}
-    merged: dict = {}
     for k, v in node.items:
         _checked_value(v)
         if _is_plain(k, MERGE_KEY):
-            sources = v.resolved.items if v.resolved.kind == SEQ else [v]
-            for src in reversed(sources):
-                if src.resolved.kind != MAP:
-                    raise ParseError("a merge key (<<) needs a mapping or a list of mappings", line=v.line + 1, column=v.column + 1)
-                merged.update(src.value)
             continue
         try:
             result[k.value] = v.value
         except TypeError:
             raise ParseError("a mapping key must be a single value, not a list or mapping", line=k.line + 1, column=k.column + 1) from None
+    merged = {key.value: value.value for key, value in _merged_pairs(node)}
     if merged:
         result = {**merged, **result}
     return set(result) if short == "set" else result
+
+
+def _merged_pairs(node: Node) -> list[tuple[Node, Node]]:
+    """The (key, value) pairs merge keys (<<) bring into a mapping, in the order PyYAML 6.0.4's
+    flatten_mapping lists them: each `<<` in turn, a list's mappings in order, each mapping
+    flattened first. A later pair wins, so with `<<: [*a, *b]` a key both have takes b's value.
+    PyYAML drops a pair whose key is the same string object as one already taken: the same
+    key node reached twice, or a one-character key (CPython shares those strings)."""
+    pairs: list[tuple[Node, Node]] = []
+    seen: set = set()
+    for k, v in node.items:
+        if not _is_plain(k, MERGE_KEY):
+            continue
+        sources = v.resolved.items if v.resolved.kind == SEQ else [v]
+        for src in sources:
+            if src.resolved.kind != MAP:
+                raise ParseError("a merge key (<<) needs a mapping or a list of mappings", line=v.line + 1, column=v.column + 1)
+            for pair in _flattened(src.resolved):
+                WORK.visits += 1
+                identity = _key_identity(pair[0])
+                if identity not in seen:
+                    seen.add(identity)
+                    pairs.append(pair)
+    return pairs
+
+
+def _flattened(node: Node) -> list[tuple[Node, Node]]:
+    """A mapping's pairs as PyYAML holds them once its own merge keys are flattened (kept on the
+    node: merges of merges through aliases would otherwise repeat the work exponentially)."""
+    if node._flat is None:
+        node._flat = _merged_pairs(node) + [(k, v) for k, v in node.items if not _is_plain(k, MERGE_KEY)]
+    return node._flat
+
+
+def _key_identity(key: Node) -> Any:
+    key = key.resolved
+    text = key.raw if key.kind == SCALAR else None
+    if isinstance(text, str) and len(text) <= 1 and (not text or ord(text) < 256):
+        return ("shared", text)
+    return id(key)
 
 
 def _pairs(node: Node, short: str) -> list:

@@ -127,3 +127,15 @@ def test_renaming_a_backend_named_through_an_anchor_used_elsewhere_is_refused(tm
     err = capsys.readouterr().err
     assert "storage.stores.metadata.backend would also change *x at line 7" in err and "internal error" not in err
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("text", [
+    # seed 31: PyYAML 6.0.4 (the releases' own) lets the last mapping of a merged list win ...
+    "datasetio: &a1\n- provider_id: localfs\n- provider_id: nvidia\nscoring:\n- provider_id: {<<: *a1}\n",
+    "a: &a {k1: 1, kk: 1}\nb: &b {k1: 2, kk: 2}\nc: {<<: [*a, *b], z: 0}\nd: {<<: *a, <<: *b}\n",
+    "a: &a {kk: 1}\nb: &b {<<: *a, kk: 2}\nc: {<<: [*b, *a]}\ne: {<<: [*a, *a]}\n",
+    # ... except for one-character keys, whose strings CPython shares: there the first wins
+    "a: &a1\n- x: p\n- x: q\nb: {<<: *a1}\n",
+])
+def test_merge_keys_give_what_the_servers_pyyaml_gives(text):
+    assert same_data(Document(text).data, yaml.safe_load(text))
