@@ -13,8 +13,8 @@ from .document import Document, EditError
 from .envvars import has_placeholder
 from .facts import family_of, type_tag_of
 from .references import Reference, find_references
-from .releases import Release, load_release
-from .releases.detect import detect
+from .releases import Release
+from .releases.detect import release_of
 from .yamlpath import Path, format_path
 
 BACKEND_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -37,12 +37,7 @@ def backends_of_family(doc: Document, family: str) -> list[str]:
 
 
 def users_of(doc: Document, name: str, release: Release | None = None) -> list[Reference]:
-    return [ref for ref in find_references(doc.data, release=_release(doc, release)) if ref.backend == name]
-
-
-def _release(doc: Document, release: Release | None) -> Release:
-    """`release`, or the one the file was written for."""
-    return release or load_release(detect(doc.data).line)
+    return [ref for ref in find_references(doc.data, release=release_of(doc.data, release)) if ref.backend == name]
 
 
 def _store_default(release: Release, store: str) -> dict:
@@ -53,7 +48,7 @@ def _store_default(release: Release, store: str) -> dict:
 def implicit_store_users(doc: Document, name: str, release: Release | None = None) -> list[str]:
     """Stores the release points at `name` because they are left unset (from 0.4 on, unset
     stores use kv_default / sql_default)."""
-    release = _release(doc, release)
+    release = release_of(doc.data, release)
     stores = doc.value_at(("storage", "stores"))
     stores = stores if isinstance(stores, dict) else {}
     return [store for store in release.stores if _store_default(release, store).get("backend") == name and store not in stores]
@@ -74,7 +69,7 @@ def check_backend_name(doc: Document, name: str) -> None:
 
 
 def add_backend(doc: Document, name: str, type_name: str, fields: dict[str, Any], release: Release | None = None) -> None:
-    types = _release(doc, release).backend_types
+    types = release_of(doc.data, release).backend_types
     if type_name not in types:
         raise EditError(f"'{type_name}' is not a backend type (one of {', '.join(types)})")
     check_backend_name(doc, name)
@@ -101,7 +96,7 @@ def rename_backend(doc: Document, old: str, new: str, release: Release | None = 
     if old not in backends(doc):
         raise EditError(f"there is no backend '{old}' (backends: {list(backends(doc))})")
     check_backend_name(doc, new)
-    release = _release(doc, release)
+    release = release_of(doc.data, release)
     refs = find_references(doc.data, release=release)
     result = RenameResult(
         references=[r for r in refs if r.backend == old],
@@ -126,7 +121,7 @@ def delete_backend(doc: Document, name: str, repoint_to: str | None = None, rele
     backend of the same family for those references; returns the references moved."""
     if name not in backends(doc):
         raise EditError(f"there is no backend '{name}'")
-    release = _release(doc, release)
+    release = release_of(doc.data, release)
     users = users_of(doc, name, release)
     implicit = implicit_store_users(doc, name, release)
     if (users or implicit) and repoint_to is None:

@@ -121,11 +121,9 @@ def find_references(data: dict, *, include_inline: bool = False, release: Any = 
     Store families and provider reference fields are those of `release` (model.releases.Release;
     default: the release the file was written for).
     """
-    if release is None:
-        from .releases import load_release
-        from .releases.detect import detect
+    from .releases.detect import release_of  # the release data loads on first use
 
-        release = load_release(detect(data).line)
+    release = release_of(data, release)
     refs: list[Reference] = []
     storage = data.get("storage")
     stores = storage.get("stores") if isinstance(storage, dict) else None

@@ -18,8 +18,8 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 from model.envvars import Environment, has_placeholder, resolve
 from model.facts import declared_backends, type_tag_of
 from model.references import find_references
-from model.releases import Release, load_release
-from model.releases.detect import detect
+from model.releases import Release, release_for
+from model.releases.detect import release_of
 from model.schema_check import is_secret_schema
 
 _FINGERPRINT_KEY = _secrets.token_bytes(16)  # per process: a fingerprint says nothing about a password
@@ -85,7 +85,7 @@ def plan(data: Any, env: Environment, names: Sequence[str] | None = None, releas
     unknown = [n for n in chosen if n not in backends]
     if unknown:
         raise KeyError(", ".join(map(str, unknown)))
-    release = release or load_release(detect(data).line)
+    release = release_of(data, release)
     uses = _uses(data if isinstance(data, dict) else {}, env, release)
     targets = {name: target_for(str(name), backends[name], env, release, tables=tuple(dict.fromkeys(t for t in uses.get(name, ()) if t)))
                for name in backends}
@@ -135,7 +135,7 @@ def _fingerprint(type_name: str, raw: Any, settings: Mapping[str, Any], missing:
 
 def target_for(name: str, backend: Any, env: Environment, release: Release | None = None, *, tables: Sequence[str] = ()) -> ProbeTarget:
     """Resolve one `storage.backends` entry the way `release` (default: the newest) will."""
-    release = release or load_release(detect({}).line)
+    release = release or release_for(None)  # the newest
     if not isinstance(backend, dict):
         return ProbeTarget(name, "?", {}, problem=f"backend '{name}' is not a mapping", fingerprint=_fingerprint("?", repr(backend), {}, ()))
     type_resolution = resolve(backend.get("type"), env)

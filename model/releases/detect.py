@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from . import available_lines, display_name
+from . import Release, available_lines, display_name, load_release
 from .shapes import Shape, shapes
 
 
@@ -111,3 +111,9 @@ def detect(data: Any) -> Detection:
     telling = [(sum(flags), words) for words, flags in known.items() if flags[index] and not all(flags)]
     reasons = tuple(words for _, words in sorted(telling)[:3])
     return Detection(lines[index], reasons, exact)
+
+
+def release_of(data: Any, release: Release | None = None) -> Release:
+    """`release`, or the release `data` was written for (what every command judges it by when
+    no --server is given)."""
+    return release or load_release(detect(data).line)

@@ -17,7 +17,7 @@ from ..facts import type_tag_of
 from ..help import help_for
 from ..redaction import is_secret_key
 from ..schema_check import describe, is_secret_schema, scalar_kinds
-from . import Release
+from . import Release, schema_value
 
 Path = tuple  # a YAML path: keys and list indexes
 
@@ -39,12 +39,12 @@ class SchemaField:
 
     @property
     def description(self) -> str:
-        upstream = self.schema.get("description") or _resolve(self.schema, self.root).get("description")
+        upstream = self.schema.get("description") or schema_value(self.schema, self.root).get("description")
         return upstream or help_for(self.path)
 
     @property
     def secret(self) -> bool:
-        if self.marked_secret or is_secret_schema(_resolve(self.schema, self.root)):
+        if self.marked_secret or is_secret_schema(schema_value(self.schema, self.root)):
             return True
         # the one naming rule (model.redaction); a boolean is never a secret (`send_secret_in_body`)
         last = self.key[-1] if self.key else (self.path[-1] if self.path else "")
@@ -62,19 +62,13 @@ class SchemaField:
         return scalar_kinds(self.schema, self.root)
 
 
-def _resolve(schema: dict, root: dict) -> dict:
-    while isinstance(schema, dict) and "$ref" in schema:
-        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
-    return schema
-
-
 def pick(schema: dict, root: dict, value: Any) -> dict:
     """The one object schema `value` is checked against: through `$ref`s, `X | None`, and a
     union chosen by its `type` tag (backends, auth providers)."""
-    schema = _resolve(schema, root)
+    schema = schema_value(schema, root)
     for _ in range(8):
         if "oneOf" in schema or "anyOf" in schema:
-            branches = [_resolve(b, root) for b in schema.get("oneOf") or schema.get("anyOf")]
+            branches = [schema_value(b, root) for b in schema.get("oneOf") or schema.get("anyOf")]
             branches = [b for b in branches if b.get("type") != "null"]
             mapping = (schema.get("discriminator") or {}).get("mapping") or {}
             tag = type_tag_of(value) if isinstance(value, dict) else None
@@ -82,7 +76,7 @@ def pick(schema: dict, root: dict, value: Any) -> dict:
                 chosen = mapping.get(tag or "")
                 if chosen is None:
                     return {}
-                schema = _resolve({"$ref": chosen}, root)
+                schema = schema_value({"$ref": chosen}, root)
             elif len(branches) == 1:
                 schema = branches[0]
             else:
@@ -95,7 +89,7 @@ def pick(schema: dict, root: dict, value: Any) -> dict:
 
 
 def _tag_of(schema: dict, root: dict) -> str | None:
-    tag = _resolve(schema, root).get("properties", {}).get("type", {})
+    tag = schema_value(schema, root).get("properties", {}).get("type", {})
     return tag.get("const") or (tag.get("enum") or [None])[0] or tag.get("default")
 
 

@@ -14,8 +14,8 @@ from ..envvars import Environment
 from ..facts import is_newer_format, is_old_format
 from ..redaction import is_secret_path
 from ..release_secrets import release_secret_fields
-from ..releases import Release, load_release
-from ..releases.detect import detect
+from ..releases import Release
+from ..releases.detect import release_of
 from .backends import check_backends
 from .context import Context
 from .placeholders import check_placeholders
@@ -34,7 +34,7 @@ def validate(
     """All diagnostics for `doc` judged against `release` (default: the one the file was written
     for, as `detect` finds it), in file order.
     `strict_env`: unset variables are errors (an env file was given, so it is meant to be complete)."""
-    ctx = Context(doc, env, strict_env, release or load_release(detect(doc.data).line))
+    ctx = Context(doc, env, strict_env, release_of(doc.data, release))
     check_structure(ctx)
     check_backends(ctx)
     check_providers(ctx)
