@@ -171,14 +171,9 @@ def backend_fields(release: Release, type_name: str) -> list[SchemaField]:
     return fields_of(release, {"storage": {"backends": {"_": {"type": type_name}}}}, path)
 
 
-def is_object(schema: dict, root: dict) -> bool:
-    picked = pick(schema, root, None)
-    return "properties" in picked
-
-
-def fields_of(release: Release, data: Any, path: Path, *, skip: tuple[str, ...] = ("type",), flatten: tuple[str, ...] | None = None) -> list[SchemaField]:
-    """Every field of the mapping at `path`, nested mappings flattened one level (`jwks.uri`);
-    `flatten` limits which nested mappings are opened (None: every one with fixed fields)."""
+def fields_of(release: Release, data: Any, path: Path, *, skip: tuple[str, ...] = ("type",)) -> list[SchemaField]:
+    """Every field of the mapping at `path`, nested mappings with fixed fields flattened one
+    level (`jwks.uri`)."""
     found = node_at(release, data, path)
     if found is None:
         return []
@@ -192,7 +187,7 @@ def fields_of(release: Release, data: Any, path: Path, *, skip: tuple[str, ...] 
         if name in skip:
             continue
         nested = pick(sub, root, value.get(name) if isinstance(value, dict) else None)
-        if "properties" in nested and (flatten is None or name in flatten) and nested.get("properties"):
+        if nested.get("properties"):
             inner_required = set(nested.get("required", ()))
             for inner, inner_schema in nested["properties"].items():
                 if inner == "type" and "type" in skip:

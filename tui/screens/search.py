@@ -31,7 +31,7 @@ class SearchTarget:
 
 
 def search_targets(session: EditSession) -> list[SearchTarget]:
-    from ..widgets.fields import field_specs
+    from model.releases.fields import fields_of
 
     data = session.data
     release = session.release()
@@ -40,7 +40,7 @@ def search_targets(session: EditSession) -> list[SearchTarget]:
         kind = type_tag_of(backend) or "?"
         path = ("storage", "backends", name)
         targets.append(SearchTarget(f"backend {name} ({kind})", "backend", path))
-        for spec in field_specs(release, data, path):
+        for spec in fields_of(release, data, path):
             targets.append(SearchTarget(f"{name}.{spec.name}  field of backend {name}", "backend", path, path + spec.key))
     for store, spec in release.stores.items():
         targets.append(SearchTarget(f"store {store} ({spec.get('family')})", "store", ("storage", "stores", store)))
@@ -50,14 +50,14 @@ def search_targets(session: EditSession) -> list[SearchTarget]:
         if ref.path[0] == "providers":
             targets.append(SearchTarget(f"{format_path(ref.path)} → {ref.backend}", "reference", ref.path))
     targets.append(SearchTarget("server (port, host, TLS)", "server", ("server",)))
-    for spec in field_specs(release, data, ("server",), skip=SERVER_FORM_SKIP):
+    for spec in fields_of(release, data, ("server",), skip=SERVER_FORM_SKIP):
         targets.append(SearchTarget(f"server.{spec.name}", "server", ("server",), ("server",) + spec.key))
     targets.append(SearchTarget("auth (server.auth)", "auth", ("server", "auth")))
-    for spec in field_specs(release, data, AUTH_PATH):
+    for spec in fields_of(release, data, AUTH_PATH):
         targets.append(SearchTarget(f"auth.{spec.name}", "auth", ("server", "auth"), AUTH_PATH + spec.key))
     if release.has_quota:
         targets.append(SearchTarget("quota (server.quota)", "quota", ("server", "quota")))
-        for spec in field_specs(release, {"server": {"quota": {}}}, QUOTA_PATH, skip=QUOTA_FORM_SKIP):
+        for spec in fields_of(release, {"server": {"quota": {}}}, QUOTA_PATH, skip=QUOTA_FORM_SKIP):
             targets.append(SearchTarget(f"quota.{spec.name}", "quota", QUOTA_PATH, QUOTA_PATH + spec.key))
     return targets
 

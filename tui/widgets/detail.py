@@ -167,11 +167,13 @@ class DetailPane(VerticalScroll):
         """A row per field the target release declares for the mapping at `path` (`data`: a
         stand-in for the file where the mapping is not written yet)."""
         # forms load on first use, not before the first frame
-        from .fields import FieldRow, field_specs, value_in
+        from model.releases.fields import fields_of
+
+        from .fields import FieldRow, value_in
 
         values = self.session.doc.value_at(path)
         rows = []
-        for spec in field_specs(self.session.release(), data or self.session.data, path, skip):
+        for spec in fields_of(self.session.release(), data or self.session.data, path, skip=skip):
             value = value_in(values, spec.key)
             rows.append(FieldRow(spec, path + spec.key, value, self.session.resolved(value, secret=spec.secret)))
         return rows

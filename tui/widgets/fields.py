@@ -16,18 +16,8 @@ from textual.widgets import Input, Label, Static
 
 from model.envvars import has_placeholder
 from model.redaction import redact_text
-from model.releases import Release
-from model.releases.fields import SchemaField, fields_of
+from model.releases.fields import SchemaField
 from model.yamlpath import Path, format_path
-
-
-# a form row's field: the target release's schema of it (model/releases/fields.py)
-FieldSpec = SchemaField
-
-
-def field_specs(release: Release, data: Any, path: Path, skip: tuple[str, ...] = ("type",), flatten: tuple[str, ...] | None = None) -> list[FieldSpec]:
-    """Every field of the mapping at `path`, as the release declares it (nested ones one level deep)."""
-    return fields_of(release, data, path, skip=skip, flatten=flatten)
 
 
 def text_of(value: Any) -> str:
@@ -57,7 +47,7 @@ def value_in(data: Any, key: tuple[str, ...]) -> Any:
 class FieldInput(Input):
     """An input bound to one field; `spec` and `path` tell the form what to write."""
 
-    def __init__(self, spec: FieldSpec, path: Path, value: Any, **kwargs) -> None:
+    def __init__(self, spec: SchemaField, path: Path, value: Any, **kwargs) -> None:
         self.spec = spec
         self.path = path  # the full YAML path of this field
         self.original = text_of(value)
@@ -87,7 +77,7 @@ class FieldRow(Vertical):
     FieldRow .field-resolved { color: $accent; }
     """
 
-    def __init__(self, spec: FieldSpec, path: Path, value: Any, resolved: str = "", id: str | None = None) -> None:
+    def __init__(self, spec: SchemaField, path: Path, value: Any, resolved: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
         self.spec = spec
         self.field_path = path
