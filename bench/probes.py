@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model.envvars import Environment  # noqa: E402
-from model.probes import Category, plan, probe, run_probes, target_for  # noqa: E402
+from llama_config.model.envvars import Environment  # noqa: E402
+from llama_config.model.probes import Category, plan, probe, run_probes, target_for  # noqa: E402
 from tests.live.servers import ServerUnavailable, SilentServer, free_port, start_postgres, start_redis  # noqa: E402
 
 TIMEOUT = 2.0

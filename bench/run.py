@@ -73,9 +73,9 @@ def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
 
 
 def in_process(text: str, runs: int) -> tuple[float, float]:
-    from model.document import Document
-    from model.envvars import Environment
-    from model.validation import validate
+    from llama_config.model.document import Document
+    from llama_config.model.envvars import Environment
+    from llama_config.model.validation import validate
 
     loads, totals = [], []
     for _ in range(runs):

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model.errors import ConfigFileError
+from llama_config.model.errors import ConfigFileError
 
 # Upstream's grammar, character for character: only upper-case names are substituted.
 PLACEHOLDER_RE = re.compile(r"\$\{env\.([A-Z0-9_]+)(?::([=+])([^}]*))?\}")

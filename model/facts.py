@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from model.envvars import PLACEHOLDER_RE, has_placeholder
+from llama_config.model.envvars import PLACEHOLDER_RE, has_placeholder
 
 Family = Literal["kv", "sql"]
 

@@ -21,7 +21,7 @@ import stat
 from dataclasses import dataclass
 from typing import BinaryIO, Callable
 
-from model.errors import ConfigFileError, ExternalChangeError, SaveError
+from llama_config.model.errors import ConfigFileError, ExternalChangeError, SaveError
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from model.envvars import Environment  # noqa: E402
-from tui.app import ConfigEditorApp  # noqa: E402
+from llama_config.model.envvars import Environment  # noqa: E402
+from llama_config.tui.app import ConfigEditorApp  # noqa: E402
 
 SIZE = (150, 48)
 # what a deployment would have set: the Redis host and an API key (masked in the form)

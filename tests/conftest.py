@@ -121,7 +121,7 @@ def run_cli(tmp_path: Path):
         kwargs.setdefault("cwd", tmp_path)
         kwargs.setdefault("timeout", 60)
         return subprocess.run(
-            [sys.executable, "-m", "tui.cli", *map(str, args)],
+            [sys.executable, "-m", "llama_config.tui.cli", *map(str, args)],
             capture_output=True,
             text=True,
             env=cli_env(**(env or {})),

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.document import Document
-from model.references import find_references
-from model.validation import validate
-from model.workcount import WORK
-from model.yamldata import copy_data, same_data
-from tui.cli import main
+from llama_config.model.document import Document
+from llama_config.model.references import find_references
+from llama_config.model.validation import validate
+from llama_config.model.workcount import WORK
+from llama_config.model.yamldata import copy_data, same_data
+from llama_config.tui.cli import main
 
 RELIABILITY = Path(__file__).parent / "files" / "reliability"
 

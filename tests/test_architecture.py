@@ -37,7 +37,7 @@ def test_validate_command_does_not_import_pydantic_pyyaml_or_the_ui():
     only for a file with tagged scalars or one libyaml refuses."""
     code = (
         "import sys\n"
-        "from tui.cli import main\n"
+        "from llama_config.tui.cli import main\n"
         f"code = main(['validate', {str(EXAMPLE)!r}])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', 'textual', 'rich', 'asyncpg', 'redis', 'pymongo', 'aiosqlite'))\n"
         "print(heavy)\n"

@@ -4,6 +4,7 @@ changes on disk between load and save."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -15,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-import tui
-from model.document import Document
-from model.errors import ExternalChangeError
+import llama_config.tui
+from llama_config.model.document import Document
+from llama_config.model.errors import ExternalChangeError
 from tests.conftest import CORPUS, MINIMAL_CONFIG, cli_env
-from tui.cli import main
+from llama_config.tui.cli import main
 
 STARTER = CORPUS / "d1b663294/src/ogx/distributions/starter/config.yaml"
 
@@ -209,7 +210,7 @@ def test_model_saves_when_the_file_did_not_change(config_file):
 @pytest.mark.parametrize("force", [False, True])
 def test_cli_set_when_the_file_changes_during_the_command(monkeypatch, capsys, config_file, force):
     """`set` is one process, so the change is made from inside it, right after the load."""
-    import tui.commands.set_values as set_values
+    import llama_config.tui.commands.set_values as set_values
 
     real_load = set_values.load
     external = MINIMAL_CONFIG.replace("distro_name: mini", "distro_name: edited-elsewhere")
@@ -236,12 +237,23 @@ def test_cli_set_when_the_file_changes_during_the_command(monkeypatch, capsys, c
 # ------------------------------------------------------------------ permissions (as the `nobody` user)
 
 
-def _project_root() -> str:
-    return str(Path(tui.__file__).resolve().parent.parent)
+@functools.cache
+def _importable_project() -> str:
+    """A directory nobody can read that imports as this project: llama_config/{model,tui} linked
+    to the repository's folders (the editable install's import hook lives in a .pth file, which
+    PYTHONPATH entries do not run)."""
+    root = Path(llama_config.tui.__file__).resolve().parent.parent
+    lib = Path(tempfile.mkdtemp(prefix="llama-config-nobody-lib-"))
+    (lib / "llama_config").mkdir()
+    for name in ("model", "tui"):
+        (lib / "llama_config" / name).symlink_to(root / name)
+    for d in (lib, lib / "llama_config"):
+        d.chmod(0o755)
+    return str(lib)
 
 
 def _nobody_env() -> dict[str, str]:
-    paths = [_project_root(), *site.getsitepackages()]
+    paths = [_importable_project(), *site.getsitepackages()]
     return cli_env(PYTHONPATH=os.pathsep.join(paths), PYTHONNOUSERSITE="1", PYTHONDONTWRITEBYTECODE="1", HOME="/tmp")
 
 
@@ -254,7 +266,7 @@ def _python_for_nobody() -> str | None:
     candidates = [sys.executable, os.path.realpath(sys.executable), getattr(sys, "_base_executable", None),
                   shutil.which("python3"), f"/usr/bin/python{v.major}.{v.minor}", "/usr/bin/python3",
                   f"/usr/local/bin/python{v.major}.{v.minor}", "/usr/local/bin/python3"]  # fmt: skip
-    probe = "import tui.cli, tui.commands.set_values, tui.commands.show, model.validation, rich; print('ok')"
+    probe = "import llama_config.tui.cli, llama_config.tui.commands.set_values, llama_config.tui.commands.show, llama_config.model.validation, rich; print('ok')"
     for python in dict.fromkeys(c for c in candidates if c and os.path.isfile(c)):
         try:
             r = subprocess.run([python, "-c", probe], user="nobody", env=_nobody_env(), cwd="/",
@@ -284,7 +296,7 @@ def as_nobody():
     workdir.chmod(0o777)
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run([python, "-m", "tui.cli", *map(str, args)], user="nobody", env=_nobody_env(),
+        return subprocess.run([python, "-m", "llama_config.tui.cli", *map(str, args)], user="nobody", env=_nobody_env(),
                               cwd=workdir, capture_output=True, text=True, timeout=60)  # fmt: skip
 
     run.uid, run.gid = nobody.pw_uid, nobody.pw_gid

@@ -81,11 +81,11 @@ def test_good_usage_exits_0(run_cli, config_file):
 def test_internal_error_exits_3_without_traceback(tmp_path, config_file):
     """A bug inside a command is exit 3 and one line naming the exception, never a traceback."""
     code = (
-        "import sys, tui.commands.validate as v\n"
+        "import sys, llama_config.tui.commands.validate as v\n"
         "def boom(args): raise RuntimeError('simulated bug')\n"
         "v.run = boom\n"
-        "import tui.cli\n"
-        f"sys.exit(tui.cli.main(['validate', {str(config_file)!r}]))\n"
+        "import llama_config.tui.cli\n"
+        f"sys.exit(llama_config.tui.cli.main(['validate', {str(config_file)!r}]))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(), cwd=tmp_path)
     assert r.returncode == 3
@@ -97,11 +97,11 @@ def test_internal_error_exits_3_without_traceback(tmp_path, config_file):
 
 def test_internal_error_with_debug_shows_the_traceback(tmp_path, config_file):
     code = (
-        "import sys, tui.commands.validate as v\n"
+        "import sys, llama_config.tui.commands.validate as v\n"
         "def boom(args): raise RuntimeError('simulated bug')\n"
         "v.run = boom\n"
-        "import tui.cli\n"
-        f"sys.exit(tui.cli.main(['validate', {str(config_file)!r}]))\n"
+        "import llama_config.tui.cli\n"
+        f"sys.exit(llama_config.tui.cli.main(['validate', {str(config_file)!r}]))\n"
     )
     r = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(LLAMA_CONFIG_DEBUG="1"), cwd=tmp_path

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from model.document import Document, EditError
-from model.references import find_references
+from llama_config.model.document import Document, EditError
+from llama_config.model.references import find_references
 from tests.conftest import MINIMAL_CONFIG
 
 # The starter config ogx 1.5 ships (a file that release starts with; the d1b663294 snapshot
@@ -142,8 +142,8 @@ def test_rename_writes_out_the_stores_the_release_defaults_to_the_old_backend(ru
 
 
 def test_deleting_a_backend_a_defaulted_store_uses_is_refused_unless_moved():
-    from model.operations import delete_backend
-    from model.releases import load_release
+    from llama_config.model.operations import delete_backend
+    from llama_config.model.releases import load_release
 
     text = FEW_STORES.replace("    sql_default:\n", "    kv_other:\n      type: kv_sqlite\n      db_path: /tmp/o.db\n    sql_default:\n")
     text = text.replace("backend: kv_default\n      namespace: registry", "backend: kv_other\n      namespace: registry")
@@ -219,7 +219,7 @@ def test_rename_backend_with_an_existing_error_is_not_refused(run_cli, tmp_path)
 
 def test_rename_every_backend_of_every_corpus_file(cli_corpus_file, tmp_copy, capsys):
     """In-process over the whole corpus: every reference follows the rename, nothing else moves."""
-    from tui.cli import main
+    from llama_config.tui.cli import main
 
     original = cli_corpus_file.read_text()
     backends = list((Document.load(str(cli_corpus_file)).data.get("storage") or {}).get("backends") or {})

@@ -7,7 +7,7 @@ import os
 import yaml
 
 from tests.conftest import MINIMAL_CONFIG
-from tui.cli import main
+from llama_config.tui.cli import main
 
 
 def _load(path):

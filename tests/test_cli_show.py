@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from model.document import Document
-from model.references import find_references
-from model.yamlpath import format_path
+from llama_config.model.document import Document
+from llama_config.model.references import find_references
+from llama_config.model.yamlpath import format_path
 from tests.conftest import CORPUS, MINIMAL_CONFIG
 
 STARTER = CORPUS.parent / "releases/ogx-1.5/starter/config.yaml"  # shipped in ogx 1.5
@@ -139,7 +139,7 @@ def test_malformed_env_file_exits_2(run_cli, tmp_path, config_file):
 
 def test_every_corpus_file_shows(cli_corpus_file, capsys):
     """In-process over the whole corpus: a tree, every declared backend in it, no internal error."""
-    from tui.cli import main
+    from llama_config.tui.cli import main
 
     rc = main(["show", str(cli_corpus_file)])
     out, err = capsys.readouterr()

@@ -202,7 +202,7 @@ def test_missing_env_file_exits_2(run_cli, tmp_path, port_config):
 def test_every_corpus_file_validates_in_the_documented_format(cli_corpus_file, capsys):
     """In-process (one subprocess per corpus file would be slow): the exit code follows the
     errors, every stdout line is one diagnostic, and --json has the same diagnostics."""
-    from tui.cli import main
+    from llama_config.tui.cli import main
 
     rc = main(["validate", str(cli_corpus_file)])
     out, err = capsys.readouterr()

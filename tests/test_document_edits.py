@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.document import Document, EditError
+from llama_config.model.document import Document, EditError
 
 HANDWRITTEN = Path(__file__).parent / "files" / "handwritten"
 from tests.conftest import CORPUS
@@ -794,7 +794,7 @@ def test_add_keys_writes_what_setting_each_would_in_one_reparse(monkeypatch):
     one_by_one = Document(text)
     for key, value in entries.items():
         one_by_one.set(("storage", "stores", key), value)
-    import model.document as document_module
+    import llama_config.model.document as document_module
 
     parses = []
     real = document_module.parse

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.document import Document
+from llama_config.model.document import Document
 
 from tests.conftest import CORPUS
 HANDWRITTEN = Path(__file__).parent / "files" / "handwritten"

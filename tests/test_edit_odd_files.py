@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tui.cli import main
+from llama_config.tui.cli import main
 
 RELIABILITY = Path(__file__).parent / "files" / "reliability"
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from model.envvars import (
+from llama_config.model.envvars import (
     PLACEHOLDER_RE,
     Environment,
     Placeholder,
@@ -23,7 +23,7 @@ from model.envvars import (
     retype,
     variables_in,
 )
-from model.errors import ConfigFileError
+from llama_config.model.errors import ConfigFileError
 
 HOME = "/home/tester"
 

@@ -33,16 +33,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.document import Document
-from model.errors import ConfigFileError
-from model.fields import parse_value
-from model.releases import load_release, parse_server
-from model.releases.detect import detect
-from model.releases import available_lines
-from model.yamldata import copy_data, same_data
-from model.yamlpath import format_path, parse_path
+from llama_config.model.document import Document
+from llama_config.model.errors import ConfigFileError
+from llama_config.model.fields import parse_value
+from llama_config.model.releases import load_release, parse_server
+from llama_config.model.releases.detect import detect
+from llama_config.model.releases import available_lines
+from llama_config.model.yamldata import copy_data, same_data
+from llama_config.model.yamlpath import format_path, parse_path
 from tests.fuzz_mutations import SCALARS, mutate
-from tui.cli import main
+from llama_config.tui.cli import main
 
 SEED = int(os.environ.get("LLAMA_CONFIG_FUZZ_SEED", "20260903"))
 CASES = int(os.environ.get("LLAMA_CONFIG_FUZZ_CASES", "300"))

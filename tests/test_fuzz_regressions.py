@@ -8,11 +8,11 @@ import threading
 import pytest
 import yaml
 
-from model.document import Document
-from model.errors import ConfigFileError
-from model.yamldata import same_data
-from model.yamltree import MAX_DEPTH
-from tui.cli import main
+from llama_config.model.document import Document
+from llama_config.model.errors import ConfigFileError
+from llama_config.model.yamldata import same_data
+from llama_config.model.yamltree import MAX_DEPTH
+from llama_config.tui.cli import main
 
 
 def _pyyaml_from_an_empty_stack(text: str):

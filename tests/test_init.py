@@ -10,13 +10,13 @@ import itertools
 
 import pytest
 
-from model.document import Document
-from model.envvars import Environment
-from model.probes import plan, run_probes
-from model.releases import available_lines, latest_line, load_release
-from model.starter import AUTH_TYPES, PROVIDERS, StarterOptions, starter_config
-from model.validation import validate
-from tui.cli import build_parser
+from llama_config.model.document import Document
+from llama_config.model.envvars import Environment
+from llama_config.model.probes import plan, run_probes
+from llama_config.model.releases import available_lines, latest_line, load_release
+from llama_config.model.starter import AUTH_TYPES, PROVIDERS, StarterOptions, starter_config
+from llama_config.model.validation import validate
+from llama_config.tui.cli import build_parser
 
 
 def diagnostics(text: str, line: str | None = None, **environ: str) -> list[str]:
@@ -205,7 +205,7 @@ def test_without_a_terminal_nothing_is_asked(run_cli, tmp_path):
 
 def _run_in_process(monkeypatch, tmp_path, argv: list[str], answers: list[str], tty: bool = True):
     """Run `init` as on a terminal: stdin says it is a tty and input() returns `answers`."""
-    from tui.commands import init as command
+    from llama_config.tui.commands import init as command
 
     monkeypatch.chdir(tmp_path)
     stdin = io.StringIO()
@@ -264,7 +264,7 @@ def test_a_bad_name_typed_at_the_prompt_is_asked_again(monkeypatch, tmp_path, ca
 
 
 def test_end_of_input_at_a_prompt_takes_the_defaults(monkeypatch, tmp_path):
-    from tui.commands import init as command
+    from llama_config.tui.commands import init as command
 
     monkeypatch.chdir(tmp_path)
 

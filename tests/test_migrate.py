@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from model.document import Document
-from model.envvars import Environment
-from model.releases import load_release
-from model.migration import MigrationError, make_plan, migrate, modernize_placeholders, needs_migration, report_lines
-from model.references import find_references
-from model.validation import validate
+from llama_config.model.document import Document
+from llama_config.model.envvars import Environment
+from llama_config.model.releases import load_release
+from llama_config.model.migration import MigrationError, make_plan, migrate, modernize_placeholders, needs_migration, report_lines
+from llama_config.model.references import find_references
+from llama_config.model.validation import validate
 from tests.conftest import CORPUS
 
 OLD_DIR = CORPUS / "add64e8e2"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from model.document import Document
-from model.migration import migrate
-from model.releases import load_release, parse_server
-from model.releases.detect import detect
+from llama_config.model.document import Document
+from llama_config.model.migration import migrate
+from llama_config.model.releases import load_release, parse_server
+from llama_config.model.releases.detect import detect
 from tests.conftest import CORPUS, MINIMAL_CONFIG
 
 OLD_STARTER = CORPUS / "add64e8e2/llama_stack/distributions/starter/run.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.document import Document, EditError
+from llama_config.model.document import Document, EditError
 
 TEXT = """\
 # header: not the first key's

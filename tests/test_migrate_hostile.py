@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.document import Document
-from model.migration import MigrationError, migrate
+from llama_config.model.document import Document
+from llama_config.model.migration import MigrationError, migrate
 
 RELIABILITY = Path(__file__).parent / "files" / "reliability"
 
@@ -114,22 +114,22 @@ def _old_providers(count: int, namespace: bool, flow: bool = False) -> str:
 def test_a_migration_re_parses_the_file_a_fixed_number_of_times_however_many_stores(monkeypatch, namespace):
     """Counted work: each verified edit re-parses the whole file, so an edit per store would
     make a migration quadratic in the number of stores (it was, for stores with a namespace)."""
-    import model.document
+    import llama_config.model.document
 
     counts = []
     for count in (5, 50):
         calls = 0
-        real = model.document.parse
+        real = llama_config.model.document.parse
 
         def counting(text):
             nonlocal calls
             calls += 1
             return real(text)
 
-        monkeypatch.setattr(model.document, "parse", counting)
+        monkeypatch.setattr(llama_config.model.document, "parse", counting)
         doc = Document(_old_providers(count, namespace))
         migrate(doc)
-        monkeypatch.setattr(model.document, "parse", real)
+        monkeypatch.setattr(llama_config.model.document, "parse", real)
         counts.append(calls)
         refs = [doc.data["providers"]["vector_io"][i]["config"]["persistence"] for i in range(count)]
         assert refs[-1] == {"backend": "kv_default", "namespace": f"ns{count - 1}" if namespace else f"vector_io::faiss::p{count - 1}"}

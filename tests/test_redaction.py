@@ -11,10 +11,10 @@ import socket
 
 import pytest
 
-from model.diagnostics import Diagnostic
-from model.document import Document
-from model.errors import ParseError
-from model.redaction import MASK, is_secret_key, is_secret_path, redact_text, shown_value
+from llama_config.model.diagnostics import Diagnostic
+from llama_config.model.document import Document
+from llama_config.model.errors import ParseError
+from llama_config.model.redaction import MASK, is_secret_key, is_secret_path, redact_text, shown_value
 
 # Each secret is a distinct string, so a leak names its form.
 SECRETS = {

@@ -9,13 +9,13 @@ import json
 
 import pytest
 
-from model.envvars import Environment
-from model.probes import plan
-from model.redaction import MASK, is_secret_path
-from model.release_secrets import release_secret_fields
-from model.releases import load_release
-from model.yamltree import parse
-from tui.cli import main
+from llama_config.model.envvars import Environment
+from llama_config.model.probes import plan
+from llama_config.model.redaction import MASK, is_secret_path
+from llama_config.model.release_secrets import release_secret_fields
+from llama_config.model.releases import load_release
+from llama_config.model.yamltree import parse
+from llama_config.tui.cli import main
 
 SECRETS = ("AKIA-KEYID-1", "AKIA-WRONG-TYPE-2", "QUtJQS1XUk9ORy1UWVBFLTI", "CONNSTR-PW-3", "AKIA-MIGRATE-4", "AKIA-PARSE-5", "AKIA-LOWER-6")
 

@@ -144,6 +144,6 @@ def test_generator_check_agrees_with_the_committed_data():
 def test_the_detection_summary_is_what_the_data_files_give():
     """model/releases/shapes.json.gz is derived data: rewrite it with
     `python -m model.releases.shapes --write` (the generator does) when this fails."""
-    from model.releases.shapes import SHAPES_PATH, build
+    from llama_config.model.releases.shapes import SHAPES_PATH, build
 
     assert json.loads(gzip.decompress(SHAPES_PATH.read_bytes())) == build()

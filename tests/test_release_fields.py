@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from model.fields import parse_checked, parse_value
-from model.help import HELP, help_for
-from model.releases import available_lines, load_release
-from model.releases.fields import backend_fields, field_at, fields_of
+from llama_config.model.fields import parse_checked, parse_value
+from llama_config.model.help import HELP, help_for
+from llama_config.model.releases import available_lines, load_release
+from llama_config.model.releases.fields import backend_fields, field_at, fields_of
 
 OGX = load_release("ogx-1.5")
 V03 = load_release("0.3")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.document import Document
-from model.envvars import Environment
-from model.releases import UnknownRelease, available_lines, load_release, parse_server
-from model.releases.detect import detect
-from model.validation import validate
+from llama_config.model.document import Document
+from llama_config.model.envvars import Environment
+from llama_config.model.releases import UnknownRelease, available_lines, load_release, parse_server
+from llama_config.model.releases.detect import detect
+from llama_config.model.validation import validate
 from tests.conftest import cli_env
 
 RELEASES = Path(__file__).parent / "corpus" / "releases"
@@ -81,18 +81,18 @@ def test_quota_points_at_a_release_that_has_it() -> None:
 def test_cli_says_which_release_and_why(tmp_path: Path) -> None:
     src = _shipped("ogx-1.5")[0]
     result = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "validate", str(src)], capture_output=True, text=True, env=cli_env()
+        [sys.executable, "-m", "llama_config.tui.cli", "validate", str(src)], capture_output=True, text=True, env=cli_env()
     )
     assert "validated against ogx" in result.stderr and "(from: " in result.stderr, result.stderr
 
 
 def test_cli_server_option_and_environment(tmp_path: Path) -> None:
     src = str(_shipped("ogx-1.5")[0])
-    by_option = subprocess.run([sys.executable, "-m", "tui.cli", "validate", src, "--server", "0.7.3"], capture_output=True, text=True, env=cli_env())
+    by_option = subprocess.run([sys.executable, "-m", "llama_config.tui.cli", "validate", src, "--server", "0.7.3"], capture_output=True, text=True, env=cli_env())
     assert "validated against llama-stack 0.7.3 (--server 0.7.3)" in by_option.stderr
-    by_env = subprocess.run([sys.executable, "-m", "tui.cli", "validate", src], capture_output=True, text=True, env=cli_env(LLAMA_CONFIG_SERVER="ogx-1.0"))
+    by_env = subprocess.run([sys.executable, "-m", "llama_config.tui.cli", "validate", src], capture_output=True, text=True, env=cli_env(LLAMA_CONFIG_SERVER="ogx-1.0"))
     assert "validated against ogx 1.0" in by_env.stderr
-    bad = subprocess.run([sys.executable, "-m", "tui.cli", "validate", src, "--server", "9.9"], capture_output=True, text=True, env=cli_env())
+    bad = subprocess.run([sys.executable, "-m", "llama_config.tui.cli", "validate", src, "--server", "9.9"], capture_output=True, text=True, env=cli_env())
     assert bad.returncode == 2 and "unknown server release '9.9'" in bad.stderr and "Traceback" not in bad.stderr
 
 

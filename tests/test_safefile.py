@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-import model.errors
-import model.redaction
-import model.safefile
-from model.errors import ConfigFileError, ExternalChangeError, SaveError
-from model.safefile import (
+import llama_config.model.errors
+import llama_config.model.redaction
+import llama_config.model.safefile
+from llama_config.model.errors import ConfigFileError, ExternalChangeError, SaveError
+from llama_config.model.safefile import (
     MAX_CONFIG_BYTES,
     Snapshot,
     atomic_write,
@@ -515,7 +515,7 @@ _RUNNER = textwrap.dedent(
     """
     import json, sys
     sys.path.insert(0, sys.argv[1])
-    from model.safefile import read_config_bytes, atomic_write
+    from llama_config.model.safefile import read_config_bytes, atomic_write
     op, path = sys.argv[2], sys.argv[3]
     try:
         if op == "read":
@@ -564,12 +564,12 @@ def sandbox():
     base = Path(tempfile.mkdtemp(prefix="llama-config-perm-"))
     os.chmod(base, 0o755)
     try:
-        pkg = base / "lib" / "model"
+        pkg = base / "lib" / "llama_config" / "model"
         pkg.mkdir(parents=True)
         (pkg / "__init__.py").write_text("")
-        for module in (model.errors, model.redaction, model.safefile):  # safefile and what it imports
+        for module in (llama_config.model.errors, llama_config.model.redaction, llama_config.model.safefile):  # safefile and what it imports
             shutil.copy(module.__file__, pkg / os.path.basename(module.__file__))
-        for d in (base / "lib", pkg):
+        for d in (base / "lib", pkg.parent, pkg):
             os.chmod(d, 0o755)
         for p in pkg.iterdir():
             os.chmod(p, 0o644)

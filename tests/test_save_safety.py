@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from model.errors import SaveError
-from model.safefile import TEMP_MARK, atomic_write, read_config_bytes, remove_stale_temps
+from llama_config.model.errors import SaveError
+from llama_config.model.safefile import TEMP_MARK, atomic_write, read_config_bytes, remove_stale_temps
 from tests.test_safefile import mode_of, python_for_nobody, sandbox, tiny_fs, write  # noqa: F401 (fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -159,7 +159,7 @@ def test_save_as_unprivileged_user_creates_temps_with_the_final_mode(shared_dir:
         """
         import os, sys
         sys.path.insert(0, sys.argv[1])
-        from model.safefile import atomic_write
+        from llama_config.model.safefile import atomic_write
         os.umask(0o022)
         for line in sys.stdin:
             atomic_write(sys.argv[2], b"password: s3cret\\n" * 100_000, snapshot=None)
@@ -316,8 +316,8 @@ def test_directory_made_read_only_during_the_save_as_unprivileged_user(sandbox) 
         """
         import json, os, sys
         sys.path.insert(0, sys.argv[1])
-        from model.safefile import atomic_write
-        from model.errors import SaveError
+        from llama_config.model.safefile import atomic_write
+        from llama_config.model.errors import SaveError
         real_replace, directory = os.replace, os.path.dirname(sys.argv[2])
         def replace(src, dst, *a, **k):
             os.chmod(directory, 0o555)
@@ -349,7 +349,7 @@ _SAVER = textwrap.dedent(
     """
     import sys
     sys.path.insert(0, sys.argv[1])
-    from model.safefile import atomic_write
+    from llama_config.model.safefile import atomic_write
     contents = [b"A" * 300_000, b"B" * 200_000]
     print("ready", flush=True)
     i = 0

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from model.releases import available_lines, load_release
-from model.releases.json_schema import build
+from llama_config.model.releases import available_lines, load_release
+from llama_config.model.releases.json_schema import build
 
 SHIPPED = Path(__file__).parent / "corpus" / "releases"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from model.document import Document
-from tui.commands.show import build_tree, plain_text, print_tree
+from llama_config.model.document import Document
+from llama_config.tui.commands.show import build_tree, plain_text, print_tree
 from tests.conftest import CORPUS_FILES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 
-from model.diagnostics import CODES, Diagnostic
-from model.document import Document
-from model.envvars import Environment
-from model.releases import load_release
-from model.validation import has_errors, validate
+from llama_config.model.diagnostics import CODES, Diagnostic
+from llama_config.model.document import Document
+from llama_config.model.envvars import Environment
+from llama_config.model.releases import load_release
+from llama_config.model.validation import has_errors, validate
 
 BASE = """\
 version: 2

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from model.diagnostics import CODES, Diagnostic
-from model.document import Document
-from model.envvars import Environment
-from model.releases import load_release
-from model.releases.detect import detect
-from model.validation import validate
+from llama_config.model.diagnostics import CODES, Diagnostic
+from llama_config.model.document import Document
+from llama_config.model.envvars import Environment
+from llama_config.model.releases import load_release
+from llama_config.model.releases.detect import detect
+from llama_config.model.validation import validate
 
 from tests.conftest import CORPUS
 FILES = sorted(str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.yaml")) if CORPUS.is_dir() else []
@@ -222,7 +222,7 @@ def test_old_generation_file_without_stores_is_not_called_old():
 
 
 def test_newer_format_files_are_recognised_as_newer():
-    from model.validation import is_newer_format
+    from llama_config.model.validation import is_newer_format
 
     newer = [n for n in FILES if n.startswith(NEWER)]
     assert newer

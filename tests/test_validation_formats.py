@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.document import Document
-from model.errors import ParseError
+from llama_config.model.document import Document
+from llama_config.model.errors import ParseError
 from tests.test_validation_common import BASE, check, config, has, only, pos, summary
 
 NEWER_RELEASE = "0.7"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from model.document import Document
-from model.envvars import Environment
-from model.variables import variables_used
-from tui.commands.show import build_tree
+from llama_config.model.document import Document
+from llama_config.model.envvars import Environment
+from llama_config.model.variables import variables_used
+from llama_config.tui.commands.show import build_tree
 
 TEXT = """\
 version: 2

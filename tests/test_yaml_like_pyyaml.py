@@ -17,12 +17,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.document import Document
-from model.errors import ConfigFileError
-from model.validation import validate
-from model.yamldata import same_data
-from model.yamltree import MAX_DEPTH
-from tui.cli import main
+from llama_config.model.document import Document
+from llama_config.model.errors import ConfigFileError
+from llama_config.model.validation import validate
+from llama_config.model.yamldata import same_data
+from llama_config.model.yamltree import MAX_DEPTH
+from llama_config.tui.cli import main
 
 RELIABILITY = Path(__file__).parent / "files" / "reliability"
 

@@ -14,9 +14,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.document import Document
-from model.errors import ParseError
-from model.yamltree import ALIAS, MAP, SEQ, check_duplicate_keys, parse
+from llama_config.model.document import Document
+from llama_config.model.errors import ParseError
+from llama_config.model.yamltree import ALIAS, MAP, SEQ, check_duplicate_keys, parse
 
 
 def load(data: bytes | str, name: str = "run.yaml") -> Document:

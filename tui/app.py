@@ -15,12 +15,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Select, Static, Switch, Tree
 
-from model.document import EditError
-from model.envvars import Environment
-from model.errors import ConfigFileError, ExternalChangeError
-from model.operations import backend_family, backends, backends_of_family, implicit_store_users, users_of
-from model.session import EditSession
-from model.yamlpath import Path, format_path
+from llama_config.model.document import EditError
+from llama_config.model.envvars import Environment
+from llama_config.model.errors import ConfigFileError, ExternalChangeError
+from llama_config.model.operations import backend_family, backends, backends_of_family, implicit_store_users, users_of
+from llama_config.model.session import EditSession
+from llama_config.model.yamlpath import Path, format_path
 
 from .palette import EditorCommands
 from .widgets.config_tree import ConfigTree, NodeRef
@@ -234,7 +234,7 @@ class ConfigEditorApp(App[None]):
             self._apply_input(widget)
 
     def _apply_input(self, widget: Input) -> None:
-        from model.fields import parse_checked
+        from llama_config.model.fields import parse_checked
 
         from .widgets.fields import FieldInput
 
@@ -422,7 +422,7 @@ class ConfigEditorApp(App[None]):
 
             def edit() -> None:
                 with session.step(f"add backend {name} for {format_path(ref_path)}"):
-                    from model import operations
+                    from llama_config.model import operations
 
                     operations.add_backend(session.doc, name, type_name, fields)
                     operations.set_reference(session.doc, ref_path, family, name, None)
@@ -440,7 +440,7 @@ class ConfigEditorApp(App[None]):
 
         def edit() -> None:
             with session.step(f"add backend {name} for quotas"):
-                from model import operations
+                from llama_config.model import operations
 
                 operations.add_backend(session.doc, name, "kv_sqlite", {"db_path": "./quotas.db"})
                 if session.doc.node_at(("server", "quota")) is not None:
@@ -520,7 +520,7 @@ class ConfigEditorApp(App[None]):
             self._start_probes(None)
 
     def _start_probes(self, names: list[str] | None) -> None:
-        from model.probes import plan
+        from llama_config.model.probes import plan
 
         session = self.session
         assert session is not None
@@ -536,7 +536,7 @@ class ConfigEditorApp(App[None]):
         self.run_worker(self._probe(targets), group="probes", exclusive=True, exit_on_error=False)
 
     async def _probe(self, targets: list) -> None:
-        from model.probes import ProbeRun
+        from llama_config.model.probes import ProbeRun
 
         state = self.tree.probe_state
         for target in targets:

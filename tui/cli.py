@@ -55,7 +55,7 @@ def _command(sub, name: str, module: str, help: str, description: str, file: boo
     p = sub.add_parser(name, help=help, description=description, epilog=EXIT_CODES_HELP, formatter_class=_Formatter)
     if file:
         p.add_argument("file", metavar="FILE")
-    p.set_defaults(run=_lazy(f"tui.commands.{module}"))
+    p.set_defaults(run=_lazy(f"llama_config.tui.commands.{module}"))
     return p
 
 
@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
-    from model.errors import ConfigFileError
+    from llama_config.model.errors import ConfigFileError
 
     try:
         return args.run(args)

@@ -6,8 +6,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from model.releases import store_order
-from model.operations import backends
+from llama_config.model.releases import store_order
+from llama_config.model.operations import backends
 
 
 class EditorCommands(Provider):
@@ -33,7 +33,7 @@ class EditorCommands(Provider):
                 commands.append(("Go to quota", "server.quota: request limits", partial(app.go_to, ("server", "quota"), "quota")))
             for name in backends(session.doc):
                 commands.append((f"Go to backend {name}", "storage.backends", partial(app.go_to, ("storage", "backends", name), "backend")))
-            from model.releases import available_lines, display_name
+            from llama_config.model.releases import available_lines, display_name
 
             commands.append(("Server release: detect from the file", "judge the file against the release it was written for", partial(app.choose_release, None)))
             for line in reversed(available_lines()):

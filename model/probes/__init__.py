@@ -5,7 +5,7 @@ PostgreSQL and check the store's table can be created, PING Redis, read the Mong
 collection) and reports a `ProbeResult` with a `Category`. Drivers (asyncpg, aiosqlite,
 redis, pymongo) are imported only when a probe of their kind runs.
 
-    from model.probes import plan, run_probes, ProbeRun
+    from llama_config.model.probes import plan, run_probes, ProbeRun
     targets = plan(doc.data, env)                    # placeholders resolved, no I/O
     results = await run_probes(targets, timeout=5)   # all concurrently, each with its timeout
 

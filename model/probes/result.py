@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Iterable
 
-from model.redaction import redact_text
+from llama_config.model.redaction import redact_text
 
 
 class Category(StrEnum):

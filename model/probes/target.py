@@ -15,12 +15,12 @@ from pathlib import PurePath
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
-from model.envvars import Environment, has_placeholder, resolve
-from model.facts import declared_backends, type_tag_of
-from model.references import find_references
-from model.releases import Release, release_for
-from model.releases.detect import release_of
-from model.schema_check import is_secret_schema
+from llama_config.model.envvars import Environment, has_placeholder, resolve
+from llama_config.model.facts import declared_backends, type_tag_of
+from llama_config.model.references import find_references
+from llama_config.model.releases import Release, release_for
+from llama_config.model.releases.detect import release_of
+from llama_config.model.schema_check import is_secret_schema
 
 _FINGERPRINT_KEY = _secrets.token_bytes(16)  # per process: a fingerprint says nothing about a password
 

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.envvars import Environment
-from model.errors import ConfigFileError
-from model.validation import validate
+from llama_config.model.envvars import Environment
+from llama_config.model.errors import ConfigFileError
+from llama_config.model.validation import validate
 from tests.conformance.mutants import Mutant
 from tests.conformance.shipped import SHIPPED_ENV, refused_by_own_release, shipped_configs
-from tui.commands.common import load, target_release
+from llama_config.tui.commands.common import load, target_release
 
 Oracle = Callable[[str, list[Path], dict[str, str]], dict[Path, dict]]  # tools.releases.judge.judge
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.document import Document
-from model.migration import migrate
-from model.releases import load_release
-from model.starter import StarterOptions, starter_config
+from llama_config.model.document import Document
+from llama_config.model.migration import migrate
+from llama_config.model.releases import load_release
+from llama_config.model.starter import StarterOptions, starter_config
 from tests.conftest import CORPUS
 from tools.releases.judge import judge
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from model.envvars import Environment
-from tui.app import ConfigEditorApp
+from llama_config.model.envvars import Environment
+from llama_config.tui.app import ConfigEditorApp
 
 from .helpers import ENV, EXAMPLES, RUN_V03, record_notifications
 

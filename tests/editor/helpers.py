@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Tree
 
-from tui.widgets.fields import FieldInput
+from llama_config.tui.widgets.fields import FieldInput
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

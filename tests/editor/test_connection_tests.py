@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import socket
 
-from model.envvars import Environment
-from tui.app import ConfigEditorApp
+from llama_config.model.envvars import Environment
+from llama_config.tui.app import ConfigEditorApp
 
 
 def _closed_port() -> int:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from textual.widgets import Button, Input, Select, Switch
 
-from model.document import Document
-from model.envvars import Environment
-from model.migration import migrate
-from model.releases import load_release
-from model.validation import has_errors, validate
+from llama_config.model.document import Document
+from llama_config.model.envvars import Environment
+from llama_config.model.migration import migrate
+from llama_config.model.releases import load_release
+from llama_config.model.validation import has_errors, validate
 from tests.conftest import CORPUS
 
 from .helpers import RUN_V03, SIZE, notes, settle, texts, tree_labels
@@ -119,7 +119,7 @@ async def test_a_current_file_opens_without_the_offer(editor) -> None:
 
 async def test_a_missing_file_is_offered_to_be_created(workdir: Path) -> None:
     from tests.editor.helpers import ENV, record_notifications
-    from tui.app import ConfigEditorApp
+    from llama_config.tui.app import ConfigEditorApp
 
     app = ConfigEditorApp("new.yaml", Environment(environ=dict(ENV)), server="0.7")  # 0.7 has quotas
     record_notifications(app)
@@ -148,7 +148,7 @@ async def test_a_missing_file_is_offered_to_be_created(workdir: Path) -> None:
 
 async def test_the_creation_dialog_offers_no_quotas_for_ogx(workdir: Path) -> None:
     """ogx removed server.quota (1.0); the newest release is the default target."""
-    from tui.app import ConfigEditorApp
+    from llama_config.tui.app import ConfigEditorApp
 
     app = ConfigEditorApp("new.yaml", Environment(environ={}))
     async with app.run_test(size=SIZE) as pilot:
@@ -164,7 +164,7 @@ async def test_the_creation_dialog_offers_no_quotas_for_ogx(workdir: Path) -> No
 
 
 async def test_cancelling_the_creation_writes_nothing(workdir: Path) -> None:
-    from tui.app import ConfigEditorApp
+    from llama_config.tui.app import ConfigEditorApp
 
     app = ConfigEditorApp("new.yaml", Environment(environ={}))
     async with app.run_test(size=SIZE) as pilot:
@@ -177,7 +177,7 @@ async def test_cancelling_the_creation_writes_nothing(workdir: Path) -> None:
 
 
 async def test_a_bad_distribution_name_is_refused_in_the_dialog(workdir: Path) -> None:
-    from tui.app import ConfigEditorApp
+    from llama_config.tui.app import ConfigEditorApp
 
     app = ConfigEditorApp("new.yaml", Environment(environ={}))
     async with app.run_test(size=SIZE) as pilot:

@@ -8,9 +8,9 @@ import sys
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList
 
-from tui.widgets.detail import ActionButton
-from tui.widgets.diagnostics_panel import DiagnosticsPanel
-from tui.widgets.fields import FieldInput
+from llama_config.tui.widgets.detail import ActionButton
+from llama_config.tui.widgets.diagnostics_panel import DiagnosticsPanel
+from llama_config.tui.widgets.fields import FieldInput
 
 from .helpers import ROOT, RUN_V03, SIZE, enter_value, field, notes, settle, show, texts
 

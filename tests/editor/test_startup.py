@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from tui.app import ConfigEditorApp
+from llama_config.tui.app import ConfigEditorApp
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "run.yaml"
 

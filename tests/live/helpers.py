@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from model.envvars import Environment
-from model.probes import ProbeResult, probe, target_for
+from llama_config.model.envvars import Environment
+from llama_config.model.probes import ProbeResult, probe, target_for
 
 from .servers import ServerUnavailable
 

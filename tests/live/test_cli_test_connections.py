@@ -7,7 +7,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from model.probes import JSON_KEYS
+from llama_config.model.probes import JSON_KEYS
 
 from .helpers import write_config
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.probes import Category
+from llama_config.model.probes import Category
 
 from .helpers import probe_backend
 from .servers import MisbehavingServer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from model.probes import Category
+from llama_config.model.probes import Category
 
 from .helpers import probe_backend
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from model.probes import Category
+from llama_config.model.probes import Category
 
 from .helpers import probe_backend, started
 from .servers import start_redis

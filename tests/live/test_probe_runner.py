@@ -13,9 +13,9 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from model.envvars import Environment
-from model.probes import Category, ProbeRun, plan, run_probes
-from model.releases import load_release
+from llama_config.model.envvars import Environment
+from llama_config.model.probes import Category, ProbeRun, plan, run_probes
+from llama_config.model.releases import load_release
 
 from .helpers import probe_backend
 
@@ -162,7 +162,7 @@ async def test_passwords_never_appear_in_results_json_or_logs(postgres, redis_se
 
 
 def test_importing_the_probes_loads_no_driver():
-    code = ("import sys, model.probes, tui.commands.test_connections\n"
+    code = ("import sys, llama_config.model.probes, llama_config.tui.commands.test_connections\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('asyncpg', 'redis', 'pymongo', 'aiosqlite')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"

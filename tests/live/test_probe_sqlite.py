@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from model.envvars import Environment
-from model.probes import Category, plan, run_probes
-from model.releases import load_release
+from llama_config.model.envvars import Environment
+from llama_config.model.probes import Category, plan, run_probes
+from llama_config.model.releases import load_release
 from tests.test_cli_bad_input import _nobody_env, _python_for_nobody
 
 from .helpers import probe_backend, write_config
@@ -116,7 +116,7 @@ def run_as_nobody():
         pytest.skip("no Python interpreter that the nobody user can run and that imports llama-config")
 
     def run(config: Path) -> list[dict]:
-        r = subprocess.run([python, "-m", "tui.cli", "test-connections", str(config), "--json"], user="nobody",
+        r = subprocess.run([python, "-m", "llama_config.tui.cli", "test-connections", str(config), "--json"], user="nobody",
                            env=_nobody_env(), cwd="/", capture_output=True, text=True, timeout=60)
         assert r.returncode in (0, 1), r.stderr
         return json.loads(r.stdout)

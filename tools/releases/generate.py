@@ -93,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_shapes() -> None:
     """The small per-line summary release detection reads (model/releases/shapes.py)."""
-    from model.releases import load_release
-    from model.releases.shapes import SHAPES_PATH, build as build_shapes, encode
+    from llama_config.model.releases import load_release
+    from llama_config.model.releases.shapes import SHAPES_PATH, build as build_shapes, encode
 
     load_release.cache_clear()  # the data files were just rewritten
     SHAPES_PATH.write_bytes(encode(build_shapes()))

@@ -8,12 +8,12 @@ import sys
 from collections import Counter
 from typing import Callable, Iterable
 
-from model.diagnostics import Diagnostic
-from model.document import Document
-from model.envvars import Environment, load_env_file
-from model.errors import ConfigFileError
-from model.releases import Release, UnknownRelease, load_release, parse_server
-from model.releases.detect import detect
+from llama_config.model.diagnostics import Diagnostic
+from llama_config.model.document import Document
+from llama_config.model.envvars import Environment, load_env_file
+from llama_config.model.errors import ConfigFileError
+from llama_config.model.releases import Release, UnknownRelease, load_release, parse_server
+from llama_config.model.releases.detect import detect
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -49,7 +49,7 @@ def errors_after_edit(
     """(the errors the edit added, every diagnostic after it). The file as it was loaded is
     parsed and validated again only when there are errors to compare with: on a large file each
     pass costs seconds, and most edits leave no error at all."""
-    from model.validation import validate
+    from llama_config.model.validation import validate
 
     after = validate(doc, release=release)
     if not any(d.severity == "error" for d in after):

@@ -13,12 +13,12 @@ import os
 import sys
 from typing import Callable
 
-from model.document import Document
-from model.envvars import Environment
-from model.errors import ConfigFileError
-from model.releases import Release, release_for
-from model.starter import AUTH_TYPES, DEFAULT_NAME, PROVIDERS, StarterOptions, check_name, create_file, sqlite_directory, starter_config
-from model.validation import has_errors, validate
+from llama_config.model.document import Document
+from llama_config.model.envvars import Environment
+from llama_config.model.errors import ConfigFileError
+from llama_config.model.releases import Release, release_for
+from llama_config.model.starter import AUTH_TYPES, DEFAULT_NAME, PROVIDERS, StarterOptions, check_name, create_file, sqlite_directory, starter_config
+from llama_config.model.validation import has_errors, validate
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
 

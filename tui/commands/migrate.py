@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from model.migration import MigrationError, migrate, report_lines
-from model.release_secrets import release_secret_fields
+from llama_config.model.migration import MigrationError, migrate, report_lines
+from llama_config.model.release_secrets import release_secret_fields
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load, target_release, write_result
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from model.document import EditError
-from model.operations import rename_backend
-from model.yamlpath import format_path
+from llama_config.model.document import EditError
+from llama_config.model.operations import rename_backend
+from llama_config.model.yamlpath import format_path
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load, target_release, write_result
 

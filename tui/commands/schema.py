@@ -7,9 +7,9 @@ import argparse
 import json
 import sys
 
-from model.errors import ConfigFileError
-from model.releases import UnknownRelease, release_for
-from model.releases.json_schema import build
+from llama_config.model.errors import ConfigFileError
+from llama_config.model.releases import UnknownRelease, release_for
+from llama_config.model.releases.json_schema import build
 
 from .common import EXIT_BAD_INPUT, EXIT_OK
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from model.document import EditError
-from model.fields import parse_value
-from model.yamlpath import PathSyntaxError, format_path, parse_path
+from llama_config.model.document import EditError
+from llama_config.model.fields import parse_value
+from llama_config.model.yamlpath import PathSyntaxError, format_path, parse_path
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load, target_release, write_result
 

@@ -11,14 +11,14 @@ from rich.markup import RE_TAGS, escape
 from rich.text import Text
 from rich.tree import Tree
 
-from model.envvars import Environment, resolve
-from model.redaction import MASK, SecretFields, redact_text
-from model.release_secrets import release_secret_fields
-from model.references import Reference, backend_users, find_references, iter_providers
-from model.facts import family_of, type_tag_of
-from model.validation import is_newer_format, is_old_format
-from model.variables import variables_used
-from model.yamlpath import format_path
+from llama_config.model.envvars import Environment, resolve
+from llama_config.model.redaction import MASK, SecretFields, redact_text
+from llama_config.model.release_secrets import release_secret_fields
+from llama_config.model.references import Reference, backend_users, find_references, iter_providers
+from llama_config.model.facts import family_of, type_tag_of
+from llama_config.model.validation import is_newer_format, is_old_format
+from llama_config.model.variables import variables_used
+from llama_config.model.yamlpath import format_path
 
 from .common import EXIT_OK, environment, load, target_release
 

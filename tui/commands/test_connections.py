@@ -13,8 +13,8 @@ import json
 import math
 import sys
 
-from model.errors import ConfigFileError
-from model.probes import ProbeResult, declared_backends, plan, redact, run_probes
+from llama_config.model.errors import ConfigFileError
+from llama_config.model.probes import ProbeResult, declared_backends, plan, redact, run_probes
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, environment, load, target_release
 

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from model.errors import ConfigFileError
-from model.validation import has_errors, validate
+from llama_config.model.errors import ConfigFileError
+from llama_config.model.validation import has_errors, validate
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, environment, load, target_release
 

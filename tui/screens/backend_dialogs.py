@@ -13,10 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from model.releases import Release
-from model.releases.fields import backend_fields
-from model.fields import parse_checked
-from model.operations import BACKEND_NAME
+from llama_config.model.releases import Release
+from llama_config.model.releases.fields import backend_fields
+from llama_config.model.fields import parse_checked
+from llama_config.model.operations import BACKEND_NAME
 
 from ..widgets.fields import FieldInput, FieldRow
 

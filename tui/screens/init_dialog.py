@@ -15,8 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
-from model.releases import Release, release_for
-from model.starter import AUTH_TYPES, DEFAULT_NAME, PROVIDERS, StarterOptions, check_name, create_file, starter_config
+from llama_config.model.releases import Release, release_for
+from llama_config.model.starter import AUTH_TYPES, DEFAULT_NAME, PROVIDERS, StarterOptions, check_name, create_file, starter_config
 
 
 class InitDialog(ModalScreen[StarterOptions | None]):

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from model.document import Document
+from llama_config.model.document import Document
 
 from .choice import ChoiceDialog
 from .save_dialog import colored_diff
@@ -63,7 +63,7 @@ def offer_migration(app: Any) -> None:
 
 
 def _offer(app: Any) -> None:
-    from model.migration import MigrationError, migrate, needs_migration, report_lines
+    from llama_config.model.migration import MigrationError, migrate, needs_migration, report_lines
 
     session = app.session
     if session is None or not needs_migration(session.doc):

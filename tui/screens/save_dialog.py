@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from model.diagnostics import Diagnostic
+from llama_config.model.diagnostics import Diagnostic
 
 from .choice import ChoiceDialog
 

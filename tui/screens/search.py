@@ -13,11 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from model.facts import type_tag_of
-from model.operations import backends
-from model.references import find_references, iter_providers
-from model.session import EditSession
-from model.yamlpath import Path, format_path
+from llama_config.model.facts import type_tag_of
+from llama_config.model.operations import backends
+from llama_config.model.references import find_references, iter_providers
+from llama_config.model.session import EditSession
+from llama_config.model.yamlpath import Path, format_path
 
 from ..widgets.detail import AUTH_PATH, QUOTA_FORM_SKIP, QUOTA_PATH, SERVER_FORM_SKIP
 
@@ -31,7 +31,7 @@ class SearchTarget:
 
 
 def search_targets(session: EditSession) -> list[SearchTarget]:
-    from model.releases.fields import fields_of
+    from llama_config.model.releases.fields import fields_of
 
     data = session.data
     release = session.release()

@@ -13,13 +13,13 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from model.diagnostics import SEVERITY_ORDER, Diagnostic
-from model.facts import family_of, type_tag_of
-from model.releases import store_order
-from model import operations
-from model.references import Reference, find_references, iter_providers
-from model.session import EditSession
-from model.yamlpath import Path
+from llama_config.model.diagnostics import SEVERITY_ORDER, Diagnostic
+from llama_config.model.facts import family_of, type_tag_of
+from llama_config.model.releases import store_order
+from llama_config.model import operations
+from llama_config.model.references import Reference, find_references, iter_providers
+from llama_config.model.session import EditSession
+from llama_config.model.yamlpath import Path
 
 
 @dataclass(frozen=True)
@@ -263,7 +263,7 @@ class ConfigTree(Tree[NodeRef]):
 
 def probe_is_stale(session: EditSession, name: str, result: object) -> bool:
     """A connection result is stale once anything the probe used has been edited."""
-    from model.probes import plan
+    from llama_config.model.probes import plan
 
     try:
         current = plan(session.data, session.env, [name], session.release())

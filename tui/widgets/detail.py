@@ -10,11 +10,11 @@ from rich.text import Text
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
-from model import operations
-from model.facts import type_tag_of
-from model.references import find_references
-from model.session import EditSession
-from model.yamlpath import Path, format_path
+from llama_config.model import operations
+from llama_config.model.facts import type_tag_of
+from llama_config.model.references import find_references
+from llama_config.model.session import EditSession
+from llama_config.model.yamlpath import Path, format_path
 
 from .config_tree import NodeRef
 
@@ -167,7 +167,7 @@ class DetailPane(VerticalScroll):
         """A row per field the target release declares for the mapping at `path` (`data`: a
         stand-in for the file where the mapping is not written yet)."""
         # forms load on first use, not before the first frame
-        from model.releases.fields import fields_of
+        from llama_config.model.releases.fields import fields_of
 
         from .fields import FieldRow, value_in
 
@@ -202,7 +202,7 @@ class DetailPane(VerticalScroll):
 
     def _view_store(self, ref: NodeRef) -> list:
         store = ref.path[-1]
-        from model.releases.fields import field_at
+        from llama_config.model.releases.fields import field_at
 
         field = field_at(self.session.release(), self.session.data, ref.path)
         description = field.description if field else ""
@@ -233,10 +233,10 @@ class DetailPane(VerticalScroll):
                 widgets.append(Static(f"  {format_path(r.path[4:])} → {r.backend}  ({r.partition_key} {r.partition})", markup=False))
         config = provider.get("config")
         if isinstance(config, dict) and config:
-            from model.render import render_block
-            from model.textstyle import TextStyle
+            from llama_config.model.render import render_block
+            from llama_config.model.textstyle import TextStyle
 
-            from model.redaction import masked_data
+            from llama_config.model.redaction import masked_data
 
             # secret-named fields and the ones the target release marks (model.release_secrets)
             shown = masked_data(config, ref.path + ("config",), self.session.secret_fields())

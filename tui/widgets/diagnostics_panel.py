@@ -7,7 +7,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from model.diagnostics import Diagnostic
+from llama_config.model.diagnostics import Diagnostic
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 

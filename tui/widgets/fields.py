@@ -14,10 +14,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from model.envvars import has_placeholder
-from model.redaction import redact_text
-from model.releases.fields import SchemaField
-from model.yamlpath import Path, format_path
+from llama_config.model.envvars import has_placeholder
+from llama_config.model.redaction import redact_text
+from llama_config.model.releases.fields import SchemaField
+from llama_config.model.yamlpath import Path, format_path
 
 
 def text_of(value: Any) -> str:
@@ -29,8 +29,8 @@ def text_of(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, (dict, list)):
-        from model.render import render_flow
-        from model.textstyle import TextStyle
+        from llama_config.model.render import render_flow
+        from llama_config.model.textstyle import TextStyle
 
         return render_flow(value, TextStyle())
     return str(value)
