@@ -252,13 +252,17 @@ class Document:
             cursor = end
         parts.append(self.text[cursor:])
         text = "".join(parts)
-        old_text, old_root = self.text, self.root
+        old_text = self.text
+        # the old tree goes before the new one is built, so a large file is never held twice
+        # (`expected` keeps what the check needs of the old data); the rare failure re-reads it
+        self.root = None
         try:
             self._set_text(text)
         except ParseError as exc:
+            self._set_text(old_text)
             raise EditError(f"internal error: the edit produced invalid YAML ({exc.message}); nothing was changed") from None
         if not same_data(self.root.value, expected):
-            self.text, self.root = old_text, old_root
+            self._set_text(old_text)
             raise EditError("internal error: the edit did not produce the intended value; nothing was changed")
 
     # -- edits ---------------------------------------------------------------------------
@@ -327,9 +331,10 @@ class Document:
         pos = self._block_end(mapping, column)
         self._replace(pos, pos, self._nl() + self._join(lines), expected)
 
-    def set_scalars(self, assignments: list[tuple[Path, Any]]) -> None:
-        """Replace many existing scalar values in one pass (a rename touching thousands of
-        references re-parses the file once, not once per reference)."""
+    def set_scalars(self, assignments: list[tuple[Path, Any]], renames: list[tuple[Path, str]] = ()) -> None:
+        """Replace many existing scalar values, and rename keys, in one pass (a rename touching
+        thousands of references re-parses the file once, not once per reference). The paths
+        are the ones before the edit."""
         expected = copy_data(self.data)
         replacements = []
         users = self._alias_users() if assignments else {}
@@ -340,6 +345,8 @@ class Document:
                 raise EditError(f"{format_path(path)} is not a single-line value")
             _set_in(expected, path, value)
             replacements.append((self._content_start(node), node.end, self._scalar_text(node, value, self._in_flow(path))))
+        for path, new_key in renames:
+            replacements.append(self._key_renamed(path, new_key, expected))
         if replacements:
             self._apply(replacements, expected)
 
@@ -655,6 +662,10 @@ class Document:
         return start
 
     def rename_key(self, path: Path, new_key: str) -> None:
+        self.set_scalars([], [(path, new_key)])
+
+    def _key_renamed(self, path: Path, new_key: str, expected: Any) -> tuple[int, int, str]:
+        """The replacement that renames the key at `path`, after the checks; `expected` follows."""
         key_node = self.key_node_at(path)
         if key_node is None:
             raise EditError(f"{format_path(path)} does not exist")
@@ -664,10 +675,9 @@ class Document:
         self._refuse_shared(path, replaces=False)
         self._refuse_repeated(path)
         self._refuse_merged_override(parent, path, "renaming")
-        expected = copy_data(self.data)
         _rename_in(expected, path, new_key)
         text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "", in_flow=parent.flow)
-        self._replace(self._content_start(key_node), key_node.end, text, expected)
+        return self._content_start(key_node), key_node.end, text
 
     # -- blocks of lines (migration moves whole blocks, comments and all) ------------------
 

@@ -107,8 +107,7 @@ def rename_backend(doc: Document, old: str, new: str, release: Release | None = 
         # a key written twice on the way (`backend:` repeated with the same value): renaming the
         # copy the server reads would leave two that disagree; say which lines to clean up
         doc._refuse_repeated(ref.path + ("backend",))
-    doc.set_scalars([(ref.path + ("backend",), new) for ref in result.references])
-    doc.rename_key(BACKENDS + (old,), new)
+    doc.set_scalars([(ref.path + ("backend",), new) for ref in result.references], renames=[(BACKENDS + (old,), new)])
     # the release points unset stores at kv_default / sql_default: keep them on this backend
     for store in implicit:
         _write_default_store(doc, release, store, new)

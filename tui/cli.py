@@ -264,5 +264,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def console_main() -> int:
+    """The `llama-config` program: one command, then the process ends."""
+    if sys.argv[1:2] != ["edit"]:
+        from llama_config.model.gcpause import freeze_what_is_built
+
+        freeze_what_is_built()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())

@@ -69,11 +69,11 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
             skipped += _drop_empty_storage(doc)
         result.dropped = _drop_repeats(doc, plan, [path for path, _, _ in assignments])
         _refuse_shared_values(doc, plan)
-        # placeholders and store types in one verified pass (one re-parse, however many stores)
-        doc.set_scalars([(path, new) for path, _, new in assignments] + _retype_assignments(plan))
+        # placeholders, store types and the references -> stores rename in one verified pass
+        # (one re-parse, however many stores)
+        renames = [(("storage", "references"), "stores")] if plan.rename_references else []
+        doc.set_scalars([(path, new) for path, _, new in assignments] + _retype_assignments(plan), renames)
         result.placeholders = assignments
-        if plan.rename_references:
-            doc.rename_key(("storage", "references"), "stores")
         # plan again on the rewritten text: placeholder values are part of what makes two
         # store configs the same database
         plan = make_plan(doc.data)
