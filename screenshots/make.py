@@ -1,4 +1,4 @@
-"""Write the README's SVG screenshots of the editor: `python screenshots/make.py`.
+"""Write the SVG screenshots of the editor (README.md, docs/editor.md): `python screenshots/make.py`.
 
 Each scene opens a copy of an example config (in a temporary directory, under a fixed
 relative name so the header reads `run.yaml`), drives the editor with Textual's pilot and

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import io
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -279,4 +280,37 @@ def test_help_describes_the_command(run_cli):
     r = run_cli("init", "--help")
     assert r.returncode == 0
     assert r.stdout.startswith("usage: llama-config init ")
-    assert all(opt in r.stdout for opt in ("PATH", "--name", "--postgres", "--quota", "--auth", "--no-input", "--server", "exit codes:"))
+    assert all(opt in r.stdout for opt in ("PATH", "--name", "--postgres", "--quota", "--auth", "--no-input", "--example", "--server", "exit codes:"))
+
+
+# -- the bundled example (`init --example`): what `./dev edit` opens, from a pip install too ----
+
+REPO_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "run.yaml"
+
+
+def test_init_example_writes_the_bundled_example_naming_its_own_path(run_cli, tmp_path):
+    (tmp_path / "conf").mkdir()
+    r = run_cli("init", "--example", "conf/acme.yaml")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("wrote conf/acme.yaml: the bundled example (ogx 1.5")
+    text = (tmp_path / "conf/acme.yaml").read_text(encoding="utf-8")
+    # byte for byte the repository's example, except that its comments name the new file
+    assert text == REPO_EXAMPLE.read_text(encoding="utf-8").replace("examples/run.yaml", "conf/acme.yaml")
+    assert "# Check it with:  llama-config validate conf/acme.yaml" in text
+    r = run_cli("validate", "conf/acme.yaml")
+    assert r.returncode == 0 and r.stdout == "" and "0 errors, 0 warnings, 0 infos" in r.stderr
+
+
+@pytest.mark.parametrize("args", [["--name", "x"], ["--postgres"], ["--port", "9000"], ["--provider", "vllm", "--quota"]])
+def test_init_example_refuses_the_options_of_a_generated_file(run_cli, tmp_path, args):
+    r = run_cli("init", "--example", *args)
+    assert r.returncode == 2
+    assert "--example writes the bundled example as it is; leave out " + args[0] in r.stderr
+    assert not (tmp_path / "run.yaml").exists()
+
+
+def test_init_example_never_overwrites_a_file(run_cli, config_file, file_state):
+    before = file_state(config_file)
+    r = run_cli("init", "--example", config_file)
+    assert r.returncode == 1 and "init never overwrites a file" in r.stderr
+    assert file_state(config_file) == before

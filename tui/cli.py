@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", choices=["oauth2_token", "github_token", "kubernetes", "custom"], help="authentication for --quota (default: oauth2_token)")
     p.add_argument("--port", type=int, default=8321, metavar="N", help="server.port (default: 8321)")
     p.add_argument("--no-input", action="store_true", help="ask nothing, even on a terminal")
+    p.add_argument("--example", action="store_true",
+                   help="write the bundled example instead (an ogx 1.5 config of a deployment 'acme', the one the README shows); "
+                   "then try: llama-config edit PATH")
     _add_server(p, "the server release to write for: 0.3 ... 0.7, 0.7.3, ogx-1.5, latest (default: $LLAMA_CONFIG_SERVER, else latest)")
 
     p = _command(

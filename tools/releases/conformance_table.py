@@ -1,4 +1,4 @@
-"""Print the README's conformance summary from a real run: per release line, its shipped configs
+"""Print the conformance summary of docs/conformance.md from a real run: per release line, its shipped configs
 (how many the release starts with the shipped-config environment, how many llama-config agrees on
 with --server and with auto-detection) and the mutants (refused / started by the release, how many
 llama-config agrees on). The same checks as tests/conformance, so the numbers are the suite's.

@@ -32,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{path}: error: the file already exists, and init never overwrites a file; "
               f"edit it with `llama-config edit {path}`, or give another PATH", file=sys.stderr)
         return EXIT_FINDINGS
+    if args.example:
+        return write_example(args, path)
     interactive = not args.no_input and sys.stdin is not None and sys.stdin.isatty()
     try:
         release = release_for(args.server)
@@ -42,6 +44,46 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if has_errors(validate(Document(text, name=path), Environment(environ={}), release=release)):  # the template itself is broken
         raise RuntimeError("the generated config does not validate")
+    if (refused := create_new(path, text)) is not None:
+        return refused
+    print(f"wrote {path}: {release.name} config, distribution {options.name}, {describe(options, release)}")
+    where = f"--server {release.line} {path}"
+    print(f"next: llama-config validate {where}; llama-config test-connections {where}; llama-config edit {where}")
+    return EXIT_OK
+
+
+# Options that shape a generated config; the bundled example is written as it is.
+_STARTER_OPTIONS = (("--name", "name"), ("--postgres", "postgres"), ("--provider", "provider"), ("--quota", "quota"), ("--auth", "auth"))
+EXAMPLE = "run.yaml"  # examples/run.yaml in the repository, llama_config/examples/run.yaml installed
+
+
+def example_text() -> str:
+    """The bundled example, read as package data so that it is there in a pip install too."""
+    from importlib.resources import files
+
+    return files("llama_config.examples").joinpath(EXAMPLE).read_text(encoding="utf-8")
+
+
+def write_example(args: argparse.Namespace, path: str) -> int:
+    given = [flag for flag, name in _STARTER_OPTIONS if getattr(args, name) is not None]
+    if args.port != 8321:
+        given.append("--port")
+    if given:
+        print(f"llama-config init: error: --example writes the bundled example as it is; leave out {', '.join(given)} "
+              f"(or edit it afterwards: llama-config edit {path})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    text = example_text()
+    if "\n" not in path and "\r" not in path:  # its comments name the file they are in
+        text = text.replace(f"examples/{EXAMPLE}", path)
+    if (refused := create_new(path, text)) is not None:
+        return refused
+    print(f"wrote {path}: the bundled example (ogx 1.5, distribution acme, SQLite stores, ${{env.X}} placeholders)")
+    print(f"next: llama-config edit {path}; llama-config validate {path}; llama-config show {path}")
+    return EXIT_OK
+
+
+def create_new(path: str, text: str) -> int | None:
+    """Write a new file; None when written, else the exit status (never over an existing file)."""
     try:
         create_file(path, text)
     except FileExistsError:
@@ -49,10 +91,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     except OSError as exc:
         raise ConfigFileError(f"cannot create the file: {exc.strerror or exc}", file=path) from None
-    print(f"wrote {path}: {release.name} config, distribution {options.name}, {describe(options, release)}")
-    where = f"--server {release.line} {path}"
-    print(f"next: llama-config validate {where}; llama-config test-connections {where}; llama-config edit {where}")
-    return EXIT_OK
+    return None
 
 
 def describe(options: StarterOptions, release: Release) -> str:
