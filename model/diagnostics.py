@@ -43,6 +43,8 @@ CODES: dict[str, str] = {
     "env-unclosed": "${env. with no closing brace",
     "env-bad-name": "a placeholder name with characters the server does not accept",
     "env-nested": "a placeholder inside a placeholder's default",
+    "template-syntax": "Helm/Go template syntax ({{ ... }}, ${.Values.x}) the server never substitutes: validate the rendered output",
+    "placeholder-not-env": "a ${...} that is not ${env.NAME}, which the server never substitutes",
     "ignored-section": "a section the target release ignores without a word (top-level models:, server.quota on ogx)",
     "deprecated-field": "a field the target release deprecates (image_name on 0.4 and later)",
     "unknown-api": "an API the target release does not have",
