@@ -108,3 +108,16 @@ def test_a_manifest_broken_for_another_reason_is_a_parse_error_with_its_place():
     with pytest.raises(ParseError) as caught:
         read_manifest("cm.yaml", "apiVersion: v1\nkind: ConfigMap\ndata: [unclosed\n")
     assert caught.value.file == "cm.yaml" and caught.value.line == 4
+
+
+def test_every_manifest_finding_code_is_a_listed_code():
+    from llama_config.model.diagnostics import CODES
+
+    text = manifest(
+        configmap("pg", "run.yaml", POSTGRES_DEMO.read_text(), watched=False),
+        configmap("other", "notes", "just: text\nmore: text\n"),
+        ogx_server("a", "pg", "run.yaml"), ogx_server("b", "pg", "x.yaml"), ogx_server("c", "gone", "x.yaml"), ogx_server("d", "other", "notes"),
+    )  # fmt: skip
+    codes = {d.code for d in read_manifest("cm.yaml", text).findings}
+    assert codes == {"config-reference", "configmap-not-watched", "config-key-missing", "configmap-not-in-input", "config-key-not-run-config"}
+    assert codes <= set(CODES)
