@@ -17,6 +17,7 @@ from .errors import ConfigFileError, ParseError
 from .gcpause import gc_paused
 from .render import render_block, render_entry, render_flow, render_key, render_scalar, is_collection
 from .safefile import Snapshot, atomic_write, read_config_bytes
+from .templates import explain_parse_error
 from .textstyle import TextStyle, detect_style
 from .yamlpath import Path, format_path
 from .yamldata import copy_data, same_data
@@ -28,6 +29,15 @@ _TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
 
 class EditError(ValueError):
     """An edit that cannot be made (for example a path through a scalar)."""
+
+
+def explain_load_error(exc: ConfigFileError, text: str, name: str | None) -> None:
+    """Make an error loading `text` say what the operator needs: the file, a Helm template for
+    what it is (not the parser's puzzle), and no password quoted back."""
+    exc.file = exc.file or name
+    if isinstance(exc, ParseError) and "{{" in text:
+        explain_parse_error(exc, text)
+    exc.hide_secret_value(text)  # a message quoting a password's value (model.redaction)
 
 
 def decode(data: bytes, file: str | None) -> tuple[str, bool]:
@@ -73,12 +83,26 @@ class Document:
         try:
             return cls(text, name=name, bom=bom, snapshot=snapshot)
         except ConfigFileError as exc:
-            exc.file = exc.file or name
-            exc.hide_secret_value(text)  # a message quoting a password's value (model.redaction)
+            explain_load_error(exc, text, name)
             raise
 
     def to_bytes(self) -> bytes:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")
+
+    # The file a document is saved to is its text, except for a config a Kubernetes manifest
+    # holds (model.manifests.editing.EmbeddedDocument): these say what goes to the file.
+
+    def file_texts(self) -> tuple[str, str]:
+        """(the file's text as loaded, the file's text with the edits)."""
+        return self.original_text, self.text
+
+    def file_position(self, line: int, column: int) -> tuple[int, int]:
+        """The file's 1-based (line, column) for this document's."""
+        return line, column
+
+    def reloaded(self) -> "Document":
+        """The file as it is on disk now."""
+        return Document.load(self.name)
 
     @property
     def modified(self) -> bool:
@@ -101,10 +125,11 @@ class Document:
         import difflib  # only saving and --dry-run need it
 
         name = self.name or "run.yaml"
+        before, after = self.file_texts()
         return "".join(
             difflib.unified_diff(
-                self.original_text.splitlines(keepends=True),
-                self.text.splitlines(keepends=True),
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
                 fromfile=f"{name} (on disk)",
                 tofile=f"{name} (edited)",
                 n=context,

@@ -35,7 +35,9 @@ class EditSession:
 
     @classmethod
     def open(cls, path: str, env: Environment | None = None, *, validate_now: bool = True, server: str | None = None) -> "EditSession":
-        return cls(Document.load(path), env, validate_now=validate_now, server=server)
+        from .manifests.editing import open_editable  # FILE, or FILE#CONFIGMAP/KEY of a manifest
+
+        return cls(open_editable(path), env, validate_now=validate_now, server=server)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -175,7 +177,7 @@ class EditSession:
 
     def reload(self) -> None:
         """Load the file from disk again (after an external change); undo history is dropped."""
-        fresh = Document.load(self.doc.name)
+        fresh = self.doc.reloaded()
         self.doc = fresh
         self._undo.clear()
         self._redo.clear()

@@ -13,17 +13,18 @@ from .yamlpath import Path
 from .yamltree import MAP, SCALAR, SEQ, Node
 
 
-def string_scalars(node: Node, path: Path = ()) -> Iterator[tuple[Path, Node]]:
-    """Every scalar value that may hold a placeholder, with its path (aliases are not followed)."""
+def string_scalars(node: Node, path: Path = (), marks: tuple[str, ...] = ("${",)) -> Iterator[tuple[Path, Node]]:
+    """Every scalar value that may hold a placeholder (text with one of `marks`), with its path
+    (aliases are not followed)."""
     if node.kind == SCALAR:
-        if "${" in node.raw:
+        if any(mark in node.raw for mark in marks):
             yield path, node
     elif node.kind == MAP:
         for k, v in node.items:
-            yield from string_scalars(v, path + (k.value,))
+            yield from string_scalars(v, path + (k.value,), marks)
     elif node.kind == SEQ:
         for i, item in enumerate(node.items):
-            yield from string_scalars(item, path + (i,))
+            yield from string_scalars(item, path + (i,), marks)
 
 
 @dataclass

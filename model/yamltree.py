@@ -327,6 +327,28 @@ def parse(text: str) -> Node:
     return root
 
 
+def parse_stream(text: str) -> list[Node]:
+    """Every document of a YAML stream (a Kubernetes manifest holds several), each its own
+    tree; anchors do not reach from one document into the next, as in every YAML loader."""
+    try:
+        events = list(_parser.parse(text))
+    except YAMLError as exc:
+        raise _parse_error(exc, text, "") from None
+    roots: list[Node] = []
+    document: list[Any] = []
+    for event in events:
+        name = type(event).__name__
+        if name == "DocumentStartEvent":
+            document = [event]
+        elif name == "DocumentEndEvent":
+            root = _build(iter(document))
+            root.value  # noqa: B018 - construct now: a value the loader cannot read fails here, with its place
+            roots.append(root)
+        elif document:
+            document.append(event)
+    return roots
+
+
 BOM = "\ufeff"
 
 

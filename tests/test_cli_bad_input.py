@@ -212,7 +212,7 @@ def test_cli_set_when_the_file_changes_during_the_command(monkeypatch, capsys, c
     """`set` is one process, so the change is made from inside it, right after the load."""
     import llama_config.tui.commands.set_values as set_values
 
-    real_load = set_values.load
+    real_load = set_values.load_editable
     external = MINIMAL_CONFIG.replace("distro_name: mini", "distro_name: edited-elsewhere")
 
     def load_then_change(path):
@@ -220,7 +220,7 @@ def test_cli_set_when_the_file_changes_during_the_command(monkeypatch, capsys, c
         Path(path).write_text(external)
         return doc
 
-    monkeypatch.setattr(set_values, "load", load_then_change)
+    monkeypatch.setattr(set_values, "load_editable", load_then_change)
     rc = main(["set", str(config_file), "server.port=9000", *(["--force"] if force else [])])
     out, err = capsys.readouterr()
     if force:

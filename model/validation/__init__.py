@@ -24,6 +24,7 @@ from .references import check_references
 from .resources import check_resources
 from .server import check_server
 from .structure import check_structure
+from .templates import check_templates
 
 __all__ = ["validate", "has_errors", "is_old_format", "is_newer_format"]
 
@@ -42,6 +43,7 @@ def validate(
     check_resources(ctx)
     check_server(ctx)
     check_placeholders(ctx)
+    check_templates(ctx)
     secrets = release_secret_fields(doc.data, ctx.release)  # the one redaction rule, with the release's marks
     found = [d.masked() if secrets and is_secret_path(d.path, secrets) else d for d in ctx.diagnostics]
     return sorted(found, key=Diagnostic.sort_key)

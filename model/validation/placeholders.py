@@ -10,7 +10,7 @@ from ..yamltree import Node
 from .context import Context
 
 
-def _offset(node: Node, start: int) -> int:
+def text_column(node: Node, start: int) -> int:
     """Column offset of character `start` of the scalar's text, when it maps one to one."""
     if "\n" in node.raw or (node.style == '"' and "\\" in node.raw):
         return 0
@@ -20,7 +20,7 @@ def _offset(node: Node, start: int) -> int:
 def check_placeholders(ctx: Context) -> None:
     for path, node in string_scalars(ctx.doc.root):
         for problem in lint_placeholders(node.raw):
-            ctx.add("warning", problem.code, path, problem.message, column_offset=_offset(node, problem.start))
+            ctx.add("warning", problem.code, path, problem.message, column_offset=text_column(node, problem.start))
         for placeholder in find_placeholders(node.raw):
             if placeholder.op is not None:
                 continue
@@ -34,5 +34,5 @@ def check_placeholders(ctx: Context) -> None:
                 f"{format_path(path)} needs the environment variable {placeholder.name}, which is "
                 f"{'empty' if source.value == '' else 'unset'}; the server will not start without it "
                 f"(or write ${{env.{placeholder.name}:=default}})",
-                column_offset=_offset(node, placeholder.start),
+                column_offset=text_column(node, placeholder.start),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections import Counter
@@ -27,6 +28,20 @@ def environment(args: argparse.Namespace) -> Environment:
 
 def load(path: str) -> Document:
     return Document.load(path)
+
+
+def load_editable(spec: str) -> Document:
+    """FILE for the commands that edit it: a run config, or the one a Kubernetes manifest holds
+    (FILE when it holds one, FILE#CONFIGMAP/KEY to choose)."""
+    from llama_config.model.manifests.editing import open_editable
+
+    return open_editable(spec)
+
+
+def located(doc: Document, d: Diagnostic) -> str:
+    """A diagnostic as FILE:LINE:COL of the file on disk (a manifest's, for a config it holds)."""
+    line, column = doc.file_position(d.line, d.column)
+    return dataclasses.replace(d, line=line, column=column).format(doc.name or "")
 
 
 def target_release(args: argparse.Namespace, doc: Document) -> tuple[Release, str]:

@@ -12,14 +12,14 @@ import sys
 from llama_config.model.migration import MigrationError, migrate, report_lines
 from llama_config.model.release_secrets import release_secret_fields
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load, target_release, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load_editable, located, target_release, write_result
 
 
 def run(args: argparse.Namespace) -> int:
     if args.write and args.output:
         print("llama-config migrate: error: --write and --output exclude each other (--write replaces FILE)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    doc = load(args.file)
+    doc = load_editable(args.file)
     release, _ = target_release(args, doc)
     try:
         migration = migrate(doc, release)
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if not migration.changed:
         out.write("\n".join(report) + "\n")
         if to_stdout:
-            sys.stdout.write(doc.text)
+            sys.stdout.write(doc.file_texts()[1])
         elif args.output and not args.dry_run:
             return write_result(doc, args, [])
         return EXIT_OK
@@ -40,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
     remaining = [d for d in after if d.severity == "error" and d not in added]
     if remaining:
         report.append(f"  {len(remaining)} error{'s' if len(remaining) != 1 else ''} the old file had too (fix {'them' if len(remaining) != 1 else 'it'} next):")
-        report += [f"    {d.format(args.file)}" for d in remaining]
+        report += [f"    {located(doc, d)}" for d in remaining]
     out.write("\n".join(report) + "\n")
     if added:
         for d in added:
-            print(d.format(args.file), file=sys.stderr)
+            print(located(doc, d), file=sys.stderr)
         if not args.force:
             where = "nothing was written" if not args.dry_run else "without --dry-run nothing would be written"
             print(
@@ -56,6 +56,6 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(doc.diff())
             return EXIT_FINDINGS
     if to_stdout:
-        sys.stdout.write(doc.text)
+        sys.stdout.write(doc.file_texts()[1])
         return EXIT_OK
     return write_result(doc, args, [])

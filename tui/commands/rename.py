@@ -9,11 +9,11 @@ from llama_config.model.document import EditError
 from llama_config.model.operations import rename_backend
 from llama_config.model.yamlpath import format_path
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load, target_release, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load_editable, located, target_release, write_result
 
 
 def run(args: argparse.Namespace) -> int:
-    doc = load(args.file)
+    doc = load_editable(args.file)
     release, _ = target_release(args, doc)
     try:
         result = rename_backend(doc, args.old, args.new, release)
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     new_errors, _ = errors_after_edit(doc, release, moved)
     if new_errors and not args.force:
         for d in new_errors:
-            print(d.format(args.file), file=sys.stderr)
+            print(located(doc, d), file=sys.stderr)
         print(f"{args.file}: refused: the rename would add errors (see above); nothing was written. Use --force to write anyway.", file=sys.stderr)
         return EXIT_FINDINGS
     return write_result(doc, args, [header, *summary])

@@ -9,11 +9,11 @@ from llama_config.model.document import EditError
 from llama_config.model.fields import parse_value
 from llama_config.model.yamlpath import PathSyntaxError, format_path, parse_path
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load, target_release, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load_editable, located, target_release, write_result
 
 
 def run(args: argparse.Namespace) -> int:
-    doc = load(args.file)
+    doc = load_editable(args.file)
     release, _ = target_release(args, doc)
     summary: list[str] = []
     try:
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
             path = parse_path(path_text.strip())
             value = parse_value(value_text, doc.data, path, release)
             doc.set(path, value)
-            line, _ = doc.position(path)
+            line, _ = doc.file_position(*doc.position(path))
             summary.append(f"set {format_path(path)} (line {line})")
         for path_text in args.unset:
             path = parse_path(path_text.strip())
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     new_errors, _ = errors_after_edit(doc, release)
     if new_errors:
         for d in new_errors:
-            print(d.format(args.file), file=sys.stderr)
+            print(located(doc, d), file=sys.stderr)
         if not args.force:
             print(f"{args.file}: refused: the edit would add {len(new_errors)} error{'s' if len(new_errors) != 1 else ''} (see above); nothing was written. Use --force to write anyway.", file=sys.stderr)
             return EXIT_FINDINGS

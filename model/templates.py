@@ -1,0 +1,110 @@
+"""Template syntax in a run config: text some other tool was meant to fill in, which the server
+never substitutes.
+
+The server replaces only `${env.NAME}`, `${env.NAME:=default}` and `${env.NAME:+value}`
+(model.envvars). A Helm chart's `{{ .Values.x }}`, a mix like `${.Values.x:=y}` that neither
+Helm nor the server reads, or a shell-style `${NAME}` all reach the server as literal text when
+the file is used as it stands. The way to check such a file is to render it first
+(`helm template CHART | llama-config validate -`); until then we report each one for what it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import ParseError
+
+# `{{ ... }}`: a Go template action (Helm, and GitHub's `${{ }}`); actions may span lines
+GO_ACTION_RE = re.compile(r"\{\{.*?\}\}", re.S)
+# `${...}` that is not the server's `${env.` (model.envvars lints the `${env.` look-alikes)
+OTHER_DOLLAR_RE = re.compile(r"\$\{(?!env\.)(?!\{)[^}\n]*\}")
+_HELM_OBJECTS = (".Values", ".Release", ".Chart", ".Capabilities", ".Files", ".Template")
+
+RENDER_HINT = "validate the rendered output instead (helm template CHART | llama-config validate -)"
+
+
+@dataclass(frozen=True)
+class TemplateSpan:
+    """One piece of template syntax at `text[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+    code: str  # "template-syntax" (Go/Helm template) or "placeholder-not-env" (another `${...}`)
+
+    @property
+    def message(self) -> str:
+        shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        if self.code == "template-syntax" and shown.startswith("${"):
+            return (
+                f"`{shown}` mixes Helm's objects with the server's ${{env.X}} syntax: neither Helm nor the server "
+                f"substitutes it, so the server gets this text literally; use ${{env.NAME:=default}}, or {RENDER_HINT}"
+            )
+        if self.code == "template-syntax":
+            return f"`{shown}` is template syntax the server never substitutes (the server reads this text literally); {RENDER_HINT}"
+        return (
+            f"`{shown}` is never substituted: the server replaces only ${{env.NAME}} placeholders; "
+            "write ${env.NAME} (or render the file with the tool this syntax is meant for, and validate its output)"
+        )
+
+
+def template_spans(text: str) -> list[TemplateSpan]:
+    """Every piece of template syntax in `text`, in order."""
+    if "{{" not in text and "${" not in text:
+        return []
+    spans = [TemplateSpan(m.start(), m.end(), m.group(0), "template-syntax") for m in GO_ACTION_RE.finditer(text)]
+    for m in OTHER_DOLLAR_RE.finditer(text):
+        if any(s.start <= m.start() < s.end for s in spans):
+            continue
+        body = m.group(0)[2:].lstrip()
+        helm = body.startswith(_HELM_OBJECTS) or body.startswith(tuple(o[1:] for o in _HELM_OBJECTS))
+        spans.append(TemplateSpan(m.start(), m.end(), m.group(0), "template-syntax" if helm else "placeholder-not-env"))
+    return sorted(spans, key=lambda s: s.start)
+
+
+def mask_templates(text: str) -> str:
+    """`text` with every Go template action made harmless to a YAML parser, keeping every other
+    character where it was (so lines and columns still point into the original): an action
+    alone on its line becomes a comment, one inside a line becomes underscores."""
+    if "{{" not in text:
+        return text
+    out = list(text)
+    for m in GO_ACTION_RE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end == -1 else line_end
+        alone = not text[line_start : m.start()].strip() and not text[m.end() : line_end].strip()
+        for i in range(m.start(), m.end()):
+            if out[i] not in "\r\n":
+                out[i] = " " if alone else "_"
+        if alone:
+            out[m.start()] = "#"
+    return "".join(out)
+
+
+def explain_parse_error(exc: ParseError, text: str) -> None:
+    """A file the YAML parser refuses because of `{{ ... }}` gets that said, at the template,
+    instead of the parser's puzzle ("found unhashable key", "expected <block end>")."""
+    spans = [s for s in template_spans(text) if s.text.startswith("{{")]
+    if not spans or exc.line is None:
+        return
+    from .yamltree import parse
+
+    try:
+        parse(mask_templates(text))
+    except ParseError:
+        return  # broken for another reason as well: the parser's own words are the useful ones
+    except Exception:  # noqa: BLE001 - masking made some other odd document; keep the original message
+        return
+    lines_before = [text.count("\n", 0, s.start) + 1 for s in spans]
+    on_line = [s for s, line in zip(spans, lines_before) if line == exc.line]
+    span = (on_line or spans)[0]
+    line = text.count("\n", 0, span.start) + 1
+    column = span.start - (text.rfind("\n", 0, span.start) + 1) + 1
+    exc.message = (
+        f"`{span.text if len(span.text) <= 60 else span.text[:57] + '...'}` is Go/Helm template syntax, so this file is a "
+        f"template, not YAML the server can read (the parser says: {exc.message}); {RENDER_HINT}"
+    )
+    exc.args = (exc.message,)
+    exc.line, exc.column = line, column
