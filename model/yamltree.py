@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import yaml as pyyaml
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.events import (
-    AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+    AliasEvent, DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
     SequenceEndEvent, SequenceStartEvent, StreamEndEvent,
 )  # fmt: skip
 
@@ -312,7 +312,7 @@ def parse(text: str) -> Node:
     stand_in = _bom_stand_in(text)
     scanned = text.replace(BOM, stand_in) if stand_in else text
     try:
-        root = _build(_fast_events(scanned) if _FastParser else pyyaml.parse(scanned, Loader=pyyaml.SafeLoader), stand_in)
+        root = _build(_events(scanned), stand_in)
     except YAMLError as exc:
         # libyaml refuses a few things PyYAML reads (`{a: vector_io::faiss}`); the server's
         # verdict is PyYAML's, so it gets the last word (slower, but only on such files)
@@ -331,16 +331,15 @@ def parse_stream(text: str) -> list[Node]:
     """Every document of a YAML stream (a Kubernetes manifest holds several), each its own
     tree; anchors do not reach from one document into the next, as in every YAML loader."""
     try:
-        events = list(_parser.parse(text))
+        events = list(_events(text))
     except YAMLError as exc:
         raise _parse_error(exc, text, "") from None
     roots: list[Node] = []
     document: list[Any] = []
     for event in events:
-        name = type(event).__name__
-        if name == "DocumentStartEvent":
+        if isinstance(event, DocumentStartEvent):
             document = [event]
-        elif name == "DocumentEndEvent":
+        elif isinstance(event, DocumentEndEvent):
             root = _build(iter(document))
             root.value  # noqa: B018 - construct now: a value the loader cannot read fails here, with its place
             roots.append(root)
@@ -350,6 +349,13 @@ def parse_stream(text: str) -> list[Node]:
 
 
 BOM = "\ufeff"
+
+
+def _events(text: str) -> Iterator[Any]:
+    """The parser events of `text`, from libyaml where PyYAML has it."""
+    if _FastParser is None:
+        return pyyaml.parse(text, Loader=pyyaml.SafeLoader)
+    return _fast_events(text)
 
 
 def _fast_events(text: str) -> Iterator[Any]:
@@ -435,7 +441,7 @@ def _check_tabs(text: str, root: Node) -> None:
 
 
 def _build(events: Iterator[Any], stand_in: str = "") -> Node:
-    """Nodes from parser events (ruamel's libyaml parser or PyYAML's: the events are alike)."""
+    """Nodes from parser events (libyaml's or PyYAML's pure parser: the events are alike)."""
     anchors: dict[str, Node] = {}
     stack: list[Node] = []
     pending_key: list[Node | None] = []
