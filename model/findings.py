@@ -96,6 +96,13 @@ def artifact_uri(file: str) -> str:
     return quote(file.replace(os.sep, "/"))
 
 
+def rule_help(code: str) -> str:
+    if code == UNREADABLE:
+        return f"{RULES[code]}: the message says why, with the line and column where there is one."
+    return (f"{RULES[code][0].upper()}{RULES[code][1:]}. To accept one, write `# llama-config: ignore[{code}]` on its "
+            f"line; to turn the check off, `disable = [\"{code}\"]` in .llama-config.toml.")
+
+
 def sarif_log(findings: Iterable[Finding], version: str, execution_successful: bool) -> dict:
     codes = list(RULES)
     index = {code: i for i, code in enumerate(codes)}
@@ -104,17 +111,10 @@ def sarif_log(findings: Iterable[Finding], version: str, execution_successful: b
         location: dict = {"artifactLocation": {"uri": artifact_uri(f.file)}}
         if f.line is not None:
             location["region"] = {"startLine": f.line, **({"startColumn": f.column} if f.column is not None else {})}
-        results.append({
-            "ruleId": f.code,
-            "ruleIndex": index[f.code],
-            "level": _SARIF_LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [{"physicalLocation": location}],
-        })
-    rules = [
-        {"id": code, "name": code, "shortDescription": {"text": RULES[code]}, "help": {"text": RULES[code]}}
-        for code in codes
-    ]
+        result = {"ruleId": f.code, "ruleIndex": index.get(f.code), "level": _SARIF_LEVEL[f.severity],
+                  "message": {"text": f.message}, "locations": [{"physicalLocation": location}]}
+        results.append({k: v for k, v in result.items() if v is not None})
+    rules = [{"id": code, "name": code, "shortDescription": {"text": RULES[code]}, "help": {"text": rule_help(code)}} for code in codes]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

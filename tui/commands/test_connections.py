@@ -63,8 +63,9 @@ def run(args: argparse.Namespace) -> int:
     declared = {name: None for item in loaded if item.doc is not None for name in declared_backends(item.doc.data)}
     unknown = [name for name in args.backend if name not in declared]
     if unknown and not any(item.error for item in loaded):
-        who = "no FILE declares" if with_file else f"{sources[0].label} declares"
-        return _usage_error(f"{who} no backend {', '.join(map(repr, unknown))} (declared: {', '.join(map(str, declared)) or 'none'})")
+        names, known = ", ".join(map(repr, unknown)), ", ".join(map(str, declared)) or "none"
+        said = f"no FILE declares the backend {names}" if with_file else f"{sources[0].label} declares no backend {names}"
+        return _usage_error(f"{said} (declared: {known})")
     print_error = ErrorPrinter()
     statuses: list[int] = []
     rows: list[dict] = []
