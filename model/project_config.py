@@ -115,7 +115,7 @@ def load_project_config(path: str, table: tuple[str, ...] = ()) -> ProjectConfig
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message, line, column = _toml_error(exc)
+        message, line, column = _toml_error(exc, text)
         raise ConfigFileError(f"not valid TOML: {message}", file=path, line=line, column=column) from None
     settings: Any = document
     for key in table:
@@ -125,12 +125,16 @@ def load_project_config(path: str, table: tuple[str, ...] = ()) -> ProjectConfig
     return _Reader(path, text, table).read(settings)
 
 
-def _toml_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None, int | None]:
+def _toml_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | None, int | None]:
+    """tomllib's message without its `(at line L, column C)` / `(at end of document)`, and where."""
     message = str(exc)
     m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
     if m:
         return message[: m.start()], int(m[1]), int(m[2])
-    return re.sub(r"\s*\(at end of document\)$", "", message), None, None
+    m = re.search(r"\s*\(at end of document\)$", message)
+    if m:
+        return message[: m.start()], text.count("\n") + 1, len(text) - text.rfind("\n")
+    return message, None, None
 
 
 class _Reader:
