@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterable
 
 from .document import decode
@@ -43,7 +43,7 @@ class Source:
     label: str
     path: str | None
     text: str = ""
-    error: ConfigFileError | None = field(default=None)
+    error: ConfigFileError | None = None
 
     def position(self, line: int, column: int) -> tuple[int, int]:
         return line, column
