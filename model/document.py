@@ -80,6 +80,11 @@ class Document:
     @classmethod
     def from_bytes(cls, data: bytes, *, name: str | None = None, snapshot: Snapshot | None = None) -> "Document":
         text, bom = decode(data, name)
+        return cls.from_text(text, name=name, bom=bom, snapshot=snapshot)
+
+    @classmethod
+    def from_text(cls, text: str, *, name: str | None = None, bom: bool = False, snapshot: Snapshot | None = None) -> "Document":
+        """The document of `text`; an error names `name` and never quotes a secret's value."""
         try:
             return cls(text, name=name, bom=bom, snapshot=snapshot)
         except ConfigFileError as exc:

@@ -50,10 +50,28 @@ def _add_write_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-backup", action="store_true", help="do not keep the previous version as FILE.bak")
 
 
-def _command(sub, name: str, module: str, help: str, description: str, file: bool = True) -> argparse.ArgumentParser:
-    """One subcommand: its help, the shared exit-code epilog, FILE, and the module that runs it."""
+INPUTS_HELP = (
+    "FILE...: files, directories (searched for *.yaml / *.yml with a providers, apis, storage or version\n"
+    "key; what is skipped is said on stderr) and - for standard input. One summary line and one exit\n"
+    "status (the worst) cover them all. Settings: .llama-config.toml or [tool.llama-config] in\n"
+    "pyproject.toml, the nearest one up from each file (server, disable, severity)."
+)
+
+
+def _command(
+    sub, name: str, module: str, help: str, description: str, file: bool = True, many: bool = False,
+) -> argparse.ArgumentParser:  # fmt: skip
+    """One subcommand: its help, the shared exit-code epilog, FILE (or FILE... with `many`), and
+    the module that runs it."""
+    if many:
+        description = f"{description}\n\n{INPUTS_HELP}"
     p = sub.add_parser(name, help=help, description=description, epilog=EXIT_CODES_HELP, formatter_class=_Formatter)
-    if file:
+    if many:
+        p.add_argument("files", metavar="FILE", nargs="+")
+        p.add_argument("--only-run-configs", action="store_true",
+                       help="skip a named FILE that does not look like a run config instead of checking it "
+                            "(as files found in a directory are; the pre-commit hook uses it)")
+    elif file:
         p.add_argument("file", metavar="FILE")
     p.set_defaults(run=_lazy(f"llama_config.tui.commands.{module}"))
     return p
@@ -84,11 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "validate",
         "validate",
-        help="check a config and print one diagnostic a line",
+        help="check configs and print one diagnostic a line",
         description="Check references, backend fields, server/auth/quota settings and env placeholders in one pass.\n"
-        "Output: FILE:LINE:COL: severity: message [code]",
+        "Output: FILE:LINE:COL: severity: message [code]. A comment `# llama-config: ignore[CODE,...]`\n"
+        "(or a bare `# llama-config: ignore`) on a finding's line silences it.",
+        many=True,
     )
-    p.add_argument("--json", action="store_true", help="print a JSON list of {severity, code, path, line, column, message}")
+    p.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text",
+                   help="text (default); json: a list of {severity, code, path, line, column, message} (+ file with "
+                        "several inputs); github: ::error file=,line=,col=,title=CODE:: annotations for GitHub Actions; "
+                        "sarif: SARIF 2.1.0 for code scanning")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
     _add_env_file(p)
     _add_server(p)
 
@@ -98,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         "show",
         help="print the backend / store / provider tree",
         description="Print the storage backends (each with what uses it), the stores, the providers and the server settings.",
+        many=True,
     )
     _add_env_file(p)
     _add_server(p)
@@ -141,10 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
         "MongoDB lets the user read the collection. ${env.X} placeholders are resolved first.\n"
         "Output: one row per backend (BACKEND TYPE RESULT LATENCY SERVER MESSAGE), or --json.\n"
         "Exit 0 when every tested backend is reachable, 1 when any is not, 2 when FILE cannot be read\n"
-        "or a --backend NAME is not declared.",
+        "or a --backend NAME is declared in no FILE.",
+        many=True,
     )
-    p.add_argument("--json", action="store_true",
-                   help="print a JSON list of {backend, type, ok, category, latency_ms, server_version, message, hint}")
+    p.add_argument("--format", choices=["text", "json"], default="text",
+                   help="text: one table row per backend (default); json: a list of {backend, type, ok, category, "
+                        "latency_ms, server_version, message, hint} (+ file with several inputs)")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
     p.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds each backend may take (default: 5)")
     p.add_argument("--backend", action="append", default=[], metavar="NAME", help="test only this backend (repeatable)")
     _add_env_file(p)
@@ -236,13 +264,19 @@ def _lazy(module: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+# the positional list that takes the words argparse left over, by command
+_SPILL = {"set": "assignments", "validate": "files", "show": "files", "test-connections": "files"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
-        if getattr(args, "command", None) == "set" and not any(e.startswith("-") for e in extra):
-            # `set FILE -o OUT a=1`: argparse stops filling PATH=VALUE once an option came between
-            args.assignments += extra
+        rest = _SPILL.get(getattr(args, "command", None) or "")
+        if rest and not any(e.startswith("-") and e != "-" for e in extra):
+            # `set FILE -o OUT a=1`, `validate a.yaml --json b.yaml`: argparse stops filling a
+            # list of positionals once an option came between
+            setattr(args, rest, getattr(args, rest) + extra)
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "run", None):

@@ -110,7 +110,8 @@ def test_unset_variable_without_env_file(run_cli, healthy_config):
 @pytest.mark.parametrize("problem", ["missing", "directory", "not-yaml", "bad-env-file"])
 def test_unreadable_input_exits_2(run_cli, tmp_path, problem):
     config = write_config(tmp_path / "run.yaml", {"kv": {"type": "kv_sqlite", "db_path": str(tmp_path / "kv.db")}})
-    args = {"missing": [tmp_path / "absent.yaml"], "directory": [tmp_path], "not-yaml": [tmp_path / "bad.yaml"],
+    (tmp_path / "empty").mkdir()  # a directory is searched for run configs: this one holds none
+    args = {"missing": [tmp_path / "absent.yaml"], "directory": [tmp_path / "empty"], "not-yaml": [tmp_path / "bad.yaml"],
             "bad-env-file": [config, "--env-file", tmp_path / "bad.env"]}[problem]
     (tmp_path / "bad.yaml").write_text("storage: [unclosed\n")
     (tmp_path / "bad.env").write_text("this line is not KEY=VALUE\n")

@@ -13,6 +13,7 @@ from llama_config.model.diagnostics import Diagnostic
 from llama_config.model.document import Document
 from llama_config.model.envvars import Environment, load_env_file
 from llama_config.model.errors import ConfigFileError
+from llama_config.model.project_config import NO_PROJECT_CONFIG, ProjectConfig, ProjectConfigs
 from llama_config.model.releases import Release, UnknownRelease, load_release, parse_server
 from llama_config.model.releases.detect import detect
 
@@ -44,9 +45,11 @@ def located(doc: Document, d: Diagnostic) -> str:
     return dataclasses.replace(d, line=line, column=column).format(doc.name or "")
 
 
-def target_release(args: argparse.Namespace, doc: Document) -> tuple[Release, str]:
-    """The release to judge `doc` against (--server / LLAMA_CONFIG_SERVER, else detected from the
-    file) and one line saying which and why. An unknown --server is a command-line error (exit 2)."""
+def target_release(args: argparse.Namespace, doc: Document, project: ProjectConfig | None = None) -> tuple[Release, str]:
+    """The release to judge `doc` against and one line saying which and why: --server, else
+    LLAMA_CONFIG_SERVER (both in args.server), else `server` in the project config (`project`,
+    or the one found from doc.name), else detected from the file. An unknown --server is a
+    command-line error, a bad project config an error in that file (exit 2 both)."""
     spec = getattr(args, "server", None)
     if spec:
         try:
@@ -54,6 +57,11 @@ def target_release(args: argparse.Namespace, doc: Document) -> tuple[Release, st
         except UnknownRelease as exc:
             raise ConfigFileError(str(exc), "--server") from None
         return release, f"validated against {release.full_name} (--server {spec})"
+    if project is None:
+        project = ProjectConfigs().for_input(doc.name) if doc.name and os.path.isfile(doc.name) else NO_PROJECT_CONFIG
+    if project.server:
+        release = load_release(parse_server(project.server))  # checked when the project config was read
+        return release, f"validated against {release.full_name} ({project.describe_server()})"
     found = detect(doc.data)
     return load_release(found.line), f"validated against {found.describe()}"
 

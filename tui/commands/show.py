@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Iterable, Iterator
 
 from rich.console import Console
@@ -20,7 +21,8 @@ from llama_config.model.validation import is_newer_format, is_old_format
 from llama_config.model.variables import variables_used
 from llama_config.model.yamlpath import format_path
 
-from .common import EXIT_OK, environment, load, target_release
+from .batch import ErrorPrinter, load_all, lone_error, plural, read_sources, several, worst
+from .common import EXIT_BAD_INPUT, EXIT_OK, environment
 
 
 def _resolved(backend: dict, env: Environment | None) -> dict:
@@ -214,9 +216,21 @@ def print_tree(tree: Tree, console: Console) -> None:
 
 def run(args: argparse.Namespace) -> int:
     env = environment(args) if args.env_file else None  # a malformed env file: exit 2 with its line
-    doc = load(args.file)
-    release, _ = target_release(args, doc)
+    sources = read_sources(args)
     console = Console(highlight=False)
-    for tree in build_tree(doc, args.file, env, release_secret_fields(doc.data, release)):
-        print_tree(tree, console)
-    return EXIT_OK
+    print_error = ErrorPrinter()
+    statuses = []
+    for loaded in load_all(args, sources):
+        if loaded.error is not None:
+            print_error(loaded.error)
+            statuses.append(EXIT_BAD_INPUT)
+            continue
+        for tree in build_tree(loaded.doc, loaded.source.label, env, release_secret_fields(loaded.doc.data, loaded.release)):
+            print_tree(tree, console)
+        statuses.append(EXIT_OK)
+    status = worst(*statuses)
+    if several(args, sources) and not lone_error(sources, status):
+        unreadable = statuses.count(EXIT_BAD_INPUT)
+        console.file.flush()  # the trees before the summary, also when both go to one terminal
+        print(f"{plural(len(sources), 'file')}: {len(sources) - unreadable} shown" + (f", {unreadable} unreadable" if unreadable else ""), file=sys.stderr)
+    return status

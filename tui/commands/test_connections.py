@@ -1,8 +1,8 @@
-"""`llama-config test-connections FILE [--json] [--timeout S] [--backend NAME ...] [--env-file F]`.
+"""`llama-config test-connections FILE... [--format text|json] [--timeout S] [--backend NAME ...] [--env-file F]`.
 
 Every backend (or the named ones) is tested at once, each with its own timeout. Exit 0 when
-every tested backend is reachable, 1 when any is not, 2 when the file (or an env file) cannot
-be read or a --backend name is not declared.
+every tested backend is reachable, 1 when any is not, 2 when a file (or an env file) cannot
+be read or a --backend name is declared in no file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import sys
 from llama_config.model.errors import ConfigFileError
 from llama_config.model.probes import ProbeResult, declared_backends, plan, redact, run_probes
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, environment, load, target_release
+from .batch import ErrorPrinter, load_all, lone_error, plural, read_sources, several, worst
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, environment
 
 COLUMNS = ("BACKEND", "TYPE", "RESULT", "LATENCY", "SERVER", "MESSAGE")
 
@@ -52,33 +53,66 @@ def run(args: argparse.Namespace) -> int:
         return _usage_error(f"--timeout must be a number of seconds above 0, not {args.timeout}")
     try:
         env = environment(args)
-        doc = load(args.file)
-        release, _ = target_release(args, doc)
     except ConfigFileError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    backends = declared_backends(doc.data)
-    unknown = [name for name in args.backend if name not in backends]
-    if unknown:
-        declared = ", ".join(map(str, backends)) or "none"
-        return _usage_error(f"{args.file} declares no backend {', '.join(map(repr, unknown))} (declared: {declared})")
-    targets = plan(doc.data, env, args.backend or None, release)
+    as_json = args.json or args.format == "json"
+    sources = read_sources(args)
+    with_file = several(args, sources)
+    loaded = list(load_all(args, sources))
+    declared = {name: None for item in loaded if item.doc is not None for name in declared_backends(item.doc.data)}
+    unknown = [name for name in args.backend if name not in declared]
+    if unknown and not any(item.error for item in loaded):
+        names, known = ", ".join(map(repr, unknown)), ", ".join(map(str, declared)) or "none"
+        said = f"no FILE declares the backend {names}" if with_file else f"{sources[0].label} declares no backend {names}"
+        return _usage_error(f"{said} (declared: {known})")
+    print_error = ErrorPrinter()
+    statuses: list[int] = []
+    rows: list[dict] = []
+    tested = failed = 0
+    for item in loaded:
+        if item.error is not None:
+            print_error(item.error)
+            statuses.append(EXIT_BAD_INPUT)
+            continue
+        results = _test_one(item, env, args)
+        bad = sum(1 for r in results if not r.ok)
+        tested, failed = tested + len(results), failed + bad
+        statuses.append(EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS)
+        if as_json:
+            rows.extend({"file": item.source.label, **r.to_json()} if with_file else r.to_json() for r in results)
+        elif results:
+            if with_file:
+                print(f"{item.source.label}:")
+            sys.stdout.write(format_table(results))
+            sys.stdout.flush()  # the table before the summary, also when both go to one terminal
+            if not with_file:
+                print(f"{item.source.label}: {_reachable(len(results), bad)} (timeout {args.timeout:g} s each)", file=sys.stderr)
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    status = worst(*statuses)
+    if with_file and not lone_error(sources, status):
+        unreadable = statuses.count(EXIT_BAD_INPUT)
+        print(f"{plural(len(sources), 'file')}: {_reachable(tested, failed)} (timeout {args.timeout:g} s each)"
+              + (f", {unreadable} unreadable" if unreadable else ""), file=sys.stderr)
+    return status
+
+
+def _reachable(tested: int, failed: int) -> str:
+    return f"all {tested} reachable" if not failed else f"{failed} of {tested} not reachable"
+
+
+def _test_one(item, env, args: argparse.Namespace) -> list[ProbeResult]:
+    """Probe one input's backends (the --backend ones it declares)."""
+    doc = item.doc
+    names = [n for n in args.backend if n in declared_backends(doc.data)]
+    targets = plan(doc.data, env, names or None, item.release) if names or not args.backend else []
     if not targets:
-        print(f"{args.file}: no storage backends declared, nothing to test", file=sys.stderr)
-        if args.json:
-            print("[]")
-        return EXIT_OK
+        why = "declares none of the --backend names" if args.backend else "no storage backends declared"
+        print(f"{item.source.label}: {why}, nothing to test", file=sys.stderr)
+        return []
     secrets = [s for t in targets for s in t.secrets]
     try:
-        results = asyncio.run(run_probes(targets, timeout=args.timeout))
+        return asyncio.run(run_probes(targets, timeout=args.timeout))
     except Exception as exc:  # a bug of ours: never let a password out through the error text
         raise RuntimeError(redact(f"{type(exc).__name__}: {exc}", secrets)) from None
-    if args.json:
-        print(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
-    else:
-        sys.stdout.write(format_table(results))
-        sys.stdout.flush()  # the table before the summary, also when both go to one terminal
-        failed = sum(1 for r in results if not r.ok)
-        summary = f"all {len(results)} reachable" if not failed else f"{failed} of {len(results)} not reachable"
-        print(f"{args.file}: {summary} (timeout {args.timeout:g} s each)", file=sys.stderr)
-    return EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS
