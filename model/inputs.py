@@ -16,7 +16,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from typing import BinaryIO, Callable, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
 from .document import decode
 from .errors import ConfigFileError
@@ -31,22 +31,37 @@ _RUN_CONFIG_KEY = re.compile(r"""^(["']?)(providers|apis|storage|version)\1[ \t]
 NOT_A_RUN_CONFIG = "not a run config: no providers/apis/storage/version key"
 
 
+class NoConfigInManifest(ConfigFileError):
+    """A Kubernetes manifest named on the command line carries no run config."""
+
+
 @dataclass(frozen=True, eq=False)
 class Source:
     """One run config to check: its text, where it came from, and how its lines map back.
 
-    `label` names it in messages (the path as found, or <stdin>); `path` is the file on disk
-    (None for stdin); `error` is set, and `text` empty, when it could not be read. A config
-    embedded in another file (a ConfigMap's data key) overrides `position` to map its own
-    line and column to the outer file's."""
+    `label` names it in headings (the path as found, <stdin>, or `cm.yaml: ConfigMap X, key
+    run.yaml`); `file` names it in FILE:LINE:COL; `path` is the file on disk (None for stdin);
+    `error` is set, and `text` empty, when it could not be read. A config embedded in a
+    Kubernetes manifest maps its own lines and columns to the manifest's (`embedded`); `notes`
+    are findings about the file around it (which ConfigMap a resource runs), at the file's
+    own positions. A manifest holding resources but no config is a Source with notes and no
+    text (`has_config` False)."""
 
     label: str
     path: str | None
     text: str = ""
     error: ConfigFileError | None = None
+    embedded: Any = None  # manifests.EmbeddedConfig
+    notes: tuple = ()  # Diagnostics
+    outer_text: str = ""  # the manifest's text, where its notes' ignore comments are
+    has_config: bool = True
+
+    @property
+    def file(self) -> str:
+        return self.embedded.file if self.embedded is not None else self.label
 
     def position(self, line: int, column: int) -> tuple[int, int]:
-        return line, column
+        return self.embedded.position(line, column) if self.embedded is not None else (line, column)
 
 
 def looks_like_run_config(text: str) -> bool:
@@ -78,9 +93,24 @@ def read_inputs(
 
 
 def sources_in_text(label: str, path: str | None, text: str) -> list[Source]:
-    """The run configs one file's text holds: itself. (Where a manifest holding several
-    embedded configs will yield one Source for each.)"""
-    return [Source(label, path, text)]
+    """The run configs one file's text holds: itself, or each config a Kubernetes manifest's
+    ConfigMaps carry (the manifest's findings go with the first; none: an empty list)."""
+    from .manifests import read_manifest  # only files that are manifests pay for it
+
+    try:
+        manifest = read_manifest(label, text)
+    except ConfigFileError as exc:
+        return [Source(label, path, error=exc)]
+    if manifest is None:
+        return [Source(label, path, text)]
+    notes = tuple(manifest.findings)
+    sources = [Source(c.label, path, c.text, embedded=c, notes=notes if i == 0 else (), outer_text=text) for i, c in enumerate(manifest.configs)]
+    if not sources and notes:
+        sources = [Source(label, path, notes=notes, outer_text=text, has_config=False)]
+    if not sources:
+        problem = f"a Kubernetes manifest holding no run config ({manifest.describe_contents()}): nothing to check"
+        sources = [Source(label, path, error=NoConfigInManifest(problem, file=label))]
+    return sources
 
 
 def _first_time(path: str, seen: set[str]) -> bool:
@@ -110,10 +140,12 @@ def _read_file(path: str, only_run_configs: bool, skip: Callable[[str, str], Non
         text, _ = decode(data, path)
     except ConfigFileError as exc:
         return [Source(path, path, error=exc)]
-    if only_run_configs and not looks_like_run_config(text):
-        skip(path, NOT_A_RUN_CONFIG)
+    sources = sources_in_text(path, path, text)
+    if only_run_configs and not looks_like_run_config(text) and not any(s.embedded is not None or s.notes for s in sources):
+        manifest = bool(sources) and isinstance(sources[0].error, NoConfigInManifest)
+        skip(path, "a Kubernetes manifest holding no run config" if manifest else NOT_A_RUN_CONFIG)
         return []
-    return sources_in_text(path, path, text)
+    return sources
 
 
 def _read_stdin(stream: BinaryIO) -> list[Source]:

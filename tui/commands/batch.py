@@ -31,11 +31,14 @@ class Loaded:
     why: str = ""  # which release, and why
 
 
-def read_sources(args: argparse.Namespace) -> list[Source]:
+def read_sources(args: argparse.Namespace, configs_only: bool = False) -> list[Source]:
+    """The inputs; `configs_only` leaves out a manifest's resources that carry no config
+    (validate reports what they say, show and test-connections have nothing to do with them)."""
     def skipped(label: str, reason: str) -> None:
         print(f"{label}: skipped: {reason}", file=sys.stderr)
 
-    return read_inputs(args.files, on_skip=skipped, only_run_configs=getattr(args, "only_run_configs", False))
+    sources = read_inputs(args.files, on_skip=skipped, only_run_configs=getattr(args, "only_run_configs", False))
+    return [s for s in sources if s.has_config] if configs_only else sources
 
 
 def several(args: argparse.Namespace, sources: list[Source]) -> bool:
@@ -61,9 +64,10 @@ def load_all(args: argparse.Namespace, sources: list[Source]) -> Iterator[Loaded
     for source in sources:
         loaded = Loaded(source)
         try:
-            loaded.doc = load_source(source)
             loaded.project = projects.for_input(source.path)
-            loaded.release, loaded.why = target_release(args, loaded.doc, loaded.project)
+            if source.has_config:  # (a manifest's resources alone have only their notes to report)
+                loaded.doc = load_source(source)
+                loaded.release, loaded.why = target_release(args, loaded.doc, loaded.project)
         except ConfigFileError as exc:
             loaded.error = exc
         yield loaded

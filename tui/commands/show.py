@@ -216,7 +216,7 @@ def print_tree(tree: Tree, console: Console) -> None:
 
 def run(args: argparse.Namespace) -> int:
     env = environment(args) if args.env_file else None  # a malformed env file: exit 2 with its line
-    sources = read_sources(args)
+    sources = read_sources(args, configs_only=True)
     console = Console(highlight=False)
     print_error = ErrorPrinter()
     statuses = []

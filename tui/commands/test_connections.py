@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     as_json = args.json or args.format == "json"
-    sources = read_sources(args)
+    sources = read_sources(args, configs_only=True)
     with_file = several(args, sources)
     loaded = list(load_all(args, sources))
     declared = {name: None for item in loaded if item.doc is not None for name in declared_backends(item.doc.data)}

@@ -48,11 +48,16 @@ def run(args: argparse.Namespace) -> int:
                 findings.append(Finding.of_error(source.path or source.label, loaded.error))
             statuses.append(EXIT_BAD_INPUT)
             continue
-        diagnostics = validate(loaded.doc, env, strict_env=bool(args.env_file), release=loaded.release)
-        diagnostics = apply_project_rules(diagnostics, source.text, loaded.project)
-        print(f"{source.label}: {loaded.why}", file=sys.stderr)
-        file = source.label if text else (source.path or source.label)
-        found = [Finding.of_diagnostic(file, d, *source.position(d.line, d.column)) for d in diagnostics]
+        file = source.file if text else (source.path or source.file)
+        # what a manifest's resources say (which ConfigMap they run), at the manifest's own lines
+        diagnostics = apply_project_rules(source.notes, source.outer_text, loaded.project)
+        found = [Finding.of_diagnostic(file, d, d.line, d.column) for d in diagnostics]
+        if loaded.doc is not None:
+            judged = validate(loaded.doc, env, strict_env=bool(args.env_file), release=loaded.release)
+            judged = apply_project_rules(judged, source.text, loaded.project)
+            print(f"{source.label}: {loaded.why}", file=sys.stderr)
+            found += [Finding.of_diagnostic(file, d, *source.position(d.line, d.column)) for d in judged]
+            diagnostics += judged
         if text:
             sys.stdout.write("".join(f.text() + "\n" for f in found))
         findings.extend(found)
