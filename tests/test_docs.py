@@ -40,3 +40,10 @@ def test_the_bench_table_markers_are_in_the_readme_once():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert text.count("<!-- bench:start -->\n") == 1 and text.count("<!-- bench:end -->") == 1
     assert text.index("<!-- bench:start -->") < text.index("<!-- bench:end -->")
+
+
+def test_every_diagnostic_code_is_in_the_validate_docs_table():
+    from llama_config.model.diagnostics import CODES
+
+    table = "\n".join(line for line in (ROOT / "docs" / "validate.md").read_text().splitlines() if line.startswith("| `"))
+    assert [code for code in CODES if f"`{code}`" not in table] == []
