@@ -42,7 +42,9 @@ def detect_source(doc: Document) -> str:
 
     if needs_migration(doc):
         return PRE_03
-    return detect(doc.data).line
+    # the oldest release that reads the file as well as any: every step is tested against the
+    # file itself, so starting early skips none (a 0.4 file also reads as 0.6)
+    return detect(doc.data, oldest=True).line
 
 
 def upgrade(doc: Document, source: str, target: str) -> Upgrade:

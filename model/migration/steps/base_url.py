@@ -9,6 +9,7 @@ of the value. A config that still says `url` gets base_url None (unknown keys ar
 from __future__ import annotations
 
 from ...document import Document
+from ...yamlpath import format_path
 from . import Context, Outcome, Step
 from .edits import providers
 
@@ -51,7 +52,7 @@ def _apply(doc: Document, ctx: Context) -> Outcome:
     for path, key, suffix in _targets(doc, ctx):
         config = doc.value_at(path)
         value = config[key]
-        where = f"{'.'.join(map(str, path[:-1]))} ({config.get('provider_type') or doc.value_at(path[:-1] + ('provider_type',))})"
+        where = f"{format_path(path[:-1])} ({config.get('provider_type') or doc.value_at(path[:-1] + ('provider_type',))})"
         if str(config.get("append_api_version", "true")).lower() in ("false", "0"):
             suffix = ""  # nvidia with append_api_version: false used the url as written
         renames.append((path + (key,), "base_url"))
@@ -67,7 +68,7 @@ def _apply(doc: Document, ctx: Context) -> Outcome:
             assignments.append((path + (key,), new))
             out.done.append(f"{where}: {key} -> base_url, {value} -> {new} (0.3 appended {suffix}; 0.4 uses base_url as written)")
         if "append_api_version" in config:
-            out.notes.append(f"{'.'.join(map(str, path))}.append_api_version is not read since 0.4 (the /v1 is part of base_url now)")
+            out.notes.append(f"{format_path(path)}.append_api_version is not read since 0.4 (the /v1 is part of base_url now)")
     doc.set_scalars(assignments, renames)
     return out
 

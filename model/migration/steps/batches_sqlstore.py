@@ -10,6 +10,7 @@ the key-value store do not move.
 from __future__ import annotations
 
 from ...document import Document
+from ...yamlpath import format_path
 from . import Context, Outcome, Step
 from .edits import kv_to_sql_reference, providers, sql_backend
 
@@ -31,7 +32,7 @@ def _apply(doc: Document, ctx: Context) -> Outcome:
         old = doc.value_at(path)
         table = old.get("namespace") if isinstance(old, dict) and isinstance(old.get("namespace"), str) else "batches"
         kv_to_sql_reference(doc, path, "sqlstore", backend, table)
-        out.done.append(f"{'.'.join(map(str, path[:-1]))}: kvstore -> sqlstore {{backend: {backend}, table_name: {table}}}")
+        out.done.append(f"{format_path(path[:-1])}: kvstore -> sqlstore {{backend: {backend}, table_name: {table}}}")
         out.notes.append("batches kept in the old key-value store do not move to the SQL table: finish or re-submit running batches")
     return out
 

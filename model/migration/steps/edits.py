@@ -90,6 +90,8 @@ def comment_out(doc: Document, paths: list[Path], why: str) -> list[str]:
         body = text[:-1] if text.endswith("\n") else text
         lines = [line if not line.strip() else line[:col] + "# " + line[col:] for line in body.split("\n")]
         new = " " * col + f"# {MARK} {why}" + nl
+        if isinstance(path[-1], int) and len(lines) == 1:
+            new = ""  # a one-line list item (`- safety`) speaks for itself; the report says why
         edits.append((block.line_start, block.end, new + "\n".join(lines) + ("\n" if text.endswith("\n") else "")))
     for path in sorted((p for p in paths if p not in flow), key=lambda p: [str(x) for x in p], reverse=True):
         _remove(expected, path)

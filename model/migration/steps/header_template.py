@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 
 from ...document import Document
+from ...yamlpath import format_path
 from . import Context, Outcome, Step
 
 PARAMS = ("vector_stores", "file_search_params")
@@ -35,11 +36,11 @@ def _apply(doc: Document, ctx: Context) -> Outcome:
         end = text.find("\n", node.end)
         end = len(text) if end == -1 else end + 1
         if OLD not in text[node.start : node.end] or node.anchor:
-            out.manual.append(f"{'.'.join(path)} (line {node.line + 1}): replace {OLD} with {NEW} by hand (0.7 refuses a header without it)")
+            out.manual.append(f"{format_path(path)} (line {node.line + 1}): replace {OLD} with {NEW} by hand (0.7 refuses a header without it)")
             continue
         edits.append((start, end, text[start:node.start] + text[node.start : node.end].replace(OLD, NEW) + text[node.end : end]))
         expected[PARAMS[0]][PARAMS[1]][path[-1]] = expected[PARAMS[0]][PARAMS[1]][path[-1]].replace(OLD, NEW)
-        out.done.append(f"{'.'.join(path)} (line {node.line + 1}): {OLD} -> {NEW} (the tool's name since 0.7)")
+        out.done.append(f"{format_path(path)} (line {node.line + 1}): {OLD} -> {NEW} (the tool's name since 0.7)")
     if edits:
         doc.replace_lines(edits, expected)
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ...document import Document
+from ...yamlpath import format_path
 from ..apply import _scalar_values
 from . import Context, Outcome, Step
 
@@ -41,12 +42,12 @@ def _changes(doc: Document) -> tuple[list, list]:
 def _apply(doc: Document, ctx: Context) -> Outcome:
     edits, manual = _changes(doc)
     doc.set_scalars([(path, new) for path, _, new in edits])
-    out = Outcome(done=[f"{'.'.join(map(str, path))}: {old} -> {new}" for path, old, new in edits])
+    out = Outcome(done=[f"{format_path(path)}: {old} -> {new}" for path, old, new in edits])
     if edits:
         out.done.insert(0, f"{len(edits)} value{'s' if len(edits) != 1 else ''} renamed to the ogx names (~/.llama is ~/.ogx, LLAMA_STACK_X is OGX_X):")
         out.notes.append("ogx moves ~/.llama to ~/.ogx at its first start only when ~/.ogx does not exist yet (and OGX_CONFIG_DIR is unset); "
                          "otherwise move the data yourself. Set OGX_* instead of LLAMA_STACK_* in the server's environment.")
-    out.manual += [f"{'.'.join(map(str, p))} (line {n.line + 1}): rename ~/.llama / LLAMA_STACK_* by hand (a block scalar or an anchored value)" for p, n in manual]
+    out.manual += [f"{format_path(p)} (line {n.line + 1}): rename ~/.llama / LLAMA_STACK_* by hand (a block scalar or an anchored value)" for p, n in manual]
     return out
 
 

@@ -10,6 +10,7 @@ backend of its family when the sample's backend is not declared.
 from __future__ import annotations
 
 from ...document import Document
+from ...yamlpath import format_path
 from . import Context, Outcome, Step
 from .edits import backend_of_family, providers
 
@@ -38,7 +39,7 @@ def _apply(doc: Document, ctx: Context) -> Outcome:
         if isinstance(declared, dict) and declared and reference.get("backend") not in declared:
             reference["backend"] = backend_of_family(doc, family) or reference.get("backend")
         doc.set(path, reference)
-        out.done.append(f"{'.'.join(map(str, path))}: added {reference} ({ctx.target.name} requires it; upstream's own default)")
+        out.done.append(f"{format_path(path)}: added {reference} ({ctx.target.name} requires it; upstream's own default)")
     return out
 
 
