@@ -732,6 +732,26 @@ class Document:
         comment = self._trailing_comment(self._last_char(value_node) if inline else self._colon_after(key_node))
         return KeyBlock(self._attached_comment_start(line_start, key_node.column), line_start, end, key_node.column, comment, inline)
 
+    def item_block(self, path: Path) -> "KeyBlock":
+        """The lines a list item at `path` (`- ...` in a block list) takes, as key_block does for
+        a key: from its `-` line (with the comment lines directly above it) to its last line."""
+        parent = self.node_at(path[:-1]) if path else None
+        node = self.node_at(path)
+        if node is None or parent is None or parent.resolved.kind != SEQ or parent.resolved.flow or not isinstance(path[-1], int):
+            raise EditError(f"{format_path(path)} is not an item of a block list")
+        line_start = self._line_start(node.start)
+        marker = self.text[line_start : node.start]
+        if not marker.strip(" ").startswith("-"):
+            # `-` alone on its line, the item below it
+            line_start = self._line_start(line_start - 1) if line_start else 0
+            marker = self.text[line_start : self._line_end(line_start)]
+            if marker.strip(" ") != "-":
+                raise EditError(f"{format_path(path)} does not start its line")
+        column = len(marker) - len(marker.lstrip(" "))
+        end = self._block_end(node, column)
+        end = len(self.text) if end >= len(self.text) else self._next_line(end)
+        return KeyBlock(self._attached_comment_start(line_start, column), line_start, end, column, "", False)
+
     def replace_lines(self, edits: list[tuple[int, int, str]], expected: Any) -> None:
         """Replace ranges of whole lines in one step; the result must hold `expected`.
 

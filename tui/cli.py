@@ -195,6 +195,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", "-w", action="store_true", help="write the migrated file over FILE (the old one is kept as FILE.bak)")
     _add_write_options(p)
     _add_server(p)
+    p.add_argument("--to", metavar="VERSION", help="upgrade to this release instead, every step on the way (as `upgrade --to`)")
+    p.add_argument("--from", dest="source", metavar="VERSION", help="with --to: the release the file was written for (default: detected)")
+
+    p = _command(
+        sub,
+        "upgrade",
+        "upgrade",
+        help="upgrade a config from its release to a later one, step by step (migrate is the pre-0.3 step)",
+        description="Apply every upstream change between the file's release (detected as validate does, or --from)\n"
+        "and --to, in release order: pre-0.3 storage (#3697), registered_resources (#3861), telemetry (#4127),\n"
+        "base_url (#4177), distro_name (#4396), agents -> responses (#5195, #5131), batches sqlstore, SQL\n"
+        "prompts/connectors stores (#5757), APIs ogx removed (#5290), quota/cors (#5750), TLS, ~/.ogx and OGX_*.\n"
+        "Each edit keeps comments, quotes, placeholders and the file's style; what a release dropped is\n"
+        "commented out, not deleted. The report cites each step's upstream change (docs/migrate.md).\n"
+        "Output as migrate: stdout (report on stderr), --output OUT, --write (FILE.bak), --dry-run (diff).\n"
+        "Exit 1 when something cannot be carried over (listed with its lines) or the result has errors\n"
+        "the original did not have at its own release; --force writes it anyway.",
+    )
+    p.add_argument("--to", metavar="VERSION", required=True, help="the release to upgrade to: 0.4 ... 0.7, ogx-1.0 ... ogx-1.5, latest")
+    p.add_argument("--from", dest="source", metavar="VERSION", help="the release the file was written for (0.2 = pre-0.3; default: detected)")
+    p.add_argument("--write", "-w", action="store_true", help="write the upgraded file over FILE (the old one is kept as FILE.bak)")
+    _add_write_options(p)
 
     p = _command(
         sub,

@@ -91,7 +91,9 @@ def _storage_features(storage: dict) -> Iterator[tuple[str, Callable[[Shape], bo
                 yield f"{name} store", lambda r, n=name: n in r.stores, False
 
 
-def detect(data: Any) -> Detection:
+def detect(data: Any, oldest: bool = False) -> Detection:
+    """The release `data` was written for: the newest of those that know most of what it uses
+    (`oldest`: the oldest of them, where an upgrade starts so that no step is skipped)."""
     lines = available_lines()
     if not isinstance(data, dict):
         return Detection(lines[-1], (), True)
@@ -106,7 +108,8 @@ def detect(data: Any) -> Detection:
     scores = [sum(flags[i] for flags in known.values()) for i in range(len(releases))]
     best = max(scores) if scores else 0
     exact = best == len(known)
-    index = max(i for i, s in enumerate(scores) if s == best)  # newest among the best
+    best_ones = [i for i, s in enumerate(scores) if s == best]
+    index = best_ones[0] if oldest else best_ones[-1]  # newest among the best, unless asked
     # what rules other releases out: known by the chosen one but not by all, rarest first
     telling = [(sum(flags), words) for words, flags in known.items() if flags[index] and not all(flags)]
     reasons = tuple(words for _, words in sorted(telling)[:3])

@@ -16,6 +16,10 @@ from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, l
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "to", None):  # `migrate --to` is `upgrade --to`
+        from .upgrade import run as upgrade
+
+        return upgrade(args)
     if args.write and args.output:
         print("llama-config migrate: error: --write and --output exclude each other (--write replaces FILE)", file=sys.stderr)
         return EXIT_BAD_INPUT
