@@ -112,6 +112,24 @@ def test_migrate_upgrades_an_old_config_in_a_configmap_keeping_the_rest_of_the_m
     assert not [d for d in validate(doc) if d.code == "old-format"]
 
 
+def test_upgrade_carries_a_configmaps_config_across_releases_in_place(tmp_path, run_cli):
+    old = (POSTGRES_DEMO.parents[2] / "0.4" / "postgres-demo" / "config.yaml").read_text()
+    head = configmap("stack", "run.yaml", old)
+    tail = "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: llama-stack\n"
+    path = tmp_path / "cm.yaml"
+    path.write_text(head + tail)
+    refused = run_cli("upgrade", path, "--to", "ogx-1.5", "--write")
+    assert refused.returncode == 1 and path.read_text() == head + tail  # REMOVED safety needs a human
+    result = run_cli("upgrade", path, "--to", "ogx-1.5", "--write", "--force")
+    assert result.returncode == 0, result.stderr
+    after = path.read_text()
+    assert after.startswith(head.partition("\ndata:\n")[0]) and after.endswith(tail)
+    assert "\n    distro_name: postgres-demo\n" in after and "\n    # - safety\n" in after
+    [config] = read_manifest(str(path), after).configs
+    assert config.exact and config.indent == 4
+    assert "responses" in Document(config.text).data["providers"]
+
+
 def test_migrate_to_stdout_and_dry_run_show_the_whole_manifest(tmp_path, run_cli, file_state):
     path = tmp_path / "cm.yaml"
     path.write_text(configmap("c", "run.yaml", K8S_DOCS_OLD.read_text()))

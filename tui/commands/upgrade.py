@@ -18,7 +18,7 @@ from llama_config.model.migration.upgrade import PRE_03, detect_source, upgrade
 from llama_config.model.migration.upgrade_report import upgrade_report
 from llama_config.model.releases import UnknownRelease, load_release, parse_server
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load_editable, located, write_result
 
 
 def _line(spec: str, flag: str) -> str:
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if args.write and args.output:
         print(f"llama-config {args.command}: error: --write and --output exclude each other (--write replaces FILE)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    doc = load(args.file)
+    doc = load_editable(args.file)  # a run config, or the one a Kubernetes manifest holds
     source = _line(args.source, "--from") if args.source else detect_source(doc)
     target = _line(args.to, "--to")
     if target == PRE_03:
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if added:
         refused.append(f"the upgraded file would have {len(added)} error{'s' if len(added) != 1 else ''} the original did not have at its own release")
         for d in added:
-            print(d.format(args.file), file=sys.stderr)
+            print(located(doc, d), file=sys.stderr)
     if result.manual:
         refused.append("some of it cannot be carried over automatically (MANUAL / REMOVED above)")
     if refused and not args.force:
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(doc.diff())
         return EXIT_FINDINGS
     if to_stdout:
-        sys.stdout.write(doc.text)
+        sys.stdout.write(doc.file_texts()[1])
         return EXIT_OK
     if not doc.modified and not args.output:
         return EXIT_OK
