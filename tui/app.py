@@ -111,7 +111,7 @@ class ConfigEditorApp(App[None]):
         tree.cursor_line = 0
         tree.focus()
         self.call_after_refresh(self._first_validation)
-        from .screens.migrate_dialog import offer_migration  # a pre-0.3 file: offer to convert it
+        from .screens.migrate_dialog import offer_migration  # a pre-0.3 file, or one older than --server
 
         offer_migration(self)
 
@@ -163,6 +163,9 @@ class ConfigEditorApp(App[None]):
         self.session.choose_release(server)
         self.refresh_views()
         self.notify(f"Checked against {self.session.target}", title="Server release", timeout=4)
+        from .screens.migrate_dialog import offer_upgrade  # a release newer than the file's: offer to carry it there
+
+        offer_upgrade(self)
 
     def notify_error(self, message: str) -> None:
         self.notify(message, title="Not changed", severity="error", timeout=8)

@@ -1,7 +1,9 @@
-"""Opening a pre-0.3 file: offer `llama-config migrate`'s conversion, with its report and diff.
+"""Opening a pre-0.3 file: offer `llama-config migrate`'s conversion, with its report and diff;
+a file older than the release the operator chose (--server, the palette): offer `llama-config
+upgrade` to it the same way.
 
-The migration is one undoable step of the editing session and nothing is written until the
-operator saves (ctrl+s shows the diff again).
+Either is one undoable step of the editing session and nothing is written until the operator
+saves (ctrl+s shows the diff again).
 """
 
 from __future__ import annotations
@@ -29,27 +31,21 @@ class MigrateDialog(ChoiceDialog):
     #migrate-dialog .dialog-diff { height: 1fr; max-height: 100%; }
     """
 
-    def __init__(self, name: str, report: list[str], diff: str, storage: bool = True) -> None:
+    def __init__(self, title: str, why: str, report: list[str], diff: str, confirm: str = "Migrate") -> None:
         super().__init__(
-            f"Migrate {name} to the v0.3 format?",
+            title,
             "",
-            [("later", "Not now", "default"), ("migrate", "Migrate", "success")],
+            [("later", "Not now", "default"), ("migrate", confirm, "success")],
             cancel_id="later",
             dialog_id="migrate-dialog",
         )
+        self.why = why
+        self.confirm = confirm
         self.report = report
         self.diff = diff
-        self.storage = storage  # store configs move (else only placeholders are rewritten)
 
     def compose_body(self) -> ComposeResult:
-        why = (
-            "This file configures its stores the pre-0.3 way. Since v0.3 (llama-stack #3697) storage is declared "
-            "once under storage.backends and the stores and providers refer to it by name; a v0.3 server refuses "
-            "this file."
-            if self.storage
-            else "Some placeholders use the old ${env.X:default} / ${env.X+v} syntax, which the server no longer substitutes."
-        )
-        intro = Text(why + " Migrate converts it (nothing is written until you save):\n\n")
+        intro = Text(f"{self.why} {self.confirm} converts it (nothing is written until you save):\n\n")
         intro.append("\n".join(self.report[1:]), style="dim")
         with VerticalScroll(id="migrate-report"):
             yield Static(intro)
@@ -58,7 +54,7 @@ class MigrateDialog(ChoiceDialog):
 
 
 def offer_migration(app: Any) -> None:
-    """After the first frame: if the open file needs migrating, ask (the check is not free)."""
+    """After the first frame: if the open file needs migrating or upgrading, ask (the check is not free)."""
     app.call_after_refresh(_offer, app)
 
 
@@ -66,7 +62,10 @@ def _offer(app: Any) -> None:
     from llama_config.model.migration import MigrationError, migrate, needs_migration, report_lines
 
     session = app.session
-    if session is None or not needs_migration(session.doc):
+    if session is None:
+        return
+    if not needs_migration(session.doc):
+        offer_upgrade(app)
         return
     doc = session.doc
     preview = Document(doc.text, name=doc.name, bom=doc.bom)
@@ -83,4 +82,50 @@ def _offer(app: Any) -> None:
         if answer == "migrate":
             app.change("Migrated to the v0.3 storage format: review it, then save with ctrl+s", lambda: session.run(MIGRATE_LABEL, lambda: migrate(session.doc, release)))
 
-    app.push_screen(MigrateDialog(app.path, report_lines(migration, app.path), preview.diff(), bool(migration.plan.places)), done)
+    why = (
+        "This file configures its stores the pre-0.3 way. Since v0.3 (llama-stack #3697) storage is declared "
+        "once under storage.backends and the stores and providers refer to it by name; a v0.3 server refuses "
+        "this file."
+        if migration.plan.places
+        else "Some placeholders use the old ${env.X:default} / ${env.X+v} syntax, which the server no longer substitutes."
+    )
+    app.push_screen(MigrateDialog(f"Migrate {app.path} to the v0.3 format?", why, report_lines(migration, app.path), preview.diff()), done)
+
+
+def offer_upgrade(app: Any) -> None:
+    """The operator chose a release (--server, the palette) newer than the one the file was
+    written for: offer `llama-config upgrade` to it, with its report and diff."""
+    from llama_config.model.migration import MigrationError
+    from llama_config.model.migration.upgrade import PRE_03, detect_source, upgrade
+    from llama_config.model.migration.upgrade_report import upgrade_report
+    from llama_config.model.releases import display_name, line_index, parse_server
+
+    session = app.session
+    if session is None or not session.server:
+        return
+    target = parse_server(session.server)
+    source = detect_source(session.doc)
+    if source != PRE_03 and line_index(source) >= line_index(target):
+        return
+    doc = session.doc
+    preview = Document(doc.text, name=doc.name, bom=doc.bom)
+    try:
+        result = upgrade(preview, source, target)
+    except MigrationError as exc:
+        app.notify(f"This file cannot be upgraded to {display_name(target)}: {exc}", title="Upgrade", severity="error", timeout=12)
+        return
+    if not preview.modified:
+        return
+    label = f"upgrade from {display_name(source)} to {display_name(target)}"
+
+    def done(answer: str | None) -> None:
+        if answer == "migrate":
+            app.change(f"Upgraded to {display_name(target)}: review it, then save with ctrl+s", lambda: session.run(label, lambda: upgrade(session.doc, source, target)))
+
+    why = (
+        f"This file was written for {display_name(source)}; you are checking it against {display_name(target)}, "
+        "which reads some of it differently or not at all."
+        + (" Some of it needs you (MANUAL / REMOVED below)." if result.manual else "")
+    )
+    report = upgrade_report(result, app.path)
+    app.push_screen(MigrateDialog(f"Upgrade {app.path} to {display_name(target)}?", why, report, preview.diff(), confirm="Upgrade"), done)
