@@ -27,7 +27,7 @@ class MigrateDialog(ChoiceDialog):
     # the report and the diff both scroll; the buttons stay on screen
     DEFAULT_CSS = """
     #migrate-dialog .dialog { width: 120; height: 90%; }
-    #migrate-dialog #migrate-report { height: auto; max-height: 30%; margin-bottom: 1; }
+    #migrate-dialog #migrate-report { height: auto; margin-bottom: 1; }
     #migrate-dialog .dialog-diff { height: 1fr; max-height: 100%; }
     """
 
@@ -51,6 +51,15 @@ class MigrateDialog(ChoiceDialog):
             yield Static(intro)
         with VerticalScroll(classes="dialog-diff"):
             yield Static(colored_diff(self.diff), id="migrate-diff")
+
+    def on_resize(self) -> None:
+        """The report and the diff share what the screen leaves once the title and the buttons
+        have their rows (the report up to half): at 80x24 the buttons must stay on screen."""
+        fixed = 4 + 2 + 3  # dialog border and padding, title, buttons
+        rows = max(6, int(self.size.height * 0.9) - fixed)
+        report = max(3, rows // 2)
+        self.query_one("#migrate-report").styles.max_height = report
+        self.query_one(".dialog-diff").styles.max_height = max(3, rows - report)
 
 
 def offer_migration(app: Any) -> None:
