@@ -105,17 +105,18 @@ def offer_upgrade(app: Any) -> None:
     """The operator chose a release (--server, the palette) newer than the one the file was
     written for: offer `llama-config upgrade` to it, with its report and diff."""
     from llama_config.model.migration import MigrationError
-    from llama_config.model.migration.upgrade import PRE_03, detect_source, upgrade
+    from llama_config.model.migration.upgrade import detect_source, upgrade
     from llama_config.model.migration.upgrade_report import upgrade_report
     from llama_config.model.releases import display_name, line_index, parse_server
+    from llama_config.model.releases.detect import detect
 
     session = app.session
     if session is None or not session.server:
         return
     target = parse_server(session.server)
-    source = detect_source(session.doc)
-    if source != PRE_03 and line_index(source) >= line_index(target):
-        return
+    if line_index(detect(session.doc.data).line) >= line_index(target):
+        return  # as validate reads it, the file is for that release or a later one (or nothing tells)
+    source = detect_source(session.doc)  # the oldest release that reads it as well: no step skipped
     doc = session.doc
     preview = Document(doc.text, name=doc.name, bom=doc.bom)
     try:
