@@ -164,17 +164,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Test every storage backend at once, each with its own timeout: SQLite files open or can be\n"
         "created, PostgreSQL logs in and may create the store's table (rolled back), Redis answers PING,\n"
         "MongoDB lets the user read the collection. ${env.X} placeholders are resolved first.\n"
-        "Output: one row per backend (BACKEND TYPE RESULT LATENCY SERVER MESSAGE), or --json.\n"
+        "--providers adds the providers' endpoints (inference servers, vector databases) to the same run.\n"
+        "Output: one row per backend (BACKEND TYPE RESULT LATENCY SERVER MESSAGE), then one per provider\n"
+        "(PROVIDER API TYPE ...), or --json.\n"
         "Exit 0 when every tested backend is reachable, 1 when any is not, 2 when FILE cannot be read\n"
         "or a --backend NAME is declared in no FILE.",
         many=True,
     )
     p.add_argument("--format", choices=["text", "json"], default="text",
                    help="text: one table row per backend (default); json: a list of {backend, type, ok, category, "
-                        "latency_ms, server_version, message, hint} (+ file with several inputs)")
+                        "latency_ms, server_version, message, hint} (+ file with several inputs); a provider's row has "
+                        "provider and api in place of backend")
     p.add_argument("--json", action="store_true", help="the same as --format json")
     p.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds each backend may take (default: 5)")
     p.add_argument("--backend", action="append", default=[], metavar="NAME", help="test only this backend (repeatable)")
+    p.add_argument("--providers", action="store_true",
+                   help="also test what each enabled provider points at: OpenAI-compatible inference servers list "
+                        "the registered models, pgvector has the vector extension, remote vector databases answer "
+                        "their health check")
     _add_env_file(p)
     _add_server(p)
 

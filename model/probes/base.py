@@ -118,6 +118,8 @@ def no_answer_hint(target: ProbeTarget) -> str:
 
 
 def server_kind(target: ProbeTarget) -> str:
+    if target.api is not None:  # a provider: remote::pgvector -> PostgreSQL, remote::vllm -> vllm
+        return "PostgreSQL" if target.type == "remote::pgvector" else target.type.split("::")[-1]
     return {"postgres": "PostgreSQL", "redis": "Redis", "mongodb": "MongoDB"}.get(target.type.split("_", 1)[-1], "the server")
 
 

@@ -257,24 +257,33 @@ async def _connect(target: ProbeTarget, progress: Progress, ssl_arg):
                     task.result().terminate()  # connected just as we gave up: do not leak it
 
 
-async def probe(target: ProbeTarget, progress: Progress) -> Success:
-    if target.type == "kv_postgres":
-        _kv_table(target)  # an unusable table_name fails before connecting
-    ssl_arg = _ssl_argument(target)
+async def close(conn) -> None:
+    """Close `conn` (bounded by the probe's timeout); terminate it when that fails or is cancelled."""
+    try:
+        await conn.close()
+    except asyncio.CancelledError:
+        conn.terminate()
+        raise
+    except Exception:  # closing failed: the result stands, the socket goes
+        conn.terminate()
+
+
+async def logged_in(target: ProbeTarget, progress: Progress, ssl_arg, what: str, check):
+    """Log in, then `await check(conn, target)` (`what` it waits for, in a timeout's message); its result."""
     conn = await _connect(target, progress, ssl_arg)
     try:
         progress.connected = True
         progress.server_version = f"PostgreSQL {conn.get_settings().server_version}"
-        progress.stage = "answer the table check"
-        tables = await check_tables(conn, target)
+        progress.stage = f"answer {what}"
+        return await check(conn, target)
     finally:
-        try:
-            await conn.close()  # bounded by the probe's timeout
-        except asyncio.CancelledError:
-            conn.terminate()
-            raise
-        except Exception:  # closing failed: the result stands, the socket goes
-            conn.terminate()
+        await close(conn)
+
+
+async def probe(target: ProbeTarget, progress: Progress) -> Success:
+    if target.type == "kv_postgres":
+        _kv_table(target)  # an unusable table_name fails before connecting
+    tables = await logged_in(target, progress, _ssl_argument(target), "the table check", check_tables)
     s = target.settings
     what = f"table {tables[0]}" if target.type == "kv_postgres" else (
         f"tables {', '.join(tables)}" if target.tables else "tables")

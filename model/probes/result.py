@@ -21,11 +21,15 @@ class Category(StrEnum):
     AUTH_FAILED = "auth_failed"  # wrong user or password
     DATABASE_MISSING = "database_missing"  # the database (PostgreSQL) or the SQLite file's directory does not exist
     PERMISSION_DENIED = "permission_denied"  # connected, but may not create the table / write the file
-    PROTOCOL_MISMATCH = "protocol_mismatch"  # something else answers on host:port
+    PROTOCOL_MISMATCH = "protocol_mismatch"  # something else answers on host:port (an HTTP answer that is not JSON)
+    NOT_FOUND = "not_found"  # a provider's URL path does not exist (HTTP 404): a wrong base URL, /v1 missing
+    MODEL_NOT_SERVED = "model_not_served"  # reachable, but a model registered to the provider is not in its list
+    EXTENSION_MISSING = "extension_missing"  # pgvector: the PostgreSQL server has no `vector` extension
     OTHER = "other"
 
 
 JSON_KEYS = ("backend", "type", "ok", "category", "latency_ms", "server_version", "message", "hint")
+PROVIDER_JSON_KEYS = ("provider", "api", "type", "ok", "category", "latency_ms", "server_version", "message", "hint")
 
 
 def redact(text: str | None, secrets: Iterable[str]) -> str | None:
@@ -45,15 +49,17 @@ class ProbeResult:
     address: str | None = None  # where it went: "db.internal:5432", a file path (never a password)
     cancelled: bool = False  # the caller cancelled the probe before it finished (category OTHER)
     fingerprint: str = field(default="", compare=False)  # of the backend's settings when tested (see ProbeTarget)
+    api: str | None = None  # set for a provider: `backend` is then its provider_id
 
     @property
     def ok(self) -> bool:
         return self.category is Category.OK
 
     def to_json(self) -> dict[str, Any]:
-        """The keys of `llama-config test-connections --json`, in that order."""
+        """The keys of `llama-config test-connections --json`, in that order (PROVIDER_JSON_KEYS for a provider)."""
+        named = {"backend": self.backend} if self.api is None else {"provider": self.backend, "api": self.api}
         return {
-            "backend": self.backend,
+            **named,
             "type": self.type,
             "ok": self.ok,
             "category": self.category.value,

@@ -15,6 +15,7 @@ import time
 from typing import Callable, Iterable, Sequence
 
 from .base import Progress, ProbeFailure, Success, network_failure, no_answer_hint, seconds, timeout_hint, unexpected, watch_tcp
+from .provider_target import HEALTH_CHECKED, OPENAI_COMPATIBLE
 from .result import Category, ProbeResult, redact
 from .target import ProbeTarget
 
@@ -30,6 +31,9 @@ _MODULES = {
     "sql_postgres": "postgres_probe",
     "kv_redis": "redis_probe",
     "kv_mongodb": "mongodb_probe",
+    "remote::pgvector": "pgvector_probe",
+    **{t: "openai_probe" for t in OPENAI_COMPATIBLE},
+    **{t: "health_probe" for t in HEALTH_CHECKED},
 }
 
 OnStart = Callable[[ProbeTarget], object]
@@ -51,6 +55,7 @@ def _result(target: ProbeTarget, category: Category, message: str, hint: str | N
         address=redact(target.address, hide),
         cancelled=cancelled,
         fingerprint=target.fingerprint,
+        api=target.api,
     )
 
 
@@ -68,9 +73,10 @@ def _incomplete(target: ProbeTarget) -> ProbeResult | None:
     if target.missing_fields:
         listed = ", ".join(f"'{f}'" for f in target.missing_fields)
         return _result(target, Category.CONFIG_INCOMPLETE, f"the required field {listed} is not set",
-                       f"add {listed} to storage.backends.{target.name}")
+                       f"add {listed} to {target.config_path}")
     if target.problem or target.type not in _MODULES:
-        return _result(target, Category.OTHER, target.problem or f"unknown backend type '{target.type}'",
+        kind = "backend" if target.api is None else "provider"
+        return _result(target, Category.OTHER, target.problem or f"unknown {kind} type '{target.type}'",
                        "run `llama-config validate` on the file for details")
     return None
 
@@ -174,7 +180,7 @@ class ProbeRun:
         return len(self.results)
 
     def cancel(self, name: str | None = None) -> None:
-        """Stop one probe (by backend name) or all unfinished ones; each reports `cancelled`."""
+        """Stop one probe (by backend name, or a provider's `ProbeTarget.key`) or all unfinished ones; each reports `cancelled`."""
         for key, task in self._tasks.items():
             if (name is None or key == name) and not task.done():
                 self._cancelled.add(key)
@@ -185,10 +191,10 @@ class ProbeRun:
         try:
             result = await probe(target, self.timeout)
         except asyncio.CancelledError:
-            if target.name not in self._cancelled:
+            if target.key not in self._cancelled:
                 raise  # the whole run is being cancelled from outside
             result = cancelled_result(target, time.perf_counter() - start)
-        self.results[target.name] = result
+        self.results[target.key] = result
         if self.on_result is not None:
             self.on_result(result)
         return result
@@ -200,7 +206,7 @@ class ProbeRun:
         # drivers first (in a thread), so no probe's latency includes another one's import
         await asyncio.gather(*(_load(t) for t in {t.type for t in self.targets if t.type in _MODULES}))
         for target in self.targets:
-            self._tasks[target.name] = asyncio.create_task(self._one(target), name=f"probe {target.name}")
+            self._tasks[target.key] = asyncio.create_task(self._one(target), name=f"probe {target.key}")
         tasks = list(self._tasks.values())
         try:
             await asyncio.gather(*tasks)
@@ -209,7 +215,7 @@ class ProbeRun:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        return [self.results[t.name] for t in self.targets]
+        return [self.results[t.key] for t in self.targets]
 
 
 async def run_probes(targets: Sequence[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,

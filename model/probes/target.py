@@ -40,6 +40,20 @@ class ProbeTarget:
     created_by: tuple[str, ...] = ()  # sql_sqlite: used kv_sqlite backends whose startup creates its directory
     origins: Mapping[str, str] = field(default_factory=dict)  # field -> "PG_PASSWORD from env-file .env:3"
     fingerprint: str = ""  # changes whenever anything the probe uses changes (for stale results)
+    api: str | None = None  # a provider's API ("inference"); None for a storage backend
+    index: int = 0  # a provider's position under providers.<api>
+    url: str | None = None  # a provider's endpoint as requested, without credentials ("http://gpu-1:8000/v1")
+    models: tuple[str, ...] = ()  # inference: the provider_model_ids registered to this provider
+
+    @property
+    def key(self) -> str:
+        """Unique within one run: the backend name, or `providers.<api>[<index>]` for a provider."""
+        return self.name if self.api is None else f"providers.{self.api}[{self.index}]"
+
+    @property
+    def config_path(self) -> str:
+        """Where the settings live in the file, for hints ("storage.backends.kv_pg")."""
+        return f"storage.backends.{self.name}" if self.api is None else f"providers.{self.api}[{self.name}].config"
 
     @property
     def family(self) -> str:

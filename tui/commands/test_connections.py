@@ -1,8 +1,9 @@
-"""`llama-config test-connections FILE... [--format text|json] [--timeout S] [--backend NAME ...] [--env-file F]`.
+"""`llama-config test-connections FILE... [--format text|json] [--timeout S] [--backend NAME ...] [--providers] [--env-file F]`.
 
-Every backend (or the named ones) is tested at once, each with its own timeout. Exit 0 when
-every tested backend is reachable, 1 when any is not, 2 when a file (or an env file) cannot
-be read or a --backend name is declared in no file.
+Every backend (or the named ones) is tested at once, each with its own timeout; with
+--providers, every enabled provider that has a probe too, in the same run (backends and
+providers concurrently). Exit 0 when everything tested is reachable, 1 when anything is not,
+2 when a file (or an env file) cannot be read or a --backend name is declared in no file.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import math
 import sys
 
 from llama_config.model.errors import ConfigFileError
-from llama_config.model.probes import ProbeResult, declared_backends, plan, redact, run_probes
+from llama_config.model.probes import ProbeResult, declared_backends, plan, plan_providers, redact, run_probes
 
 from .batch import ErrorPrinter, load_all, lone_error, plural, read_sources, several, worst
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, environment
 
 COLUMNS = ("BACKEND", "TYPE", "RESULT", "LATENCY", "SERVER", "MESSAGE")
+PROVIDER_COLUMNS = ("PROVIDER", "API", "TYPE", "RESULT", "LATENCY", "SERVER", "MESSAGE")
 
 
 def _latency(result: ProbeResult) -> str:
@@ -29,16 +31,28 @@ def _latency(result: ProbeResult) -> str:
 
 
 def format_table(results: list[ProbeResult]) -> str:
-    """One row per backend; the hint follows the message after ' → '."""
-    rows = [COLUMNS] + [
-        (r.backend, r.type, r.category.value, _latency(r), r.server_version or "-",
-         r.message + (f" → {r.hint}" if r.hint else ""))
-        for r in results
+    """One row per backend, then (a table of their own) one per provider; the hint follows the
+    message after ' → '."""
+    backends = [r for r in results if r.api is None]
+    providers = [r for r in results if r.api is not None]
+    tables = []
+    if backends or not providers:
+        tables.append(_table(COLUMNS, [(r.backend,) for r in backends], backends))
+    if providers:
+        tables.append(_table(PROVIDER_COLUMNS, [(r.backend, r.api) for r in providers], providers))
+    return "\n".join(tables)
+
+
+def _table(columns: tuple[str, ...], names: list[tuple], results: list[ProbeResult]) -> str:
+    rows = [columns] + [
+        (*name, r.type, r.category.value, _latency(r), r.server_version or "-", r.message + (f" → {r.hint}" if r.hint else ""))
+        for name, r in zip(names, results)
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
+    latency = columns.index("LATENCY")
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns) - 1)]
     lines = []
     for row in rows:
-        cells = [cell.rjust(w) if i == 3 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        cells = [cell.rjust(w) if i == latency else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells + [row[-1]]).rstrip())
     return "\n".join(lines) + "\n"
 
@@ -103,12 +117,20 @@ def _reachable(tested: int, failed: int) -> str:
 
 
 def _test_one(item, env, args: argparse.Namespace) -> list[ProbeResult]:
-    """Probe one input's backends (the --backend ones it declares)."""
+    """Probe one input's backends (the --backend ones it declares), and with --providers its providers."""
     doc = item.doc
     names = [n for n in args.backend if n in declared_backends(doc.data)]
     targets = plan(doc.data, env, names or None, item.release) if names or not args.backend else []
+    if args.providers:
+        providers, unprobed = plan_providers(doc.data, env, item.release)
+        targets += providers
+        if unprobed:
+            print(f"{item.source.label}: no probe for {len(unprobed)} enabled provider{'s' if len(unprobed) != 1 else ''}: "
+                  f"{', '.join(unprobed)}", file=sys.stderr)
     if not targets:
         why = "declares none of the --backend names" if args.backend else "no storage backends declared"
+        if args.providers:
+            why = why.replace("no storage backends declared", "no storage backends and no provider with a probe")
         print(f"{item.source.label}: {why}, nothing to test", file=sys.stderr)
         return []
     secrets = [s for t in targets for s in t.secrets]
