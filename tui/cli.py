@@ -15,7 +15,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 EXIT_CODES_HELP = """exit codes:
   0  success (validate: no errors; warnings and infos are fine)
-  1  validate: the file has errors; set / rename-backend / migrate / *-provider: the edit was refused;
+  1  validate: the file has errors; set / rename-backend / migrate: the edit was refused;
      test-connections: a backend is not reachable; init: the file already exists
   2  the file (or an env file) cannot be read or parsed, or the command line is wrong
   3  internal error in llama-config (please report it)"""
