@@ -1,7 +1,8 @@
 """YAML paths as operators write them: `providers.vector_io[0].config.persistence.backend`.
 
 A key that holds a dot, a bracket or a space is written in brackets and quotes:
-`storage.backends["kv.main"].db_path`.
+`storage.backends["kv.main"].db_path`. `providers.inference[ollama]` names a provider by its
+id (provider_ops.lookup.resolve_ids turns it into the index).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 Path = tuple  # of str keys and int sequence indexes
 
 _SIMPLE_KEY = re.compile(r"^[A-Za-z0-9_:\-/]+$")
-_TOKEN = re.compile(r"""\.?([^.\[\]"']+)|\[(\d+)\]|\[(["'])(.*?)\3\]""")
+_TOKEN = re.compile(r"""\.?([^.\[\]"']+)|\[(\d+)\]|\[(["'])(.*?)\3\]|\[([^\]\["']+)\]""")
 
 
 class PathSyntaxError(ValueError):
@@ -44,7 +45,9 @@ def parse_path(text: str) -> Path:
             parts.append(m.group(1))
         elif m.group(2) is not None:
             parts.append(int(m.group(2)))
-        else:
+        elif m.group(4) is not None:
             parts.append(m.group(4))
+        else:  # `[ollama]`: a key, or in a list of providers the one with that id
+            parts.append(m.group(5))
         pos = m.end()
     return tuple(parts)

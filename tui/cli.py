@@ -158,6 +158,59 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(
         sub,
+        "add-provider",
+        "add_provider",
+        help="add a provider from the release's sample config for its type",
+        description="Add a provider of TYPE under providers.API, its config filled from the release's sample for that\n"
+        "type (placeholders kept), e.g.\n"
+        "  llama-config add-provider run.yaml inference remote::vllm base_url=http://gpu-1:8000/v1\n"
+        "Storage references get a backend of their family and a namespace / table of their own; API is\n"
+        "added to apis. KEY=VALUE sets config fields (nested ones as network.tls.verify), typed by the\n"
+        "type's schema. Required fields the sample leaves empty are listed. An API the type needs that no\n"
+        "provider serves is named, and added too with --with-dependencies. The result must add no error\n"
+        "(exit 1 otherwise, unless --force).",
+    )
+    p.add_argument("api", metavar="API")
+    p.add_argument("type", metavar="TYPE")
+    p.add_argument("values", nargs="*", metavar="KEY=VALUE")
+    p.add_argument("--id", metavar="ID", help="the provider_id (default: the type's short name, made unique within API)")
+    p.add_argument("--with-dependencies", action="store_true", help="also add a provider for each API the new one needs that nothing serves")
+    _add_write_options(p)
+    _add_server(p)
+
+    p = _command(
+        sub,
+        "remove-provider",
+        "remove_provider",
+        help="remove a provider (refused while registered resources name it)",
+        description="Remove the provider ID of API. Refused (exit 1) while registered resources (models, vector stores,\n"
+        "tool groups, ...) name it, unless they go with it (--remove-resources) or move to another provider of\n"
+        "the same API (--move-resources-to ID). An API left without providers is taken out of apis.",
+    )
+    p.add_argument("api", metavar="API")
+    p.add_argument("id", metavar="ID")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--remove-resources", action="store_true", help="remove the registered resources that name the provider")
+    what.add_argument("--move-resources-to", metavar="ID", help="point them at this other provider of API instead")
+    _add_write_options(p)
+    _add_server(p)
+
+    p = _command(
+        sub,
+        "rename-provider",
+        "rename_provider",
+        help="rename a provider_id; the registered resources that name it follow",
+        description="Rename the provider OLD of API to NEW (a `${env.X:+OLD}` toggle keeps its variable), and every\n"
+        "registered resource that names it.",
+    )
+    p.add_argument("api", metavar="API")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    _add_write_options(p)
+    _add_server(p)
+
+    p = _command(
+        sub,
         "test-connections",
         "test_connections",
         help="connect to every storage backend the way the server will (a CI smoke test)",
@@ -294,7 +347,7 @@ def _lazy(module: str) -> Callable[[argparse.Namespace], int]:
 
 
 # the positional list that takes the words argparse left over, by command
-_SPILL = {"set": "assignments", "validate": "files", "show": "files", "test-connections": "files"}
+_SPILL = {"set": "assignments", "add-provider": "values", "validate": "files", "show": "files", "test-connections": "files"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -106,6 +106,19 @@ def added_errors(
     return added
 
 
+def refuse_added_errors(doc: Document, args: argparse.Namespace, release: Release, what: str, moved: Callable[[tuple], tuple] = lambda path: path) -> bool:
+    """Print the errors an edit adds; True (and say nothing was written) when it must not be
+    written: there are some and --force is not given."""
+    new_errors, _ = errors_after_edit(doc, release, moved)
+    for d in new_errors:
+        print(located(doc, d), file=sys.stderr)
+    if new_errors and not args.force:
+        count = f"{len(new_errors)} error{'s' if len(new_errors) != 1 else ''}"
+        print(f"{args.file}: refused: {what} would add {count} (see above); nothing was written. Use --force to write anyway.", file=sys.stderr)
+        return True
+    return False
+
+
 def write_result(doc: Document, args: argparse.Namespace, summary: list[str]) -> int:
     """Print the diff (--dry-run) or save to FILE / --output, then the summary lines."""
     if args.dry_run:

@@ -1,4 +1,6 @@
-"""`llama-config set FILE [PATH=VALUE ...] [--unset PATH] [--output OUT] [--dry-run] [--force]`."""
+"""`llama-config set FILE [PATH=VALUE ...] [--unset PATH] [--output OUT] [--dry-run] [--force]`.
+
+A provider is addressed by index or by id: `providers.inference[ollama].config.base_url`."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import sys
 
 from llama_config.model.document import EditError
 from llama_config.model.fields import parse_value
+from llama_config.model.provider_ops.lookup import resolve_ids
 from llama_config.model.yamlpath import PathSyntaxError, format_path, parse_path
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load_editable, located, target_release, write_result
@@ -21,13 +24,13 @@ def run(args: argparse.Namespace) -> int:
             if "=" not in assignment:
                 raise ValueError(f"{assignment!r} is not PATH=VALUE")
             path_text, value_text = assignment.split("=", 1)
-            path = parse_path(path_text.strip())
+            path = resolve_ids(doc, parse_path(path_text.strip()))
             value = parse_value(value_text, doc.data, path, release)
             doc.set(path, value)
             line, _ = doc.file_position(*doc.position(path))
             summary.append(f"set {format_path(path)} (line {line})")
         for path_text in args.unset:
-            path = parse_path(path_text.strip())
+            path = resolve_ids(doc, parse_path(path_text.strip()))
             doc.delete(path)
             summary.append(f"removed {format_path(path)}")
     except (ValueError, PathSyntaxError, EditError) as exc:
