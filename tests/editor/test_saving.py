@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Button
 
 from .helpers import SIZE, field, enter_value, notes, settle, show, texts
@@ -306,3 +308,22 @@ async def test_on_an_80x24_terminal_the_save_buttons_stay_on_screen(editor) -> N
         await pilot.press("tab", "enter")
         await settle(pilot)
         assert "port: 8323" in path.read_text() and not app.session.modified
+
+
+async def test_on_an_80x24_terminal_many_long_errors_leave_the_save_buttons_on_screen(editor) -> None:
+    """Errors that wrap over several lines each scroll in their own part of the dialog."""
+    old = (Path(__file__).parents[1] / "files" / "upgrade" / "commented-0.3.yaml").read_text()
+    app, path = editor(text=old, name="run.yaml", server="ogx-1.5")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "enter")  # Upgrade: four long missing-dependency errors remain
+        await settle(pilot)
+        assert len(app.session.errors()) >= 4
+        app.tree.focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        save = app.screen.query_one("#save", Button)
+        assert app.screen.id == "save-dialog" and save.region.bottom <= 24 and save.region.height > 0
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert "distro_name" in path.read_text() and not app.session.modified

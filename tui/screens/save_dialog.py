@@ -31,17 +31,22 @@ class SaveDialog(ChoiceDialog):
             lines += [Text(f"  {d.line}:{d.column} {d.message} [{d.code}]", style="red") for d in self.errors[:8]]
             if len(self.errors) > 8:
                 lines.append(Text(f"  … and {len(self.errors) - 8} more", style="red"))
-            yield Static(Group(*lines), classes="dialog-errors")
+            with VerticalScroll(classes="dialog-errors"):
+                yield Static(Group(*lines))
         with VerticalScroll(classes="dialog-diff"):
             yield Static(colored_diff(self.diff) if self.diff else Text("No changes: the file will be written byte for byte as it is."))
 
     def on_resize(self) -> None:
-        """The diff gets what the screen leaves once the title, errors and buttons have their
-        rows (at most 24): at 80x24 the Save button must stay on screen."""
-        errors = min(len(self.errors), 8) + (len(self.errors) > 8) + 2 if self.errors else 0
-        fixed = 4 + 2 + errors + 3 + 1  # dialog border and padding, title, errors, buttons, margin
-        rows = int(self.size.height * 0.9) - fixed
-        self.query_one(".dialog-diff").styles.max_height = max(3, min(24, rows))
+        """The errors and the diff share what the screen leaves once the title and the buttons
+        have their rows (the errors up to half; each part scrolls): at 80x24 the Save button
+        must stay on screen, however many errors wrap over however many lines."""
+        fixed = 4 + 2 + 3 + 1  # dialog border and padding, title, buttons, margin
+        rows = max(6, int(self.size.height * 0.9) - fixed)
+        errors = 0
+        if self.errors:
+            errors = max(3, min(rows // 2, 12))
+            self.query_one(".dialog-errors").styles.max_height = errors
+        self.query_one(".dialog-diff").styles.max_height = max(3, min(24, rows - errors))
 
 
 def colored_diff(diff: str) -> Text:
