@@ -34,10 +34,34 @@ _SEVERITY_MARK = {"error": " ✗", "warning": " !", "info": ""}
 
 
 class ConfigTree(Tree[NodeRef]):
+    # provider keys live on the tree, not the app: an app-level letter would also fire while a
+    # form's picker or button has the focus. Each shows in the footer only where it applies;
+    # elsewhere check_action turns it down and the app's key of the same letter (a: add
+    # backend) answers instead.
     BINDINGS = [
         Binding("right", "expand_node", "Expand", show=False),
         Binding("left", "collapse_node", "Collapse", show=False),
+        Binding("a", "provider('add_provider')", "Add provider", id="tree.add_provider", tooltip="Add a provider: its API, then its type"),
+        Binding("a", "provider('add_resource', 'resource')", "Add resource", id="tree.add_resource", tooltip="Register another resource of this kind"),
+        Binding("m", "provider('add_resource')", "Add resource", id="tree.add_model", tooltip="Register a model (or vector store, tool group) served by this provider"),
+        Binding("r", "provider('rename_provider')", "Rename", id="tree.rename_provider", tooltip="Rename the provider; registered resources follow"),
+        Binding("e", "provider('toggle_provider')", "On/off", id="tree.toggle_provider", tooltip="Switch the provider off (an ${env.X:+id} toggle) or on"),
+        Binding("d", "provider('remove_provider')", "Remove", id="tree.remove_provider", tooltip="Remove the provider (asks about its resources)"),
+        Binding("d", "provider('remove_resource')", "Remove", id="tree.remove_resource", tooltip="Remove this registered resource"),
+        Binding("shift+up", "provider('move_provider(-1)')", "Move up", id="tree.move_up", tooltip="Move the provider up within its API"),
+        Binding("shift+down", "provider('move_provider(1)')", "Move down", id="tree.move_down", tooltip="Move the provider down within its API"),
     ]
+    # which node kinds each provider key works on
+    _PROVIDER_KEYS = {
+        "add_provider": ("providers", "api", "provider"),
+        "add_resource": ("provider", "resource"),
+        "rename_provider": ("provider",),
+        "toggle_provider": ("provider",),
+        "remove_provider": ("provider",),
+        "remove_resource": ("resource",),
+        "move_provider(-1)": ("provider",),
+        "move_provider(1)": ("provider",),
+    }
 
     def __init__(self, session: EditSession, **kwargs) -> None:
         super().__init__("config", data=NodeRef("root", ()), **kwargs)
@@ -286,6 +310,23 @@ class ConfigTree(Tree[NodeRef]):
         self.scroll_to_node(node, animate=False)
         if focus:
             self.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "provider":
+            return True
+        node = self.cursor_node
+        kind = node.data.kind if node is not None and node.data is not None else ""
+        name = str(parameters[0]) if parameters else ""
+        if kind not in (parameters[1:] or self._PROVIDER_KEYS.get(name, ())):
+            return False
+        if name == "add_resource" and kind == "provider":
+            from llama_config.tui.widgets.provider_form import resource_kind_for
+
+            return bool(resource_kind_for(self.session.release(), str(node.data.path[1])))
+        return True
+
+    async def action_provider(self, name: str, *kinds: str) -> None:
+        await self.app.run_action(name)
 
     def action_expand_node(self) -> None:
         if self.cursor_node is not None and self.cursor_node.allow_expand:

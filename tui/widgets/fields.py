@@ -120,3 +120,34 @@ class FieldRow(Vertical):
 
 def _input_id(path: Path) -> str:
     return "field-" + "".join(ch if ch.isalnum() else "-" for ch in format_path(path))
+
+
+def collect_values(screen: Any, *, partial: bool = False) -> dict[str, Any] | None:
+    """The values typed into the form fields of a dialog, nested by their keys and typed by
+    their schema; None (and the field focused, the reason shown) when one is missing or wrong.
+    Defaults stay implicit, as in upstream's own files; with `partial`, a required field may
+    stay empty (the form it lands in counts it as missing)."""
+    from llama_config.model.fields import parse_checked
+
+    values: dict[str, Any] = {}
+    for field_input in screen.query(FieldInput):
+        spec, text = field_input.spec, field_input.value
+        if text == "":
+            if spec.required and not partial:
+                screen.notify(f"{spec.name} is required", severity="error")
+                field_input.focus()
+                return None
+            continue
+        try:
+            value = parse_checked(text, spec)
+        except ValueError as exc:
+            screen.notify(f"{spec.name} {exc}", severity="error")
+            field_input.focus()
+            return None
+        if value == spec.default and not spec.required and spec.key[0] != "db_path":
+            continue
+        target = values
+        for part in spec.key[:-1]:
+            target = target.setdefault(part, {})
+        target[spec.key[-1]] = value
+    return values
