@@ -237,7 +237,7 @@ class RemoveProviderDialog(ModalScreen[tuple[bool, bool, str | None]]):
         self.query_one("#cancel").focus()
 
     @on(Button.Pressed, "#remove")
-    def remove(self) -> None:
+    def confirm(self) -> None:  # (not `remove`: that is how a screen is taken off the stack)
         choice = self.query_one("#resources-choice", Select).value if self.uses else ""
         move_to = choice if isinstance(choice, str) and choice else None
         self.dismiss((True, bool(self.uses) and move_to is None, move_to))

@@ -31,8 +31,11 @@ def first_paragraph(text: str, limit: int = 300) -> str:
 
 
 def missing_required(fields: list[SchemaField], config: Any) -> list[SchemaField]:
-    """The required fields of the form that have no value in the file."""
-    return [f for f in fields if f.required and value_in(config, f.key) in (None, "")]
+    """The required fields of the form with no value in the file, or a placeholder that gives
+    nothing while its variable is unset (`${env.VERTEX_AI_PROJECT:=}`, upstream's samples)."""
+    from llama_config.model.provider_ops.adding import _empty as gives_nothing
+
+    return [f for f in fields if f.required and gives_nothing(value_in(config, f.key))]
 
 
 def resource_kind_for(release: Any, api: str) -> str | None:
