@@ -316,14 +316,14 @@ class SecretDialog(ModalScreen[str | None]):
             yield Static(f"{self.field_name} is a secret", classes="dialog-title")
             yield Static(
                 "Secrets stay out of the file by default: it is written as a placeholder and the server reads the value "
-                "from this environment variable. Writing the value itself puts it in plain text in the file.",
+                "from this environment variable. Writing the value puts it in the file in plain text (asked here, so it is on purpose).",
                 classes="dialog-body",
             )
             yield Input(value=self.variable, id="secret-variable")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Write the value in the file", id="literal", variant="warning")
-                yield Button("Use the placeholder", id="placeholder", variant="primary")
+                yield Button("Write the value", id="literal", variant="warning")
+                yield Button("Use placeholder", id="placeholder", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#placeholder").focus()
