@@ -210,6 +210,13 @@ class ConfigEditorApp(App[None]):
             if field_input.path == path[: len(field_input.path)] or field_input.path[: len(path)] == path:
                 field_input.focus()
                 return
+        from .widgets.provider_form import FormSection  # a field in a closed section: open it, then focus
+
+        for section in self.query(FormSection):
+            if not section.opened and path in section.paths:
+                section.open()
+                self.call_after_refresh(self._focus_field, path)
+                return
 
     # -- editing fields ------------------------------------------------------------------
 

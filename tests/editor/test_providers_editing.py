@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, OptionList, Select
 
 from llama_config.model.provider_ops import provider_state
 from llama_config.tui.widgets.fields import FieldSelect
+from llama_config.tui.widgets.provider_form import FormSection
 
 from .helpers import EXAMPLES, SIZE, enter_value, field, notes, settle, show, texts, tree_labels
 
@@ -182,8 +183,12 @@ async def test_edit_a_nested_field_picker_and_input_one_undoable_step_each(edito
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await show(app, pilot, INFERENCE + (0,), "provider")
+        section = app.detail.query_one(FormSection)
+        assert not section.opened and not app.detail.query(FieldSelect).filter("#field-providers-inference-0--config-network-tls-min-version")
+        section.query_one(Button).press()  # nothing under network is set: it opens on demand
+        await settle(pilot)
         shown = texts(app.detail)
-        assert "network.tls" in shown and "network.proxy" in shown  # sections
+        assert "network.tls" in shown and "network.proxy" in shown  # sub-sections
         config = INFERENCE + (0, "config")
         picker = next(w for w in app.detail.query(FieldSelect) if w.path == config + ("network", "tls", "min_version"))
         picker.value = "TLSv1.3"
@@ -194,10 +199,22 @@ async def test_edit_a_nested_field_picker_and_input_one_undoable_step_each(edito
         await enter_value(pilot, field(app, *config, "network", "limits", "max_connections"), "abc")
         assert any("must be" in n for n in notes(app, "error"))  # typed by the schema, refused
         assert app.session.doc.value_at(config + ("network", "limits")) is None
+        assert app.detail.query_one(FormSection).opened  # network is written now: open when shown again
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert app.session.doc.value_at(config + ("network", "proxy")) is None
         assert app.session.doc.value_at(config + ("network", "tls", "min_version")) == "TLSv1.3"
+
+
+async def test_search_opens_the_section_of_a_nested_field(editor) -> None:
+    app, _ = editor(text=RUN, name="run.yaml", environ=ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        target = INFERENCE + (0, "config", "network", "proxy", "url")
+        app.go_to(INFERENCE + (0,), kind="provider", field=target)
+        await settle(pilot)
+        assert app.detail.query_one(FormSection).opened
+        assert app.focused is field(app, *target)
 
 
 async def test_add_a_model_to_a_provider_then_pick_another_provider(editor) -> None:

@@ -12,7 +12,7 @@ from llama_config.model.releases import available_lines, load_release
 from llama_config.model.releases.fields import nested_fields
 from llama_config.model.yamldata import copy_data
 from llama_config.tui.widgets.fields import FieldInput, FieldRow, FieldSelect
-from llama_config.tui.widgets.provider_form import provider_form
+from llama_config.tui.widgets.provider_form import FormSection, provider_form
 
 from .helpers import SIZE, settle, show
 
@@ -53,7 +53,9 @@ def _check_forms(app, made: list[tuple[str, str, int]]) -> None:
     for api, ptype, index in made:
         path = ("providers", api, index)
         widgets = provider_form(pane, path)
-        rows = [w for w in widgets if isinstance(w, FieldRow)]
+        rows = []
+        for widget in widgets:
+            rows += [widget] if isinstance(widget, FieldRow) else [w for w in widget._contents() if isinstance(w, FieldRow)] if isinstance(widget, FormSection) else []
         spec = release.provider(api, ptype) or {}
         refs = [tuple(r["path"].split(".")) for r in spec.get("storage_refs") or ()]
         expected = [f for f in nested_fields(release, session.data, path + ("config",)) if not any(f.key[: len(r)] == r for r in refs)]

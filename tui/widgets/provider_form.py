@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
 from llama_config.model.provider_ops import provider_state, resource_kinds
 from llama_config.model.releases.fields import SchemaField, choices_of, nested_fields, provider_spec, section_of
@@ -96,19 +96,93 @@ def provider_form(pane: "DetailPane", path: Path) -> list:
 
 
 def _rows(pane: "DetailPane", release: Any, config_path: Path, config: Any, fields: list[SchemaField]) -> list:
-    """One row per field; a heading where a section (`network.tls`) starts."""
+    """One row per field of the mapping itself, then one FormSection per nested object
+    (`network`), closed unless the file sets something in it or it misses a required field:
+    its rows are built when it opens (a form of every field cost 250 ms to mount)."""
     out: list = []
-    section: tuple[str, ...] = ()
+    sections: dict[str, list[SchemaField]] = {}
     for spec in fields:
-        here = spec.key[:-1]
-        if here and here != section:
-            for depth in range(len(here)):
-                if here[: depth + 1] != section[: depth + 1]:
-                    out.append(_section_heading(release, pane.session.data, config_path + here[: depth + 1]))
-            section = here
-        value = value_in(config, spec.key)
-        out.append(FieldRow(spec, config_path + spec.key, value, pane.session.resolved(value, secret=spec.secret), choices=choices_of(spec)))
+        if len(spec.key) == 1:
+            out.append(_row(pane, config_path, config, spec))
+        else:
+            sections.setdefault(spec.key[0], []).append(spec)
+    missing = set(id(f) for f in missing_required(fields, config))
+    for name, specs in sections.items():
+        written = value_in(config, (name,)) not in (None, {}, "")
+        needed = any(id(f) in missing for f in specs)
+        out.append(FormSection(pane, release, config_path, config, name, specs, opened=written or needed))
     return out
+
+
+def _row(pane: "DetailPane", config_path: Path, config: Any, spec: SchemaField) -> FieldRow:
+    value = value_in(config, spec.key)
+    return FieldRow(spec, config_path + spec.key, value, pane.session.resolved(value, secret=spec.secret), choices=choices_of(spec))
+
+
+class FormSection(Vertical):
+    """A nested object of the form (`network`): a one-line toggle, then (open) a heading per
+    inner object (`network.tls`) and a row per field."""
+
+    DEFAULT_CSS = "FormSection { height: auto; } FormSection > .section-toggle { margin-top: 1; }"
+
+    def __init__(self, pane: "DetailPane", release: Any, config_path: Path, config: Any, name: str, specs: list[SchemaField], opened: bool) -> None:
+        super().__init__(classes="form-section-group")
+        self.pane, self.release, self.config_path, self.config = pane, release, config_path, config
+        self.key = (name,)
+        self.specs = specs
+        self.opened = opened
+        self._built = False
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.config_path + spec.key for spec in self.specs]
+
+    def compose(self):
+        yield Button(self._label(), classes="section-toggle", compact=True)
+        section = section_of(self.release, self.pane.session.data, self.config_path + self.key)
+        if section is not None and section.description:
+            yield Static(section.description, classes="field-help", markup=False)
+        if self.opened:
+            self._built = True
+            yield from self._contents()
+
+    def _contents(self) -> list:
+        out: list = []
+        current: tuple[str, ...] = self.key
+        for spec in self.specs:
+            here = spec.key[:-1]
+            if here != current and len(here) > 1:
+                out.append(_section_heading(self.release, self.pane.session.data, self.config_path + here))
+            current = here
+            out.append(_row(self.pane, self.config_path, self.config, spec))
+        return out
+
+    def _label(self) -> str:
+        return f"{'▼' if self.opened else '▶'} {self.key[0]}  ({len(self.specs)} field{'s' if len(self.specs) != 1 else ''})"
+
+    def open(self) -> None:
+        if self.opened:
+            return
+        self.opened = True
+        self.query_one(".section-toggle", Button).label = self._label()
+        if not self._built:
+            self._built = True
+            self.mount_all(self._contents())
+        else:
+            for child in self.children[1:]:
+                child.display = True
+
+    def close(self) -> None:
+        self.opened = False
+        self.query_one(".section-toggle", Button).label = self._label()
+        for child in self.children:
+            if not child.has_class("section-toggle") and not child.has_class("field-help"):
+                child.display = False
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.has_class("section-toggle"):
+            event.stop()
+            self.close() if self.opened else self.open()
 
 
 def _section_heading(release: Any, data: Any, path: Path) -> Static:
