@@ -64,9 +64,9 @@ def provider_form(pane: "DetailPane", path: Path) -> list:
         ActionButton("Disable" if state.on else "Enable", "toggle_provider", id="toggle-provider", compact=True),
         ActionButton("Remove", "remove_provider", variant="error", id="remove-provider", compact=True),
     ]
-    if kind:
-        actions.insert(0, ActionButton(f"Add {kind[:-1].replace('_', ' ')}", "add_resource", id="add-resource", compact=True))
     widgets.append(Horizontal(*actions, classes="detail-actions compact-actions"))
+    if kind:  # its own row: four buttons do not fit an 80-column terminal
+        widgets.append(Horizontal(ActionButton(f"Add {kind[:-1].replace('_', ' ')}", "add_resource", id="add-resource", compact=True), classes="detail-actions compact-actions"))
     if spec is None or not spec.get("config_schema"):
         why = f"{release.name} has no {api} provider type '{state.provider_type}'" if spec is None else f"{release.name} publishes no schema for {state.provider_type}"
         widgets.append(Static(Text(f"{why}: its config is shown as written.", style="yellow"), classes="detail-problem"))
@@ -239,10 +239,10 @@ def resource_form(pane: "DetailPane", path: Path) -> list:
     kind = str(path[1])
     api = resource_kinds(release).get(kind, "")
     entry = session.doc.value_at(path)
-    widgets: list = [_heading(resource_title(kind, entry).capitalize(), f"{format_path(path)} · served by a {api} provider")]
+    current = entry.get("provider_id") if isinstance(entry, dict) else None
+    widgets: list = [_heading(resource_title(kind, entry).capitalize(), f"{format_path(path)} · served by {current} ({api})")]
     widgets += pane._diagnostics_for(path)
     widgets.append(Horizontal(ActionButton("Remove", "remove_resource", variant="error", id="remove-resource", compact=True), classes="detail-actions compact-actions"))
-    current = entry.get("provider_id") if isinstance(entry, dict) else None
     options = enabled_provider_ids(session.doc, api, session.env)
     widgets.append(Label(Text.assemble(("provider_id", "bold"), (" *", "red"), (f"  an enabled {api} provider", "dim"))))
     widgets.append(ProviderSelect(path, api, options, current, id="resource-provider"))
