@@ -414,3 +414,49 @@ async def test_search_matches_values_and_config_keys(editor) -> None:
         await settle(pilot)
         assert app.detail.current.kind == "server"
         assert app.focused is field(app, "server", "port")
+
+
+async def test_a_model_naming_no_provider_is_listed_under_its_api_and_reachable(editor) -> None:
+    text = RUN.replace("  models: []", "  models:\n  - model_id: lost\n    provider_id: vllm")
+    app, _ = editor(text=text, name="run.yaml", environ=ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show(app, pilot, ("registered_resources", "models", 0), "resource")
+        assert any(label.startswith("model lost  (no inference provider 'vllm')") for label in tree_labels(app))
+        assert app.detail.current.kind == "resource"
+        picker = app.detail.query_one("#resource-provider", Select)
+        assert picker.value is Select.NULL  # not an enabled provider: choose one
+        picker.value = "ollama"
+        await settle(pilot)
+        assert app.session.data["registered_resources"]["models"][0]["provider_id"] == "ollama"
+        assert "model lost" in tree_labels(app)
+
+
+async def test_the_add_dialog_asks_before_writing_a_plain_secret(editor) -> None:
+    app, _ = editor(text=SCRATCH, name="run.yaml", environ=ENV, server="ogx-1.5")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show(app, pilot, ("providers",), "providers")
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = app.screen
+        apis = dialog.query_one("#provider-api", OptionList)
+        apis.highlighted = [o.id for o in apis.options].index("files")
+        await pilot.press("enter")
+        await settle(pilot)
+        types = dialog.query_one("#provider-type", OptionList)
+        types.highlighted = [o.id for o in types.options].index("remote::openai")
+        types.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        key = field(app, "providers", "files", "_new", "config", "api_key")
+        assert key.value == "${env.OPENAI_API_KEY}"  # upstream's sample: a placeholder already
+        key.value = "sk-plain"
+        await pilot.click("#add")
+        await settle(pilot)
+        assert app.screen.id == "secret-dialog"
+        await pilot.press("enter")  # the placeholder, the default
+        await settle(pilot)
+        config = app.session.data["providers"]["files"][0]["config"]
+        assert config["api_key"] == "${env.OPENAI_API_KEY}"
+        assert "sk-plain" not in app.session.doc.text

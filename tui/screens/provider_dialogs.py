@@ -49,6 +49,7 @@ class AddProviderDialog(ModalScreen[NewProvider | None]):
         self.api = api
         self.provider_type: str | None = None
         self.shown_types: list[str] = []
+        self.confirmed: dict = {}  # field path -> the plain secret the operator chose to write
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-tall"):
@@ -175,9 +176,36 @@ class AddProviderDialog(ModalScreen[NewProvider | None]):
 
     @on(Button.Pressed, "#add")
     def add(self) -> None:
+        if self._ask_secret():
+            return
         result = self._collect()
         if result is not None:
             self.dismiss(result)
+
+    def _ask_secret(self) -> bool:
+        """A plain secret typed here asks first, as in the provider form: a placeholder by
+        default, the literal once confirmed. True while the question is up."""
+        from llama_config.model.envvars import has_placeholder
+
+        from ..widgets.fields import FieldInput
+
+        for widget in self.query(FieldInput):
+            text = widget.value
+            if widget.spec.secret and text and not has_placeholder(text) and self.confirmed.get(widget.path) != text:
+                key = ".".join(map(str, widget.path[4:]))
+                provider_id = self.query_one("#provider-id", Input).value.strip() or "provider"
+
+                def done(value: str | None, widget: FieldInput = widget, literal: str = text) -> None:
+                    if value is None:
+                        return
+                    widget.value = value
+                    if value == literal:
+                        self.confirmed[widget.path] = value
+                    self.add()
+
+                self.app.push_screen(SecretDialog(key, variable_for(provider_id, key), text), done)
+                return True
+        return False
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -149,6 +149,13 @@ class ConfigTree(Tree[NodeRef]):
                 pnode.add_leaf(self._mark(label, resource_path), NodeRef("resource", resource_path))
             if refs or served:
                 pnode.expand()
+            resources.pop(id_of(provider.get("provider_id")), None)
+        # resources naming no provider of this API: under the group, so the problems list can jump to them
+        for missing, entries in resources.items():
+            for resource_path, entry in entries:
+                label = Text(resource_title(str(resource_path[1]), entry), style="magenta")
+                label.append(f"  (no {api} provider '{missing}')", style="red")
+                node.add_leaf(self._mark(label, resource_path), NodeRef("resource", resource_path))
 
     def _resources_by_provider(self, api: str) -> dict[str, list[tuple[Path, dict]]]:
         """The registered resources of the kinds `api` serves, by the provider id they name."""
