@@ -57,9 +57,9 @@ def _errors(app) -> list[str]:
     return sorted(f"{d.code} {d.path}" for d in app.session.errors())
 
 
-async def _add_provider(app, pilot, api: str, query: str, provider_type: str, provider_id: str | None = None) -> None:
-    """Through the dialog, with the keyboard: a (on the Providers node), the API, the filter,
-    enter, the id, Add."""
+async def _to_form(app, pilot, api: str, provider_type: str, query: str = "") -> None:
+    """Through the dialog with the keyboard: a (on the Providers node), the API, the filter,
+    the type, enter: its form (id, fields to fill) is up."""
     app.go_to(("providers",), kind="providers")
     await settle(pilot)
     await pilot.press("a")
@@ -67,10 +67,9 @@ async def _add_provider(app, pilot, api: str, query: str, provider_type: str, pr
     dialog = app.screen
     assert dialog.id == "add-provider-dialog"
     apis = dialog.query_one("#provider-api", OptionList)
-    if apis.display:
-        apis.highlighted = [o.id for o in apis.options].index(api)
-        await pilot.press("enter")
-        await settle(pilot)
+    apis.highlighted = [o.id for o in apis.options].index(api)
+    await pilot.press("enter")
+    await settle(pilot)
     filter_input = dialog.query_one("#type-filter", Input)
     assert filter_input.has_focus
     filter_input.value = query
@@ -82,8 +81,13 @@ async def _add_provider(app, pilot, api: str, query: str, provider_type: str, pr
     types.focus()
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def _add_provider(app, pilot, api: str, query: str, provider_type: str, provider_id: str | None = None) -> None:
+    """_to_form, then the id and Add."""
+    await _to_form(app, pilot, api, provider_type, query)
     if provider_id is not None:
-        dialog.query_one("#provider-id", Input).value = provider_id
+        app.screen.query_one("#provider-id", Input).value = provider_id
     await pilot.click("#add")
     await settle(pilot)
 
@@ -136,17 +140,8 @@ async def test_the_add_flow_offers_missing_dependencies(editor) -> None:
         spec = release.provider("batches", "inline::reference")
         missing = missing_dependencies(app.session.data, release, spec, {"batches"})
         assert missing  # (files, at least: nothing here serves it)
-        app.go_to(("providers",), kind="providers")
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+        await _to_form(app, pilot, "batches", "inline::reference")
         dialog = app.screen
-        apis = dialog.query_one("#provider-api", OptionList)
-        apis.highlighted = [o.id for o in apis.options].index("batches")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # the first (only) type
-        await settle(pilot)
         assert f"needs the {', '.join(missing)} API" in texts(dialog)
         assert dialog.query_one("#add-dependencies").value  # offered, on by default
         await pilot.click("#add")
@@ -436,19 +431,7 @@ async def test_the_add_dialog_asks_before_writing_a_plain_secret(editor) -> None
     app, _ = editor(text=SCRATCH, name="run.yaml", environ=ENV, server="ogx-1.5")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await show(app, pilot, ("providers",), "providers")
-        await pilot.press("a")
-        await settle(pilot)
-        dialog = app.screen
-        apis = dialog.query_one("#provider-api", OptionList)
-        apis.highlighted = [o.id for o in apis.options].index("files")
-        await pilot.press("enter")
-        await settle(pilot)
-        types = dialog.query_one("#provider-type", OptionList)
-        types.highlighted = [o.id for o in types.options].index("remote::openai")
-        types.focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await _to_form(app, pilot, "files", "remote::openai")
         key = field(app, "providers", "files", "_new", "config", "api_key")
         assert key.value == "${env.OPENAI_API_KEY}"  # upstream's sample: a placeholder already
         key.value = "sk-plain"
