@@ -61,6 +61,25 @@ async def add_backend(app: ConfigEditorApp, pilot) -> None:
     await _settle(pilot)
 
 
+async def provider_form(app: ConfigEditorApp, pilot) -> None:
+    """The openai provider: on (OPENAI_API_KEY set), its schema's fields, the key resolved and masked."""
+    app.go_to(("providers", "inference", 1), kind="provider")
+    await _settle(pilot)
+    app.tree.focus()
+    await _settle(pilot)
+
+
+async def add_provider(app: ConfigEditorApp, pilot) -> None:
+    """The add flow on the inference group: the searchable type list, each with its description."""
+    app.go_to(("providers", "inference"), kind="api")
+    await _settle(pilot)
+    app.tree.focus()
+    await pilot.press("a")
+    await _settle(pilot)
+    app.screen.query_one("#type-filter").value = "remote"
+    await _settle(pilot)
+
+
 async def quota_form(app: ConfigEditorApp, pilot) -> None:
     app.go_to(("server", "quota"), kind="quota")
     await _settle(pilot)
@@ -104,6 +123,8 @@ SCENES: list[tuple[str, str, Scene]] = [
     ("main", RUN, main_screen),
     ("backend-form", RUN, backend_form),
     ("add-backend", RUN, add_backend),
+    ("provider-form", RUN, provider_form),
+    ("add-provider", RUN, add_provider),
     ("quota", OLDER, quota_form),
     ("save-diff", RUN, save_diff),
     ("quit-dialog", RUN, quit_dialog),

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Select, Static, Switch, Tree
 
 from llama_config.model.document import EditError
-from llama_config.model.envvars import Environment
+from llama_config.model.envvars import Environment, has_placeholder
 from llama_config.model.errors import ConfigFileError, ExternalChangeError
 from llama_config.model.operations import backend_family, backends, backends_of_family, implicit_store_users, users_of
 from llama_config.model.session import EditSession
@@ -141,7 +141,7 @@ class ConfigEditorApp(App[None]):
         current = select or self.detail.current or NodeRef("storage", ("storage",))
         if select is not None:
             tree.select_path(select.path, kind=select.kind, focus=False)
-        if current.path and session.doc.node_at(current.path) is None and current.kind in ("backend", "provider"):
+        if current.path and session.doc.node_at(current.path) is None and current.kind in ("backend", "provider", "resource"):
             current = NodeRef("backends", ("storage", "backends")) if current.kind == "backend" else NodeRef("providers", ("providers",))
         self.detail.show(current)
         self.query_one(DiagnosticsPanel).update_diagnostics(session.diagnostics if session.validated else None)
@@ -204,11 +204,18 @@ class ConfigEditorApp(App[None]):
             self.call_after_refresh(self._focus_field, target)
 
     def _focus_field(self, path: Path) -> None:
-        from .widgets.fields import FieldInput  # forms load on first use, after the first frame
+        from .widgets.fields import FieldInput, FieldSelect  # forms load on first use, after the first frame
 
-        for field_input in self.query(FieldInput):
+        for field_input in [*self.query(FieldInput), *self.query(FieldSelect)]:
             if field_input.path == path[: len(field_input.path)] or field_input.path[: len(path)] == path:
                 field_input.focus()
+                return
+        from .widgets.provider_form import FormSection  # a field in a closed section: open it, then focus
+
+        for section in self.query(FormSection):
+            if not section.opened and path in section.paths:
+                section.open()
+                self.call_after_refresh(self._focus_field, path)
                 return
 
     # -- editing fields ------------------------------------------------------------------
@@ -258,6 +265,9 @@ class ConfigEditorApp(App[None]):
                 self.notify_error(f"{format_path(widget.path)} {exc}")
                 widget.value = widget.original  # the form shows the file again; blur will not retry
                 return
+            if widget.spec.secret and widget.path[:1] == ("providers",) and isinstance(value, str) and not has_placeholder(value):
+                self._ask_secret(widget, value)
+                return
             self.change(f"Set {format_path(widget.path)}", lambda: session.set_value(widget.path, value))
         elif isinstance(widget, PartitionInput):
             if widget.value == widget.original:
@@ -271,6 +281,28 @@ class ConfigEditorApp(App[None]):
                 f"Set {format_path(widget.ref_path)}.{widget.key}",
                 lambda: session.set_reference(widget.ref_path, family, backend, widget.value),
             )
+
+    def _ask_secret(self, widget: Any, literal: str) -> None:
+        """A plain secret typed into a provider's field: a placeholder by default, the literal
+        only once confirmed."""
+        from llama_config.model.provider_ops import id_of
+
+        from .screens.provider_dialogs import SecretDialog, variable_for
+
+        session = self.session
+        assert session is not None
+        path = widget.path
+        provider_id = id_of((session.doc.value_at(path[:3]) or {}).get("provider_id"))
+
+        def done(value: str | None) -> None:
+            if value is None:
+                widget.value = widget.original
+                return
+            if value != literal:
+                self.notify(f"Set {value[6:-1]} in the server's environment: the value you typed was not written", timeout=6)
+            self.change(f"Set {format_path(path)}", lambda: session.set_value(path, value))
+
+        self.push_screen(SecretDialog(format_path(path[4:]), variable_for(provider_id, ".".join(map(str, path[4:]))), literal), done)
 
     @on(Select.Changed, "ReferenceSelect")
     def reference_changed(self, event: Select.Changed) -> None:
@@ -288,6 +320,36 @@ class ConfigEditorApp(App[None]):
         self.change(
             f"{format_path(select.ref_path)} now uses {event.value}",
             lambda: session.set_reference(select.ref_path, select.family, event.value, partition),
+        )
+
+    @on(Select.Changed, "FieldSelect")
+    def field_chosen(self, event: Select.Changed) -> None:
+        select = event.select
+        session = self.session
+        if session is None or self._in_modal():
+            return
+        path = select.path  # type: ignore[attr-defined]
+        present = session.doc.node_at(path) is not None
+        if event.value is Select.NULL:
+            if present:
+                self.change(f"Removed {format_path(path)}", lambda: session.unset(path))
+            return
+        if present and session.doc.value_at(path) == event.value and type(session.doc.value_at(path)) is type(event.value):
+            return
+        self.change(f"Set {format_path(path)}", lambda: session.set_value(path, event.value))
+
+    @on(Select.Changed, "ProviderSelect")
+    def resource_provider_chosen(self, event: Select.Changed) -> None:
+        from llama_config.model.provider_ops import edit_resource
+
+        session = self.session
+        path = event.select.resource_path  # type: ignore[attr-defined]
+        if session is None or self._in_modal() or not isinstance(event.value, str) or session.doc.value_at(path + ("provider_id",)) == event.value:
+            return
+        kind, index = str(path[1]), int(path[2])
+        self.change(
+            f"{format_path(path)} is now served by {event.value}",
+            lambda: session.run(f"serve {format_path(path)} by {event.value}", lambda: edit_resource(session.doc, kind, index, {"provider_id": event.value}, session.release(), session.env)),
         )
 
     @on(Select.Changed, "#auth-type")
@@ -403,6 +465,189 @@ class ConfigEditorApp(App[None]):
 
         self.push_screen(DeleteDialog(name, users, alternatives), done)
 
+    # -- providers and registered resources -----------------------------------------------
+
+    def _selected(self, *kinds: str) -> NodeRef | None:
+        current = self.detail.current if self.session is not None else None
+        return current if current is not None and current.kind in kinds else None
+
+    def _selected_provider(self) -> tuple[str, str, Path] | None:
+        """(api, provider id, path) of the selected provider; says why nothing happens otherwise
+        (the palette lists provider commands everywhere)."""
+        from llama_config.model.provider_ops import id_of
+
+        ref = self._selected("provider")
+        if ref is None or self.session is None:
+            self.notify("Select a provider in the tree first", timeout=4)
+            return None
+        provider = self.session.doc.value_at(ref.path) or {}
+        return str(ref.path[1]), id_of(provider.get("provider_id")), ref.path
+
+    def action_add_provider(self) -> None:
+        from llama_config.model.provider_ops import add_provider
+
+        from .screens.provider_dialogs import AddProviderDialog
+
+        session = self.session
+        if session is None:
+            return
+        ref = self._selected("api", "provider")
+        api = str(ref.path[1]) if ref is not None else None
+
+        def done(new: Any) -> None:
+            if new is None:
+                return
+            release = session.release()
+            result = self.change("", lambda: session.run(
+                f"add {new.api} provider {new.provider_id}",
+                lambda: add_provider(session.doc, new.api, new.provider_type, release, new.provider_id, new.values, new.add_dependencies),
+            ))  # fmt: skip
+            if result is None:
+                return
+            self.refresh_views(NodeRef("provider", result.path))
+            said = [f"Added the {new.api} provider {result.provider_id} ({new.provider_type})", *result.notes]
+            still = [f.key for f in result.to_fill if f.key not in new.values]
+            if still:
+                said.append("still to fill: " + ", ".join(still))
+            if result.missing_dependencies:
+                said.append("nothing serves " + ", ".join(result.missing_dependencies) + " yet: add a provider for it")
+            self.notify("\n".join(said), title="Provider added", timeout=8)
+
+        self.push_screen(AddProviderDialog(session.release(), session.doc, api), done)
+
+    def action_rename_provider(self) -> None:
+        from llama_config.model.provider_ops import rename_provider, resources_naming
+
+        from .screens.backend_dialogs import RenameDialog
+
+        session, selected = self.session, self._selected_provider()
+        if session is None or selected is None:
+            return
+        api, old, path = selected
+        users = len(resources_naming(session.doc, api, old, session.release()))
+
+        def done(new: str | None) -> None:
+            if not new or new == old:
+                return
+            uses = self.change("", lambda: session.run(f"rename {api} provider {old} to {new}", lambda: rename_provider(session.doc, api, old, new, session.release())), NodeRef("provider", path))
+            if uses is not None:
+                self.notify(f"Renamed {old} to {new}; {len(uses)} registered resource{'s' if len(uses) != 1 else ''} follow{'s' if len(uses) == 1 else ''}", timeout=5)
+
+        self.push_screen(RenameDialog(old, users, what="provider", followers="registered resource"), done)
+
+    def action_toggle_provider(self) -> None:
+        """Off: the id becomes an `${env.X:+id}` toggle on a variable unset here; on: the plain id."""
+        from llama_config.model.provider_ops import default_toggle_variable, provider_state, set_toggle
+
+        session, selected = self.session, self._selected_provider()
+        if session is None or selected is None:
+            return
+        api, provider_id, path = selected
+        provider = session.doc.value_at(path) or {}
+        if provider_state(provider, session.env).on:
+            variable = default_toggle_variable(provider, provider_id)
+            if session.env.lookup(variable).is_set:
+                variable = default_toggle_variable({}, provider_id)  # ENABLE_<ID>: unset here, so off
+            label = f"{provider_id} is off while {variable} is unset"
+        else:
+            variable, label = None, f"{provider_id} is on"
+        self.change(label, lambda: session.run(f"switch {api} provider {provider_id} {'off' if variable else 'on'}", lambda: set_toggle(session.doc, api, provider_id, variable)), NodeRef("provider", path))
+
+    def action_remove_provider(self) -> None:
+        from llama_config.model.provider_ops import provider_ids, remove_provider, resources_naming
+
+        from .screens.provider_dialogs import RemoveProviderDialog
+
+        session, selected = self.session, self._selected_provider()
+        if session is None or selected is None:
+            return
+        api, provider_id, path = selected
+        uses = resources_naming(session.doc, api, provider_id, session.release())
+        others = [p for p in provider_ids(session.doc, api) if p != provider_id]
+
+        def done(answer: tuple[bool, bool, str | None]) -> None:
+            confirmed, remove_resources, move_to = answer
+            if not confirmed:
+                return
+            said = f"Removed the {api} provider {provider_id}"
+            if uses:
+                said += f"; {len(uses)} registered resource{'s' if len(uses) != 1 else ''} " + (f"now served by {move_to}" if move_to else "removed with it")
+            self.change(
+                said,
+                lambda: session.run(f"remove {api} provider {provider_id}", lambda: remove_provider(session.doc, api, provider_id, session.release(), remove_resources, move_to)),
+                NodeRef("providers", ("providers",)),
+            )
+
+        self.push_screen(RemoveProviderDialog(api, provider_id, [f"{u.kind[:-1]} {u.name}" for u in uses], others), done)
+
+    def action_move_provider(self, delta: int) -> None:
+        from llama_config.model.provider_ops import move_provider, providers_of
+
+        session, selected = self.session, self._selected_provider()
+        if session is None or selected is None:
+            return
+        api, provider_id, path = selected
+        to = int(path[2]) + delta
+        if not 0 <= to < len(providers_of(session.doc, api)):
+            return
+        self.change("", lambda: session.run(f"move {api} provider {provider_id}", lambda: move_provider(session.doc, api, provider_id, to)), NodeRef("provider", path[:2] + (to,)))
+
+    def action_add_resource(self) -> None:
+        from llama_config.model.provider_ops import add_resource, enabled_provider_ids, id_of, resource_kinds
+
+        from .screens.provider_dialogs import AddResourceDialog
+        from .widgets.provider_form import resource_kind_for
+
+        session = self.session
+        ref = self._selected("provider", "resource")
+        if session is None or ref is None:
+            self.notify("Select a provider (or a registered resource) in the tree first", timeout=4)
+            return
+        release = session.release()
+        if ref.kind == "resource":
+            kind = str(ref.path[1])
+            api = resource_kinds(release).get(kind, "")
+            provider_id = (session.doc.value_at(ref.path) or {}).get("provider_id")
+        else:
+            api = str(ref.path[1])
+            kind = resource_kind_for(release, api) or ""
+            provider_id = id_of((session.doc.value_at(ref.path) or {}).get("provider_id"))
+        if not kind:
+            self.notify(f"{release.name} registers no resources served by {api} providers", timeout=4)
+            return
+        enabled = enabled_provider_ids(session.doc, api, session.env)
+
+        def done(entry: dict | None) -> None:
+            if entry:
+                path = self.change("", lambda: session.run(f"register {kind[:-1]}", lambda: add_resource(session.doc, kind, entry, release, session.env)))
+                if path is not None:
+                    self.refresh_views(NodeRef("resource", path))
+                    self.notify(f"Registered in {format_path(path)}, served by {entry['provider_id']}", timeout=4)
+
+        self.push_screen(AddResourceDialog(release, kind, enabled, provider_id), done)
+
+    def action_remove_resource(self) -> None:
+        from llama_config.model.provider_ops import remove_resource
+
+        session, ref = self.session, self._selected("resource")
+        if session is None or ref is None:
+            self.notify("Select a registered resource in the tree first", timeout=4)
+            return
+        kind, index = str(ref.path[1]), int(ref.path[2])
+        self.change(f"Removed {format_path(ref.path)}", lambda: session.run(f"remove {format_path(ref.path)}", lambda: remove_resource(session.doc, kind, index)), NodeRef("providers", ("providers",)))
+
+    def action_rename_key(self, path: list, new_key: str) -> None:
+        session = self.session
+        if session is not None:
+            at = tuple(path)
+            self.change(f"Renamed {format_path(at)} to {new_key}", lambda: session.run(f"rename {format_path(at)} to {new_key}", lambda: session.doc.rename_key(at, new_key)))
+
+    def action_remove_key(self, path: list) -> None:
+        session = self.session
+        if session is not None:
+            at = tuple(path)
+            self.change(f"Removed {format_path(at)}", lambda: session.unset(at))
+
     def action_fix_reference(self, path: list, family: str, backend: str) -> None:
         session = self.session
         if session is not None:
@@ -493,12 +738,12 @@ class ConfigEditorApp(App[None]):
         self.push_screen(SearchDialog(self.session), done)
 
     def action_help(self) -> None:
-        from .widgets.fields import FieldInput
+        from .widgets.fields import FieldInput, FieldSelect
 
         from .screens.help import field_help, keys_help
 
         focused = self.focused
-        if isinstance(focused, FieldInput):
+        if isinstance(focused, (FieldInput, FieldSelect)):
             spec = focused.spec
             self.push_screen(field_help(spec.name, spec.expected(), spec.default, spec.description, format_path(focused.path)))
         else:

@@ -201,3 +201,68 @@ def fields_of(release: Release, data: Any, path: Path, *, skip: tuple[str, ...] 
     # the data keeps properties sorted by name (upstream's order is lost): what must be filled
     # in comes first, so a form never hides a required field below optional ones
     return sorted(out, key=lambda f: not f.required)
+
+
+def nested_fields(release: Release, data: Any, path: Path, *, depth: int = 3) -> list[SchemaField]:
+    """Every leaf field of the mapping at `path`, nested objects followed `depth` levels down
+    (`network.tls.verify`): the provider form's rows, grouped into sections by `key[:-1]`.
+    A leaf is required when it is required at every level above it. Order: the mapping's own
+    fields first (required ones leading), then each section in schema order."""
+    found = node_at(release, data, path)
+    if found is None:
+        return []
+    root = found[1]
+    secrets = _secret_paths(release, data, path)
+    own: list[SchemaField] = []
+    sections: list[SchemaField] = []
+
+    def walk(schema: dict, value: Any, key: tuple[str, ...], required_here: bool) -> None:
+        here = pick(schema, root, value)
+        required = set(here.get("required", ()))
+        for name, sub in here.get("properties", {}).items():
+            inner = key + (name,)
+            current = value.get(name) if isinstance(value, dict) else None
+            nested = pick(sub, root, current)
+            need = required_here and name in required
+            # a scalar written where a union also takes an object (`timeout: 30`) stays one field
+            opens = current is None or isinstance(current, dict)
+            if opens and nested.get("properties") and not isinstance(nested.get("additionalProperties"), dict) and len(inner) < depth:
+                walk(sub, current, inner, need)
+            else:
+                field = SchemaField(sub, root, path=path + inner, key=inner, required=need, marked_secret=".".join(inner) in secrets)
+                (own if len(inner) == 1 else sections).append(field)
+
+    walk(found[0], _value_at(data, path), (), True)
+    return sorted(own, key=lambda f: not f.required) + sections
+
+
+def section_of(release: Release, data: Any, path: Path) -> SchemaField | None:
+    """The nested object at `path` as a field (its name and description, for a section heading)."""
+    found = node_at(release, data, path)
+    if found is None or not path or not isinstance(path[-1], str):
+        return None
+    return SchemaField(found[0], found[1], path=path, key=(path[-1],))
+
+
+def choices_of(field: SchemaField) -> list[Any]:
+    """The values a field takes when it is a closed set (an enum, a const union, a boolean),
+    `null` left out; [] for anything open."""
+    out: list[Any] = []
+    stack = [field.schema]
+    while stack:
+        schema = schema_value(stack.pop(0), field.root)
+        if not isinstance(schema, dict):
+            continue
+        if "enum" in schema:
+            out += [v for v in schema["enum"] if v is not None]
+        elif "const" in schema:
+            out.append(schema["const"])
+        elif schema.get("type") == "boolean":
+            out += [True, False]
+        elif schema.get("type") == "null":
+            continue
+        elif "anyOf" in schema or "oneOf" in schema:
+            stack += list(schema.get("anyOf") or schema.get("oneOf"))
+        else:
+            return []  # an open branch (a string, a number): any value fits
+    return list(dict.fromkeys(out))

@@ -74,7 +74,7 @@ async def test_repoint_a_provider_reference_from_the_expanded_tree(editor) -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await show(app, pilot, ("providers", "vector_io", 0, "config", "persistence"), "reference")
-        assert "faiss  inline::faiss" in tree_labels(app)
+        assert "faiss  inline::faiss  on" in tree_labels(app)
         assert "persistence → kv_default  vector_io::faiss" in tree_labels(app)
         shown = texts(app.detail)
         assert "of vector_io provider faiss; needs a kv_* backend" in shown

@@ -15,10 +15,9 @@ from textual.widgets.option_list import Option
 
 from llama_config.model.releases import Release
 from llama_config.model.releases.fields import backend_fields
-from llama_config.model.fields import parse_checked
 from llama_config.model.operations import BACKEND_NAME
 
-from ..widgets.fields import FieldInput, FieldRow
+from ..widgets.fields import FieldRow, collect_values
 
 _TYPE_HELP = {
     "kv_sqlite": "key-value store in a local SQLite file: no server needed",
@@ -89,27 +88,9 @@ class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
         if not BACKEND_NAME.match(name) or name in self.existing:
             self.notify(f"'{name}' is taken or not a usable name (letters, digits, _ . -)", severity="error", title="Backend name")
             return None
-        fields: dict[str, Any] = {}
-        for field_input in self.query(FieldInput):
-            text = field_input.value
-            if text == "":
-                if field_input.spec.required:
-                    self.notify(f"{field_input.spec.name} is required", severity="error")
-                    field_input.focus()
-                    return None
-                continue
-            try:
-                value = parse_checked(text, field_input.spec)
-            except ValueError as exc:
-                self.notify(f"{field_input.spec.name} {exc}", severity="error")
-                field_input.focus()
-                return None
-            if value == field_input.spec.default and not field_input.spec.required and field_input.spec.key[0] != "db_path":
-                continue  # defaults stay implicit, as in upstream's own files
-            target = fields
-            for part in field_input.spec.key[:-1]:
-                target = target.setdefault(part, {})
-            target[field_input.spec.key[-1]] = value
+        fields = collect_values(self)
+        if fields is None:
+            return None
         return name, self.type_name or "", fields
 
     @on(Button.Pressed, "#add")
@@ -126,15 +107,17 @@ class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
 class RenameDialog(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, name: str, users: int) -> None:
+    def __init__(self, name: str, users: int, what: str = "backend", followers: str = "reference") -> None:
         super().__init__(id="rename-dialog")
         self.old = name
         self.users = users
+        self.what = what  # backend, provider
+        self.followers = followers  # what names it and follows the rename
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Rename backend {self.old}", classes="dialog-title")
-            yield Static(f"Every reference follows ({self.users} now point at it).", classes="dialog-body")
+            yield Static(f"Rename {self.what} {self.old}", classes="dialog-title")
+            yield Static(f"Every {self.followers} follows ({self.users} now {'point at' if self.what == 'backend' else 'name'} it).", classes="dialog-body")
             yield Input(value=self.old, id="new-name")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")

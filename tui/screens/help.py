@@ -10,9 +10,11 @@ KEYS = """\
 Keys
   tab / shift+tab   move between the tree, the form and the problems list
   enter             open a tree node; apply a field; jump to a problem
-  /                 search every backend, store, provider and field
+  /                 search names, fields, keys and values
   a                 add a backend            r   rename the selected backend
   d                 delete the selected backend (moving its users first)
+  on a provider     a add  m add a model  r rename  e on/off  d remove
+                    shift+up / shift+down: reorder within its API
   ctrl+s            save (shows the diff first)
   ctrl+z / ctrl+y   undo / redo
   ctrl+r            reveal or hide passwords in the form

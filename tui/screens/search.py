@@ -30,8 +30,52 @@ class SearchTarget:
     field: Path = ()  # a field inside the node's form to focus
 
 
+PROVIDER_FIELDS_UP_TO = 200  # providers whose schema fields are listed too (beyond: only what the file has)
+
+
+def owner_of(path: Path, refs: set[Path]) -> tuple[str, Path] | None:
+    """The tree node (kind, path) whose form shows the value at `path`."""
+    head = path[:1]
+    if head == ("storage",) and len(path) >= 3 and path[1] in ("backends", "stores"):
+        return ("backend" if path[1] == "backends" else "store"), path[:3]
+    if head == ("providers",) and len(path) >= 3:
+        ref = next((path[:n] for n in range(len(path), 4, -1) if path[:n] in refs), None)
+        return ("reference", ref) if ref else ("provider", path[:3])
+    if head == ("registered_resources",) and len(path) >= 3:
+        return "resource", path[:3]
+    if head == ("server",):
+        for kind in ("auth", "quota"):
+            if path[1:2] == (kind,):
+                return kind, ("server", kind)
+        return "server", ("server",)
+    return None
+
+
+def value_targets(session: EditSession, refs: set[Path]) -> list[SearchTarget]:
+    """Every value written in the file, by its dotted path (`server.port = 8321`): a search
+    matches values and config keys. Secret values are left out (their keys stay findable)."""
+    from llama_config.model.redaction import is_secret_path
+
+    secrets = session.secret_fields()
+    out: list[SearchTarget] = []
+    stack: list[tuple[Path, object]] = [((), session.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [(path + (k,), v) for k, v in reversed(list(value.items())) if isinstance(k, str)]
+        elif isinstance(value, list):
+            stack += [(path + (i,), v) for i, v in reversed(list(enumerate(value)))]
+        else:
+            owner = owner_of(path, refs)
+            if owner is None or value is None:
+                continue
+            shown = "••••" if is_secret_path(path, secrets) else str(value)
+            out.append(SearchTarget(f"{format_path(path)} = {shown}", owner[0], owner[1], path))
+    return out
+
+
 def search_targets(session: EditSession) -> list[SearchTarget]:
-    from llama_config.model.releases.fields import fields_of
+    from llama_config.model.releases.fields import fields_of, nested_fields
 
     data = session.data
     release = session.release()
@@ -44,11 +88,20 @@ def search_targets(session: EditSession) -> list[SearchTarget]:
             targets.append(SearchTarget(f"{name}.{spec.name}  field of backend {name}", "backend", path, path + spec.key))
     for store, spec in release.stores.items():
         targets.append(SearchTarget(f"store {store} ({spec.get('family')})", "store", ("storage", "stores", store)))
-    for api, index, provider in iter_providers(data):
-        targets.append(SearchTarget(f"provider {provider.get('provider_id')} ({api}, {provider.get('provider_type')})", "provider", ("providers", api, index)))
-    for ref in find_references(data, release=release):
-        if ref.path[0] == "providers":
-            targets.append(SearchTarget(f"{format_path(ref.path)} → {ref.backend}", "reference", ref.path))
+    from llama_config.model.provider_ops import id_of
+
+    providers = list(iter_providers(data))
+    for api, index, provider in providers:
+        path = ("providers", api, index)
+        provider_id = id_of(provider.get("provider_id"))
+        targets.append(SearchTarget(f"provider {provider_id} ({api}, {provider.get('provider_type')})", "provider", path))
+        if len(providers) <= PROVIDER_FIELDS_UP_TO:
+            for spec in nested_fields(release, data, path + ("config",)):
+                targets.append(SearchTarget(f"{provider_id}.{spec.name}  field of provider {provider_id}", "provider", path, path + ("config",) + spec.key))
+    refs = [ref for ref in find_references(data, release=release) if ref.path[0] == "providers"]
+    for ref in refs:
+        targets.append(SearchTarget(f"{format_path(ref.path)} → {ref.backend}", "reference", ref.path))
+    targets += value_targets(session, {ref.path for ref in refs})
     targets.append(SearchTarget("server (port, host, TLS)", "server", ("server",)))
     for spec in fields_of(release, data, ("server",), skip=SERVER_FORM_SKIP):
         targets.append(SearchTarget(f"server.{spec.name}", "server", ("server",), ("server",) + spec.key))
@@ -73,7 +126,7 @@ class SearchDialog(ModalScreen[SearchTarget | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-tall"):
-            yield Static("Search backends, stores, providers and fields", classes="dialog-title")
+            yield Static("Search backends, stores, providers, fields, keys and values", classes="dialog-title")
             yield Input(placeholder="type to search, enter to jump", id="search-input")
             yield OptionList(id="search-results")
 

@@ -24,7 +24,7 @@ from llama_config.model.yamlpath import Path
 
 @dataclass(frozen=True)
 class NodeRef:
-    kind: str  # storage, backends, backend, stores, store, providers, api, provider, reference, server, auth, quota
+    kind: str  # storage, backends, backend, stores, store, providers, api, provider, reference, resource, server, auth, quota
     path: Path
     family: str = ""  # for stores and references: "kv" or "sql"
 
@@ -34,10 +34,34 @@ _SEVERITY_MARK = {"error": " ✗", "warning": " !", "info": ""}
 
 
 class ConfigTree(Tree[NodeRef]):
+    # provider keys live on the tree, not the app: an app-level letter would also fire while a
+    # form's picker or button has the focus. Each shows in the footer only where it applies;
+    # elsewhere check_action turns it down and the app's key of the same letter (a: add
+    # backend) answers instead.
     BINDINGS = [
         Binding("right", "expand_node", "Expand", show=False),
         Binding("left", "collapse_node", "Collapse", show=False),
+        Binding("a", "provider('add_provider')", "Add provider", id="tree.add_provider", tooltip="Add a provider: its API, then its type"),
+        Binding("a", "provider('add_resource', 'resource')", "Add resource", id="tree.add_resource", tooltip="Register another resource of this kind"),
+        Binding("m", "provider('add_resource')", "Add resource", id="tree.add_model", tooltip="Register a model (or vector store, tool group) served by this provider"),
+        Binding("r", "provider('rename_provider')", "Rename", id="tree.rename_provider", tooltip="Rename the provider; registered resources follow"),
+        Binding("e", "provider('toggle_provider')", "On/off", id="tree.toggle_provider", tooltip="Switch the provider off (an ${env.X:+id} toggle) or on"),
+        Binding("d", "provider('remove_provider')", "Remove", id="tree.remove_provider", tooltip="Remove the provider (asks about its resources)"),
+        Binding("d", "provider('remove_resource')", "Remove", id="tree.remove_resource", tooltip="Remove this registered resource"),
+        Binding("shift+up", "provider('move_provider(-1)')", "Move up", id="tree.move_up", tooltip="Move the provider up within its API"),
+        Binding("shift+down", "provider('move_provider(1)')", "Move down", id="tree.move_down", tooltip="Move the provider down within its API"),
     ]
+    # which node kinds each provider key works on
+    _PROVIDER_KEYS = {
+        "add_provider": ("providers", "api", "provider"),
+        "add_resource": ("provider", "resource"),
+        "rename_provider": ("provider",),
+        "toggle_provider": ("provider",),
+        "remove_provider": ("provider",),
+        "remove_resource": ("resource",),
+        "move_provider(-1)": ("provider",),
+        "move_provider(1)": ("provider",),
+    }
 
     def __init__(self, session: EditSession, **kwargs) -> None:
         super().__init__("config", data=NodeRef("root", ()), **kwargs)
@@ -108,17 +132,58 @@ class ConfigTree(Tree[NodeRef]):
         for ref in self._refs:
             if ref.path[:2] == ("providers", api):
                 by_provider.setdefault(ref.path[:3], []).append(ref)
+        from llama_config.model.provider_ops import id_of  # (not before the first frame: it loads the validator)
+
+        resources = self._resources_by_provider(api)
         for a, index, provider in iter_providers(self.session.data):
             if a != api:
                 continue
             path = ("providers", api, index)
-            label = Text.assemble((str(provider.get("provider_id")), "bold"), "  ", (str(provider.get("provider_type", "?")), "cyan"))
             refs = by_provider.get(path, [])
-            pnode = node.add(self._mark(label, path), NodeRef("provider", path), allow_expand=bool(refs))
+            served = resources.get(id_of(provider.get("provider_id")), [])
+            pnode = node.add(self._provider_label(provider, path), NodeRef("provider", path), allow_expand=bool(refs or served))
             for ref in refs:
                 pnode.add_leaf(self._reference_label(".".join(map(str, ref.path[4:])), ref.path, self.session.doc.value_at(ref.path)), NodeRef("reference", ref.path, ref.family))
-            if refs:
+            for resource_path, entry in served:
+                label = Text(resource_title(str(resource_path[1]), entry), style="magenta")
+                pnode.add_leaf(self._mark(label, resource_path), NodeRef("resource", resource_path))
+            if refs or served:
                 pnode.expand()
+            resources.pop(id_of(provider.get("provider_id")), None)
+        # resources naming no provider of this API: under the group, so the problems list can jump to them
+        for missing, entries in resources.items():
+            for resource_path, entry in entries:
+                label = Text(resource_title(str(resource_path[1]), entry), style="magenta")
+                label.append(f"  (no {api} provider '{missing}')", style="red")
+                node.add_leaf(self._mark(label, resource_path), NodeRef("resource", resource_path))
+
+    def _resources_by_provider(self, api: str) -> dict[str, list[tuple[Path, dict]]]:
+        """The registered resources of the kinds `api` serves, by the provider id they name."""
+        from llama_config.model.provider_ops import id_of, resource_kinds
+
+        out: dict[str, list[tuple[Path, dict]]] = {}
+        registered = self.session.doc.value_at(("registered_resources",))
+        if not isinstance(registered, dict):
+            return out
+        for kind, kind_api in resource_kinds(self.session.release()).items():
+            entries = registered.get(kind)
+            if kind_api != api or not isinstance(entries, list):
+                continue
+            for index, entry in enumerate(entries):
+                if isinstance(entry, dict):
+                    out.setdefault(id_of(entry.get("provider_id")), []).append((("registered_resources", kind, index), entry))
+        return out
+
+    def _provider_label(self, provider: dict, path: Path) -> Text:
+        """`ollama  remote::ollama  on (OLLAMA_URL set)`: the id it stands for, never a raw
+        `${env...:+id}` placeholder."""
+        from llama_config.model.provider_ops import provider_state
+
+        state = provider_state(provider, self.session.env)
+        label = Text.assemble((state.provider_id, "bold"), "  ", (state.provider_type, "cyan"), "  ", ("on" if state.on else "off", "green" if state.on else "yellow"))
+        if state.why:
+            label.append(f" ({state.why})", style="dim")
+        return self._mark(label, path)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
         if event.node.data is not None and event.node.data.kind == "api":
@@ -211,11 +276,17 @@ class ConfigTree(Tree[NodeRef]):
 
     def node_for(self, path: Path, kind: str | None = None) -> TreeNode[NodeRef] | None:
         """The node that shows `path`, or its nearest ancestor; fills provider groups on the way."""
-        if path[:1] == ("providers",) and len(path) >= 2:
+        group: Path | None = path[:2] if path[:1] == ("providers",) and len(path) >= 2 else None
+        if path[:1] == ("registered_resources",) and len(path) >= 2:
+            from llama_config.model.provider_ops import resource_kinds
+
+            served_by = resource_kinds(self.session.release()).get(str(path[1]))
+            group = ("providers", served_by) if served_by else None
+        if group is not None:
             for node in self.root.children:
                 if node.data and node.data.kind == "providers":
                     for api in node.children:
-                        if api.data and api.data.path == path[:2]:
+                        if api.data and api.data.path == group:
                             self._fill_api(api)
         best: TreeNode[NodeRef] | None = None
         best_len = -1
@@ -247,6 +318,23 @@ class ConfigTree(Tree[NodeRef]):
         if focus:
             self.focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "provider":
+            return True
+        node = self.cursor_node
+        kind = node.data.kind if node is not None and node.data is not None else ""
+        name = str(parameters[0]) if parameters else ""
+        if kind not in (parameters[1:] or self._PROVIDER_KEYS.get(name, ())):
+            return False
+        if name == "add_resource" and kind == "provider":
+            from llama_config.tui.widgets.provider_form import resource_kind_for
+
+            return bool(resource_kind_for(self.session.release(), str(node.data.path[1])))
+        return True
+
+    async def action_provider(self, name: str, *kinds: str) -> None:
+        await self.app.run_action(name)
+
     def action_expand_node(self) -> None:
         if self.cursor_node is not None and self.cursor_node.allow_expand:
             self.cursor_node.expand()
@@ -259,6 +347,14 @@ class ConfigTree(Tree[NodeRef]):
             node.collapse()
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
+
+
+def resource_title(kind: str, entry: object) -> str:
+    """`model llama3.2:3b`: a registered resource by its kind and id."""
+    from llama_config.model.provider_ops.resources import ID_KEYS
+
+    name = next((str(entry[k]) for k in ID_KEYS if isinstance(entry, dict) and entry.get(k) is not None), "?")
+    return f"{kind[:-1].replace('_', ' ')} {name}"
 
 
 def probe_is_stale(session: EditSession, name: str, result: object) -> bool:

@@ -90,10 +90,10 @@ class DetailPane(VerticalScroll):
 
     # -- views ---------------------------------------------------------------------------
 
-    def _diagnostics_for(self, path: Path) -> list[Static]:
+    def _diagnostics_for(self, path: Path, skip: set | frozenset = frozenset()) -> list[Static]:
         out = []
         for d in self.session.diagnostics:
-            if d.path[: len(path)] == path and d.severity != "info":
+            if d.path[: len(path)] == path and d.severity != "info" and d not in skip:
                 style = "bold red" if d.severity == "error" else "yellow"
                 out.append(Static(Text.assemble((f"{d.severity}: ", style), d.message, (f"  [{d.code}]", "dim")), classes="detail-problem"))
         return out
@@ -104,12 +104,14 @@ class DetailPane(VerticalScroll):
             "backends": ("Backends", "a: add a backend"),
             "stores": ("Stores", "the server's own stores and the backend each uses"),
             "providers": ("Providers", "grouped by API; their references to backends are listed below each"),
-            "api": (f"API {ref.path[-1] if ref.path else ''}", "select a provider; its storage references are its children"),
+            "api": (f"API {ref.path[-1] if ref.path else ''}", "a: add a provider; select one to edit it"),
         }
         title, subtitle = titles.get(ref.kind, (ref.kind, ""))
         widgets: list = [_heading(title, subtitle)]
         if ref.kind == "backends":
             widgets.append(Horizontal(ActionButton("Add backend", "add_backend", variant="primary", id="add-backend"), classes="detail-actions"))
+        if ref.kind in ("providers", "api"):
+            widgets.append(Horizontal(ActionButton("Add provider", "add_provider", variant="primary", id="add-provider"), classes="detail-actions"))
         widgets += self._diagnostics_for(ref.path)
         return widgets
 
@@ -223,26 +225,14 @@ class DetailPane(VerticalScroll):
         return widgets
 
     def _view_provider(self, ref: NodeRef) -> list:
-        provider = self.session.doc.value_at(ref.path) or {}
-        widgets: list = [_heading(f"Provider {provider.get('provider_id')}", f"{ref.path[1]} · {provider.get('provider_type')}")]
-        widgets += self._diagnostics_for(ref.path)
-        refs = [r for r in self._all_references() if r.path[:3] == ref.path]
-        if refs:
-            widgets.append(Static("Storage references (select one in the tree to change it):", classes="field-help"))
-            for r in refs:
-                widgets.append(Static(f"  {format_path(r.path[4:])} → {r.backend}  ({r.partition_key} {r.partition})", markup=False))
-        config = provider.get("config")
-        if isinstance(config, dict) and config:
-            from llama_config.model.render import render_block
-            from llama_config.model.textstyle import TextStyle
+        from .provider_form import provider_form
 
-            from llama_config.model.redaction import masked_data
+        return provider_form(self, ref.path)
 
-            # secret-named fields and the ones the target release marks (model.release_secrets)
-            shown = masked_data(config, ref.path + ("config",), self.session.secret_fields())
-            lines = render_block(shown, 2, TextStyle())
-            widgets.append(Static("config (edit it in the file):\n" + "\n".join(lines), classes="detail-config", markup=False))
-        return widgets
+    def _view_resource(self, ref: NodeRef) -> list:
+        from .provider_form import resource_form
+
+        return resource_form(self, ref.path)
 
     def _view_server(self, ref: NodeRef) -> list:
         server = self.session.doc.value_at(("server",))

@@ -12,7 +12,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 
 from llama_config.model.envvars import has_placeholder
 from llama_config.model.redaction import redact_text
@@ -67,6 +67,21 @@ class FieldInput(Input):
         return self.value != self.original
 
 
+class FieldSelect(Select[Any]):
+    """A picker bound to one field that takes a closed set of values (an enum, a boolean);
+    blank means unset (the default applies)."""
+
+    def __init__(self, spec: SchemaField, path: Path, value: Any, choices: list[Any], **kwargs) -> None:
+        self.spec = spec
+        self.path = path
+        self.original = value
+        default = spec.default
+        prompt = f"default: {text_of(default)}" if default not in (None, "", [], {}) else ("required" if spec.required else "not set")
+        chosen = next((c for c in choices if c == value and type(c) is type(value)), Select.NULL)
+        super().__init__([(text_of(c), c) for c in choices], value=chosen, prompt=prompt, **kwargs)
+        self.tooltip = spec.description
+
+
 class FieldRow(Vertical):
     """Label, input, help text and (for placeholders) the resolved value and its source."""
 
@@ -77,12 +92,13 @@ class FieldRow(Vertical):
     FieldRow .field-resolved { color: $accent; }
     """
 
-    def __init__(self, spec: SchemaField, path: Path, value: Any, resolved: str = "", id: str | None = None) -> None:
+    def __init__(self, spec: SchemaField, path: Path, value: Any, resolved: str = "", id: str | None = None, choices: list[Any] | None = None) -> None:
         super().__init__(id=id)
         self.spec = spec
         self.field_path = path
         self.value = value
         self.resolved = resolved
+        self.choices = choices or []  # a picker instead of an input (not for a placeholder)
 
     def compose(self) -> ComposeResult:
         label = Text(self.spec.name, style="bold")
@@ -92,7 +108,10 @@ class FieldRow(Vertical):
         if self.spec.secret and self.value not in (None, "") and not has_placeholder(text_of(self.value)):
             label.append("  (hidden: ctrl+r reveals)", style="dim")
         yield Label(label, classes="field-label")
-        yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.field_path))
+        if self.choices and not has_placeholder(text_of(self.value)):
+            yield FieldSelect(self.spec, self.field_path, self.value, self.choices, id=_input_id(self.field_path))
+        else:
+            yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.field_path))
         if self.resolved:
             yield Static(f"↳ {redact_text(self.resolved)}", classes="field-resolved", markup=False)  # a URL's password
         if self.spec.description:
@@ -101,3 +120,34 @@ class FieldRow(Vertical):
 
 def _input_id(path: Path) -> str:
     return "field-" + "".join(ch if ch.isalnum() else "-" for ch in format_path(path))
+
+
+def collect_values(screen: Any, *, partial: bool = False) -> dict[str, Any] | None:
+    """The values typed into the form fields of a dialog, nested by their keys and typed by
+    their schema; None (and the field focused, the reason shown) when one is missing or wrong.
+    Defaults stay implicit, as in upstream's own files; with `partial`, a required field may
+    stay empty (the form it lands in counts it as missing)."""
+    from llama_config.model.fields import parse_checked
+
+    values: dict[str, Any] = {}
+    for field_input in screen.query(FieldInput):
+        spec, text = field_input.spec, field_input.value
+        if text == "":
+            if spec.required and not partial:
+                screen.notify(f"{spec.name} is required", severity="error")
+                field_input.focus()
+                return None
+            continue
+        try:
+            value = parse_checked(text, spec)
+        except ValueError as exc:
+            screen.notify(f"{spec.name} {exc}", severity="error")
+            field_input.focus()
+            return None
+        if value == spec.default and not spec.required and spec.key[0] != "db_path":
+            continue
+        target = values
+        for part in spec.key[:-1]:
+            target = target.setdefault(part, {})
+        target[spec.key[-1]] = value
+    return values
