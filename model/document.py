@@ -21,7 +21,7 @@ from .templates import explain_parse_error
 from .textstyle import TextStyle, detect_style
 from .yamlpath import Path, format_path
 from .yamldata import copy_data, same_data
-from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, check_duplicate_keys, parse
+from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, ParseNotes, check_duplicate_keys, parse
 
 BOM = "\ufeff"
 _TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
@@ -67,8 +67,9 @@ class Document:
         self.repeated_keys: list[tuple[Node, Node]] = []
         self._cr_checked: str | None = None
         self._cr = False
-        self._set_text(text, check_duplicates=True)
-        self.style: TextStyle = detect_style(text, self.root, bom)
+        notes = ParseNotes()
+        self._set_text(text, notes=notes)
+        self.style: TextStyle = detect_style(text, notes, bom)
 
     # -- loading and saving -------------------------------------------------------------
 
@@ -143,11 +144,11 @@ class Document:
 
     # -- reading -------------------------------------------------------------------------
 
-    def _set_text(self, text: str, check_duplicates: bool = True) -> None:
+    def _set_text(self, text: str, notes: ParseNotes | None = None) -> None:
+        notes = notes or ParseNotes()
         with gc_paused():  # a parse tree has no cycles: the collector would only slow it down
-            root = parse(text)
-            if check_duplicates:
-                self.repeated_keys = check_duplicate_keys(root)
+            root = parse(text, notes)
+            self.repeated_keys = check_duplicate_keys(root, notes.maybe_repeated)
         if root.resolved.kind != MAP:
             if root.kind == SCALAR and root.style == "" and root.raw == "" and root.tag is None:
                 # `---` and nothing else: an empty document, not a value someone wrote
