@@ -340,27 +340,52 @@ class Document:
         """Add several new keys to the mapping at `path` in one edit (one re-parse however many:
         on a large file each re-parse costs seconds). A block mapping gets them after its last
         key; a missing mapping is created with all of them; anything else goes key by key."""
-        if not entries:
+        self.add_keys_in([(path, entries)])
+
+    def add_keys_in(self, groups: list[tuple[Path, dict]]) -> None:
+        """add_keys for each (path, entries) in turn, in one edit when every mapping is a block
+        mapping that has none of its keys yet (the text is then the same as one add_keys after
+        the other would write, with one re-parse instead of one each)."""
+        groups = [(path, entries) for path, entries in groups if entries]
+        merged: dict[Path, dict] = {}  # several groups for one mapping: their keys in that order
+        for path, entries in groups:
+            merged.setdefault(path, {}).update(entries)
+        targets = {path: self._block_mapping_without(path, entries) for path, entries in merged.items()}
+        positions = {path: self._block_end(m, m.items[0][0].column) for path, m in targets.items() if m is not None}
+        if len(groups) > 1 and (None in targets.values() or len(set(positions.values())) < len(positions)):
+            for path, entries in groups:  # (each add_keys finds its mapping in the text as it is by then)
+                self.add_keys_in([(path, entries)])
             return
-        node = self.node_at(path)
-        if node is None:
-            self.set(path, dict(entries))
+        if not groups:
             return
-        mapping = node.resolved
-        simple = mapping.kind == MAP and not mapping.flow and mapping.items and all(mapping.get(k) is None for k in entries)
-        if not simple:
-            for key, value in entries.items():
-                self.set(path + (key,), value)
+        if None in targets.values():
+            path, entries = groups[0]
+            if self.node_at(path) is None:
+                self.set(path, dict(entries))
+            else:
+                for key, value in entries.items():
+                    self.set(path + (key,), value)
             return
-        for key in entries:
-            self._refuse_shared(path + (key,), replaces=True)
+        for path, entries in merged.items():
+            for key in entries:
+                self._refuse_shared(path + (key,), replaces=True)
         expected = copy_data(self.data)
-        for key, value in entries.items():
-            _set_in(expected, path + (key,), value)
-        column = mapping.items[0][0].column
-        lines = [line for key, value in entries.items() for line in render_entry(key, value, column, self.style)]
-        pos = self._block_end(mapping, column)
-        self._replace(pos, pos, self._nl() + self._join(lines), expected)
+        replacements = []
+        for path, entries in merged.items():
+            for key, value in entries.items():
+                _set_in(expected, path + (key,), value)
+            column = targets[path].items[0][0].column
+            lines = [line for key, value in entries.items() for line in render_entry(key, value, column, self.style)]
+            replacements.append((positions[path], positions[path], self._nl() + self._join(lines)))
+        self._apply(replacements, expected)
+
+    def _block_mapping_without(self, path: Path, keys: dict) -> Node | None:
+        """The block mapping (with keys) at `path` if it has none of `keys`, else None."""
+        node = self.node_at(path)
+        mapping = node.resolved if node is not None else None
+        if mapping is None or mapping.kind != MAP or mapping.flow or not mapping.items:
+            return None
+        return mapping if all(mapping.get(k) is None for k in keys) else None
 
     def set_scalars(self, assignments: list[tuple[Path, Any]], renames: list[tuple[Path, str]] = ()) -> None:
         """Replace many existing scalar values, and rename keys, in one pass (a rename touching

@@ -88,12 +88,15 @@ class Node:
         return pair[1] if pair else None
 
     def pair(self, key: Any) -> "tuple[Node, Node] | None":
-        node = self.resolved
+        node = self.target if self.kind == ALIAS and self.target is not None else self
         if node.kind != MAP:
             return None
-        for k, v in node.items:
-            if k.kind == SCALAR and k.value == key:
-                return k, v
+        # (parse() has given every node its value: read it without the property, as this runs
+        # for every step of every path looked up)
+        for pair in node.items:
+            k = pair[0]
+            if k.kind == SCALAR and (k._value if k._value is not _UNSET else k.value) == key:
+                return pair
         return None
 
     def walk(self) -> Iterator["Node"]:

@@ -1,0 +1,44 @@
+"""Loading a file walks its tree once, while it is built: values, the duplicate-key check and
+the layout detection all come out of the one pass over the parser's events (on a
+50,000-provider file each extra walk of the tree cost about a second). Counted in node visits
+(model/workcount.py), not seconds."""
+
+from __future__ import annotations
+
+from llama_config.model.document import Document
+from llama_config.model.workcount import WORK
+from llama_config.model.yamltree import ALIAS, MAP, SEQ
+
+
+def _config(providers: int) -> str:
+    lines = ["version: 2", "image_name: x", "providers:", "  vector_io:"]
+    for i in range(providers):
+        lines += [
+            f"  - provider_id: 'p{i}'",
+            "    provider_type: inline::faiss",
+            "    config:",
+            "      persistence: {backend: kv_default, namespace: \"n%d\"}" % i,
+            "      tags: [a, b, c]",
+        ]
+    lines += ["storage:", "  backends:", "    kv_default: &kv", "      type: kv_sqlite", "      db_path: /x.db", "    other: *kv"]
+    return "\n".join(lines) + "\n"
+
+
+def test_loading_visits_each_collection_once_and_no_other_node():
+    text = _config(200)
+    WORK.visits = 0
+    doc = Document(text)
+    visits = WORK.visits
+    nodes = list(doc.root.walk())
+    collections = sum(1 for n in nodes if n.kind in (MAP, SEQ, ALIAS))
+    # one visit per collection (its value is built when it ends), none per scalar: no walk of
+    # the whole tree for the values, the repeated keys or the style
+    assert visits == collections < len(nodes) / 2
+    assert doc.repeated_keys == []
+    assert (doc.style.indent, doc.style.sequence_offset, doc.style.quote) == (2, 0, "'")
+
+
+def test_repeated_keys_are_still_found_with_one_pass():
+    text = _config(3) + "server:\n  port: 1\n  port: 1\n"
+    doc = Document(text)
+    assert [(first.line + 1, repeat.line + 1) for first, repeat in doc.repeated_keys] == [(text.count("\n") - 1, text.count("\n"))]
