@@ -149,6 +149,7 @@ class Document:
         with gc_paused():  # a parse tree has no cycles: the collector would only slow it down
             root = parse(text, notes)
             self.repeated_keys = check_duplicate_keys(root, notes.maybe_repeated)
+        self.has_aliases = notes.aliases > 0
         if root.resolved.kind != MAP:
             if root.kind == SCALAR and root.style == "" and root.raw == "" and root.tag is None:
                 # `---` and nothing else: an empty document, not a value someone wrote
@@ -326,8 +327,9 @@ class Document:
         if not (parent.kind == MAP or (parent.kind == SEQ and isinstance(key, int)) or (parent.kind == SCALAR and parent.value is None and depth > 0)):
             raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
         # (only now: a path the checks above refuse would make _set_in fail with a bare IndexError/TypeError)
-        expected = copy_data(self.data)
-        _set_in(expected, path, value)
+        intended = self._intended()
+        intended.set(path, value)
+        expected = intended.data
         if parent.kind == SCALAR:
             # `server:` with no value: give it a mapping
             self._replace_value(parent_path, {key: new_value}, expected)
@@ -369,15 +371,15 @@ class Document:
         for path, entries in merged.items():
             for key in entries:
                 self._refuse_shared(path + (key,), replaces=True)
-        expected = copy_data(self.data)
+        intended = self._intended()
         replacements = []
         for path, entries in merged.items():
             for key, value in entries.items():
-                _set_in(expected, path + (key,), value)
+                intended.set(path + (key,), value)
             column = targets[path].items[0][0].column
             lines = [line for key, value in entries.items() for line in render_entry(key, value, column, self.style)]
             replacements.append((positions[path], positions[path], self._nl() + self._join(lines)))
-        self._apply(replacements, expected)
+        self._apply(replacements, intended.data)
 
     def _block_mapping_without(self, path: Path, keys: dict) -> Node | None:
         """The block mapping (with keys) at `path` if it has none of `keys`, else None."""
@@ -391,7 +393,7 @@ class Document:
         """Replace many existing scalar values, and rename keys, in one pass (a rename touching
         thousands of references re-parses the file once, not once per reference). The paths
         are the ones before the edit."""
-        expected = copy_data(self.data)
+        intended = self._intended()
         replacements = []
         users = self._alias_users() if assignments else {}
         for path, value in assignments:
@@ -399,12 +401,12 @@ class Document:
             node = self.node_at(path)
             if node is None or node.kind != SCALAR or node.style in ("|", ">") or node.raw == "" or isinstance(value, (dict, list)):
                 raise EditError(f"{format_path(path)} is not a single-line value")
-            _set_in(expected, path, value)
+            intended.set(path, value)
             replacements.append((self._content_start(node), node.end, self._scalar_text(node, value, self._in_flow(path))))
         for path, new_key in renames:
-            replacements.append(self._key_renamed(path, new_key, expected))
+            replacements.append(self._key_renamed(path, new_key, intended))
         if replacements:
-            self._apply(replacements, expected)
+            self._apply(replacements, intended.data)
 
     def _replace_value(self, path: Path, value: Any, expected: Any) -> None:
         node = self.node_at(path)
@@ -503,9 +505,14 @@ class Document:
         match = _TRAILING_COMMENT.search(self.text, pos, end)
         return self.text[match.start() : end] if match else ""
 
+    def _intended(self) -> "_Intended":
+        return _Intended(self.data, self.has_aliases)
+
     def _alias_users(self) -> dict[int, list[Node]]:
         """id of an anchored node -> the aliases that repeat it."""
         users: dict[int, list[Node]] = {}
+        if not self.has_aliases:  # (the parse counted them: no walk of the whole tree per edit)
+            return users
         for n in self.root.walk():
             if n.kind == ALIAS and n.target is not None:
                 users.setdefault(id(n.target), []).append(n)
@@ -611,9 +618,10 @@ class Document:
         self._refuse_shared(path, replaces=True)
         self._refuse_repeated(path, last_ok=True)
         self._refuse_merged_override(parent, path, "deleting")
-        expected = copy_data(self.data)
-        _delete_in(expected, path)
-        old_text, old_root = self.text, self.root
+        intended = self._intended()
+        intended.delete(path)
+        expected = intended.data
+        old_text, old_root, old_aliases = self.text, self.root, self.has_aliases
         try:
             # a key written twice with the same value (check_duplicate_keys lets that load): the
             # extra copies go first, each leaving the data as it is, then the last one
@@ -622,7 +630,7 @@ class Document:
                 parent = self.node_at(parent_path).resolved
             self._delete_pair(parent_path, parent, copies[0], expected)
         except EditError:
-            self.text, self.root = old_text, old_root
+            self.text, self.root, self.has_aliases = old_text, old_root, old_aliases
             raise
 
     def _delete_pair(self, parent_path: Path, parent: Node, pair: tuple[Node, Node], expected: Any) -> None:
@@ -720,8 +728,8 @@ class Document:
     def rename_key(self, path: Path, new_key: str) -> None:
         self.set_scalars([], [(path, new_key)])
 
-    def _key_renamed(self, path: Path, new_key: str, expected: Any) -> tuple[int, int, str]:
-        """The replacement that renames the key at `path`, after the checks; `expected` follows."""
+    def _key_renamed(self, path: Path, new_key: str, intended: "_Intended") -> tuple[int, int, str]:
+        """The replacement that renames the key at `path`, after the checks; `intended` follows."""
         key_node = self.key_node_at(path)
         if key_node is None:
             raise EditError(f"{format_path(path)} does not exist")
@@ -731,7 +739,7 @@ class Document:
         self._refuse_shared(path, replaces=False)
         self._refuse_repeated(path)
         self._refuse_merged_override(parent, path, "renaming")
-        _rename_in(expected, path, new_key)
+        intended.rename(path, new_key)
         text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "", in_flow=parent.flow)
         return self._content_start(key_node), key_node.end, text
 
@@ -838,34 +846,50 @@ def _describe(node: Node) -> str:
     return "a mapping"
 
 
-def _container(data: Any, path: Path) -> Any:
-    for part in path:
-        data = data[part]
-    return data
+class _Intended:
+    """The data an edit means to produce, to check the re-parsed text against: the document's
+    data with the edit's changes made to copies of only the mappings and lists on the changed
+    paths. Everything else is shared with the data as loaded, which nothing changes in place
+    (a whole copy per edit costs seconds on a large file, and as much memory again). In a file
+    with YAML aliases one mapping can stand at two places, and a change must show at both:
+    there the whole data is copied (copy_data keeps such sharing) and changed in place."""
 
+    def __init__(self, data: Any, aliases: bool) -> None:
+        self.own: set[int] | None = None if aliases else set()  # ids of the containers copied (None: all are)
+        self.data = copy_data(data) if aliases else self._copy(data)
 
-def _set_in(data: Any, path: Path, value: Any) -> None:
-    target = data
-    for part in path[:-1]:
-        if isinstance(target, dict):
-            if not isinstance(target.get(part), (dict, list)):
+    def _copy(self, item: Any) -> Any:
+        if self.own is None or not isinstance(item, (dict, list)) or id(item) in self.own:
+            return item
+        copy = dict(item) if isinstance(item, dict) else list(item)
+        self.own.add(id(copy))
+        return copy
+
+    def _container(self, path: Path, create: bool = False) -> Any:
+        """The container at `path`, ours to change; with `create`, a mapping where a mapping
+        has no container at a key yet."""
+        target = self.data
+        for part in path:
+            if create and isinstance(target, dict) and not isinstance(target.get(part), (dict, list)):
                 target[part] = {}
-            target = target[part]
-        else:
-            target = target[part]
-    target[path[-1]] = value
+                if self.own is not None:
+                    self.own.add(id(target[part]))
+            target[part] = child = self._copy(target[part])
+            target = child
+        return target
 
+    def set(self, path: Path, value: Any) -> None:
+        self._container(path[:-1], create=True)[path[-1]] = value
 
-def _delete_in(data: Any, path: Path) -> None:
-    del _container(data, path[:-1])[path[-1]]
+    def delete(self, path: Path) -> None:
+        del self._container(path[:-1])[path[-1]]
 
-
-def _rename_in(data: Any, path: Path, new_key: str) -> None:
-    parent = _container(data, path[:-1])
-    items = list(parent.items())
-    parent.clear()
-    for k, v in items:
-        parent[new_key if k == path[-1] else k] = v
+    def rename(self, path: Path, new_key: str) -> None:
+        parent = self._container(path[:-1])
+        items = list(parent.items())
+        parent.clear()
+        for k, v in items:
+            parent[new_key if k == path[-1] else k] = v
 
 
 @dataclass(frozen=True)

@@ -461,7 +461,7 @@ class ParseNotes:
     the layout counts textstyle.detect_style needs, and the mappings where a key may be
     written twice (the only ones check_duplicate_keys must look at)."""
 
-    __slots__ = ("quotes", "indents", "offsets", "maybe_repeated")
+    __slots__ = ("quotes", "indents", "offsets", "maybe_repeated", "aliases")
 
     def __init__(self) -> None:
         self.quotes = {"'": 0, '"': 0}  # scalars written in each quote style
@@ -471,6 +471,7 @@ class ParseNotes:
         self.indents: dict[int, list] = {}
         self.offsets: dict[int, list] = {}
         self.maybe_repeated: list[Node] = []  # in the order they were completed (children first)
+        self.aliases = 0  # alias nodes (*name): one value may then stand at several places
 
 
 def _build(events: Iterator[Any], stand_in: str = "", notes: ParseNotes | None = None) -> Node:
@@ -588,6 +589,7 @@ def _build(events: Iterator[Any], stand_in: str = "", notes: ParseNotes | None =
             node.end = event.end_mark.index
             node.target = target
             node.raw = event.anchor
+            notes.aliases += 1
             attach(node)
             if constructing:
                 WORK.visits += 1

@@ -5,7 +5,9 @@ the layout detection all come out of the one pass over the parser's events (on a
 
 from __future__ import annotations
 
-from llama_config.model.document import Document
+import pytest
+
+from llama_config.model.document import Document, EditError
 from llama_config.model.workcount import WORK
 from llama_config.model.yamltree import ALIAS, MAP, SEQ
 
@@ -42,3 +44,26 @@ def test_repeated_keys_are_still_found_with_one_pass():
     text = _config(3) + "server:\n  port: 1\n  port: 1\n"
     doc = Document(text)
     assert [(first.line + 1, repeat.line + 1) for first, repeat in doc.repeated_keys] == [(text.count("\n") - 1, text.count("\n"))]
+
+
+def test_an_edit_re_parses_once_and_copies_only_the_path_it_changes():
+    """The intended data is the loaded data with copies of the containers on the edited path
+    only, and a file without aliases is not walked to look for them."""
+    doc = Document(_config(200).replace("&kv", "").replace("*kv", "{type: kv_sqlite, db_path: /y.db}"))
+    assert not doc.has_aliases
+    WORK.visits = 0
+    doc.set(("storage", "backends", "kv_default", "db_path"), "/z.db")
+    visits = WORK.visits
+    collections = sum(1 for n in doc.root.walk() if n.kind in (MAP, SEQ, ALIAS))
+    assert visits == collections  # building the new tree; no copy, no alias walk
+    assert doc.data["storage"]["backends"]["kv_default"]["db_path"] == "/z.db"
+    assert doc.data["providers"]["vector_io"][5]["config"]["tags"] == ["a", "b", "c"]
+
+
+def test_an_edit_in_a_file_with_aliases_still_changes_every_place_of_a_shared_value():
+    doc = Document("a: &x {k: 1}\nb: *x\nc: 2\n")
+    assert doc.has_aliases
+    doc.set(("c",), 3)
+    assert doc.data == {"a": {"k": 1}, "b": {"k": 1}, "c": 3}
+    with pytest.raises(EditError):
+        doc.set(("a", "k"), 5)  # it would change b too
