@@ -66,6 +66,8 @@ class Document:
         self.original_text = text
         self.repeated_keys: list[tuple[Node, Node]] = []
         self._cr_checked: str | None = None
+        self._nodes: dict[Path, Node | None] = {}  # node_at's remembered nodes, of the tree _nodes_of
+        self._nodes_of: Node | None = None
         self._cr = False
         notes = ParseNotes()
         self._set_text(text, notes=notes)
@@ -162,6 +164,7 @@ class Document:
             )
         self.text = text
         self.root = root
+        self._nodes, self._nodes_of = {}, root
 
     def restore(self, text: str) -> None:
         """Put back an earlier text of this document (undo / redo)."""
@@ -172,16 +175,17 @@ class Document:
         return self.root.value
 
     def node_at(self, path: Path) -> Node | None:
-        node: Node | None = self.root
-        for part in path:
-            if node is None:
-                return None
-            node = node.resolved
-            if isinstance(part, int):
-                node = node.items[part] if node.kind == SEQ and -len(node.items) <= part < len(node.items) else None
-            else:
-                node = node.get(part)
-        return node
+        if len(path) <= _SHARED_DEPTH:
+            return _descend(self.root, path)
+        # a provider's fields (providers.API[i].config...) are looked up by the ten thousand on a
+        # large file: the provider's node is remembered for this tree, the rest is a step or two
+        if self._nodes_of is not self.root:
+            self._nodes, self._nodes_of = {}, self.root
+        head = path[:_SHARED_DEPTH]
+        node = self._nodes.get(head, _NOT_LOOKED_UP)
+        if node is _NOT_LOOKED_UP:
+            node = self._nodes[head] = _descend(self.root, head)
+        return _descend(node, path[_SHARED_DEPTH:])
 
     def key_node_at(self, path: Path) -> Node | None:
         parent = self.node_at(path[:-1])
@@ -288,6 +292,7 @@ class Document:
         # the old tree goes before the new one is built, so a large file is never held twice
         # (`expected` keeps what the check needs of the old data); the rare failure re-reads it
         self.root = None
+        self._nodes = {}  # (it holds nodes of the old tree)
         try:
             self._set_text(text)
         except ParseError as exc:
@@ -835,6 +840,23 @@ def same_data(a: Any, b: Any) -> bool:
             return all(same_data(v, b[k]) for k, v in a.items())
         return all(same_data(ka, kb) and same_data(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items()))
     return False
+
+
+_SHARED_DEPTH = 3  # Document.node_at remembers the nodes of paths this long
+_NOT_LOOKED_UP = object()
+
+
+def _descend(node: Node | None, path: Path) -> Node | None:
+    """The node at `path` below `node` (aliases followed, merge keys not)."""
+    for part in path:
+        if node is None:
+            return None
+        node = node.resolved
+        if isinstance(part, int):
+            node = node.items[part] if node.kind == SEQ and -len(node.items) <= part < len(node.items) else None
+        else:
+            node = node.get(part)
+    return node
 
 
 def _describe(node: Node) -> str:
