@@ -292,7 +292,7 @@ class Document:
         # the old tree goes before the new one is built, so a large file is never held twice
         # (`expected` keeps what the check needs of the old data); the rare failure re-reads it
         self.root = None
-        self._nodes = {}  # (it holds nodes of the old tree)
+        self._nodes, self._nodes_of = {}, None  # (they hold nodes of the old tree)
         try:
             self._set_text(text)
         except ParseError as exc:

@@ -9,7 +9,7 @@ import pytest
 
 from llama_config.model.document import Document, EditError
 from llama_config.model.workcount import WORK
-from llama_config.model.yamltree import ALIAS, MAP, SEQ
+from llama_config.model.yamltree import ALIAS, MAP, SEQ, Node
 
 
 def _config(providers: int) -> str:
@@ -67,3 +67,24 @@ def test_an_edit_in_a_file_with_aliases_still_changes_every_place_of_a_shared_va
     assert doc.data == {"a": {"k": 1}, "b": {"k": 1}, "c": 3}
     with pytest.raises(EditError):
         doc.set(("a", "k"), 5)  # it would change b too
+
+
+def test_an_edit_holds_no_node_of_the_old_tree_while_it_parses_the_new_one(monkeypatch):
+    """Memory: on a large file the old and the new tree must not be alive at once (the
+    remembered lookups of node_at held the old one for a while)."""
+    import llama_config.model.document as document
+
+    doc = Document(_config(20))
+    assert doc.node_at(("providers", "vector_io", 3, "config", "persistence")) is not None  # remembered
+    old_nodes = {id(n) for n in doc.root.walk()}
+    real, held = document.parse, []
+
+    def checking(text, *rest):
+        attributes = [v for v in vars(doc).values() if isinstance(v, Node)] + [v for v in doc._nodes.values() if isinstance(v, Node)]
+        held.extend(v for v in attributes if id(v) in old_nodes)
+        return real(text, *rest)
+
+    monkeypatch.setattr(document, "parse", checking)
+    doc.set(("image_name",), "y")
+    assert doc.data["image_name"] == "y"
+    assert held == []
