@@ -10,8 +10,9 @@ an edit can never reach the disk as a silently different config.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import ConfigFileError, ParseError
 from .gcpause import gc_paused
@@ -165,6 +166,19 @@ class Document:
         self.text = text
         self.root = root
         self._nodes, self._nodes_of = {}, root
+
+    @contextmanager
+    def tree_released(self) -> Iterator[None]:
+        """Let go of the parsed tree while the block runs, and parse the text again after it:
+        for reading another large document meanwhile (the file as it was loaded, to compare
+        diagnostics with), so the two trees are never in memory at once."""
+        text = self.text
+        self.root = None
+        self._nodes, self._nodes_of = {}, None
+        try:
+            yield
+        finally:
+            self._set_text(text)
 
     def restore(self, text: str) -> None:
         """Put back an earlier text of this document (undo / redo)."""

@@ -88,3 +88,26 @@ def test_an_edit_holds_no_node_of_the_old_tree_while_it_parses_the_new_one(monke
     doc.set(("image_name",), "y")
     assert doc.data["image_name"] == "y"
     assert held == []
+
+
+def test_comparing_with_the_file_as_loaded_does_not_hold_the_edited_tree(monkeypatch):
+    """An edit whose result has errors validates the file as loaded too; meanwhile the edited
+    document lets go of its tree (two trees of a large file at once cost hundreds of MB)."""
+    import llama_config.model.validation as validation
+    from llama_config.model.releases import load_release
+    from llama_config.tui.commands.common import errors_after_edit
+
+    doc = Document(_config(3))
+    doc.set(("storage", "backends", "other"), {"type": "kv_nothing"})
+    real, edited_tree_held = validation.validate, []
+
+    def recording(document, **kwargs):
+        if document is not doc:
+            edited_tree_held.append(doc.root is not None)
+        return real(document, **kwargs)
+
+    monkeypatch.setattr(validation, "validate", recording)
+    added, after = errors_after_edit(doc, load_release("ogx-1.5"))
+    assert edited_tree_held == [False]
+    assert any(d.path[:3] == ("storage", "backends", "other") for d in added)
+    assert doc.root is not None and doc.data["storage"]["backends"]["other"] == {"type": "kv_nothing"}
