@@ -610,7 +610,11 @@ def _build(events: Iterator[Any], stand_in: str = "", notes: ParseNotes | None =
         elif stack and (cls is MappingEndEvent or cls is SequenceEndEvent):
             node = stack.pop()
             pending_key.pop()
-            node.end = event.end_mark.index if node.flow else node.content_end()
+            if node.flow:
+                node.end = event.end_mark.index
+            elif node.items:  # content_end(): the last item is complete, its end is its content's
+                last = node.items[-1]
+                node.end = (last[1] if node.kind == MAP else last).end
             if constructing:
                 WORK.visits += 1
                 try:
