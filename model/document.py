@@ -10,8 +10,9 @@ an edit can never reach the disk as a silently different config.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import ConfigFileError, ParseError
 from .gcpause import gc_paused
@@ -21,7 +22,7 @@ from .templates import explain_parse_error
 from .textstyle import TextStyle, detect_style
 from .yamlpath import Path, format_path
 from .yamldata import copy_data, same_data
-from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, check_duplicate_keys, parse
+from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, ParseNotes, check_duplicate_keys, parse
 
 BOM = "\ufeff"
 _TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
@@ -66,9 +67,12 @@ class Document:
         self.original_text = text
         self.repeated_keys: list[tuple[Node, Node]] = []
         self._cr_checked: str | None = None
+        self._nodes: dict[Path, Node | None] = {}  # node_at's remembered nodes, of the tree _nodes_of
+        self._nodes_of: Node | None = None
         self._cr = False
-        self._set_text(text, check_duplicates=True)
-        self.style: TextStyle = detect_style(text, self.root, bom)
+        notes = ParseNotes()
+        self._set_text(text, notes=notes)
+        self.style: TextStyle = detect_style(text, notes, bom)
 
     # -- loading and saving -------------------------------------------------------------
 
@@ -143,11 +147,12 @@ class Document:
 
     # -- reading -------------------------------------------------------------------------
 
-    def _set_text(self, text: str, check_duplicates: bool = True) -> None:
+    def _set_text(self, text: str, notes: ParseNotes | None = None) -> None:
+        notes = notes or ParseNotes()
         with gc_paused():  # a parse tree has no cycles: the collector would only slow it down
-            root = parse(text)
-            if check_duplicates:
-                self.repeated_keys = check_duplicate_keys(root)
+            root = parse(text, notes)
+            self.repeated_keys = check_duplicate_keys(root, notes.maybe_repeated)
+        self.has_aliases = notes.aliases > 0
         if root.resolved.kind != MAP:
             if root.kind == SCALAR and root.style == "" and root.raw == "" and root.tag is None:
                 # `---` and nothing else: an empty document, not a value someone wrote
@@ -160,6 +165,20 @@ class Document:
             )
         self.text = text
         self.root = root
+        self._nodes, self._nodes_of = {}, root
+
+    @contextmanager
+    def tree_released(self) -> Iterator[None]:
+        """Let go of the parsed tree while the block runs, and parse the text again after it:
+        for reading another large document meanwhile (the file as it was loaded, to compare
+        diagnostics with), so the two trees are never in memory at once."""
+        text = self.text
+        self.root = None
+        self._nodes, self._nodes_of = {}, None
+        try:
+            yield
+        finally:
+            self._set_text(text)
 
     def restore(self, text: str) -> None:
         """Put back an earlier text of this document (undo / redo)."""
@@ -170,16 +189,17 @@ class Document:
         return self.root.value
 
     def node_at(self, path: Path) -> Node | None:
-        node: Node | None = self.root
-        for part in path:
-            if node is None:
-                return None
-            node = node.resolved
-            if isinstance(part, int):
-                node = node.items[part] if node.kind == SEQ and -len(node.items) <= part < len(node.items) else None
-            else:
-                node = node.get(part)
-        return node
+        if len(path) <= _SHARED_DEPTH:
+            return _descend(self.root, path)
+        # a provider's fields (providers.API[i].config...) are looked up by the ten thousand on a
+        # large file: the provider's node is remembered for this tree, the rest is a step or two
+        if self._nodes_of is not self.root:
+            self._nodes, self._nodes_of = {}, self.root
+        head = path[:_SHARED_DEPTH]
+        node = self._nodes.get(head, _NOT_LOOKED_UP)
+        if node is _NOT_LOOKED_UP:
+            node = self._nodes[head] = _descend(self.root, head)
+        return _descend(node, path[_SHARED_DEPTH:])
 
     def key_node_at(self, path: Path) -> Node | None:
         parent = self.node_at(path[:-1])
@@ -286,6 +306,7 @@ class Document:
         # the old tree goes before the new one is built, so a large file is never held twice
         # (`expected` keeps what the check needs of the old data); the rare failure re-reads it
         self.root = None
+        self._nodes, self._nodes_of = {}, None  # (they hold nodes of the old tree)
         try:
             self._set_text(text)
         except ParseError as exc:
@@ -325,8 +346,9 @@ class Document:
         if not (parent.kind == MAP or (parent.kind == SEQ and isinstance(key, int)) or (parent.kind == SCALAR and parent.value is None and depth > 0)):
             raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
         # (only now: a path the checks above refuse would make _set_in fail with a bare IndexError/TypeError)
-        expected = copy_data(self.data)
-        _set_in(expected, path, value)
+        intended = self._intended()
+        intended.set(path, value)
+        expected = intended.data
         if parent.kind == SCALAR:
             # `server:` with no value: give it a mapping
             self._replace_value(parent_path, {key: new_value}, expected)
@@ -339,33 +361,58 @@ class Document:
         """Add several new keys to the mapping at `path` in one edit (one re-parse however many:
         on a large file each re-parse costs seconds). A block mapping gets them after its last
         key; a missing mapping is created with all of them; anything else goes key by key."""
-        if not entries:
+        self.add_keys_in([(path, entries)])
+
+    def add_keys_in(self, groups: list[tuple[Path, dict]]) -> None:
+        """add_keys for each (path, entries) in turn, in one edit when every mapping is a block
+        mapping that has none of its keys yet (the text is then the same as one add_keys after
+        the other would write, with one re-parse instead of one each)."""
+        groups = [(path, entries) for path, entries in groups if entries]
+        merged: dict[Path, dict] = {}  # several groups for one mapping: their keys in that order
+        for path, entries in groups:
+            merged.setdefault(path, {}).update(entries)
+        targets = {path: self._block_mapping_without(path, entries) for path, entries in merged.items()}
+        positions = {path: self._block_end(m, m.items[0][0].column) for path, m in targets.items() if m is not None}
+        if len(groups) > 1 and (None in targets.values() or len(set(positions.values())) < len(positions)):
+            for path, entries in groups:  # (each add_keys finds its mapping in the text as it is by then)
+                self.add_keys_in([(path, entries)])
             return
-        node = self.node_at(path)
-        if node is None:
-            self.set(path, dict(entries))
+        if not groups:
             return
-        mapping = node.resolved
-        simple = mapping.kind == MAP and not mapping.flow and mapping.items and all(mapping.get(k) is None for k in entries)
-        if not simple:
+        if None in targets.values():
+            path, entries = groups[0]
+            if self.node_at(path) is None:
+                self.set(path, dict(entries))
+            else:
+                for key, value in entries.items():
+                    self.set(path + (key,), value)
+            return
+        for path, entries in merged.items():
+            for key in entries:
+                self._refuse_shared(path + (key,), replaces=True)
+        intended = self._intended()
+        replacements = []
+        for path, entries in merged.items():
             for key, value in entries.items():
-                self.set(path + (key,), value)
-            return
-        for key in entries:
-            self._refuse_shared(path + (key,), replaces=True)
-        expected = copy_data(self.data)
-        for key, value in entries.items():
-            _set_in(expected, path + (key,), value)
-        column = mapping.items[0][0].column
-        lines = [line for key, value in entries.items() for line in render_entry(key, value, column, self.style)]
-        pos = self._block_end(mapping, column)
-        self._replace(pos, pos, self._nl() + self._join(lines), expected)
+                intended.set(path + (key,), value)
+            column = targets[path].items[0][0].column
+            lines = [line for key, value in entries.items() for line in render_entry(key, value, column, self.style)]
+            replacements.append((positions[path], positions[path], self._nl() + self._join(lines)))
+        self._apply(replacements, intended.data)
+
+    def _block_mapping_without(self, path: Path, keys: dict) -> Node | None:
+        """The block mapping (with keys) at `path` if it has none of `keys`, else None."""
+        node = self.node_at(path)
+        mapping = node.resolved if node is not None else None
+        if mapping is None or mapping.kind != MAP or mapping.flow or not mapping.items:
+            return None
+        return mapping if all(mapping.get(k) is None for k in keys) else None
 
     def set_scalars(self, assignments: list[tuple[Path, Any]], renames: list[tuple[Path, str]] = ()) -> None:
         """Replace many existing scalar values, and rename keys, in one pass (a rename touching
         thousands of references re-parses the file once, not once per reference). The paths
         are the ones before the edit."""
-        expected = copy_data(self.data)
+        intended = self._intended()
         replacements = []
         users = self._alias_users() if assignments else {}
         for path, value in assignments:
@@ -373,12 +420,12 @@ class Document:
             node = self.node_at(path)
             if node is None or node.kind != SCALAR or node.style in ("|", ">") or node.raw == "" or isinstance(value, (dict, list)):
                 raise EditError(f"{format_path(path)} is not a single-line value")
-            _set_in(expected, path, value)
+            intended.set(path, value)
             replacements.append((self._content_start(node), node.end, self._scalar_text(node, value, self._in_flow(path))))
         for path, new_key in renames:
-            replacements.append(self._key_renamed(path, new_key, expected))
+            replacements.append(self._key_renamed(path, new_key, intended))
         if replacements:
-            self._apply(replacements, expected)
+            self._apply(replacements, intended.data)
 
     def _replace_value(self, path: Path, value: Any, expected: Any) -> None:
         node = self.node_at(path)
@@ -477,9 +524,14 @@ class Document:
         match = _TRAILING_COMMENT.search(self.text, pos, end)
         return self.text[match.start() : end] if match else ""
 
+    def _intended(self) -> "_Intended":
+        return _Intended(self.data, self.has_aliases)
+
     def _alias_users(self) -> dict[int, list[Node]]:
         """id of an anchored node -> the aliases that repeat it."""
         users: dict[int, list[Node]] = {}
+        if not self.has_aliases:  # (the parse counted them: no walk of the whole tree per edit)
+            return users
         for n in self.root.walk():
             if n.kind == ALIAS and n.target is not None:
                 users.setdefault(id(n.target), []).append(n)
@@ -585,9 +637,10 @@ class Document:
         self._refuse_shared(path, replaces=True)
         self._refuse_repeated(path, last_ok=True)
         self._refuse_merged_override(parent, path, "deleting")
-        expected = copy_data(self.data)
-        _delete_in(expected, path)
-        old_text, old_root = self.text, self.root
+        intended = self._intended()
+        intended.delete(path)
+        expected = intended.data
+        old_text, old_root, old_aliases = self.text, self.root, self.has_aliases
         try:
             # a key written twice with the same value (check_duplicate_keys lets that load): the
             # extra copies go first, each leaving the data as it is, then the last one
@@ -596,7 +649,7 @@ class Document:
                 parent = self.node_at(parent_path).resolved
             self._delete_pair(parent_path, parent, copies[0], expected)
         except EditError:
-            self.text, self.root = old_text, old_root
+            self.text, self.root, self.has_aliases = old_text, old_root, old_aliases
             raise
 
     def _delete_pair(self, parent_path: Path, parent: Node, pair: tuple[Node, Node], expected: Any) -> None:
@@ -694,8 +747,8 @@ class Document:
     def rename_key(self, path: Path, new_key: str) -> None:
         self.set_scalars([], [(path, new_key)])
 
-    def _key_renamed(self, path: Path, new_key: str, expected: Any) -> tuple[int, int, str]:
-        """The replacement that renames the key at `path`, after the checks; `expected` follows."""
+    def _key_renamed(self, path: Path, new_key: str, intended: "_Intended") -> tuple[int, int, str]:
+        """The replacement that renames the key at `path`, after the checks; `intended` follows."""
         key_node = self.key_node_at(path)
         if key_node is None:
             raise EditError(f"{format_path(path)} does not exist")
@@ -705,7 +758,7 @@ class Document:
         self._refuse_shared(path, replaces=False)
         self._refuse_repeated(path)
         self._refuse_merged_override(parent, path, "renaming")
-        _rename_in(expected, path, new_key)
+        intended.rename(path, new_key)
         text = render_key(new_key, self.style, keep_quote=key_node.style if key_node.style in ("'", '"') else "", in_flow=parent.flow)
         return self._content_start(key_node), key_node.end, text
 
@@ -803,6 +856,23 @@ def same_data(a: Any, b: Any) -> bool:
     return False
 
 
+_SHARED_DEPTH = 3  # Document.node_at remembers the nodes of paths this long
+_NOT_LOOKED_UP = object()
+
+
+def _descend(node: Node | None, path: Path) -> Node | None:
+    """The node at `path` below `node` (aliases followed, merge keys not)."""
+    for part in path:
+        if node is None:
+            return None
+        node = node.resolved
+        if isinstance(part, int):
+            node = node.items[part] if node.kind == SEQ and -len(node.items) <= part < len(node.items) else None
+        else:
+            node = node.get(part)
+    return node
+
+
 def _describe(node: Node) -> str:
     node = node.resolved
     if node.kind == SEQ:
@@ -812,34 +882,50 @@ def _describe(node: Node) -> str:
     return "a mapping"
 
 
-def _container(data: Any, path: Path) -> Any:
-    for part in path:
-        data = data[part]
-    return data
+class _Intended:
+    """The data an edit means to produce, to check the re-parsed text against: the document's
+    data with the edit's changes made to copies of only the mappings and lists on the changed
+    paths. Everything else is shared with the data as loaded, which nothing changes in place
+    (a whole copy per edit costs seconds on a large file, and as much memory again). In a file
+    with YAML aliases one mapping can stand at two places, and a change must show at both:
+    there the whole data is copied (copy_data keeps such sharing) and changed in place."""
 
+    def __init__(self, data: Any, aliases: bool) -> None:
+        self.own: set[int] | None = None if aliases else set()  # ids of the containers copied (None: all are)
+        self.data = copy_data(data) if aliases else self._copy(data)
 
-def _set_in(data: Any, path: Path, value: Any) -> None:
-    target = data
-    for part in path[:-1]:
-        if isinstance(target, dict):
-            if not isinstance(target.get(part), (dict, list)):
+    def _copy(self, item: Any) -> Any:
+        if self.own is None or not isinstance(item, (dict, list)) or id(item) in self.own:
+            return item
+        copy = dict(item) if isinstance(item, dict) else list(item)
+        self.own.add(id(copy))
+        return copy
+
+    def _container(self, path: Path, create: bool = False) -> Any:
+        """The container at `path`, ours to change; with `create`, a mapping where a mapping
+        has no container at a key yet."""
+        target = self.data
+        for part in path:
+            if create and isinstance(target, dict) and not isinstance(target.get(part), (dict, list)):
                 target[part] = {}
-            target = target[part]
-        else:
-            target = target[part]
-    target[path[-1]] = value
+                if self.own is not None:
+                    self.own.add(id(target[part]))
+            target[part] = child = self._copy(target[part])
+            target = child
+        return target
 
+    def set(self, path: Path, value: Any) -> None:
+        self._container(path[:-1], create=True)[path[-1]] = value
 
-def _delete_in(data: Any, path: Path) -> None:
-    del _container(data, path[:-1])[path[-1]]
+    def delete(self, path: Path) -> None:
+        del self._container(path[:-1])[path[-1]]
 
-
-def _rename_in(data: Any, path: Path, new_key: str) -> None:
-    parent = _container(data, path[:-1])
-    items = list(parent.items())
-    parent.clear()
-    for k, v in items:
-        parent[new_key if k == path[-1] else k] = v
+    def rename(self, path: Path, new_key: str) -> None:
+        parent = self._container(path[:-1])
+        items = list(parent.items())
+        parent.clear()
+        for k, v in items:
+            parent[new_key if k == path[-1] else k] = v
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,13 @@ class SecretFields:
         return bool(self.keys or self.patterns or self.paths)
 
 
+_NO_EXTRA = SecretFields()
+
+
 def secret_fields(extra: "Iterable[str | tuple] | SecretFields") -> SecretFields:
-    return extra if isinstance(extra, SecretFields) else SecretFields(extra)
+    if isinstance(extra, SecretFields):
+        return extra
+    return SecretFields(extra) if extra != () else _NO_EXTRA
 
 
 def is_secret_key(key: object, extra: Iterable[str] | SecretFields = ()) -> bool:
@@ -92,6 +97,8 @@ def is_secret_path(path: tuple, extra: Iterable[str | tuple] | SecretFields = ()
     """True when the value at `path` (a tuple of keys and list indexes) is secret: a key on the
     way is secret-named, or the path (or a path above it) is or ends with an `extra` one."""
     extra = secret_fields(extra)
+    if not extra:  # (every diagnostic asks: secret-named keys only, one look at each)
+        return any(isinstance(key, str) and _secret_named(key) for key in path)
     return any(_ends_secret(path[:end], extra) for end in range(1, len(path) + 1))
 
 
@@ -116,6 +123,8 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         return text
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, MASK)
+    if "://" not in text and "=" not in text:  # (neither pattern can match: most messages)
+        return text
     text = _URL_USERINFO.sub(_mask_userinfo, text)
     return _KEY_VALUE.sub(_mask_key_value, text)
 

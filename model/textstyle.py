@@ -6,10 +6,9 @@ indentation for mappings and for sequences, and the quote character the author p
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
-from .yamltree import MAP, SCALAR, SEQ, Node
+from .yamltree import ParseNotes
 
 
 _NEWLINE_NAMES = {"\r\n": "CRLF", "\r": "CR"}
@@ -32,32 +31,21 @@ class TextStyle:
         )
 
 
-def _most_common(counter: Counter, default: int) -> int:
-    return counter.most_common(1)[0][0] if counter else default
+def _most_common(counts: dict[int, list], default: int) -> int:
+    """The value seen most often; of equally frequent ones, the first a walk of the tree meets."""
+    if not counts:
+        return default
+    return max(sorted(counts, key=lambda value: counts[value][1]), key=lambda value: counts[value][0])
 
 
-def detect_style(text: str, root: Node, bom: bool) -> TextStyle:
+def detect_style(text: str, notes: ParseNotes, bom: bool) -> TextStyle:
+    """The style of `text`, with the counts its parse took on the way (yamltree.ParseNotes)."""
     crlf = text.count("\r\n")
     newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
     bare_cr = text.count("\r") - crlf
     if bare_cr and bare_cr > text.count("\n"):
         newline = "\r"  # old Mac line ends (YAML reads them too)
-    indents: Counter = Counter()
-    offsets: Counter = Counter()
-    quotes: Counter = Counter()
-    for node in root.walk():
-        if node.kind == SCALAR and node.style in ("'", '"'):
-            quotes[node.style] += 1
-        if node.kind != MAP or node.flow:
-            continue
-        for key, value in node.items:
-            value = value.resolved
-            if value.flow or value.line == key.line:
-                continue
-            if value.kind == MAP and value.items:
-                indents[value.column - key.column] += 1
-            elif value.kind == SEQ and value.items:
-                offsets[value.column - key.column] += 1
+    indents, offsets, quotes = notes.indents, notes.offsets, notes.quotes
     indent = _most_common(indents, 2)
     if indent <= 0:
         indent = 2

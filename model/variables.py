@@ -15,16 +15,26 @@ from .yamltree import MAP, SCALAR, SEQ, Node
 
 def string_scalars(node: Node, path: Path = (), marks: tuple[str, ...] = ("${",)) -> Iterator[tuple[Path, Node]]:
     """Every scalar value that may hold a placeholder (text with one of `marks`), with its path
-    (aliases are not followed)."""
-    if node.kind == SCALAR:
-        if any(mark in node.raw for mark in marks):
-            yield path, node
-    elif node.kind == MAP:
-        for k, v in node.items:
-            yield from string_scalars(v, path + (k.value,), marks)
-    elif node.kind == SEQ:
-        for i, item in enumerate(node.items):
-            yield from string_scalars(item, path + (i,), marks)
+    (aliases are not followed), in text order. Iterative, and a path is only made for a value
+    that has a mark or for a collection to go into: this runs over every value of the file."""
+    stack: list[tuple[Node, Path, object]] = [(node, path, _HERE)]
+    while stack:
+        node, where, part = stack.pop()
+        if node.kind == SCALAR:
+            raw = node.raw
+            for mark in marks:
+                if mark in raw:
+                    yield (where if part is _HERE else where + (part,)), node
+                    break
+        elif node.kind == MAP:
+            sub = where if part is _HERE else where + (part,)
+            stack.extend((v, sub, k.value) for k, v in reversed(node.items))
+        elif node.kind == SEQ:
+            sub = where if part is _HERE else where + (part,)
+            stack.extend((item, sub, i) for i, item in reversed(list(enumerate(node.items))))
+
+
+_HERE = object()  # (the start node's own path)
 
 
 @dataclass

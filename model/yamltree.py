@@ -88,12 +88,15 @@ class Node:
         return pair[1] if pair else None
 
     def pair(self, key: Any) -> "tuple[Node, Node] | None":
-        node = self.resolved
+        node = self.target if self.kind == ALIAS and self.target is not None else self
         if node.kind != MAP:
             return None
-        for k, v in node.items:
-            if k.kind == SCALAR and k.value == key:
-                return k, v
+        # (parse() has given every node its value: read it without the property, as this runs
+        # for every step of every path looked up)
+        for pair in node.items:
+            k = pair[0]
+            if k.kind == SCALAR and (k._value if k._value is not _UNSET else k.value) == key:
+                return pair
         return None
 
     def walk(self) -> Iterator["Node"]:
@@ -171,7 +174,7 @@ def _plain_value(node: Node) -> Any:
 
 def _checked_value(node: Node) -> Any:
     # PyYAML tags a plain << (merge) and = (value) itself; only in key position does it know what to do with them
-    if node.kind == SCALAR and (_is_plain(node, MERGE_KEY) or _is_plain(node, "=")):
+    if node.kind == SCALAR and (node.raw == MERGE_KEY or node.raw == "=") and _is_plain(node, node.raw):
         raise ParseError(f"the server's YAML loader cannot read a plain {node.raw} here; put it in quotes", line=node.line + 1, column=node.column + 1)
     return node.value
 
@@ -202,24 +205,34 @@ def _construct(root: Node) -> None:
 
 
 def _collection_value(node: Node) -> Any:
+    return _collection_value_noting_repeats(node)[0]
+
+
+def _collection_value_noting_repeats(node: Node) -> tuple[Any, bool]:
+    """(the value, whether a key may be written twice in it): only mappings where that is True
+    need check_duplicate_keys (a merge key counts, as merged keys hide a repeat in the count)."""
     short = node.tag[len(_TAG_PREFIX) :] if node.tag and node.tag.startswith(_TAG_PREFIX) else None
     if node.kind == SEQ:
         if short in ("omap", "pairs"):
-            return _pairs(node, short)
-        return [_checked_value(item) for item in node.items]
+            return _pairs(node, short), False
+        return [_checked_value(item) for item in node.items], False
     result: dict = {}
+    merges = False
     for k, v in node.items:
         _checked_value(v)
         if _is_plain(k, MERGE_KEY):
+            merges = True
             continue
         try:
             result[k.value] = v.value
         except TypeError:
             raise ParseError("a mapping key must be a single value, not a list or mapping", line=k.line + 1, column=k.column + 1) from None
-    merged = {key.value: value.value for key, value in _merged_pairs(node)}
-    if merged:
-        result = {**merged, **result}
-    return set(result) if short == "set" else result
+    repeats = merges or len(result) < len(node.items)
+    if merges:
+        merged = {key.value: value.value for key, value in _merged_pairs(node)}
+        if merged:
+            result = {**merged, **result}
+    return (set(result) if short == "set" else result), repeats
 
 
 def _merged_pairs(node: Node) -> list[tuple[Node, Node]]:
@@ -302,24 +315,26 @@ _TAB_MESSAGE = "a tab character where YAML needs spaces (tabs may only appear in
 MAX_DEPTH = 450
 
 
-def parse(text: str) -> Node:
+def parse(text: str, notes: ParseNotes | None = None) -> Node:
     """Parse one YAML document into a Node tree; raises ParseError with line and column.
 
     `text` is the file after its first BOM. Every value is constructed here, so a file whose
     values the server's loader cannot read fails now, with its position, and never later
-    when `.value` is first asked for.
+    when `.value` is first asked for. `notes`, when given, is filled in (see ParseNotes).
     """
     stand_in = _bom_stand_in(text)
     scanned = text.replace(BOM, stand_in) if stand_in else text
     try:
-        root = _build(_events(scanned), stand_in)
+        root = _build(_events(scanned), stand_in, notes)
     except YAMLError as exc:
         # libyaml refuses a few things PyYAML reads (`{a: vector_io::faiss}`); the server's
         # verdict is PyYAML's, so it gets the last word (slower, but only on such files)
         if _FastParser is None:
             raise _parse_error(exc, text, stand_in) from None
+        if notes is not None:
+            notes.__init__()  # what the failed pass counted goes
         try:
-            root = _build(pyyaml.parse(scanned, Loader=pyyaml.SafeLoader), stand_in)
+            root = _build(pyyaml.parse(scanned, Loader=pyyaml.SafeLoader), stand_in, notes)
         except YAMLError:
             raise _parse_error(exc, text, stand_in) from None
     _check_tabs(text, root)
@@ -440,13 +455,41 @@ def _check_tabs(text: str, root: Node) -> None:
         pos = text.find("\t", pos + 1)
 
 
-def _build(events: Iterator[Any], stand_in: str = "") -> Node:
-    """Nodes from parser events (libyaml's or PyYAML's pure parser: the events are alike)."""
+class ParseNotes:
+    """What the one pass over the parser's events learns for the steps after it, so that none
+    of them walks the whole tree again (on a 50,000-provider file each walk costs a second):
+    the layout counts textstyle.detect_style needs, and the mappings where a key may be
+    written twice (the only ones check_duplicate_keys must look at)."""
+
+    __slots__ = ("quotes", "indents", "offsets", "maybe_repeated", "aliases")
+
+    def __init__(self) -> None:
+        self.quotes = {"'": 0, '"': 0}  # scalars written in each quote style
+        # columns from a key to the keys of its block mapping value / to the `-` of its block
+        # list value: {columns: [times, where first seen]}, where = (the mapping's start, its
+        # depth, the key's index): the order a walk of the tree meets them, which breaks ties
+        self.indents: dict[int, list] = {}
+        self.offsets: dict[int, list] = {}
+        self.maybe_repeated: list[Node] = []  # in the order they were completed (children first)
+        self.aliases = 0  # alias nodes (*name): one value may then stand at several places
+
+
+def _build(events: Iterator[Any], stand_in: str = "", notes: ParseNotes | None = None) -> Node:
+    """Nodes from parser events (libyaml's or PyYAML's pure parser: the events are alike).
+
+    Each node gets its value as soon as it is complete (children come first, as in _construct).
+    PyYAML composes the whole document before it constructs a value, so a syntax error later
+    in the text wins over a value it cannot construct earlier: after the first value that
+    fails, construction stops, and parse()'s `root.value` meets that failure again (_construct
+    goes in the same order) once every event has been read."""
     anchors: dict[str, Node] = {}
     stack: list[Node] = []
     pending_key: list[Node | None] = []
     root: Node | None = None
     documents = 0
+    constructing = True
+    notes = notes if notes is not None else ParseNotes()
+    quotes, indents, offsets, maybe_repeated = notes.quotes, notes.indents, notes.offsets, notes.maybe_repeated
 
     def add_anchor(name: str, node: Node, mark: Any) -> None:
         # libyaml lets a later &name replace an earlier one; PyYAML refuses the file
@@ -473,6 +516,26 @@ def _build(events: Iterator[Any], stand_in: str = "") -> Node:
             parent.items.append((pending_key[-1], node))
             pending_key[-1] = None
 
+    def count_layout(value: Node) -> None:
+        """`value` (complete) was just given to the last key of the open mapping: count its
+        indentation as detect_style wants it (block mappings' values on lines of their own)."""
+        parent = stack[-1]
+        if parent.kind != MAP or parent.flow or pending_key[-1] is not None:
+            return
+        key = parent.items[-1][0]
+        if value.flow or value.line == key.line or not value.items:
+            return
+        counts = indents if value.kind == MAP else offsets
+        columns = value.column - key.column
+        where = (parent.start, len(stack), len(parent.items))
+        seen = counts.get(columns)
+        if seen is None:
+            counts[columns] = [1, where]
+        else:
+            seen[0] += 1
+            if where < seen[1]:
+                seen[1] = where
+
     for event in events:
         cls = event.__class__
         if cls is ScalarEvent:
@@ -480,13 +543,20 @@ def _build(events: Iterator[Any], stand_in: str = "") -> Node:
             node = Node(SCALAR, mark.index, mark.line, mark.column)
             node.end = event.end_mark.index
             node.raw = event.value.replace(stand_in, BOM) if stand_in else event.value
-            node.style = event.style or ""
+            style = node.style = event.style or ""
+            if style in quotes:
+                quotes[style] += 1
             if event.tag is not None:
                 node.tag = _check_tag(event, mark)
             if event.anchor:
                 node.anchor = event.anchor
                 add_anchor(event.anchor, node, mark)
             attach(node)
+            if constructing:
+                try:
+                    node._value = _scalar_value(node)
+                except Exception:  # noqa: BLE001 - raised again, in its turn, by _construct
+                    constructing = False
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             mark = event.start_mark
             if len(stack) >= MAX_DEPTH:
@@ -519,7 +589,13 @@ def _build(events: Iterator[Any], stand_in: str = "") -> Node:
             node.end = event.end_mark.index
             node.target = target
             node.raw = event.anchor
+            notes.aliases += 1
             attach(node)
+            if constructing:
+                WORK.visits += 1
+                node._value = target._value
+            if stack and target.kind != SCALAR:
+                count_layout(target)
         elif cls is DocumentStartEvent:
             documents += 1
             if documents > 1:
@@ -534,23 +610,45 @@ def _build(events: Iterator[Any], stand_in: str = "") -> Node:
         elif stack and (cls is MappingEndEvent or cls is SequenceEndEvent):
             node = stack.pop()
             pending_key.pop()
-            node.end = event.end_mark.index if node.flow else node.content_end()
+            if node.flow:
+                node.end = event.end_mark.index
+            elif node.items:  # content_end(): the last item is complete, its end is its content's
+                last = node.items[-1]
+                node.end = (last[1] if node.kind == MAP else last).end
+            if constructing:
+                WORK.visits += 1
+                try:
+                    node._value, repeats = _collection_value_noting_repeats(node)
+                except Exception:  # noqa: BLE001 - raised again, in its turn, by _construct
+                    constructing = False
+                else:
+                    if repeats:
+                        maybe_repeated.append(node)
+            if stack:
+                count_layout(node)
     if root is None:
         raise ParseError("the file is empty: it holds no YAML document")
     return root
 
 
-def check_duplicate_keys(root: Node) -> list[tuple[Node, Node]]:
+def check_duplicate_keys(root: Node, candidates: list[Node] | None = None) -> list[tuple[Node, Node]]:
     """Find keys written twice in one mapping.
 
     PyYAML quietly keeps the last of two equal keys. When the two values differ one of them is
     lost, so we refuse the file; identical repeats (upstream ships one) are returned as
     (first, repeat) key pairs so validation can warn about them.
+
+    `candidates`: ParseNotes.maybe_repeated of the parse that built `root` (every mapping where
+    a key may repeat): only these are looked at, in the order a walk of the whole tree meets
+    them (text order; a mapping before the ones inside it, which start where it starts).
     """
     repeats: list[tuple[Node, Node]] = []
-    for node in root.walk():
-        if node.kind != MAP:
-            continue
+    if candidates is None:
+        mappings: Iterator[Node] | list[Node] = (node for node in root.walk() if node.kind == MAP)
+    else:  # completed children first: at one start, the later one encloses the earlier
+        order = sorted(range(len(candidates)), key=lambda i: (candidates[i].start, -i))
+        mappings = [candidates[i] for i in order]
+    for node in mappings:
         seen: dict[Any, tuple[Node, Node]] = {}
         for k, v in node.items:
             if k.kind != SCALAR or (k.raw == MERGE_KEY and k.style == ""):

@@ -11,6 +11,7 @@ import yaml
 
 from llama_config.model.document import Document
 from llama_config.model.migration import MigrationError, migrate
+from llama_config.model.releases import load_release
 
 RELIABILITY = Path(__file__).parent / "files" / "reliability"
 
@@ -89,7 +90,7 @@ def test_a_very_long_sqlite_file_name_gives_a_short_backend_name():
 
 def test_a_reference_with_a_list_or_mapping_for_backend_does_not_stop_a_migration():
     doc = Document(
-        "version: 2\nmetadata_store:\n  type: sqlite\n  db_path: /x/r.db\nproviders:\n  vector_io:\n"
+        "version: 2\nmetadata_store:\n  type: sqlite\n  db_path: ${env.D:/x}/s.db\nproviders:\n  vector_io:\n"
         "  - provider_id: f\n    provider_type: inline::faiss\n    config:\n      persistence:\n"
         "        backend: [kv_default]\n        namespace: {x: 1}\n"
     )
@@ -110,10 +111,11 @@ def _old_providers(count: int, namespace: bool, flow: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("namespace", [False, True])
-def test_a_migration_re_parses_the_file_a_fixed_number_of_times_however_many_stores(monkeypatch, namespace):
+@pytest.mark.parametrize("namespace, release, most", [(False, None, 4), (True, None, 4), (False, "ogx-1.5", 4)])
+def test_a_migration_re_parses_the_file_a_fixed_number_of_times_however_many_stores(monkeypatch, namespace, release, most):
     """Counted work: each verified edit re-parses the whole file, so an edit per store would
-    make a migration quadratic in the number of stores (it was, for stores with a namespace)."""
+    make a migration quadratic in the number of stores (it was, for stores with a namespace).
+    With a target release, the new backends and the stores it needs are one edit, not one each."""
     import llama_config.model.document
 
     counts = []
@@ -121,18 +123,20 @@ def test_a_migration_re_parses_the_file_a_fixed_number_of_times_however_many_sto
         calls = 0
         real = llama_config.model.document.parse
 
-        def counting(text):
+        def counting(text, *rest):
             nonlocal calls
             calls += 1
-            return real(text)
+            return real(text, *rest)
 
         monkeypatch.setattr(llama_config.model.document, "parse", counting)
-        doc = Document(_old_providers(count, namespace))
-        migrate(doc)
+        # (with a metadata store the new file has storage.stores to add the release's stores to)
+        doc = Document(_old_providers(count, namespace) + ("metadata_store:\n  type: sqlite\n  db_path: ${env.D:/x}/s.db\n" if release else ""))
+        migration = migrate(doc, load_release(release) if release else None)
+        assert bool(migration.added_stores) == bool(release)
         monkeypatch.setattr(llama_config.model.document, "parse", real)
         counts.append(calls)
         refs = [doc.data["providers"]["vector_io"][i]["config"]["persistence"] for i in range(count)]
         assert refs[-1] == {"backend": "kv_default", "namespace": f"ns{count - 1}" if namespace else f"vector_io::faiss::p{count - 1}"}
         assert doc.data["storage"]["backends"]["kv_default"] == {"type": "kv_sqlite", "db_path": "${env.D:=/x}/s.db"}
         assert yaml.safe_load(doc.text) == doc.data
-    assert counts[0] == counts[1] <= 4, counts
+    assert counts[0] == counts[1] <= most, counts

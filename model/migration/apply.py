@@ -9,7 +9,6 @@ the file stays byte for byte.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from ..document import Document, EditError, KeyBlock
 from ..envvars import lint_placeholders
 from ..render import render_block, render_key, render_scalar
+from ..yamldata import copy_data
 from ..yamlpath import Path, format_path
 from ..yamltree import ALIAS, MAP, SCALAR, SEQ, Node
 from ..releases import Release
@@ -205,6 +205,8 @@ def _refuse_shared_values(doc: Document, plan: Plan) -> None:
 
 def _drop_repeats(doc: Document, plan: Plan, edited: list[Path]) -> list[tuple[Path, list[int]]]:
     """Keys written twice (with one value) on the way to what we edit: keep the last copy."""
+    if not doc.repeated_keys:  # (the load found every key written twice: none, nothing to look up)
+        return []
     paths = {("storage",), ("storage", "backends"), ("storage", "stores")}
     for full in [p.path for p in plan.places] + [p.target for p in plan.places] + edited:
         paths |= {full[:n] for n in range(1, len(full) + 1) if isinstance(full[n - 1], str)}
@@ -475,7 +477,7 @@ class _Rewrite:
 
     def _expected(self, line_places: list[Place]) -> Any:
         """The data the file must hold after the line edit."""
-        data = copy.deepcopy(self.doc.data)
+        data = copy_data(self.doc.data)
         for place in line_places:
             parent = _walk(data, place.path[:-1])
             parent.pop(place.path[-1], None)

@@ -55,10 +55,10 @@ def add_startup_stores(doc: Document, release: Release) -> list[AddedStore]:
         missing.append(name)
     # decided before adding: a default backend created for one store is written out for all
     added = _plan(doc, release, missing)
-    for store in added:
-        if store.new_backend is not None:
-            doc.set(("storage", "backends", store.backend), store.new_backend)
-    doc.add_keys(STORES, {s.store: {"backend": s.backend, partition_key(s.family): s.partition} for s in added})
+    # the new backends and the stores in one edit where it can be (one re-parse, not one each)
+    groups = [(("storage", "backends"), {s.backend: s.new_backend}) for s in added if s.new_backend is not None]
+    groups.append((STORES, {s.store: {"backend": s.backend, partition_key(s.family): s.partition} for s in added}))
+    doc.add_keys_in(groups)
     return added
 
 

@@ -11,7 +11,9 @@ from ..envvars import Environment, Resolution, describe as describe_resolution, 
 from ..redaction import is_secret_path
 from ..releases import Release, schema_value
 from ..schema_check import SchemaIssue, check, describe, with_article
+from ..variables import string_scalars
 from ..yamlpath import Path, format_path
+from ..yamltree import Node
 
 
 def did_you_mean(word: Any, choices: Iterable[str]) -> str | None:
@@ -68,6 +70,14 @@ class Context:
         self.release = release  # the server release the file is judged against
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[tuple] = set()
+        self._marked: list[tuple[Path, Node]] | None = None
+
+    def marked_values(self) -> list[tuple[Path, Node]]:
+        """(path, node) of every scalar value with `${` or `{{` in its text, in text order: the
+        placeholder and the template checks both start from these (one walk of the tree)."""
+        if self._marked is None:
+            self._marked = list(string_scalars(self.doc.root, marks=("${", "{{")))
+        return self._marked
 
     def add(
         self, severity: Severity, code: str, path: Path, message: str, *,

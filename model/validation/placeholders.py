@@ -4,7 +4,6 @@ and resolved values of the right type (checked with each field, see Context.chec
 from __future__ import annotations
 
 from ..envvars import find_placeholders, lint_placeholders
-from ..variables import string_scalars
 from ..yamlpath import format_path
 from ..yamltree import Node
 from .context import Context
@@ -18,7 +17,9 @@ def text_column(node: Node, start: int) -> int:
 
 
 def check_placeholders(ctx: Context) -> None:
-    for path, node in string_scalars(ctx.doc.root):
+    for path, node in ctx.marked_values():
+        if "${" not in node.raw:
+            continue
         for problem in lint_placeholders(node.raw):
             ctx.add("warning", problem.code, path, problem.message, column_offset=text_column(node, problem.start))
         for placeholder in find_placeholders(node.raw):

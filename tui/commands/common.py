@@ -71,13 +71,15 @@ def errors_after_edit(
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:  # fmt: skip
     """(the errors the edit added, every diagnostic after it). The file as it was loaded is
     parsed and validated again only when there are errors to compare with: on a large file each
-    pass costs seconds, and most edits leave no error at all."""
+    pass costs seconds, and most edits leave no error at all. The edited tree is parsed again
+    after that rather than held meanwhile."""
     from llama_config.model.validation import validate
 
     after = validate(doc, release=release)
     if not any(d.severity == "error" for d in after):
         return [], after
-    before = validate(Document(doc.original_text, name=doc.name), release=release)
+    with doc.tree_released():  # (on a large file two trees at once cost hundreds of MB)
+        before = validate(Document(doc.original_text, name=doc.name), release=release)
     return added_errors(before, after, moved), after
 
 
