@@ -94,7 +94,8 @@ def read_inputs(
 
 def sources_in_text(label: str, path: str | None, text: str) -> list[Source]:
     """The run configs one file's text holds: itself, or each config a Kubernetes manifest's
-    ConfigMaps carry (the manifest's findings go with the first; none: an empty list)."""
+    ConfigMaps carry (the manifest's findings go with the first). A manifest with resources
+    but no config gives one Source of notes; one with neither, an error Source."""
     from .manifests import read_manifest  # only files that are manifests pay for it
 
     try:
