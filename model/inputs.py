@@ -96,7 +96,11 @@ def sources_in_text(label: str, path: str | None, text: str) -> list[Source]:
     """The run configs one file's text holds: itself, or each config a Kubernetes manifest's
     ConfigMaps carry (the manifest's findings go with the first). A manifest with resources
     but no config gives one Source of notes; one with neither, an error Source."""
-    from .manifests import read_manifest  # only files that are manifests pay for it
+    from .manifests.detect import looks_like_manifest
+
+    if not looks_like_manifest(text):
+        return [Source(label, path, text)]
+    from .manifests import read_manifest  # only files that are manifests pay for the reader
 
     try:
         manifest = read_manifest(label, text)

@@ -15,10 +15,8 @@ silently ignored setting is what this tool exists to catch.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -112,6 +110,10 @@ def load_project_config(path: str, table: tuple[str, ...] = ()) -> ProjectConfig
         raise ConfigFileError(f"cannot read the llama-config settings: {exc.strerror or exc}", file=path) from None
     except UnicodeDecodeError:
         raise ConfigFileError("the llama-config settings file is not UTF-8 text", file=path) from None
+    if table and table[-1] not in text:
+        raise _NoTable  # a pyproject.toml of some other tool's: not even worth parsing
+    import tomllib  # only where settings may be: most runs have none
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -125,7 +127,7 @@ def load_project_config(path: str, table: tuple[str, ...] = ()) -> ProjectConfig
     return _Reader(path, text, table).read(settings)
 
 
-def _toml_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | None, int | None]:
+def _toml_error(exc: "tomllib.TOMLDecodeError", text: str) -> tuple[str, int | None, int | None]:
     """tomllib's message without its `(at line L, column C)` / `(at end of document)`, and where."""
     message = str(exc)
     m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
@@ -198,6 +200,8 @@ class _Reader:
 
 
 def _did_you_mean(word: str, choices) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -35,7 +35,7 @@ class EditSession:
 
     @classmethod
     def open(cls, path: str, env: Environment | None = None, *, validate_now: bool = True, server: str | None = None) -> "EditSession":
-        from .manifests.editing import open_editable  # FILE, or FILE#CONFIGMAP/KEY of a manifest
+        from .manifests.opening import open_editable  # FILE, or FILE#CONFIGMAP/KEY of a manifest
 
         return cls(open_editable(path), env, validate_now=validate_now, server=server)
 

@@ -9,26 +9,16 @@ Only a `|` block scalar is edited in place: a quoted or folded string has no lin
 
 from __future__ import annotations
 
-import os
 from difflib import SequenceMatcher
 
 from ..document import BOM, Document, EditError, decode, explain_load_error
 from ..errors import ConfigFileError
 from ..safefile import Snapshot, read_config_bytes
 from .embedded import EmbeddedConfig, config_lines
+from .opening import SELECTOR_MARK, open_editable  # noqa: F401 (open_editable: opening is where callers start)
 from .reading import Manifest, read_manifest
 
-SELECTOR_MARK = "#"  # FILE#CONFIGMAP/KEY (ConfigMap names and data keys hold no `/` or `#`)
-
 _STYLE_NAMES = {">": "a folded `>` block", "'": "a single-quoted string", '"': "a double-quoted string", "": "a plain string"}
-
-
-def split_spec(spec: str) -> tuple[str, str | None]:
-    """FILE#CONFIGMAP/KEY -> (FILE, CONFIGMAP/KEY); a file whose name holds `#` is taken as it is."""
-    if SELECTOR_MARK in spec and not os.path.lexists(spec):
-        path, selector = spec.rsplit(SELECTOR_MARK, 1)
-        return path, selector
-    return spec, None
 
 
 def choose(manifest: Manifest, selector: str | None) -> EmbeddedConfig:
@@ -51,16 +41,11 @@ def choose(manifest: Manifest, selector: str | None) -> EmbeddedConfig:
     raise ConfigFileError(f"this manifest holds {len(chosen)} run configs; name the one to edit as FILE#CONFIGMAP/KEY: {listing}", file=manifest.file)
 
 
-def open_editable(spec: str) -> Document:
-    """The Document to edit for FILE (a run config), or for the run config a manifest holds
-    (FILE, when it holds exactly one, or FILE#CONFIGMAP/KEY)."""
-    path, selector = split_spec(spec)
-    data, snapshot = read_config_bytes(path)
+def open_manifest_config(path: str, selector: str | None, data: bytes, snapshot: Snapshot, spec: str) -> Document:
+    """The Document of the run config the manifest in `data` holds (see opening.open_editable)."""
     text, bom = decode(data, path)
     manifest = read_manifest(path, text)
-    if manifest is None:
-        if selector is not None:
-            raise ConfigFileError(f"is not a Kubernetes manifest, so {SELECTOR_MARK}{selector} names nothing in it", file=path)
+    if manifest is None:  # (never: the reader's first test is the one opening made)
         return Document.from_bytes(data, name=path, snapshot=snapshot)
     if manifest.templated:
         raise ConfigFileError(

@@ -34,7 +34,7 @@ def load(path: str) -> Document:
 def load_editable(spec: str) -> Document:
     """FILE for the commands that edit it: a run config, or the one a Kubernetes manifest holds
     (FILE when it holds one, FILE#CONFIGMAP/KEY to choose)."""
-    from llama_config.model.manifests.editing import open_editable
+    from llama_config.model.manifests.opening import open_editable
 
     return open_editable(spec)
 
