@@ -20,7 +20,7 @@ from ..yamldata import copy_data
 from ..yamlpath import Path, format_path
 from ..yamltree import ALIAS, MAP, SCALAR, SEQ, Node
 from ..releases import Release
-from .plan import TOP_LEVEL_STORES, Backend, MigrationError, Place, Plan, make_plan
+from .plan import TOP_LEVEL_STORES, Backend, MigrationError, Place, Plan, all_or_nothing, make_plan
 from .stores import AddedStore, add_startup_stores
 
 _TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
@@ -63,8 +63,7 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
     if not (plan.places or assignments or plan.rename_references):
         return result
     _refuse_unmovable_text(doc, moves_blocks=bool(plan.places))
-    before = doc.text
-    try:
+    with all_or_nothing(doc):
         if plan.places:
             skipped += _drop_empty_storage(doc)
         result.dropped = _drop_repeats(doc, plan, [path for path, _, _ in assignments])
@@ -85,14 +84,6 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
             _Rewrite(doc, plan).run()
         if release is not None:
             result.added_stores = add_startup_stores(doc, release)
-    except MigrationError:
-        doc.restore(before)
-        raise
-    except EditError as exc:
-        # every edit is verified by re-parsing; one that fails leaves the file as it was, and the
-        # command says why instead of failing as an internal error
-        doc.restore(before)
-        raise MigrationError(f"the file could not be rewritten safely ({exc})") from None
     return result
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
+from ..document import EditError
 from ..envvars import has_placeholder
 from ..facts import is_newer_format, looks_like_draft_quota, type_tag_of
 from ..references import find_references, iter_providers, provider_reference_fields
@@ -30,6 +32,22 @@ V03 = load_release("0.3")
 
 class MigrationError(ValueError):
     """The file holds something the migration cannot convert; nothing was changed."""
+
+
+@contextmanager
+def all_or_nothing(doc: Any) -> Iterator[None]:
+    """Run a migration's edits on `doc`; if any fails, put the text back and raise MigrationError.
+    Every edit is verified by re-parsing: one that fails (EditError) leaves the file as it was,
+    and the command says why instead of failing as an internal error."""
+    before = doc.text
+    try:
+        yield
+    except MigrationError:
+        doc.restore(before)
+        raise
+    except EditError as exc:
+        doc.restore(before)
+        raise MigrationError(f"the file could not be rewritten safely ({exc})") from None
 
 
 # Pre-0.3 `type:` -> the v0.3 backend type, per family.

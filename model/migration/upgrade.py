@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..document import Document, EditError
+from ..document import Document
 from ..releases import LINES, display_name, line_index, load_release
 from ..releases.detect import detect
-from .plan import MigrationError
+from .plan import MigrationError, all_or_nothing
 from .steps import Context, Outcome, Step, steps_between
 
 PRE_03 = "0.2"  # what --from calls a file in the pre-0.3 storage format
@@ -53,9 +53,8 @@ def upgrade(doc: Document, source: str, target: str) -> Upgrade:
     if source != PRE_03 and line_index(source) > line_index(target):
         raise MigrationError(f"the file is for {display_name(source)}, newer than {display_name(target)}: an upgrade only goes forward")
     result = Upgrade(source, target)
-    before_text = doc.text
     target_release = load_release(target)
-    try:
+    with all_or_nothing(doc):
         for step, line in steps_between(None if source == PRE_03 else source, target):
             previous = LINES[line_index(line) - 1] if line_index(line) > 0 else None
             ctx = Context(before=load_release(previous) if previous else None, after=load_release(line), target=target_release)
@@ -63,12 +62,6 @@ def upgrade(doc: Document, source: str, target: str) -> Upgrade:
                 outcome = step.apply(doc, ctx)
                 if outcome:
                     result.results.append((step, line, outcome))
-    except MigrationError:
-        doc.restore(before_text)
-        raise
-    except EditError as exc:
-        doc.restore(before_text)
-        raise MigrationError(f"the file could not be rewritten safely ({exc})") from None
     return result
 
 

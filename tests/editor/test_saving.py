@@ -290,6 +290,17 @@ async def test_save_and_quit_apply_a_value_typed_without_enter(editor) -> None:
         assert app.session.doc.value_at(("server", "port")) == 8400
 
 
+async def _save_with_the_button_on_an_80x24_screen(app, pilot) -> None:
+    """ctrl+s from the tree; the Save button is within the 24 rows; tab to it and press it."""
+    app.tree.focus()
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    save = app.screen.query_one("#save", Button)
+    assert app.screen.id == "save-dialog" and save.region.bottom <= 24 and save.region.height > 0
+    await pilot.press("tab", "enter")
+    await settle(pilot)
+
+
 async def test_on_an_80x24_terminal_the_save_buttons_stay_on_screen(editor) -> None:
     """A long diff shrinks to what the screen leaves: Save must be reachable at 80x24."""
     app, path = editor()
@@ -300,13 +311,7 @@ async def test_on_an_80x24_terminal_the_save_buttons_stay_on_screen(editor) -> N
             await enter_value(pilot, field(app, "server", "port"), port)
         app.change("", lambda: app.session.rename_backend("kv_default", "kv_registry"))  # a diff taller than the screen
         await settle(pilot)
-        app.tree.focus()
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        save = app.screen.query_one("#save", Button)
-        assert app.screen.id == "save-dialog" and save.region.bottom <= 24 and save.region.height > 0
-        await pilot.press("tab", "enter")
-        await settle(pilot)
+        await _save_with_the_button_on_an_80x24_screen(app, pilot)
         assert "port: 8323" in path.read_text() and not app.session.modified
 
 
@@ -319,11 +324,5 @@ async def test_on_an_80x24_terminal_many_long_errors_leave_the_save_buttons_on_s
         await pilot.press("tab", "enter")  # Upgrade: four long missing-dependency errors remain
         await settle(pilot)
         assert len(app.session.errors()) >= 4
-        app.tree.focus()
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        save = app.screen.query_one("#save", Button)
-        assert app.screen.id == "save-dialog" and save.region.bottom <= 24 and save.region.height > 0
-        await pilot.press("tab", "enter")
-        await settle(pilot)
+        await _save_with_the_button_on_an_80x24_screen(app, pilot)
         assert "distro_name" in path.read_text() and not app.session.modified
