@@ -15,9 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Select, Static, Switch, Tree
 
+from llama_config.model.data_location import backend_data
 from llama_config.model.document import EditError
 from llama_config.model.envvars import Environment, has_placeholder
-from llama_config.model.errors import ConfigFileError, ExternalChangeError
+from llama_config.model.errors import ConfigFileError
 from llama_config.model.operations import backend_family, backends, backends_of_family, implicit_store_users, users_of
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
@@ -170,7 +171,7 @@ class ConfigEditorApp(App[None]):
     def notify_error(self, message: str) -> None:
         self.notify(message, title="Not changed", severity="error", timeout=8)
 
-    def change(self, label: str, edit: Any, select: NodeRef | None = None) -> Any:
+    def change(self, label: str, edit: Any, select: NodeRef | None = None, timeout: float = 3) -> Any:
         """Run one session step; report a refusal instead of crashing; redraw."""
         try:
             result = edit()
@@ -180,7 +181,7 @@ class ConfigEditorApp(App[None]):
             return None
         self.refresh_views(select)
         if label:
-            self.notify(label, timeout=3)
+            self.notify(label, timeout=timeout)
         return result
 
     # -- the tree and the problems list --------------------------------------------------
@@ -278,8 +279,9 @@ class ConfigEditorApp(App[None]):
                 self.notify_error("choose the backend first")
                 return
             self.change(
-                f"Set {format_path(widget.ref_path)}.{widget.key}",
+                f"Set {format_path(widget.ref_path)}.{widget.key}. {self._data_stays(widget.ref_path)}",
                 lambda: session.set_reference(widget.ref_path, family, backend, widget.value),
+                timeout=8,
             )
 
     def _ask_secret(self, widget: Any, literal: str) -> None:
@@ -318,9 +320,18 @@ class ConfigEditorApp(App[None]):
         if partition is None:
             partition = select.ref_path[-1] if select.ref_path[:2] == ("storage", "stores") else "quota" if select.ref_path[:2] == ("server", "quota") else str(select.ref_path[1])
         self.change(
-            f"{format_path(select.ref_path)} now uses {event.value}",
+            f"{format_path(select.ref_path)} now uses {event.value}. {self._data_stays(select.ref_path)}",
             lambda: session.set_reference(select.ref_path, select.family, event.value, partition),
+            timeout=8,
         )
+
+    def _data_stays(self, ref_path: Path) -> str:
+        """Said when a store moves to another backend or namespace: its old data does not follow."""
+        from llama_config.model.data_location import data_stays, reference_data
+
+        assert self.session is not None
+        where = reference_data(self.session.doc, ref_path, self.session.env)
+        return data_stays(where) if where else ""
 
     @on(Select.Changed, "FieldSelect")
     def field_chosen(self, event: Select.Changed) -> None:
@@ -444,7 +455,7 @@ class ConfigEditorApp(App[None]):
             if result is not None:
                 self.notify(f"Renamed {name} to {new}; {result.count} reference{'s' if result.count != 1 else ''} changed", timeout=5)
 
-        self.push_screen(RenameDialog(name, users), done)
+        self.push_screen(RenameDialog(name, users, data=backend_data(session.doc, name, session.env)), done)
 
     def action_delete_backend(self) -> None:
         from .screens.backend_dialogs import DeleteDialog
@@ -463,7 +474,7 @@ class ConfigEditorApp(App[None]):
                 moved = f"; {len(users)} reference{'s' if len(users) != 1 else ''} now use {repoint}" if users else ""
                 self.change(f"Deleted backend {name}{moved}", lambda: session.delete_backend(name, repoint), NodeRef("backends", ("storage", "backends")))
 
-        self.push_screen(DeleteDialog(name, users, alternatives), done)
+        self.push_screen(DeleteDialog(name, users, alternatives, data=backend_data(session.doc, name, session.env)), done)
 
     # -- providers and registered resources -----------------------------------------------
 
@@ -497,10 +508,9 @@ class ConfigEditorApp(App[None]):
         def done(new: Any) -> None:
             if new is None:
                 return
-            release = session.release()
             result = self.change("", lambda: session.run(
                 f"add {new.api} provider {new.provider_id}",
-                lambda: add_provider(session.doc, new.api, new.provider_type, release, new.provider_id, new.values, new.add_dependencies),
+                lambda: add_provider(session.doc, new.api, new.provider_type, session.release(), new.provider_id, new.values, new.add_dependencies),
             ))  # fmt: skip
             if result is None:
                 return
@@ -619,7 +629,7 @@ class ConfigEditorApp(App[None]):
 
         def done(entry: dict | None) -> None:
             if entry:
-                path = self.change("", lambda: session.run(f"register {kind[:-1]}", lambda: add_resource(session.doc, kind, entry, release, session.env)))
+                path = self.change("", lambda: session.run(f"register {kind[:-1]}", lambda: add_resource(session.doc, kind, entry, session.release(), session.env)))
                 if path is not None:
                     self.refresh_views(NodeRef("resource", path))
                     self.notify(f"Registered in {format_path(path)}, served by {entry['provider_id']}", timeout=4)
@@ -646,7 +656,8 @@ class ConfigEditorApp(App[None]):
         session = self.session
         if session is not None:
             at = tuple(path)
-            self.change(f"Removed {format_path(at)}", lambda: session.unset(at))
+            notice = self._data_stays(at)  # a store removed: its data stays where it was
+            self.change(f"Removed {format_path(at)}" + (f". {notice}" if notice else ""), lambda: session.unset(at), timeout=8 if notice else 3)
 
     def action_fix_reference(self, path: list, family: str, backend: str) -> None:
         session = self.session
@@ -669,13 +680,12 @@ class ConfigEditorApp(App[None]):
             name, type_name, fields = result
 
             def edit() -> None:
-                with session.step(f"add backend {name} for {format_path(ref_path)}"):
-                    from llama_config.model import operations
+                from llama_config.model import operations
 
-                    operations.add_backend(session.doc, name, type_name, fields)
-                    operations.set_reference(session.doc, ref_path, family, name, None)
+                operations.add_backend(session.doc, name, type_name, fields)
+                operations.set_reference(session.doc, ref_path, family, name, None)
 
-            self.change(f"Added backend {name} and pointed {format_path(ref_path)} at it", edit)
+            self.change(f"Added backend {name} and pointed {format_path(ref_path)} at it", lambda: session.run(f"add backend {name} for {format_path(ref_path)}", edit))
 
         self.push_screen(AddBackendDialog(self.session.release(), existing, family=family), done)
 
@@ -687,14 +697,13 @@ class ConfigEditorApp(App[None]):
         name = "kv_quota" if "kv_quota" not in existing else "kv_quota_2"
 
         def edit() -> None:
-            with session.step(f"add backend {name} for quotas"):
-                from llama_config.model import operations
+            from llama_config.model import operations
 
-                operations.add_backend(session.doc, name, "kv_sqlite", {"db_path": "./quotas.db"})
-                if session.doc.node_at(("server", "quota")) is not None:
-                    operations.set_reference(session.doc, ("server", "quota", "kvstore"), "kv", name, "quota")
+            operations.add_backend(session.doc, name, "kv_sqlite", {"db_path": "./quotas.db"})
+            if session.doc.node_at(("server", "quota")) is not None:
+                operations.set_reference(session.doc, ("server", "quota", "kvstore"), "kv", name, "quota")
 
-        self.change(f"Added backend {name} (kv_sqlite at ./quotas.db)", edit)
+        self.change(f"Added backend {name} (kv_sqlite at ./quotas.db)", lambda: session.run(f"add backend {name} for quotas", edit))
 
     def action_configure_auth(self) -> None:
         self.go_to(("server", "auth"), kind="auth")
@@ -811,54 +820,17 @@ class ConfigEditorApp(App[None]):
 
     # -- saving and quitting ---------------------------------------------------------------
 
-    def action_save(self, then_quit: bool = False) -> None:
-        from .screens.save_dialog import SaveDialog
+    def action_save(self) -> None:
+        from .save_flow import save
 
         session = self.session
         if session is None:
             return
         self._apply_pending()
-        if not session.modified and not then_quit:
+        if not session.modified:
             self.notify("No changes to save", timeout=3)
             return
-
-        def done(answer: str) -> None:
-            if answer == "save":
-                self._write(force=False, then_quit=then_quit)
-
-        self.push_screen(SaveDialog(self.path, session.doc.diff(), session.errors()), done)
-
-    def _write(self, force: bool, then_quit: bool) -> None:
-        from .screens.choice import external_change_dialog
-
-        session = self.session
-        assert session is not None
-        try:
-            session.save(force=force)
-        except ExternalChangeError:
-            self.push_screen(external_change_dialog(self.path), lambda answer: self._external_change(answer, then_quit))
-            return
-        except ConfigFileError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
-            return
-        self.refresh_views()
-        self.notify(f"Saved {self.path} (previous version kept as .bak)", timeout=4)
-        if then_quit:
-            self.exit()
-
-    def _external_change(self, answer: str, then_quit: bool) -> None:
-        session = self.session
-        assert session is not None
-        if answer == "overwrite":
-            self._write(force=True, then_quit=then_quit)
-        elif answer == "reload":
-            try:
-                session.reload()
-            except ConfigFileError as exc:
-                self.notify(str(exc), title="Cannot reload", severity="error", timeout=10)
-                return
-            self.refresh_views()
-            self.notify("Reloaded from disk; your unsaved edits were dropped", timeout=5)
+        save(self)
 
     async def action_quit(self) -> None:
         from .screens.choice import quit_dialog
@@ -874,7 +846,9 @@ class ConfigEditorApp(App[None]):
             if answer == "discard":
                 self.exit()
             elif answer == "save":
-                self._write(force=False, then_quit=True)
+                from .save_flow import save
+
+                save(self, then_quit=True)  # the same review as ctrl+s
 
         self.push_screen(quit_dialog(len(session.errors())), done)
 

@@ -94,3 +94,19 @@ def test_quit_dialog(editor, snap_compare) -> None:
         await _steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_external_change_dialog_at_80x24(editor, snap_compare) -> None:
+    """ctrl+s after another program changed the file: what it changed, and the three choices."""
+    app, path = editor()
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        app.change("", lambda: app.session.set_value(("server", "port"), 8322))
+        path.write_text(path.read_text().replace("image_name: acme", "image_name: theirs").replace("      port: 6379\n", "      port: 6380\n"))
+        await settle(pilot)
+        app.tree.focus()
+        await pilot.press("ctrl+s")
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
