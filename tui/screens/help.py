@@ -66,6 +66,6 @@ def field_help(name: str, expected: str, default: object, description: str, path
 def keys_help(app: Any) -> ChoiceDialog:
     body = Text("Keys\n", style="bold")
     for key, description in key_lines(app):
-        body.append(f"  {key:<16}", style="bold")
+        body.append(f"  {key:<17} ", style="bold")
         body.append(f"{description}\n")
     return KeysDialog("llama-config editor", body, [("close", "Close", "primary")], cancel_id="close", dialog_id="help-dialog")
