@@ -34,20 +34,19 @@ class ConfigEditorApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "llama-config"
     COMMANDS = App.COMMANDS | {EditorCommands}
+    # Only keys that no form control types go here: a single letter on the app also fires while a
+    # Select or button has the focus. The letters live on the tree and the problems list
+    # (widgets/config_tree.py, widgets/diagnostics_panel.py); F1 lists all of them from these
+    # tables (screens/help.py).
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="app.save", tooltip="Show the diff of what will be written, then save"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo the last change"),
-        Binding("ctrl+y", "redo", "Redo", id="app.redo", tooltip="Redo what was undone"),
-        Binding("slash", "search", "Search", id="app.search", tooltip="Search backends, stores, providers and fields"),
-        Binding("a", "add_backend", "Add backend", id="app.add_backend", tooltip="Add a storage backend"),
-        Binding("r", "rename_backend", "Rename", id="app.rename_backend", tooltip="Rename the selected backend; every reference follows"),
-        Binding("d", "delete_backend", "Delete", id="app.delete_backend", tooltip="Delete the selected backend"),
-        Binding("t", "test_backend", "Test", id="app.test_backend", tooltip="Test the live connection of the selected backend"),
-        Binding("T", "test_all", "Test all", id="app.test_all", tooltip="Test every backend's connection at once"),
+        Binding("ctrl+y", "redo", "Redo", id="app.redo", show=False, tooltip="Redo what was undone"),
         Binding("ctrl+r", "reveal", "Reveal", id="app.reveal", show=False, tooltip="Show or hide passwords"),
-        Binding("f1", "help", "Help", id="app.help", tooltip="Help for the focused field"),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; asks first when there are unsaved changes"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit_ctrl", show=False, priority=True),
+        Binding("escape", "leave_field", "Back to the tree", id="app.leave_field", show=False, tooltip="Leave the field for the tree"),
+        Binding("ctrl+o", "reload_from_disk", "Reload", id="app.reload", show=False, tooltip="Read the file from disk again; asks first when there are unsaved changes"),
+        Binding("f1", "help", "Help", id="app.help", tooltip="Keys, or help for the focused field"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit; asks first when there are unsaved changes"),
     ]
 
     def __init__(self, path: str, env: Environment | None = None, *, server: str | None = None) -> None:
@@ -80,7 +79,8 @@ class ConfigEditorApp(App[None]):
                 with Vertical(id="right"):
                     yield DetailPane(self.session, id="detail")
                     yield DiagnosticsPanel(id="problems")
-        yield Footer()
+        # compact, without the palette key (F1 and the README name ctrl+p): the keys fit 80 columns
+        yield Footer(compact=True, show_command_palette=False)
 
     def _error_text(self) -> Text:
         exc = self.load_error
@@ -89,7 +89,7 @@ class ConfigEditorApp(App[None]):
         text.append("Fix the file in a text editor, then press ", style="dim")
         text.append("ctrl+o", style="bold")
         text.append(" to load it again, or ", style="dim")
-        text.append("q", style="bold")
+        text.append("ctrl+q", style="bold")
         text.append(" to quit. Nothing was written.", style="dim")
         return text
 
@@ -100,7 +100,6 @@ class ConfigEditorApp(App[None]):
         self.call_after_refresh(gc.enable)
         self.title = f"llama-config  {self.path}"
         if self.session is None:
-            self.bind("ctrl+o", "reload_file", description="Load again")
             from .screens.init_dialog import offer_init  # no such file: offer to create one
 
             offer_init(self)
@@ -413,17 +412,25 @@ class ConfigEditorApp(App[None]):
         return name
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.session is None and action not in ("quit", "help", "reload_file", "command_palette"):
-            return False
+        if self.session is None and action not in ("quit", "help", "reload_from_disk", "command_palette", "focus_next", "focus_previous"):
+            return False  # (tab moves through the create-file dialog shown then)
+        if action == "leave_field":
+            return self._in_form()
         if action in ("rename_backend", "delete_backend", "test_backend"):
             return True if self._selected_backend() else None
         if action == "undo":
-            return True if self.session and self.session.can_undo else None
+            return bool(self.session and self.session.can_undo)  # in the footer only when it would act
         if action == "redo":
-            return True if self.session and self.session.can_redo else None
-        if action == "search" and isinstance(self.focused, Input):
-            return False  # "/" types into the field: keep the footer from offering it there
+            return bool(self.session and self.session.can_redo)
         return True
+
+    def _in_form(self) -> bool:
+        focused = self.focused
+        return focused is not None and not self._in_modal() and any(node.id == "detail" for node in focused.ancestors)
+
+    def action_leave_field(self) -> None:
+        """escape in a form field: back to the tree (a field being typed in applies on blur)."""
+        self.tree.focus()
 
     def action_add_backend(self) -> None:
         from .screens.backend_dialogs import AddBackendDialog
@@ -659,6 +666,15 @@ class ConfigEditorApp(App[None]):
             notice = self._data_stays(at)  # a store removed: its data stays where it was
             self.change(f"Removed {format_path(at)}" + (f". {notice}" if notice else ""), lambda: session.unset(at), timeout=8 if notice else 3)
 
+    def action_quick_fix(self, path: list, new: str, rename_key: bool) -> None:
+        """The repair a finding suggests (problems list: f; the form: its Fix button); undoable."""
+        from llama_config.model.quick_fixes import QuickFix, apply_fix
+
+        session = self.session
+        if session is not None:
+            fix = QuickFix(tuple(path), new, rename_key)
+            self.change(f"Fixed: {fix.label}", lambda: session.run(fix.label, lambda: apply_fix(fix, session.doc)))
+
     def action_fix_reference(self, path: list, family: str, backend: str) -> None:
         session = self.session
         if session is not None:
@@ -756,7 +772,26 @@ class ConfigEditorApp(App[None]):
             spec = focused.spec
             self.push_screen(field_help(spec.name, spec.expected(), spec.default, spec.description, format_path(focused.path)))
         else:
-            self.push_screen(keys_help())
+            self.push_screen(keys_help(self))
+
+    def action_reload_from_disk(self) -> None:
+        """ctrl+o: read the file again; unsaved edits are dropped only once confirmed."""
+        from .screens.choice import ChoiceDialog
+
+        if self.session is None or not self.session.modified:
+            self.action_reload_file()
+            return
+        choices = [("keep", "Keep editing", "primary"), ("reload", "Drop them and reload", "error")]
+        dialog = ChoiceDialog("Reload from disk?", f"Your unsaved changes to {self.path} would be dropped.", choices, cancel_id="keep", dialog_id="reload-dialog")
+        self.push_screen(dialog, lambda answer: self.action_reload_file() if answer == "reload" else None)
+
+    async def action_fix_problem(self) -> None:
+        """The palette's quick fix: the one the problems list has highlighted."""
+        panel = self.query_one(DiagnosticsPanel)
+        if panel.highlighted_fix() is None:
+            self.notify("Highlight a problem that suggests a fix in the problems list first", timeout=4)
+            return
+        await panel.action_fix()
 
     def action_reload_file(self) -> None:
         self._open()

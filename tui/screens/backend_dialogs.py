@@ -94,8 +94,12 @@ class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
             return None
         return name, self.type_name or "", fields
 
+    @on(Input.Submitted)  # enter in any field of the form adds, as the Add button does
     @on(Button.Pressed, "#add")
-    def add(self) -> None:
+    def add(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()  # (the app applies a submitted field of its own form: not this one)
+        if self.type_name is None:
+            return
         result = self._collect()
         if result is not None:
             self.dismiss(result)
