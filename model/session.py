@@ -17,6 +17,13 @@ from .errors import ExternalChangeError
 from .yamlpath import Path, format_path
 
 
+def _push(stack: list, step: tuple) -> None:
+    """Put a step on an undo or redo stack; the step below it lets go of its parse."""
+    if stack and stack[-1][2] is not None:
+        stack[-1] = stack[-1][:2] + (None,)
+    stack.append(step)
+
+
 class EditSession:
     def __init__(
         self, doc: Document, env: Environment | None = None, *, validate_now: bool = True, server: str | None = None,
@@ -26,10 +33,13 @@ class EditSession:
         self.server = server  # the --server the operator chose; None: detected from the file
         self.target = ""  # which release checks the file, and why (set by release())
         self._release: tuple[tuple, Any] | None = None
-        self._undo: list[tuple[str, str]] = []  # (text before, what the step did)
-        self._redo: list[tuple[str, str]] = []
+        # (text before, what the step did, its parse or None): only the step next in line keeps
+        # its parse (Document.parsed), so undo and redo need no parse and hold one tree each at most
+        self._undo: list[tuple[str, str, tuple | None]] = []
+        self._redo: list[tuple[str, str, tuple | None]] = []
         self.diagnostics: list[Diagnostic] = []
         self.validated = False
+        self._checks = None  # validation.PassCache: each pass re-checks only the providers an edit changed
         if validate_now:  # the editor validates after its first frame instead
             self.revalidate()
 
@@ -50,10 +60,11 @@ class EditSession:
         return self.doc.data
 
     def revalidate(self) -> list[Diagnostic]:
-        from .validation import validate  # imported on first use: the editor's first frame does not wait for it
+        from .validation import PassCache, validate  # imported on first use: the editor's first frame does not wait for it
 
         release = self.release()
-        self.diagnostics = validate(self.doc, self.env, release=release)
+        self._checks = self._checks or PassCache()
+        self.diagnostics = validate(self.doc, self.env, release=release, cache=self._checks)
         self.validated = True
         return self.diagnostics
 
@@ -101,15 +112,16 @@ class EditSession:
     @contextmanager
     def step(self, label: str) -> Iterator[None]:
         """Group edits into one undoable step; on error the document is left as it was."""
+        parsed = self.doc.parsed()
         before = self.doc.text
         try:
             yield
         except Exception:
             if self.doc.text != before:
-                self.doc.restore(before)
+                self.doc.restore(before, parsed)
             raise
         if self.doc.text != before:
-            self._undo.append((before, label))
+            _push(self._undo, (before, label, parsed))
             self._redo.clear()
         self.revalidate()
 
@@ -126,20 +138,18 @@ class EditSession:
         return bool(self._redo)
 
     def undo(self) -> str | None:
-        if not self._undo:
-            return None
-        text, label = self._undo.pop()
-        self._redo.append((self.doc.text, label))
-        self.doc.restore(text)
-        self.revalidate()
-        return label
+        return self._travel(self._undo, self._redo)
 
     def redo(self) -> str | None:
-        if not self._redo:
+        return self._travel(self._redo, self._undo)
+
+    def _travel(self, source: list, target: list) -> str | None:
+        """Undo (or redo) one step: its text comes back, the current one goes on the other stack."""
+        if not source:
             return None
-        text, label = self._redo.pop()
-        self._undo.append((self.doc.text, label))
-        self.doc.restore(text)
+        text, label, parsed = source.pop()
+        _push(target, (self.doc.text, label, self.doc.parsed()))
+        self.doc.restore(text, parsed)
         self.revalidate()
         return label
 
