@@ -172,9 +172,18 @@ class Document:
         finally:
             self._set_text(text)
 
-    def restore(self, text: str) -> None:
-        """Put back an earlier text of this document (undo / redo)."""
-        self._set_text(text)
+    def parsed(self) -> tuple:
+        """The text with what was parsed from it, for `restore` (an undo step keeps it)."""
+        return self.text, self.root, self.repeated_keys, self.has_aliases
+
+    def restore(self, text: str, parsed: tuple | None = None) -> None:
+        """Put back an earlier text of this document (undo / redo); with what `parsed` gave for
+        that text, without parsing it again (edits build a new tree, they never change one)."""
+        if parsed is None or parsed[0] is not text:
+            self._set_text(text)
+            return
+        self.text, self.root, self.repeated_keys, self.has_aliases = parsed
+        self._nodes, self._nodes_of = {}, self.root
 
     @property
     def data(self) -> dict:

@@ -124,6 +124,15 @@ def find_references(data: dict, *, include_inline: bool = False, release: Any = 
     from .releases.detect import release_of  # the release data loads on first use
 
     release = release_of(data, release)
+    refs = store_references(data, release, include_inline)
+    reference_free: set[int] = set()
+    for api, index, provider in iter_providers(data):
+        refs += provider_references(release, api, index, provider, include_inline=include_inline, reference_free=reference_free)
+    return refs + quota_references(data, include_inline)
+
+
+def store_references(data: dict, release: Any, include_inline: bool = False) -> list[Reference]:
+    """The server's stores (storage.stores.*) that reference a backend (see find_references)."""
     refs: list[Reference] = []
     storage = data.get("storage")
     stores = storage.get("stores") if isinstance(storage, dict) else None
@@ -133,32 +142,46 @@ def find_references(data: dict, *, include_inline: bool = False, release: Any = 
             family = declared or _shape_family(value)
             if family and _wanted(value, include_inline):
                 refs.append(_reference(("storage", "stores", name), value, family, f"store {name}", declared is not None))
-    reference_free: set[int] = set()
-    for api, index, provider in iter_providers(data):
-        config = provider.get("config")
-        if not isinstance(config, dict):
-            continue
-        base = ("providers", api, index, "config")
-        owner = provider_label(api, provider)
-        known_paths: set[Path] = set()
-        ptype = str(provider.get("provider_type", ""))
-        fields = provider_reference_fields(release, api, ptype)
-        for field_path, family in fields:
-            value: Any = config
-            for part in field_path:
-                value = value.get(part) if isinstance(value, dict) else None
-            if value is None:
-                continue
-            path = base + field_path
-            known_paths.add(path)
-            if _wanted(value, include_inline):
-                refs.append(_reference(path, value, family, owner, True))
-        for path, value, family in _shaped_references(config, base, known_paths, reference_free):
-            refs.append(_reference(path, value, family, owner, False))
+    return refs
+
+
+def quota_references(data: dict, include_inline: bool = False) -> list[Reference]:
+    """The quota counter store (server.quota.kvstore), when it is written (see find_references)."""
+    refs: list[Reference] = []
     server = data.get("server")
     quota = server.get("quota") if isinstance(server, dict) else None
     if isinstance(quota, dict) and _wanted(quota.get("kvstore"), include_inline):
         refs.append(_reference(("server", "quota", "kvstore"), quota["kvstore"], "kv", "server quota", True))
+    return refs
+
+
+def provider_references(
+    release: Any, api: str, index: int, provider: dict, *, include_inline: bool = False, reference_free: set[int] | None = None,
+) -> list[Reference]:  # fmt: skip
+    """The references in one provider's config (see find_references), in file order: the known
+    fields first, then mappings shaped like a reference. They depend on this provider alone,
+    so validation can reuse them while the provider is unchanged. `reference_free` is only
+    a shortcut shared across providers (see _shaped_references)."""
+    config = provider.get("config")
+    if not isinstance(config, dict):
+        return []
+    refs: list[Reference] = []
+    base = ("providers", api, index, "config")
+    owner = provider_label(api, provider)
+    known_paths: set[Path] = set()
+    ptype = str(provider.get("provider_type", ""))
+    for field_path, family in provider_reference_fields(release, api, ptype):
+        value: Any = config
+        for part in field_path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            continue
+        path = base + field_path
+        known_paths.add(path)
+        if _wanted(value, include_inline):
+            refs.append(_reference(path, value, family, owner, True))
+    for path, value, family in _shaped_references(config, base, known_paths, set() if reference_free is None else reference_free):
+        refs.append(_reference(path, value, family, owner, False))
     return refs
 
 

@@ -18,6 +18,13 @@ from .replay import Operation, Replay, replay
 from .yamlpath import Path, format_path
 
 
+def _push(stack: list, step: tuple) -> None:
+    """Put a step on an undo or redo stack; the step below it lets go of its parse."""
+    if stack and stack[-1][3] is not None:
+        stack[-1] = stack[-1][:3] + (None,)
+    stack.append(step)
+
+
 class EditSession:
     def __init__(
         self, doc: Document, env: Environment | None = None, *, validate_now: bool = True, server: str | None = None,
@@ -27,14 +34,16 @@ class EditSession:
         self.server = server  # the --server the operator chose; None: detected from the file
         self.target = ""  # which release checks the file, and why (set by release())
         self._release: tuple[tuple, Any] | None = None
-        # (text before, what the step did, the edits since the file's text before it); the
-        # edits are None where no sequence of operations leads from the file to that text
-        # (a step made without one, undoing past a save or a reload)
-        self._undo: list[tuple[str, str, tuple[Operation, ...] | None]] = []
-        self._redo: list[tuple[str, str, tuple[Operation, ...] | None]] = []
+        # (text before, what the step did, the edits since the file's text before it, its parse
+        # or None). The edits are None where no sequence of operations leads from the file to
+        # that text (a step made without one, undoing past a save or a reload). Only the step
+        # next in line keeps its parse (Document.parsed): undo and redo need no parse.
+        self._undo: list[tuple[str, str, tuple[Operation, ...] | None, tuple | None]] = []
+        self._redo: list[tuple[str, str, tuple[Operation, ...] | None, tuple | None]] = []
         self._ops: tuple[Operation, ...] | None = ()  # the edits from the file's text to this one
         self.diagnostics: list[Diagnostic] = []
         self.validated = False
+        self._checks = None  # validation.PassCache: each pass re-checks only the providers an edit changed
         if validate_now:  # the editor validates after its first frame instead
             self.revalidate()
 
@@ -55,10 +64,11 @@ class EditSession:
         return self.doc.data
 
     def revalidate(self) -> list[Diagnostic]:
-        from .validation import validate  # imported on first use: the editor's first frame does not wait for it
+        from .validation import PassCache, validate  # imported on first use: the editor's first frame does not wait for it
 
         release = self.release()
-        self.diagnostics = validate(self.doc, self.env, release=release)
+        self._checks = self._checks or PassCache()
+        self.diagnostics = validate(self.doc, self.env, release=release, cache=self._checks)
         self.validated = True
         return self.diagnostics
 
@@ -107,15 +117,16 @@ class EditSession:
     def step(self, label: str, edit: Callable[[], Any] | None = None) -> Iterator[None]:
         """Group edits into one undoable step; on error the document is left as it was.
         `edit` is what `run` runs: kept so the step can be replayed on a reloaded file."""
+        parsed = self.doc.parsed()
         before = self.doc.text
         try:
             yield
         except Exception:
             if self.doc.text != before:
-                self.doc.restore(before)
+                self.doc.restore(before, parsed)
             raise
         if self.doc.text != before:
-            self._undo.append((before, label, self._ops))
+            _push(self._undo, (before, label, self._ops, parsed))
             self._redo.clear()
             done = Operation(label, edit, before, self.doc.text) if edit is not None else None
             self._ops = self._ops + (done,) if self._ops is not None and done is not None else None
@@ -136,21 +147,18 @@ class EditSession:
         return bool(self._redo)
 
     def undo(self) -> str | None:
-        if not self._undo:
-            return None
-        text, label, ops = self._undo.pop()
-        self._redo.append((self.doc.text, label, self._ops))
-        self.doc.restore(text)
-        self._ops = ops
-        self.revalidate()
-        return label
+        return self._travel(self._undo, self._redo)
 
     def redo(self) -> str | None:
-        if not self._redo:
+        return self._travel(self._redo, self._undo)
+
+    def _travel(self, source: list, target: list) -> str | None:
+        """Undo (or redo) one step: its text comes back, the current one goes on the other stack."""
+        if not source:
             return None
-        text, label, ops = self._redo.pop()
-        self._undo.append((self.doc.text, label, self._ops))
-        self.doc.restore(text)
+        text, label, ops, parsed = source.pop()
+        _push(target, (self.doc.text, label, self._ops, self.doc.parsed()))
+        self.doc.restore(text, parsed)
         self._ops = ops
         self.revalidate()
         return label
@@ -190,8 +198,8 @@ class EditSession:
 
     def _new_base(self) -> None:
         """The file now holds another text: earlier steps' edits no longer lead from it."""
-        self._undo = [(text, label, None) for text, label, _ in self._undo]
-        self._redo = [(text, label, None) for text, label, _ in self._redo]
+        self._undo = [(text, label, None, parsed) for text, label, _, parsed in self._undo]
+        self._redo = [(text, label, None, parsed) for text, label, _, parsed in self._redo]
         self._ops = ()
 
     def changed_on_disk(self) -> bool:
@@ -228,7 +236,7 @@ class EditSession:
         self.doc = fresh
         applied, report = replay(ops, lambda: self.doc)
         self._new_base()
-        self._undo.append((before, f"reload from disk and re-apply {len(ops)} edit{'s' if len(ops) != 1 else ''}", None))
+        _push(self._undo, (before, f"reload from disk and re-apply {len(ops)} edit{'s' if len(ops) != 1 else ''}", None, None))
         self._ops = tuple(applied)
         self.revalidate()
         return report

@@ -18,6 +18,7 @@ from ..releases import Release
 from ..releases.detect import release_of
 from .backends import check_backends
 from .context import Context
+from .incremental import PassCache
 from .placeholders import check_placeholders
 from .providers import check_providers
 from .references import check_references
@@ -26,16 +27,22 @@ from .server import check_server
 from .structure import check_structure
 from .templates import check_templates
 
-__all__ = ["validate", "has_errors", "is_old_format", "is_newer_format"]
+__all__ = ["validate", "PassCache", "has_errors", "is_old_format", "is_newer_format"]
 
 
 def validate(
     doc: Document, env: Environment | None = None, *, strict_env: bool = False, release: Release | None = None,
+    cache: PassCache | None = None,
 ) -> list[Diagnostic]:  # fmt: skip
     """All diagnostics for `doc` judged against `release` (default: the one the file was written
     for, as `detect` finds it), in file order.
-    `strict_env`: unset variables are errors (an env file was given, so it is meant to be complete)."""
-    ctx = Context(doc, env, strict_env, release_of(doc.data, release))
+    `strict_env`: unset variables are errors (an env file was given, so it is meant to be complete).
+    `cache`: an editing session's, so each pass re-checks only the providers that changed."""
+    env = env or Environment()
+    release = release_of(doc.data, release)
+    if cache is not None:
+        cache.begin(doc, env, strict_env, release)
+    ctx = Context(doc, env, strict_env, release, cache)
     check_structure(ctx)
     check_backends(ctx)
     check_providers(ctx)
@@ -46,6 +53,8 @@ def validate(
     check_templates(ctx)
     secrets = release_secret_fields(doc.data, ctx.release)  # the one redaction rule, with the release's marks
     found = [d.masked() if secrets and is_secret_path(d.path, secrets) else d for d in ctx.diagnostics]
+    if cache is not None:
+        cache.end()
     return sorted(found, key=Diagnostic.sort_key)
 
 

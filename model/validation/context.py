@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ..diagnostics import Diagnostic, Severity
 from ..document import Document
@@ -13,7 +13,7 @@ from ..releases import Release, schema_value
 from ..schema_check import SchemaIssue, check, describe, with_article
 from ..variables import string_scalars
 from ..yamlpath import Path, format_path
-from ..yamltree import Node
+from ..yamltree import MAP, SEQ, Node
 
 
 def did_you_mean(word: Any, choices: Iterable[str]) -> str | None:
@@ -61,8 +61,37 @@ def _retyped_note(issue: SchemaIssue, resolution: Resolution) -> str:
     return f"; the server turns substituted text that reads as a number or boolean into one, so {shown} becomes {show(value, secret=issue.secret)}"
 
 
+T = TypeVar("T")
+
+
+_MARKS = ("${", "{{")
+
+
+def _marked_segments(root: Node) -> Iterator[tuple]:
+    """string_scalars(root) in the same order, but each provider entry (a mapping in a list
+    under providers.API) as one item (path, node, None), for Context.provider_scalars."""
+    for key, value in root.items if root.kind == MAP else ():
+        if key.value == "providers" and value.kind == MAP:
+            for api, entries in value.items:
+                if entries.kind != SEQ:
+                    yield from string_scalars(entries, ("providers", api.value), marks=_MARKS)
+                    continue
+                for index, entry in enumerate(entries.items):
+                    path = ("providers", api.value, index)
+                    yield from [(path, entry, None)] if entry.kind == MAP else string_scalars(entry, path, marks=_MARKS)
+        else:
+            yield from string_scalars(value, (key.value,), marks=_MARKS)
+    if root.kind != MAP:
+        yield from string_scalars(root, marks=_MARKS)
+
+
+def _each(check: Callable[[Path, Node], None], items: Iterable[tuple[Path, Node]]) -> None:
+    for path, node in items:
+        check(path, node)
+
+
 class Context:
-    def __init__(self, doc: Document, env: Environment | None, strict_env: bool, release: Release) -> None:
+    def __init__(self, doc: Document, env: Environment | None, strict_env: bool, release: Release, cache: Any = None) -> None:
         self.doc = doc
         self.data: dict = doc.data
         self.env = env or Environment()
@@ -70,26 +99,73 @@ class Context:
         self.release = release  # the server release the file is judged against
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[tuple] = set()
-        self._marked: list[tuple[Path, Node]] | None = None
+        self._marked: list | None = None
+        # an editing session's model.validation.incremental.PassCache: the reports of each
+        # provider's checks, reused while the provider's text and their context are unchanged
+        self.cache = cache
+        self._recording: list[tuple] | None = None
+        self._once: dict[str, Any] = {}
 
-    def marked_values(self) -> list[tuple[Path, Node]]:
-        """(path, node) of every scalar value with `${` or `{{` in its text, in text order: the
-        placeholder and the template checks both start from these (one walk of the tree)."""
+    def marked_values(self) -> list:
+        """Every scalar value with `${` or `{{` in its text, in text order: the placeholder and
+        the template checks both start from these (one walk of the tree). Each item is a (path,
+        node), or a provider entry (path, node, None) whose scalars are walked only when the
+        checks of that provider are not already known (see `provider_scalars`)."""
         if self._marked is None:
-            self._marked = list(string_scalars(self.doc.root, marks=("${", "{{")))
+            self._marked = list(_marked_segments(self.doc.root))
         return self._marked
+
+    def per_entry(self, phase: str, path: Path, entry: Any, work: Callable[[], T], *context: Any) -> T:
+        """work(): the `phase` checks of the provider entry at `path` (providers.API[i]), which
+        report through `add` and return a value that depends on nothing but the entry, the
+        pass's release and environment, and `context` (what else they read of the file). With
+        a session's cache, what the previous pass reported and returned for an equal entry and
+        context is replayed instead. Reports are kept as calls (paths, not lines), so lines and
+        columns are always the current ones. `entry` None: the checks read the entry's nodes."""
+        key = self.cache.entry_key(self.doc, path, entry) if self.cache is not None else None
+        if key is None:
+            return work()
+        found = self.cache.get(phase, path, key, context)
+        if found is None:
+            outer, self._recording = self._recording, []
+            try:
+                result = work()
+            finally:
+                calls, self._recording = self._recording, outer
+            found = (calls, result)
+        else:
+            for args, kwargs in found[0]:
+                self.add(*args, **kwargs)
+        self.cache.put(phase, path, key, context, *found)
+        return found[1]
+
+    def once(self, name: str, compute: Callable[[], T]) -> T:
+        """A value derived from the whole file, computed once per pass (several rules ask)."""
+        if name not in self._once:
+            self._once[name] = compute()
+        return self._once[name]
 
     def add(
         self, severity: Severity, code: str, path: Path, message: str, *,
         key: bool = False, column_offset: int = 0, at: tuple[int, int] | None = None,
     ) -> None:  # fmt: skip
         """Report at `path` (its key with `key=True`), or at an explicit 1-based (line, column)."""
+        if self._recording is not None:  # (before the check for repeats: a replay starts from other reports)
+            self._recording.append(((severity, code, path, message), {"key": key, "column_offset": column_offset, "at": at}))
         marker = (code, path, message)
         if marker in self._seen:
             return
         self._seen.add(marker)
         line, column = at or self.doc.position(path, key=key)
         self.diagnostics.append(Diagnostic(severity, code, path, line, column + column_offset, message))
+
+    def provider_scalars(self, phase: str, item: tuple, check: Callable[[Path, Node], None]) -> None:
+        """check(path, node) for each marked scalar of one item of `marked_values`."""
+        if len(item) == 2:
+            check(*item)
+            return
+        path, node, _ = item
+        self.per_entry(phase, path, None, lambda: _each(check, string_scalars(node, path, marks=_MARKS)))
 
     def resolved(self, value: Any) -> Any:
         """The value the server will see (placeholders substituted from the environment)."""

@@ -50,6 +50,10 @@ def _where_else(lines: list[str]) -> str:
 
 def enabled_providers(ctx: Context) -> dict[str, list[tuple[int, dict]]]:
     """API -> the providers the server will start (not disabled by `${env.X:+id}` or `__disabled__`)."""
+    return ctx.once("enabled_providers", lambda: _enabled_providers(ctx))
+
+
+def _enabled_providers(ctx: Context) -> dict[str, list[tuple[int, dict]]]:
     out: dict[str, list[tuple[int, dict]]] = {}
     providers = ctx.data.get("providers")
     if not isinstance(providers, dict):
@@ -87,7 +91,8 @@ def check_providers(ctx: Context) -> None:
             ctx.add("error", "wrong-type", path, f"{format_path(path)} must be a list of providers, not {show(entries)}")
             continue
         for index, entry in enumerate(entries):
-            _check_provider(ctx, str(api), entry, path + (index,))
+            where = path + (index,)
+            ctx.per_entry("provider", where, entry, lambda: _check_provider(ctx, str(api), entry, where))
     enabled = enabled_providers(ctx)
     _check_dependencies(ctx, enabled)
     _check_listed_apis(ctx, enabled)

@@ -3,8 +3,10 @@ references must not share one namespace or table on one backend."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..facts import declared_backends, family_of, is_old_format
-from ..references import Reference, find_references, is_inline_store_config, iter_providers
+from ..references import Reference, is_inline_store_config, iter_providers, provider_references, quota_references, store_references
 from ..redaction import is_secret_key
 from ..releases.fields import node_at, pick
 from ..yamlpath import format_path
@@ -60,19 +62,24 @@ def _explain_inline(ctx: Context, ref: Reference) -> None:
 
 def _explain_renamed_fields(ctx: Context) -> None:
     for api, index, provider in iter_providers(ctx.data):
-        for old_key, (new_field, family) in legacy_store_fields(api, provider).items():
-            value = provider["config"][old_key]
-            path = ("providers", api, index, "config", old_key)
-            old_type = value.get("type")
-            partition = "namespace" if family == "kv" else "table_name"
-            ctx.add(
-                "error",
-                "legacy-inline-store",
-                path,
-                f"{format_path(path)} is the pre-0.3 field for this provider's store (a full {old_type} config); since v0.3 "
-                f"the server ignores '{old_key}' and reads {new_field}: declare a {family}_{_INLINE_TYPE_FAMILY.get(old_type, old_type)} "
-                f"backend under storage.backends with these settings and write {new_field}: {{backend: NAME, {partition}: ...}}",
-            )
+        path = ("providers", api, index)
+        ctx.per_entry("renamed-fields", path, provider, lambda: _explain_renamed_in(ctx, api, path, provider))
+
+
+def _explain_renamed_in(ctx: Context, api: str, where: tuple, provider: dict) -> None:
+    for old_key, (new_field, family) in legacy_store_fields(api, provider).items():
+        value = provider["config"][old_key]
+        path = where + ("config", old_key)
+        old_type = value.get("type")
+        partition = "namespace" if family == "kv" else "table_name"
+        ctx.add(
+            "error",
+            "legacy-inline-store",
+            path,
+            f"{format_path(path)} is the pre-0.3 field for this provider's store (a full {old_type} config); since v0.3 "
+            f"the server ignores '{old_key}' and reads {new_field}: declare a {family}_{_INLINE_TYPE_FAMILY.get(old_type, old_type)} "
+            f"backend under storage.backends with these settings and write {new_field}: {{backend: NAME, {partition}: ...}}",
+        )
 
 
 def _backends_in_effect(ctx: Context) -> tuple[dict, bool]:
@@ -86,52 +93,96 @@ def _backends_in_effect(ctx: Context) -> tuple[dict, bool]:
     return declared_backends(ctx.data), False
 
 
+class _Backends:
+    """What the check of one reference reads about the rest of the file: the backends in
+    effect (names and resolved types, in order) and whether references are judged at all."""
+
+    def __init__(self, ctx: Context, backends: dict, old: bool, broken: bool) -> None:
+        self.backends, self.old, self.broken = backends, old, broken
+        self.names = list(backends)
+        self.types = {name: backend_type(ctx, backend) for name, backend in backends.items()}
+        self.key = (old, broken, tuple(self.types.items()))  # (for reusing a provider's checks)
+
+    def of_family(self, family: str) -> list[str]:
+        return [n for n in self.names if family_of(self.types[n] or "") == family]
+
+
 def check_references(ctx: Context) -> None:
     data = ctx.data
     old = is_old_format(data)
     backends, implicit = _backends_in_effect(ctx)
-    names = list(backends)
     storage = data.get("storage")
     # storage.backends written but not a mapping is reported by check_backends; every reference
     # being "unknown" after that would only repeat it
     backends_broken = isinstance(storage, dict) and storage.get("backends") is not None and not isinstance(storage.get("backends"), dict)
-    refs = find_references(data, include_inline=True, release=ctx.release)
+    known = _Backends(ctx, backends, old, backends_broken)
     used: set[str] = set()
     if not old:  # an old-format file gets one old-format error instead of one per store
         _explain_renamed_fields(ctx)
+    refs = _check_all(ctx, store_references(data, ctx.release, True), known, used)
+    for api, index, provider in iter_providers(data):
+        path = ("providers", api, index)
+        # (one provider's references, and what they use, depend on that provider and the backends alone)
+        found, names = ctx.per_entry("references", path, provider, lambda: _check_provider_refs(ctx, api, index, provider, known), known.key)
+        refs += found
+        used.update(names)
+    refs += _check_all(ctx, quota_references(data, True), known, used)
+    if not old:
+        _check_stores(ctx, backends, used)
+        _check_shared_partitions(ctx, [r for r in refs if isinstance(ctx.resolved(r.backend), str)])
+        for name in known.names if not implicit else ():
+            if name not in used:
+                ctx.add("info", "backend-unused", ("storage", "backends", name), f"backend '{name}' is declared but nothing references it", key=True)
+
+
+def _check_provider_refs(ctx: Context, api: str, index: int, provider: dict, known: _Backends) -> tuple[list[Reference], frozenset[str]]:
+    used: set[str] = set()
+    refs = _check_all(ctx, provider_references(ctx.release, api, index, provider, include_inline=True, reference_free=ctx.once("reference_free", set)), known, used)
+    return refs, frozenset(used)
+
+
+def _check_all(ctx: Context, refs: list[Reference], known: _Backends, used: set[str]) -> list[Reference]:
+    """Check each reference; the backend names they use go into `used`."""
     for ref in refs:
-        value = ctx.doc.value_at(ref.path)
-        if is_inline_store_config(value):
-            # server.quota.kvstore: the quota check explains it, with the quota's own namespace
-            if not old and ref.path != ("server", "quota", "kvstore"):
-                _explain_inline(ctx, ref)
-            continue
-        if not isinstance(value, dict):
-            # e.g. `persistence: kv_default`: the server needs a mapping, a bare name fails validation
-            ctx.add(
-                "error",
-                "wrong-type",
-                ref.path,
-                f"{format_path(ref.path)} must be a reference {{backend: <a {ref.family}_* backend>, {ref.partition_key}: ...}}, "
-                f"not {show(value)}",
-            )
-            continue
-        model, root = _reference_schema(ctx, ref, value) if ref.known else (None, None)
-        if model:
-            what = ref.owner if ref.path[0] != "storage" else format_path(ref.path)
-            ctx.check_model(model, value, ref.path, what, root=root)
-            ctx.check_unknown_keys(model, value, ref.path, f"the reference {format_path(ref.path)}", root=root)
-        name = ctx.resolved(ref.backend)
-        if not isinstance(name, str):
-            # known references already got the schema's wrong-type for `backend`
-            if ref.backend is not None and not ref.known:
-                ctx.add("error", "wrong-type", ref.path + ("backend",), f"{format_path(ref.path)}.backend must be a backend name, not {show(ref.backend)}")
-            continue
-        used.add(name)
-        if name not in backends:
-            if old or backends_broken:
-                continue
-            hint = did_you_mean(name, [n for n in names if family_of(backend_type(ctx, backends[n]) or "") == ref.family] or names)
+        name = _check_reference(ctx, ref, known)
+        if name is not None:
+            used.add(name)
+    return refs
+
+
+def _check_reference(ctx: Context, ref: Reference, known: _Backends) -> str | None:
+    """The checks of one reference; the backend name it uses, if it names one."""
+    value = ctx.doc.value_at(ref.path)
+    if is_inline_store_config(value):
+        # server.quota.kvstore: the quota check explains it, with the quota's own namespace
+        if not known.old and ref.path != ("server", "quota", "kvstore"):
+            _explain_inline(ctx, ref)
+        return None
+    if not isinstance(value, dict):
+        # e.g. `persistence: kv_default`: the server needs a mapping, a bare name fails validation
+        ctx.add(
+            "error",
+            "wrong-type",
+            ref.path,
+            f"{format_path(ref.path)} must be a reference {{backend: <a {ref.family}_* backend>, {ref.partition_key}: ...}}, "
+            f"not {show(value)}",
+        )
+        return None
+    model, root = _reference_schema(ctx, ref, value) if ref.known else (None, None)
+    if model:
+        what = ref.owner if ref.path[0] != "storage" else format_path(ref.path)
+        ctx.check_model(model, value, ref.path, what, root=root)
+        ctx.check_unknown_keys(model, value, ref.path, f"the reference {format_path(ref.path)}", root=root)
+    name = ctx.resolved(ref.backend)
+    if not isinstance(name, str):
+        # known references already got the schema's wrong-type for `backend`
+        if ref.backend is not None and not ref.known:
+            ctx.add("error", "wrong-type", ref.path + ("backend",), f"{format_path(ref.path)}.backend must be a backend name, not {show(ref.backend)}")
+        return None
+    names = known.names
+    if name not in known.backends:
+        if not (known.old or known.broken):
+            hint = did_you_mean(name, known.of_family(ref.family) or names)
             ctx.add(
                 "error",
                 "unknown-backend",
@@ -140,25 +191,20 @@ def check_references(ctx: Context) -> None:
                 + (f" Did you mean '{hint}'?" if hint else "")
                 + f" Available backends: {names}",
             )
-            continue
-        actual_type = backend_type(ctx, backends[name])
-        actual_family = family_of(actual_type or "")
-        if actual_family and actual_family != ref.family:
-            right = [n for n in names if family_of(backend_type(ctx, backends[n]) or "") == ref.family]
-            offer = f" Backends of type {ref.family}_*: {right}" if right else f" No {ref.family}_* backend is declared yet."
-            ctx.add(
-                "error",
-                "wrong-family",
-                ref.path + ("backend",),
-                f"{format_path(ref.path)} references backend '{name}' of type '{actual_type}', "
-                f"but a backend of type {ref.family}_* is required.{offer}",
-            )
-    if not old:
-        _check_stores(ctx, backends, used)
-        _check_shared_partitions(ctx, [r for r in refs if isinstance(ctx.resolved(r.backend), str)])
-        for name in names if not implicit else ():
-            if name not in used:
-                ctx.add("info", "backend-unused", ("storage", "backends", name), f"backend '{name}' is declared but nothing references it", key=True)
+        return name
+    actual_type = known.types[name]
+    actual_family = family_of(actual_type or "")
+    if actual_family and actual_family != ref.family:
+        right = known.of_family(ref.family)
+        offer = f" Backends of type {ref.family}_*: {right}" if right else f" No {ref.family}_* backend is declared yet."
+        ctx.add(
+            "error",
+            "wrong-family",
+            ref.path + ("backend",),
+            f"{format_path(ref.path)} references backend '{name}' of type '{actual_type}', "
+            f"but a backend of type {ref.family}_* is required.{offer}",
+        )
+    return name
 
 
 def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
@@ -236,12 +282,17 @@ def _check_stores(ctx: Context, backends: dict, used: set[str]) -> None:
 
 
 def _check_shared_partitions(ctx: Context, refs: list[Reference]) -> None:
-    seen: dict[tuple, Reference] = {}
-    # in file order, so the report lands on the later of the two and points back at the earlier
-    for ref in sorted(refs, key=lambda r: ctx.doc.position(r.path)):
+    groups: dict[tuple, list[tuple[int, Reference, Any]]] = {}
+    for order, ref in enumerate(refs):
         partition = ctx.resolved(ref.partition)
         if isinstance(partition, (list, dict, set)):
             continue  # not a namespace at all (`!!set` is unhashable too): the schema check reports its type
+        groups.setdefault((ctx.resolved(ref.backend), ref.family, partition), []).append((order, ref, partition))
+    # only references that share one are put in file order (finding a position costs a lookup),
+    # so the report lands on the later of the two and points back at the earlier
+    shared = sorted((item for group in groups.values() if len(group) > 1 for item in group), key=lambda item: (ctx.doc.position(item[1].path), item[0]))
+    seen: dict[tuple, Reference] = {}
+    for _, ref, partition in shared:
         key = (ctx.resolved(ref.backend), ref.family, partition)
         first = seen.get(key)
         if first is None:
