@@ -165,7 +165,7 @@ async def _sniff(target: ProbeTarget, progress: Progress, quiet: float = 0.25) -
     data = await _ask(target, SSL_REQUEST, quiet, progress)
     if data is not None:
         return data
-    progress.note = "the port accepts connections, but nothing answers"
+    progress.note = "PostgreSQL answers an SSLRequest at once; this port stays silent"
     # Not PostgreSQL, which answers an SSLRequest at once. A line-based server (Redis, HTTP,
     # SMTP) waits for a line end, which the SSLRequest lacks (and Redis stops reading at its NUL
     # bytes), so ask again on a fresh connection with a line such servers answer.
