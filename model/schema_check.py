@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from .schema_fastpath import accepts
+
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,14 @@ def coerce(kind: str, value: Any) -> tuple[bool, Any]:
 
 
 def check(schema: dict, value: Any, root: dict, loc: tuple = ()) -> list[SchemaIssue]:
+    """Every issue of `value` against `schema`. A valid value (nearly every one) is told by
+    the schema's compiled predicate (schema_fastpath); only an invalid one is explained."""
+    if accepts(schema, root, value):
+        return []
+    return _check(schema, value, root, loc)
+
+
+def _check(schema: dict, value: Any, root: dict, loc: tuple = ()) -> list[SchemaIssue]:
     schema = _resolve(schema, root)
     issues = _check_resolved(schema, value, root, loc)
     if is_secret_schema(schema):
@@ -106,7 +116,7 @@ def _check_resolved(schema: dict, value: Any, root: dict, loc: tuple) -> list[Sc
     if "oneOf" in schema:
         return _check_one_of(schema, value, root, loc)
     if "allOf" in schema:
-        return [issue for part in schema["allOf"] for issue in check(part, value, root, loc)]
+        return [issue for part in schema["allOf"] for issue in _check(part, value, root, loc)]
     if "anyOf" in schema:
         return _check_any_of(schema, value, root, loc)
     kind = schema.get("type")
@@ -134,7 +144,7 @@ def _check_resolved(schema: dict, value: Any, root: dict, loc: tuple) -> list[Sc
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         issues: list[SchemaIssue] = []
         for index, item in enumerate(value):
-            issues += check(schema["items"], item, root, loc + (index,))
+            issues += _check(schema["items"], item, root, loc + (index,))
         return issues
     return []
 
@@ -151,7 +161,7 @@ def _check_object(schema: dict, value: dict, root: dict, loc: tuple) -> list[Sch
         if sub is None and isinstance(extra, dict):
             sub = extra
         if sub is not None:
-            issues += check(sub, item, root, loc + (key,))
+            issues += _check(sub, item, root, loc + (key,))
     group = schema.get("x-exactly-one-of")
     if group:
         present = [name for name in group if value.get(name) is not None]
@@ -173,7 +183,7 @@ def _check_one_of(schema: dict, value: Any, root: dict, loc: tuple) -> list[Sche
             if field not in value:
                 return [SchemaIssue(loc + (field,), "missing", "one of " + ", ".join(repr(k) for k in mapping))]
             return [SchemaIssue(loc + (field,), "out-of-range", "one of " + ", ".join(repr(k) for k in mapping), value.get(field))]
-        return check({"$ref": chosen}, value, root, loc)
+        return _check({"$ref": chosen}, value, root, loc)
     return _check_any_of({**schema, "anyOf": schema["oneOf"]}, value, root, loc)
 
 
@@ -181,7 +191,7 @@ def _check_any_of(schema: dict, value: Any, root: dict, loc: tuple) -> list[Sche
     branches = [_resolve(b, root) for b in schema["anyOf"]]
     results = []
     for branch in branches:
-        issues = check(branch, value, root, loc)
+        issues = _check(branch, value, root, loc)
         if not issues:
             return []
         results.append((branch, issues))

@@ -24,11 +24,25 @@ def format_path(path: Path) -> str:
     for part in path:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif _SIMPLE_KEY.match(str(part)):
-            out.append(("." if out else "") + str(part))
         else:
-            out.append(f'["{part}"]')
+            dotted, bracketed = _key_texts(part)
+            out.append(dotted if out else bracketed)
     return "".join(out)
+
+
+# key -> (its text after another part, its text first): paths repeat the same few keys
+# (a report of 50,000 providers formats hundreds of thousands of paths)
+_KEY_TEXTS: dict = {}
+
+
+def _key_texts(part) -> tuple[str, str]:
+    texts = _KEY_TEXTS.get(part) if isinstance(part, str) else None
+    if texts is None:
+        text = str(part)
+        texts = (f".{text}", text) if _SIMPLE_KEY.match(text) else (f'["{part}"]',) * 2
+        if isinstance(part, str) and len(_KEY_TEXTS) < 10_000:
+            _KEY_TEXTS[part] = texts
+    return texts
 
 
 def parse_path(text: str) -> Path:
