@@ -13,7 +13,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Select, Static, Switch, Tree
+from textual.widgets import Header, Input, Select, Static, Switch, Tree
 
 from llama_config.model.document import EditError
 from llama_config.model.envvars import Environment, has_placeholder
@@ -27,6 +27,7 @@ from .widgets.config_tree import ConfigTree, NodeRef
 from .widgets.detail import PartitionInput, ReferenceSelect
 from .widgets.detail import DetailPane
 from .widgets.diagnostics_panel import DiagnosticsPanel
+from .widgets.footer import SteadyFooter
 
 
 class ConfigEditorApp(App[None]):
@@ -79,7 +80,7 @@ class ConfigEditorApp(App[None]):
                 with Vertical(id="right"):
                     yield DetailPane(self.session, id="detail")
                     yield DiagnosticsPanel(id="problems")
-        yield Footer()
+        yield SteadyFooter()
 
     def _error_text(self) -> Text:
         exc = self.load_error
@@ -188,7 +189,7 @@ class ConfigEditorApp(App[None]):
     @on(Tree.NodeHighlighted, "#tree")
     def node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
         if event.node.data is not None and event.node.data.kind != "root" and event.node.data != self.detail.current:
-            self.detail.show(event.node.data)
+            self.detail.show_soon(event.node.data)
             self.refresh_bindings()
 
     @on(DiagnosticsPanel.Jump)

@@ -17,6 +17,7 @@ from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
 
 from .config_tree import NodeRef
+from .reconcile import adopt_button, adopt_input, adopt_select, reconcile
 
 QUOTA_PATH: Path = ("server", "quota")
 AUTH_PATH: Path = ("server", "auth", "provider_config")
@@ -34,6 +35,9 @@ class ReferenceSelect(Select[str]):
         choices = [(name, name) for name in options]
         super().__init__(choices, value=value if value in options else Select.NULL, prompt=f"choose a {family}_* backend", **kwargs)
 
+    def adopt(self, new: "ReferenceSelect") -> bool:
+        return adopt_select(self, new, "ref_path", "family")
+
 
 class PartitionInput(Input):
     """The namespace or table name of a reference."""
@@ -42,7 +46,10 @@ class PartitionInput(Input):
         self.ref_path = path
         self.key = key
         self.original = value
-        super().__init__(value=value, placeholder=key, **kwargs)
+        super().__init__(value=value, placeholder=key, select_on_focus=False, **kwargs)
+
+    def adopt(self, new: "PartitionInput") -> bool:
+        return adopt_input(self, new, "ref_path", "key")
 
 
 class ActionButton(Button):
@@ -51,6 +58,9 @@ class ActionButton(Button):
     def __init__(self, label: str, action: str, *, variant: str = "default", **kwargs) -> None:
         super().__init__(label, variant=variant, **kwargs)  # type: ignore[arg-type]
         self.app_action = action
+
+    def adopt(self, new: "ActionButton") -> bool:
+        return adopt_button(self, new, "app_action")
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -69,16 +79,39 @@ class DetailPane(VerticalScroll):
         super().__init__(**kwargs)
         self.session = session
         self.current: NodeRef | None = None
+        self._pending: NodeRef | None = None  # highlighted, not built yet (show_soon)
         self._refs_text: str | None = None  # the document text `_refs` were found in
         self._refs: list = []
 
     def show(self, ref: NodeRef | None) -> None:
+        """Show `ref` now: the widgets already on screen take the new view's state where they
+        can (tui/widgets/reconcile.py), so one frame goes from the old view to the new."""
         self.current = ref
+        self._pending = None
         widgets = list(getattr(self, f"_view_{ref.kind}", self._view_section)(ref)) if ref is not None else []
-        # a fresh container each time: the old one is removed asynchronously, and ids only
-        # need to be unique among siblings, so the new form can reuse them at once
-        self.remove_children()
-        self.mount(Vertical(*widgets, classes="detail-view"))
+        view = self.view
+        if view is None:
+            self.mount(Vertical(*widgets, classes="detail-view"))
+            return
+        with self.app.batch_update():
+            reconcile(view, widgets)
+
+    def show_soon(self, ref: NodeRef) -> None:
+        """Show `ref` once the messages already queued are handled: a held arrow key moves the
+        cursor many times, and only where it stops is built."""
+        self.current = ref
+        if self._pending is None:
+            self.call_later(self._show_pending)
+        self._pending = ref
+
+    def _show_pending(self) -> None:
+        if self._pending is not None and self.is_attached:
+            self.show(self._pending)
+
+    @property
+    def view(self) -> Vertical | None:
+        views = [child for child in self.children if child.has_class("detail-view")]
+        return views[0] if views else None
 
     def _all_references(self) -> list:
         # scanning every provider per highlighted provider made each arrow key in a

@@ -228,6 +228,11 @@ class ProviderSelect(Select[str]):
         self.api = api
         super().__init__([(o, o) for o in options], value=value if value in options else Select.NULL, prompt=f"choose an enabled {api} provider", **kwargs)
 
+    def adopt(self, new: "ProviderSelect") -> bool:
+        from .reconcile import adopt_select
+
+        return adopt_select(self, new, "resource_path", "api")
+
 
 def resource_form(pane: "DetailPane", path: Path) -> list:
     from llama_config.model.provider_ops import enabled_provider_ids
