@@ -42,8 +42,8 @@ class ConfigEditorApp(App[None]):
         Binding("a", "add_backend", "Add backend", id="app.add_backend", tooltip="Add a storage backend"),
         Binding("r", "rename_backend", "Rename", id="app.rename_backend", tooltip="Rename the selected backend; every reference follows"),
         Binding("d", "delete_backend", "Delete", id="app.delete_backend", tooltip="Delete the selected backend"),
-        Binding("t", "test_backend", "Test", id="app.test_backend", tooltip="Test the live connection of the selected backend"),
-        Binding("T", "test_all", "Test all", id="app.test_all", tooltip="Test every backend's connection at once"),
+        Binding("t", "test_backend", "Test", id="app.test_backend", tooltip="Test the live connection of the selected backend, or the endpoint the selected provider points at"),
+        Binding("T", "test_all", "Test all", id="app.test_all", tooltip="Test every backend, and every provider endpoint that has a probe, at once"),
         Binding("ctrl+r", "reveal", "Reveal", id="app.reveal", show=False, tooltip="Show or hide passwords"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Help for the focused field"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; asks first when there are unsaved changes"),
@@ -405,8 +405,10 @@ class ConfigEditorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.session is None and action not in ("quit", "help", "reload_file", "command_palette"):
             return False
-        if action in ("rename_backend", "delete_backend", "test_backend"):
+        if action in ("rename_backend", "delete_backend"):
             return True if self._selected_backend() else None
+        if action == "test_backend":
+            return True if self._selected_backend() or self._selected("provider") else None
         if action == "undo":
             return True if self.session and self.session.can_undo else None
         if action == "redo":
@@ -760,24 +762,39 @@ class ConfigEditorApp(App[None]):
     # -- connection tests -------------------------------------------------------------------
 
     def action_test_backend(self) -> None:
+        """t: test the selected backend, or what the selected provider's config points at."""
         name = self._selected_backend()
         if name is not None:
             self._start_probes([name])
+            return
+        ref = self._selected("provider")
+        if ref is not None:
+            self._start_probes([], provider=ref.path)
 
     def action_test_all(self) -> None:
         if self.session is not None:
-            self._start_probes(None)
+            self._start_probes(None, provider=("providers",))
 
-    def _start_probes(self, names: list[str] | None) -> None:
+    def _start_probes(self, names: list[str] | None, provider: Path | None = None) -> None:
+        """Probe the backends in `names` (None: all) and the providers at or under `provider`
+        (a provider's path, or ("providers",) for every enabled one that has a probe)."""
         from llama_config.model.probes import plan
+
+        from .widgets.probe_status import provider_targets
 
         session = self.session
         assert session is not None
         try:
-            targets = plan(session.data, session.env, names, session.release())
+            targets = plan(session.data, session.env, names, session.release()) if names != [] else []
         except KeyError as exc:
             self.notify_error(f"no backend {exc}")
             return
+        if provider is not None:
+            found, why_not = provider_targets(session, provider)
+            targets += found
+            if why_not and not targets:
+                self.notify(why_not, timeout=6)
+                return
         if not targets:
             self.notify("There are no backends to test", timeout=3)
             return
@@ -787,11 +804,14 @@ class ConfigEditorApp(App[None]):
     async def _probe(self, targets: list) -> None:
         from llama_config.model.probes import ProbeRun
 
+        from .widgets.probe_status import probe_key
+
         state = self.tree.probe_state
         for target in targets:
-            state.pop(target.name, None)
-        run = ProbeRun(targets, on_start=lambda target: self._probe_started(target.name), on_result=self._probe_finished)
-        self.notify(f"Testing {len(targets)} backend{'s' if len(targets) != 1 else ''}…", timeout=3)
+            state.pop(probe_key(target.api, target.name), None)
+        run = ProbeRun(targets, on_start=lambda target: self._probe_started(probe_key(target.api, target.name)), on_result=self._probe_finished)
+        what = "backend" if all(t.api is None for t in targets) else "connection"
+        self.notify(f"Testing {len(targets)} {what}{'s' if len(targets) != 1 else ''}…", timeout=3)
         results = await run.run()
         failed = [r for r in results if not r.ok]
         if failed:
@@ -799,15 +819,18 @@ class ConfigEditorApp(App[None]):
         else:
             self.notify(f"All {len(results)} reachable", title="Connection tests", timeout=4)
 
-    def _probe_started(self, name: str) -> None:
-        self.tree.probe_state[name] = None  # running
-        self.tree.refresh_backend_labels()
+    def _probe_started(self, key: str) -> None:
+        self.tree.probe_state[key] = None  # running
+        self.tree.refresh_probe_labels()
 
     def _probe_finished(self, result: Any) -> None:
-        self.tree.probe_state[result.backend] = result
-        self.tree.refresh_backend_labels()
+        from .widgets.probe_status import probe_key
+
+        key = probe_key(result.api, result.backend)
+        self.tree.probe_state[key] = result
+        self.tree.refresh_probe_labels()
         current = self.detail.current
-        if current is not None and current.kind == "backend" and current.path[-1] == result.backend:
+        if current is not None and current.kind in ("backend", "provider") and self.detail.probe_key_of(current) == key:
             self.detail.show(current)
 
     # -- saving and quitting ---------------------------------------------------------------

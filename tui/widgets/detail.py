@@ -12,11 +12,12 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from llama_config.model import operations
 from llama_config.model.facts import type_tag_of
-from llama_config.model.references import find_references
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
 
 from .config_tree import NodeRef
+from .probe_status import probe_key
+from .probe_status import status as probe_status
 from .reconcile import adopt_button, adopt_input, adopt_select, reconcile
 
 QUOTA_PATH: Path = ("server", "quota")
@@ -80,8 +81,6 @@ class DetailPane(VerticalScroll):
         self.session = session
         self.current: NodeRef | None = None
         self._pending: NodeRef | None = None  # highlighted, not built yet (show_soon)
-        self._refs_text: str | None = None  # the document text `_refs` were found in
-        self._refs: list = []
 
     def show(self, ref: NodeRef | None) -> None:
         """Show `ref` now: the widgets already on screen take the new view's state where they
@@ -113,13 +112,6 @@ class DetailPane(VerticalScroll):
         views = [child for child in self.children if child.has_class("detail-view")]
         return views[0] if views else None
 
-    def _all_references(self) -> list:
-        # scanning every provider per highlighted provider made each arrow key in a
-        # 5,000-provider group cost ~85 ms: scan once per document text (a new string per edit)
-        text = self.session.doc.text
-        if text is not self._refs_text:
-            self._refs, self._refs_text = find_references(self.session.data), text
-        return self._refs
 
     # -- views ---------------------------------------------------------------------------
 
@@ -153,13 +145,13 @@ class DetailPane(VerticalScroll):
         backend = self.session.doc.value_at(ref.path)
         backend = backend if isinstance(backend, dict) else {}
         kind = type_tag_of(backend) or "?"
-        users = operations.users_of(self.session.doc, name)
+        users = self.session.users_of(name)
         implicit = operations.implicit_store_users(self.session.doc, name, self.session.release())
         widgets: list = [_heading(f"Backend {name}", kind)]
         widgets += self._diagnostics_for(ref.path)
         who = [f"{r.owner}  ({format_path(r.path)})" for r in users] + [f"store {s} (unset, uses '{name}' by default)" for s in implicit]
         widgets.append(Static(Text(f"Used by {len(who)}: " + ("; ".join(who) if who else "nothing"), style="green" if who else "yellow"), classes="detail-users"))
-        widgets += self._connection_status(name)
+        widgets += self.connection_status(ref)
         widgets.append(
             Horizontal(
                 ActionButton("Test connection", "test_backend", id="test-backend"),
@@ -175,28 +167,16 @@ class DetailPane(VerticalScroll):
         widgets += self._form(ref.path)
         return widgets
 
-    def _connection_status(self, name: str) -> list:
-        tree = self.app.query_one("#tree")
-        if name not in tree.probe_state:
-            return [Static(Text("Connection: not tested yet (t tests it, T tests every backend)", style="dim"), classes="detail-probe")]
-        result = tree.probe_state[name]
-        if result is None:
-            return [Static(Text("Connection: testing…", style="dim"), classes="detail-probe")]
-        from .config_tree import probe_is_stale
+    def probe_key_of(self, ref: NodeRef) -> str:
+        """The connection test state's key of a backend or provider node."""
+        if ref.kind == "backend":
+            return str(ref.path[-1])
+        from llama_config.model.provider_ops import id_of
 
-        text = Text("Connection: ", style="bold")
-        if result.ok:
-            text.append(f"ok in {result.latency_ms:.0f} ms", style="green")
-        else:
-            text.append(f"{result.category}", style="bold red")
-        if result.server_version:
-            text.append(f"  ({result.server_version})", style="dim")
-        text.append(f"\n{result.message}")
-        if result.hint and not result.ok:
-            text.append(f"\nhint: {result.hint}", style="yellow")
-        if probe_is_stale(self.session, name, result):
-            text.append("\nstale: the backend (or its environment) changed since this test; press t to test again", style="dim")
-        return [Static(text, classes="detail-probe")]
+        return probe_key(str(ref.path[1]), id_of((self.session.doc.value_at(ref.path) or {}).get("provider_id")))
+
+    def connection_status(self, ref: NodeRef) -> list:
+        return [probe_status(self.session, self.app.query_one("#tree").probe_state, self.probe_key_of(ref))]
 
     def _form(self, path: Path, skip: tuple[str, ...] = ("type",), data: dict | None = None) -> list:
         """A row per field the target release declares for the mapping at `path` (`data`: a
