@@ -131,19 +131,11 @@ class Document:
 
     def diff(self, context: int = 3) -> str:
         """Unified diff between the loaded text and the current text."""
-        import difflib  # only saving and --dry-run need it
+        from .disk_change import unified_diff
 
         name = self.name or "run.yaml"
         before, after = self.file_texts()
-        return "".join(
-            difflib.unified_diff(
-                before.splitlines(keepends=True),
-                after.splitlines(keepends=True),
-                fromfile=f"{name} (on disk)",
-                tofile=f"{name} (edited)",
-                n=context,
-            )
-        )
+        return unified_diff(before, after, f"{name} (on disk)", f"{name} (edited)", context)
 
     # -- reading -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from .diagnostics import Diagnostic
 from .document import Document, EditError
 from .envvars import Environment, describe, has_placeholder, resolve
 from .errors import ExternalChangeError
+from .replay import Operation, Replay, replay
 from .yamlpath import Path, format_path
 
 
@@ -27,8 +28,12 @@ class EditSession:
         self.target = ""  # which release checks the file, and why (set by release())
         self._release: tuple[tuple, Any] | None = None
         self._references: tuple[tuple, list] | None = None
-        self._undo: list[tuple[str, str]] = []  # (text before, what the step did)
-        self._redo: list[tuple[str, str]] = []
+        # (text before, what the step did, the edits since the file's text before it); the
+        # edits are None where no sequence of operations leads from the file to that text
+        # (a step made without one, undoing past a save or a reload)
+        self._undo: list[tuple[str, str, tuple[Operation, ...] | None]] = []
+        self._redo: list[tuple[str, str, tuple[Operation, ...] | None]] = []
+        self._ops: tuple[Operation, ...] | None = ()  # the edits from the file's text to this one
         self.diagnostics: list[Diagnostic] = []
         self.validated = False
         if validate_now:  # the editor validates after its first frame instead
@@ -114,8 +119,9 @@ class EditSession:
     # -- steps ---------------------------------------------------------------------------
 
     @contextmanager
-    def step(self, label: str) -> Iterator[None]:
-        """Group edits into one undoable step; on error the document is left as it was."""
+    def step(self, label: str, edit: Callable[[], Any] | None = None) -> Iterator[None]:
+        """Group edits into one undoable step; on error the document is left as it was.
+        `edit` is what `run` runs: kept so the step can be replayed on a reloaded file."""
         before = self.doc.text
         try:
             yield
@@ -124,12 +130,16 @@ class EditSession:
                 self.doc.restore(before)
             raise
         if self.doc.text != before:
-            self._undo.append((before, label))
+            self._undo.append((before, label, self._ops))
             self._redo.clear()
+            done = Operation(label, edit, before, self.doc.text) if edit is not None else None
+            self._ops = self._ops + (done,) if self._ops is not None and done is not None else None
         self.revalidate()
 
     def run(self, label: str, edit: Callable[[], Any]) -> Any:
-        with self.step(label):
+        """One step made by `edit`, which must read `self.doc` when called (not before), so
+        that replaying it after a reload edits the reloaded document."""
+        with self.step(label, edit):
             return edit()
 
     @property
@@ -143,18 +153,20 @@ class EditSession:
     def undo(self) -> str | None:
         if not self._undo:
             return None
-        text, label = self._undo.pop()
-        self._redo.append((self.doc.text, label))
+        text, label, ops = self._undo.pop()
+        self._redo.append((self.doc.text, label, self._ops))
         self.doc.restore(text)
+        self._ops = ops
         self.revalidate()
         return label
 
     def redo(self) -> str | None:
         if not self._redo:
             return None
-        text, label = self._redo.pop()
-        self._undo.append((self.doc.text, label))
+        text, label, ops = self._redo.pop()
+        self._undo.append((self.doc.text, label, self._ops))
         self.doc.restore(text)
+        self._ops = ops
         self.revalidate()
         return label
 
@@ -189,6 +201,27 @@ class EditSession:
     def save(self, *, force: bool = False) -> None:
         """Safe save over the loaded file; ExternalChangeError when it changed on disk."""
         self.doc.save(force=force)
+        self._new_base()
+
+    def _new_base(self) -> None:
+        """The file now holds another text: earlier steps' edits no longer lead from it."""
+        self._undo = [(text, label, None) for text, label, _ in self._undo]
+        self._redo = [(text, label, None) for text, label, _ in self._redo]
+        self._ops = ()
+
+    def changed_on_disk(self) -> bool:
+        from .safefile import has_changed_on_disk
+
+        return self.doc.snapshot is not None and has_changed_on_disk(self.doc.snapshot)
+
+    @property
+    def can_replay(self) -> bool:
+        """Whether the edits since the file was loaded (or saved) are known as operations."""
+        return self._ops is not None
+
+    @property
+    def edits_since_load(self) -> int:
+        return len(self._ops or ())
 
     def reload(self) -> None:
         """Load the file from disk again (after an external change); undo history is dropped."""
@@ -196,7 +229,24 @@ class EditSession:
         self.doc = fresh
         self._undo.clear()
         self._redo.clear()
+        self._ops = ()
         self.revalidate()
+
+    def reload_and_replay(self) -> Replay:
+        """Load the file as it is on disk now and apply the operator's edits to it again, in
+        order; report those that no longer apply. One undo step goes back to the text before
+        (the operator's edits over the file as it was loaded)."""
+        if self._ops is None:
+            raise EditError("the edits since the last save cannot be re-applied (an undo went past the save, or a step was not recorded)")
+        before, ops = self.doc.text, self._ops
+        fresh = self.doc.reloaded()  # ConfigFileError: nothing changed
+        self.doc = fresh
+        applied, report = replay(ops, lambda: self.doc)
+        self._new_base()
+        self._undo.append((before, f"reload from disk and re-apply {len(ops)} edit{'s' if len(ops) != 1 else ''}", None))
+        self._ops = tuple(applied)
+        self.revalidate()
+        return report
 
 
 __all__ = ["EditSession", "EditError", "ExternalChangeError"]

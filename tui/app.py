@@ -15,9 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Input, Select, Static, Switch, Tree
 
+from llama_config.model.data_location import backend_data
 from llama_config.model.document import EditError
 from llama_config.model.envvars import Environment, has_placeholder
-from llama_config.model.errors import ConfigFileError, ExternalChangeError
+from llama_config.model.errors import ConfigFileError
 from llama_config.model.operations import backend_family, backends, backends_of_family, implicit_store_users, users_of
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
@@ -34,20 +35,19 @@ class ConfigEditorApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "llama-config"
     COMMANDS = App.COMMANDS | {EditorCommands}
+    # Only keys that no form control types go here: a single letter on the app also fires while a
+    # Select or button has the focus. The letters live on the tree and the problems list
+    # (widgets/config_tree.py, widgets/diagnostics_panel.py); F1 lists all of them from these
+    # tables (screens/help.py).
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="app.save", tooltip="Show the diff of what will be written, then save"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo the last change"),
-        Binding("ctrl+y", "redo", "Redo", id="app.redo", tooltip="Redo what was undone"),
-        Binding("slash", "search", "Search", id="app.search", tooltip="Search backends, stores, providers and fields"),
-        Binding("a", "add_backend", "Add backend", id="app.add_backend", tooltip="Add a storage backend"),
-        Binding("r", "rename_backend", "Rename", id="app.rename_backend", tooltip="Rename the selected backend; every reference follows"),
-        Binding("d", "delete_backend", "Delete", id="app.delete_backend", tooltip="Delete the selected backend"),
-        Binding("t", "test_backend", "Test", id="app.test_backend", tooltip="Test the live connection of the selected backend, or the endpoint the selected provider points at"),
-        Binding("T", "test_all", "Test all", id="app.test_all", tooltip="Test every backend, and every provider endpoint that has a probe, at once"),
+        Binding("ctrl+y", "redo", "Redo", id="app.redo", show=False, tooltip="Redo what was undone"),
         Binding("ctrl+r", "reveal", "Reveal", id="app.reveal", show=False, tooltip="Show or hide passwords"),
-        Binding("f1", "help", "Help", id="app.help", tooltip="Help for the focused field"),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; asks first when there are unsaved changes"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit_ctrl", show=False, priority=True),
+        Binding("escape", "leave_field", "Back to the tree", id="app.leave_field", show=False, tooltip="Leave the field for the tree"),
+        Binding("ctrl+o", "reload_from_disk", "Reload", id="app.reload", show=False, tooltip="Read the file from disk again; asks first when there are unsaved changes"),
+        Binding("f1", "help", "Help", id="app.help", tooltip="Keys, or help for the focused field"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit; asks first when there are unsaved changes"),
     ]
 
     def __init__(self, path: str, env: Environment | None = None, *, server: str | None = None) -> None:
@@ -80,7 +80,8 @@ class ConfigEditorApp(App[None]):
                 with Vertical(id="right"):
                     yield DetailPane(self.session, id="detail")
                     yield DiagnosticsPanel(id="problems")
-        yield SteadyFooter()
+        # compact, without the palette key (F1 and the README name ctrl+p): the keys fit 80 columns
+        yield SteadyFooter(compact=True, show_command_palette=False)
 
     def _error_text(self) -> Text:
         exc = self.load_error
@@ -89,7 +90,7 @@ class ConfigEditorApp(App[None]):
         text.append("Fix the file in a text editor, then press ", style="dim")
         text.append("ctrl+o", style="bold")
         text.append(" to load it again, or ", style="dim")
-        text.append("q", style="bold")
+        text.append("ctrl+q", style="bold")
         text.append(" to quit. Nothing was written.", style="dim")
         return text
 
@@ -100,7 +101,6 @@ class ConfigEditorApp(App[None]):
         self.call_after_refresh(gc.enable)
         self.title = f"llama-config  {self.path}"
         if self.session is None:
-            self.bind("ctrl+o", "reload_file", description="Load again")
             from .screens.init_dialog import offer_init  # no such file: offer to create one
 
             offer_init(self)
@@ -171,7 +171,7 @@ class ConfigEditorApp(App[None]):
     def notify_error(self, message: str) -> None:
         self.notify(message, title="Not changed", severity="error", timeout=8)
 
-    def change(self, label: str, edit: Any, select: NodeRef | None = None) -> Any:
+    def change(self, label: str, edit: Any, select: NodeRef | None = None, timeout: float = 3) -> Any:
         """Run one session step; report a refusal instead of crashing; redraw."""
         try:
             result = edit()
@@ -181,7 +181,7 @@ class ConfigEditorApp(App[None]):
             return None
         self.refresh_views(select)
         if label:
-            self.notify(label, timeout=3)
+            self.notify(label, timeout=timeout)
         return result
 
     # -- the tree and the problems list --------------------------------------------------
@@ -279,8 +279,9 @@ class ConfigEditorApp(App[None]):
                 self.notify_error("choose the backend first")
                 return
             self.change(
-                f"Set {format_path(widget.ref_path)}.{widget.key}",
+                f"Set {format_path(widget.ref_path)}.{widget.key}. {self._data_stays(widget.ref_path)}",
                 lambda: session.set_reference(widget.ref_path, family, backend, widget.value),
+                timeout=8,
             )
 
     def _ask_secret(self, widget: Any, literal: str) -> None:
@@ -319,9 +320,18 @@ class ConfigEditorApp(App[None]):
         if partition is None:
             partition = select.ref_path[-1] if select.ref_path[:2] == ("storage", "stores") else "quota" if select.ref_path[:2] == ("server", "quota") else str(select.ref_path[1])
         self.change(
-            f"{format_path(select.ref_path)} now uses {event.value}",
+            f"{format_path(select.ref_path)} now uses {event.value}. {self._data_stays(select.ref_path)}",
             lambda: session.set_reference(select.ref_path, select.family, event.value, partition),
+            timeout=8,
         )
+
+    def _data_stays(self, ref_path: Path) -> str:
+        """Said when a store moves to another backend or namespace: its old data does not follow."""
+        from llama_config.model.data_location import data_stays, reference_data
+
+        assert self.session is not None
+        where = reference_data(self.session.doc, ref_path, self.session.env)
+        return data_stays(where) if where else ""
 
     @on(Select.Changed, "FieldSelect")
     def field_chosen(self, event: Select.Changed) -> None:
@@ -403,19 +413,27 @@ class ConfigEditorApp(App[None]):
         return name
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.session is None and action not in ("quit", "help", "reload_file", "command_palette"):
-            return False
+        if self.session is None and action not in ("quit", "help", "reload_from_disk", "command_palette", "focus_next", "focus_previous"):
+            return False  # (tab moves through the create-file dialog shown then)
+        if action == "leave_field":
+            return self._in_form()
         if action in ("rename_backend", "delete_backend"):
             return True if self._selected_backend() else None
         if action == "test_backend":
             return True if self._selected_backend() or self._selected("provider") else None
         if action == "undo":
-            return True if self.session and self.session.can_undo else None
+            return bool(self.session and self.session.can_undo)  # in the footer only when it would act
         if action == "redo":
-            return True if self.session and self.session.can_redo else None
-        if action == "search" and isinstance(self.focused, Input):
-            return False  # "/" types into the field: keep the footer from offering it there
+            return bool(self.session and self.session.can_redo)
         return True
+
+    def _in_form(self) -> bool:
+        focused = self.focused
+        return focused is not None and not self._in_modal() and any(node.id == "detail" for node in focused.ancestors)
+
+    def action_leave_field(self) -> None:
+        """escape in a form field: back to the tree (a field being typed in applies on blur)."""
+        self.tree.focus()
 
     def action_add_backend(self) -> None:
         from .screens.backend_dialogs import AddBackendDialog
@@ -447,7 +465,7 @@ class ConfigEditorApp(App[None]):
             if result is not None:
                 self.notify(f"Renamed {name} to {new}; {result.count} reference{'s' if result.count != 1 else ''} changed", timeout=5)
 
-        self.push_screen(RenameDialog(name, users), done)
+        self.push_screen(RenameDialog(name, users, data=backend_data(session.doc, name, session.env)), done)
 
     def action_delete_backend(self) -> None:
         from .screens.backend_dialogs import DeleteDialog
@@ -466,7 +484,7 @@ class ConfigEditorApp(App[None]):
                 moved = f"; {len(users)} reference{'s' if len(users) != 1 else ''} now use {repoint}" if users else ""
                 self.change(f"Deleted backend {name}{moved}", lambda: session.delete_backend(name, repoint), NodeRef("backends", ("storage", "backends")))
 
-        self.push_screen(DeleteDialog(name, users, alternatives), done)
+        self.push_screen(DeleteDialog(name, users, alternatives, data=backend_data(session.doc, name, session.env)), done)
 
     # -- providers and registered resources -----------------------------------------------
 
@@ -500,10 +518,9 @@ class ConfigEditorApp(App[None]):
         def done(new: Any) -> None:
             if new is None:
                 return
-            release = session.release()
             result = self.change("", lambda: session.run(
                 f"add {new.api} provider {new.provider_id}",
-                lambda: add_provider(session.doc, new.api, new.provider_type, release, new.provider_id, new.values, new.add_dependencies),
+                lambda: add_provider(session.doc, new.api, new.provider_type, session.release(), new.provider_id, new.values, new.add_dependencies),
             ))  # fmt: skip
             if result is None:
                 return
@@ -622,7 +639,7 @@ class ConfigEditorApp(App[None]):
 
         def done(entry: dict | None) -> None:
             if entry:
-                path = self.change("", lambda: session.run(f"register {kind[:-1]}", lambda: add_resource(session.doc, kind, entry, release, session.env)))
+                path = self.change("", lambda: session.run(f"register {kind[:-1]}", lambda: add_resource(session.doc, kind, entry, session.release(), session.env)))
                 if path is not None:
                     self.refresh_views(NodeRef("resource", path))
                     self.notify(f"Registered in {format_path(path)}, served by {entry['provider_id']}", timeout=4)
@@ -649,7 +666,17 @@ class ConfigEditorApp(App[None]):
         session = self.session
         if session is not None:
             at = tuple(path)
-            self.change(f"Removed {format_path(at)}", lambda: session.unset(at))
+            notice = self._data_stays(at)  # a store removed: its data stays where it was
+            self.change(f"Removed {format_path(at)}" + (f". {notice}" if notice else ""), lambda: session.unset(at), timeout=8 if notice else 3)
+
+    def action_quick_fix(self, path: list, new: str, rename_key: bool) -> None:
+        """The repair a finding suggests (problems list: f; the form: its Fix button); undoable."""
+        from llama_config.model.quick_fixes import QuickFix, apply_fix
+
+        session = self.session
+        if session is not None:
+            fix = QuickFix(tuple(path), new, rename_key)
+            self.change(f"Fixed: {fix.label}", lambda: session.run(fix.label, lambda: apply_fix(fix, session.doc)))
 
     def action_fix_reference(self, path: list, family: str, backend: str) -> None:
         session = self.session
@@ -672,13 +699,12 @@ class ConfigEditorApp(App[None]):
             name, type_name, fields = result
 
             def edit() -> None:
-                with session.step(f"add backend {name} for {format_path(ref_path)}"):
-                    from llama_config.model import operations
+                from llama_config.model import operations
 
-                    operations.add_backend(session.doc, name, type_name, fields)
-                    operations.set_reference(session.doc, ref_path, family, name, None)
+                operations.add_backend(session.doc, name, type_name, fields)
+                operations.set_reference(session.doc, ref_path, family, name, None)
 
-            self.change(f"Added backend {name} and pointed {format_path(ref_path)} at it", edit)
+            self.change(f"Added backend {name} and pointed {format_path(ref_path)} at it", lambda: session.run(f"add backend {name} for {format_path(ref_path)}", edit))
 
         self.push_screen(AddBackendDialog(self.session.release(), existing, family=family), done)
 
@@ -690,14 +716,13 @@ class ConfigEditorApp(App[None]):
         name = "kv_quota" if "kv_quota" not in existing else "kv_quota_2"
 
         def edit() -> None:
-            with session.step(f"add backend {name} for quotas"):
-                from llama_config.model import operations
+            from llama_config.model import operations
 
-                operations.add_backend(session.doc, name, "kv_sqlite", {"db_path": "./quotas.db"})
-                if session.doc.node_at(("server", "quota")) is not None:
-                    operations.set_reference(session.doc, ("server", "quota", "kvstore"), "kv", name, "quota")
+            operations.add_backend(session.doc, name, "kv_sqlite", {"db_path": "./quotas.db"})
+            if session.doc.node_at(("server", "quota")) is not None:
+                operations.set_reference(session.doc, ("server", "quota", "kvstore"), "kv", name, "quota")
 
-        self.change(f"Added backend {name} (kv_sqlite at ./quotas.db)", edit)
+        self.change(f"Added backend {name} (kv_sqlite at ./quotas.db)", lambda: session.run(f"add backend {name} for quotas", edit))
 
     def action_configure_auth(self) -> None:
         self.go_to(("server", "auth"), kind="auth")
@@ -750,7 +775,26 @@ class ConfigEditorApp(App[None]):
             spec = focused.spec
             self.push_screen(field_help(spec.name, spec.expected(), spec.default, spec.description, format_path(focused.path)))
         else:
-            self.push_screen(keys_help())
+            self.push_screen(keys_help(self))
+
+    def action_reload_from_disk(self) -> None:
+        """ctrl+o: read the file again; unsaved edits are dropped only once confirmed."""
+        from .screens.choice import ChoiceDialog
+
+        if self.session is None or not self.session.modified:
+            self.action_reload_file()
+            return
+        choices = [("keep", "Keep editing", "primary"), ("reload", "Drop them and reload", "error")]
+        dialog = ChoiceDialog("Reload from disk?", f"Your unsaved changes to {self.path} would be dropped.", choices, cancel_id="keep", dialog_id="reload-dialog")
+        self.push_screen(dialog, lambda answer: self.action_reload_file() if answer == "reload" else None)
+
+    async def action_fix_problem(self) -> None:
+        """The palette's quick fix: the one the problems list has highlighted."""
+        panel = self.query_one(DiagnosticsPanel)
+        if panel.highlighted_fix() is None:
+            self.notify("Highlight a problem that suggests a fix in the problems list first", timeout=4)
+            return
+        await panel.action_fix()
 
     def action_reload_file(self) -> None:
         self._open()
@@ -835,54 +879,17 @@ class ConfigEditorApp(App[None]):
 
     # -- saving and quitting ---------------------------------------------------------------
 
-    def action_save(self, then_quit: bool = False) -> None:
-        from .screens.save_dialog import SaveDialog
+    def action_save(self) -> None:
+        from .save_flow import save
 
         session = self.session
         if session is None:
             return
         self._apply_pending()
-        if not session.modified and not then_quit:
+        if not session.modified:
             self.notify("No changes to save", timeout=3)
             return
-
-        def done(answer: str) -> None:
-            if answer == "save":
-                self._write(force=False, then_quit=then_quit)
-
-        self.push_screen(SaveDialog(self.path, session.doc.diff(), session.errors()), done)
-
-    def _write(self, force: bool, then_quit: bool) -> None:
-        from .screens.choice import external_change_dialog
-
-        session = self.session
-        assert session is not None
-        try:
-            session.save(force=force)
-        except ExternalChangeError:
-            self.push_screen(external_change_dialog(self.path), lambda answer: self._external_change(answer, then_quit))
-            return
-        except ConfigFileError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
-            return
-        self.refresh_views()
-        self.notify(f"Saved {self.path} (previous version kept as .bak)", timeout=4)
-        if then_quit:
-            self.exit()
-
-    def _external_change(self, answer: str, then_quit: bool) -> None:
-        session = self.session
-        assert session is not None
-        if answer == "overwrite":
-            self._write(force=True, then_quit=then_quit)
-        elif answer == "reload":
-            try:
-                session.reload()
-            except ConfigFileError as exc:
-                self.notify(str(exc), title="Cannot reload", severity="error", timeout=10)
-                return
-            self.refresh_views()
-            self.notify("Reloaded from disk; your unsaved edits were dropped", timeout=5)
+        save(self)
 
     async def action_quit(self) -> None:
         from .screens.choice import quit_dialog
@@ -898,7 +905,9 @@ class ConfigEditorApp(App[None]):
             if answer == "discard":
                 self.exit()
             elif answer == "save":
-                self._write(force=False, then_quit=True)
+                from .save_flow import save
+
+                save(self, then_quit=True)  # the same review as ctrl+s
 
         self.push_screen(quit_dialog(len(session.errors())), done)
 

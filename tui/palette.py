@@ -6,8 +6,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from llama_config.model.releases import store_order
 from llama_config.model.operations import backends
+from llama_config.model.references import iter_providers
 
 
 class EditorCommands(Provider):
@@ -30,9 +30,13 @@ class EditorCommands(Provider):
             ("Move provider down", "within its API (shift+down on a provider)", partial(app.action_move_provider, 1)),
             ("Add model / registered resource", "served by the selected provider (m on a provider)", app.action_add_resource),
             ("Remove registered resource", "the selected model, vector store, ... (d on it)", app.action_remove_resource),
+            ("Test connection", "test the live connection of the selected backend (t on a backend)", app.action_test_backend),
+            ("Test all connections", "test every backend's connection at once (T)", app.action_test_all),
+            ("Reload the file from disk", "read the file again; asks first when there are unsaved changes (ctrl+o)", app.action_reload_from_disk),
+            ("Fix the highlighted problem", "the repair it suggests, undoable (f in the problems list)", app.action_fix_problem),
             ("Reveal passwords", "show or hide password fields (ctrl+r)", app.action_reveal),
             ("Help", "keys, or help for the focused field (f1)", app.action_help),
-            ("Quit", "leave the editor (q)", app.action_quit),
+            ("Quit", "leave the editor (ctrl+q)", app.action_quit),
         ]
         if session is not None:
             commands.append(("Go to server settings", "port, host, TLS", partial(app.go_to, ("server",), "server")))
@@ -46,8 +50,16 @@ class EditorCommands(Provider):
             commands.append(("Server release: detect from the file", "judge the file against the release it was written for", partial(app.choose_release, None)))
             for line in reversed(available_lines()):
                 commands.append((f"Server release: {display_name(line)}", "judge the file against this release; every check reruns", partial(app.choose_release, line)))
-            for store in sorted(session.release().stores, key=store_order):
-                commands.append((f"Go to store {store}", "storage.stores", partial(app.go_to, ("storage", "stores", store), "store")))
+            from llama_config.model.provider_ops import id_of
+
+            from .widgets.config_tree import shown_stores
+
+            for store, _, present in shown_stores(session.doc, session.release()):
+                title = f"Go to store {store}" if present else f"Add store {store} (not set in the file)"
+                commands.append((title, "storage.stores", partial(app.go_to, ("storage", "stores", store), "store")))
+            for api, index, provider in iter_providers(session.data):
+                provider_id = id_of(provider.get("provider_id"))
+                commands.append((f"Go to provider {provider_id} ({api})", str(provider.get("provider_type")), partial(app.go_to, ("providers", api, index), "provider")))
         return commands
 
     async def discover(self) -> Hits:

@@ -121,7 +121,7 @@ async def test_edit_a_backend_field_from_its_form(editor) -> None:
         await show(app, pilot, ("storage", "backends", "kv_quota"), "backend")
         shown = texts(app.detail)
         assert "Backend kv_quota" in shown and "kv_redis" in shown
-        assert "Used by 1: server quota" in shown
+        assert "Used by 1" in shown and "server quota" in shown
         port = field(app, "storage", "backends", "kv_quota", "port")
         port.focus()
         port.value = "6380"
@@ -243,7 +243,7 @@ async def test_delete_unused_backend_after_adding_it(editor) -> None:
         await settle(pilot)
         app.change("", lambda: app.session.add_backend("kv_spare", "kv_sqlite", {"db_path": "./spare.db"}))
         await show(app, pilot, ("storage", "backends", "kv_spare"), "backend")
-        assert "Used by 0: nothing" in texts(app.detail)
+        assert "Used by nothing" in texts(app.detail)
         app.tree.focus()
         await pilot.press("d")
         await settle(pilot)

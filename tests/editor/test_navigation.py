@@ -192,17 +192,17 @@ async def test_tree_keyboard_only(editor) -> None:
         await settle(pilot)
         assert vector_io.is_expanded
 
-        # tab leaves the tree for the form (the scrollable pane, then its buttons and fields),
-        # shift+tab comes back
+        # tab leaves the tree for the form (the scrollable pane, the folded "Used by" list, then
+        # its buttons and fields), shift+tab comes back
         await show(app, pilot, ("storage", "backends", "kv_quota"), "backend")
         tree.focus()
         await pilot.press("tab")
         await settle(pilot)
         assert app.focused is app.detail
-        await pilot.press("tab")
+        await pilot.press("tab", "tab")
         await settle(pilot)
         assert isinstance(app.focused, ActionButton) and app.focused.id == "test-backend"  # the first action
-        await pilot.press("shift+tab", "shift+tab")
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")
         await settle(pilot)
         assert tree.has_focus
 
@@ -254,7 +254,7 @@ async def test_a_5000_provider_config_opens_and_the_group_expands(editor) -> Non
 PARSE_ERROR = "version: 2\nstorage:\n  backends: [kv_default\n  stores: {}\n"
 
 
-async def test_a_file_that_does_not_parse_shows_the_error_and_q_quits(editor) -> None:
+async def test_a_file_that_does_not_parse_shows_the_error_and_ctrl_q_quits(editor) -> None:
     app, path = editor(text=PARSE_ERROR, name="run.yaml")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -262,13 +262,13 @@ async def test_a_file_that_does_not_parse_shows_the_error_and_q_quits(editor) ->
         shown = texts(app.screen)
         assert "Cannot open this file" in shown
         assert "run.yaml:4:9: error: did not find expected ',' or ']'" in shown
-        assert "Nothing was written." in shown
+        assert "Nothing was written." in shown and "ctrl+q to quit" in shown
         assert not app.query("#tree")
         # editing keys do nothing (and do not crash)
-        await pilot.press("ctrl+s", "a", "slash", "ctrl+z")
+        await pilot.press("ctrl+s", "a", "slash", "ctrl+z", "q")
         await settle(pilot)
         assert app.is_running and len(app.screen_stack) == 1
-        await pilot.press("q")
+        await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
     assert path.read_text() == PARSE_ERROR

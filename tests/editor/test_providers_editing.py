@@ -387,7 +387,7 @@ async def test_provider_keys_work_on_the_tree_only_not_inside_a_form_control(edi
         await show(app, pilot, ("storage", "backends", "kv_default"), "backend")
         app.tree.focus()
         await settle(pilot)
-        assert app.screen.active_bindings["d"].binding.id == "app.delete_backend"
+        assert app.screen.active_bindings["d"].binding.id == "tree.delete_backend"
 
 
 async def test_search_matches_values_and_config_keys(editor) -> None:

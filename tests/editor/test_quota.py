@@ -68,7 +68,7 @@ async def test_quota_on_without_auth_warns_and_leads_to_the_auth_form(editor) ->
         # a warning: the server starts anyway and counts every caller by IP (VALIDATOR.md: a
         # deliberate extra catch); the unused kv_quota backend is the info
         assert [d.severity for d in app.session.diagnostics if d.code == "quota-without-auth"] == ["warning"]
-        assert app.query_one("#problems").border_title == "Problems: 0 errors, 1 warnings, 1 info"
+        assert app.query_one("#problems").border_title == "Problems: 0 errors, 1 warning, 1 info"
 
         await pilot.click("#configure-auth")
         await settle(pilot)

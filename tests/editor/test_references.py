@@ -53,7 +53,7 @@ async def test_repoint_a_store_with_the_family_filter(editor) -> None:
         await settle(pilot)
         doc = app.session.doc
         assert doc.value_at(("storage", "stores", "metadata")) == {"namespace": "registry", "backend": "kv_quota"}
-        assert "storage.stores.metadata now uses kv_quota" in notes(app)
+        assert any(n.startswith("storage.stores.metadata now uses kv_quota. Existing data is not moved") for n in notes(app))
         assert "metadata → kv_quota  registry" in tree_labels(app)
         assert app.detail.query_one("#reference-backend", Select).value == "kv_quota"
 

@@ -1,5 +1,5 @@
 """Saving (the diff first, .bak, errors listed before writing), a file changed on disk
-(reload or overwrite), the quit guard, undo / redo and the unsaved-changes marker."""
+(asked first: reload and re-apply, or overwrite after the review), the quit guard, undo / redo and the unsaved-changes marker."""
 
 from __future__ import annotations
 
@@ -89,66 +89,111 @@ async def test_saving_with_errors_lists_them_in_the_dialog_first(editor) -> None
         assert path.read_text() == before.replace("  port: 80\n", "  port: 8322\n")
 
 
-async def test_file_changed_on_disk_then_reload_drops_the_edits(editor) -> None:
+async def _their_change_then_ctrl_s(app, pilot, path: Path, theirs: str) -> None:
+    await settle(pilot)
+    await set_port(app, pilot, 8322)
+    path.write_text(theirs)
+    app.tree.focus()
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_file_changed_on_disk_is_asked_first_showing_what_they_changed(editor) -> None:
     app, path = editor()
     theirs = path.read_text().replace("image_name: acme", "image_name: theirs")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await set_port(app, pilot, 8322)
-        path.write_text(theirs)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.click("#save")
-        await settle(pilot)
+        await _their_change_then_ctrl_s(app, pilot, path, theirs)
         dialog = app.screen
-        assert dialog.id == "external-change-dialog"
-        assert "run.yaml was changed by another program" in texts(dialog)
-        assert path.read_text() == theirs  # refused: nothing written yet
-        await pilot.click("#reload")
-        await settle(pilot)
-        assert path.read_text() == theirs
-        assert app.session.doc.text == theirs
-        assert not app.session.modified and not app.session.can_undo
-        assert "Reloaded from disk; your unsaved edits were dropped" in notes(app)
-        await show(app, pilot, ("server",), "server")
-        assert field(app, "server", "port").value == "8321"
-        assert app.sub_title == "saved" + CHECKED
-
-
-async def test_file_changed_on_disk_then_overwrite_writes_ours_and_keeps_theirs(editor) -> None:
-    app, path = editor()
-    ours = path.read_text().replace("  port: 8321\n", "  port: 8322\n")
-    theirs = path.read_text().replace("image_name: acme", "image_name: theirs")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await set_port(app, pilot, 8322)
-        path.write_text(theirs)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.click("#save")
-        await settle(pilot)
-        await pilot.click("#overwrite")
-        await settle(pilot)
-        assert path.read_text() == ours
-        assert path.with_name("run.yaml.bak").read_text() == theirs
-        assert not app.session.modified
-
-
-async def test_file_changed_on_disk_then_cancel_keeps_both(editor) -> None:
-    app, path = editor()
-    theirs = path.read_text().replace("image_name: acme", "image_name: theirs")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await set_port(app, pilot, 8322)
-        path.write_text(theirs)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.click("#save")
-        await settle(pilot)
+        assert dialog.id == "external-change-dialog"  # before any review of ours
+        shown = texts(dialog)
+        assert "run.yaml changed on disk" in shown
+        assert "--- run.yaml (as you loaded it)" in shown and "+++ run.yaml (on disk now)" in shown
+        assert "-image_name: acme" in shown and "+image_name: theirs" in shown
+        assert "port" not in shown.split("+++")[1]  # their change only, not ours
+        assert [b.label.plain for b in dialog.query(Button)] == ["Cancel", "Reload and re-apply my edits", "Overwrite…"]
+        assert dialog.query_one("#cancel").has_focus
         await pilot.press("escape")
         await settle(pilot)
         assert path.read_text() == theirs
         assert app.session.modified and app.session.doc.value_at(("server", "port")) == 8322
+
+
+async def test_reload_and_reapply_replays_the_edits_on_their_version_then_reviews(editor) -> None:
+    app, path = editor()
+    original = path.read_text()
+    theirs = original.replace("image_name: acme", "image_name: theirs")
+    async with app.run_test(size=SIZE) as pilot:
+        await _their_change_then_ctrl_s(app, pilot, path, theirs)
+        ours = app.session.doc.text
+        await pilot.click("#reapply")
+        await settle(pilot)
+        assert app.session.doc.text == theirs.replace("  port: 8321\n", "  port: 8322\n")
+        assert "Reloaded run.yaml and re-applied 1 edit (ctrl+z goes back)" in notes(app)
+        review = app.screen
+        assert review.id == "save-dialog"  # the same review, now against their version
+        shown = texts(review)
+        assert "+  port: 8322" in shown and "image_name" not in shown
+        await pilot.press("escape")
+        await settle(pilot)
+        # one undo step goes back to before the reload, with our edit on the old text
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert app.session.doc.text == ours
+        assert "Undid: reload from disk and re-apply 1 edit" in notes(app)
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.click("#save")
+        await settle(pilot)
+        assert path.read_text() == theirs.replace("  port: 8321\n", "  port: 8322\n")
+        assert path.with_name("run.yaml.bak").read_text() == theirs
+
+
+async def test_reapply_reports_the_edits_that_no_longer_apply(editor) -> None:
+    app, path = editor()
+    theirs = path.read_text().replace("  port: 8321\n", "  port: 9000\n").replace("image_name: acme", "image_name: theirs")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.change("", lambda: app.session.rename_backend("kv_quota", "kv_counters"))
+        await _their_change_then_ctrl_s(app, pilot, path, theirs)
+        await pilot.click("#reapply")
+        await settle(pilot)
+        report = app.screen
+        assert report.id == "replay-report"
+        shown = texts(report)
+        assert "Reloaded run.yaml and re-applied 1 edit; 1 no longer applies (ctrl+z goes back):" in shown
+        assert "set server.port: server.port was changed on disk too" in shown
+        assert "Nothing was written" in shown
+        await pilot.press("enter")
+        await settle(pilot)
+        doc = app.session.doc
+        assert doc.value_at(("server", "port")) == 9000  # theirs kept
+        assert doc.value_at(("server", "quota", "kvstore", "backend")) == "kv_counters"  # ours re-applied
+        assert doc.value_at(("image_name",)) == "theirs"
+        assert path.read_text() == theirs
+
+
+async def test_overwrite_reviews_what_replaces_their_version_then_writes_ours(editor) -> None:
+    app, path = editor()
+    ours = path.read_text().replace("  port: 8321\n", "  port: 8322\n")
+    theirs = path.read_text().replace("image_name: acme", "image_name: theirs")
+    async with app.run_test(size=SIZE) as pilot:
+        await _their_change_then_ctrl_s(app, pilot, path, theirs)
+        await pilot.click("#overwrite")
+        await settle(pilot)
+        review = app.screen
+        assert review.id == "save-dialog"
+        shown = texts(review)
+        assert "Overwrite run.yaml (their version is kept as .bak)?" in shown
+        assert "--- run.yaml (on disk now)" in shown and "+++ run.yaml (yours)" in shown
+        assert "-image_name: theirs" in shown and "+image_name: acme" in shown and "+  port: 8322" in shown
+        assert path.read_text() == theirs
+        await pilot.click("#save")
+        await settle(pilot)
+        assert path.read_text() == ours
+        assert path.with_name("run.yaml.bak").read_text() == theirs
+        assert not app.session.modified
 
 
 async def test_quit_without_changes_just_quits(editor) -> None:
@@ -194,7 +239,7 @@ async def test_quit_guard_discard_and_quit(editor) -> None:
     assert not path.with_name("run.yaml.bak").exists()
 
 
-async def test_quit_guard_save_and_quit(editor) -> None:
+async def test_quit_guard_save_and_quit_shows_the_same_review_as_ctrl_s(editor) -> None:
     app, path = editor("broken.yaml")
     before = path.read_text()
     async with app.run_test(size=SIZE) as pilot:
@@ -204,10 +249,36 @@ async def test_quit_guard_save_and_quit(editor) -> None:
         await settle(pilot)
         assert "The file has 4 errors." in texts(app.screen)
         await pilot.click("#save")
+        await settle(pilot)
+        review = app.screen
+        assert review.id == "save-dialog" and app.is_running and path.read_text() == before
+        shown = texts(review)
+        assert "The file still has 4 errors; the server may refuse it:" in shown and "+  port: 8322" in shown
+        await pilot.click("#save")
         await pilot.pause()
         assert not app.is_running
     assert path.read_text() == before.replace("  port: 80\n", "  port: 8322\n")
     assert path.with_name("broken.yaml.bak").read_text() == before
+
+
+async def test_save_and_quit_after_an_external_change_asks_about_it_first(editor) -> None:
+    app, path = editor()
+    theirs = path.read_text().replace("image_name: acme", "image_name: theirs")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_port(app, pilot, 8322)
+        path.write_text(theirs)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.click("#save")
+        await settle(pilot)
+        assert app.screen.id == "external-change-dialog"
+        await pilot.click("#reapply")
+        await settle(pilot)
+        await pilot.click("#save")
+        await pilot.pause()
+        assert not app.is_running
+    assert path.read_text() == theirs.replace("  port: 8321\n", "  port: 8322\n")
 
 
 async def test_undo_and_redo_restore_the_exact_text(editor) -> None:
@@ -215,7 +286,7 @@ async def test_undo_and_redo_restore_the_exact_text(editor) -> None:
     original = path.read_text()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.check_action("undo", ()) is None  # nothing to undo: shown disabled
+        assert app.check_action("undo", ()) is False  # nothing to undo: not in the footer
         session = app.session
         texts_after: list[str] = []
         await set_port(app, pilot, 8322)
@@ -244,7 +315,7 @@ async def test_undo_and_redo_restore_the_exact_text(editor) -> None:
         await pilot.press("ctrl+y", "ctrl+y")
         await settle(pilot)
         assert session.doc.text == texts_after[2]
-        assert app.check_action("redo", ()) is None
+        assert app.check_action("redo", ()) is False
         # a new edit after an undo clears the redo history
         await pilot.press("ctrl+z")
         await settle(pilot)
@@ -313,6 +384,16 @@ async def test_on_an_80x24_terminal_the_save_buttons_stay_on_screen(editor) -> N
         await settle(pilot)
         await _save_with_the_button_on_an_80x24_screen(app, pilot)
         assert "port: 8323" in path.read_text() and not app.session.modified
+
+
+async def test_on_an_80x24_terminal_the_external_change_buttons_stay_on_screen(editor) -> None:
+    app, path = editor()
+    theirs = "".join(line.replace(":", ":  # theirs", 1) if line.startswith("  ") and ": " in line else line for line in path.read_text().splitlines(keepends=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _their_change_then_ctrl_s(app, pilot, path, theirs)  # their diff is taller than the screen
+        assert app.screen.id == "external-change-dialog"
+        for button in app.screen.query(Button):
+            assert 0 < button.region.bottom <= 24 and button.region.right <= 80 and button.region.height > 0
 
 
 async def test_on_an_80x24_terminal_many_long_errors_leave_the_save_buttons_on_screen(editor) -> None:

@@ -28,17 +28,22 @@ def test_main_screen(editor, snap_compare) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=_steady)
 
 
-def test_backend_form(editor, snap_compare) -> None:
-    app, _ = editor()
+def _selected(path: tuple, kind: str):
+    """run_before: select the tree node of `path`, the tree keeping the focus."""
 
     async def run_before(pilot) -> None:
         await settle(pilot)
-        app.go_to(("storage", "backends", "kv_quota"), kind="backend")
+        pilot.app.go_to(path, kind=kind)
         await settle(pilot)
-        app.tree.focus()
+        pilot.app.tree.focus()
         await _steady(pilot)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    return run_before
+
+
+def test_backend_form(editor, snap_compare) -> None:
+    app, _ = editor()
+    assert snap_compare(app, terminal_size=SIZE, run_before=_selected(("storage", "backends", "kv_quota"), "backend"))
 
 
 def test_add_backend_form(editor, snap_compare) -> None:
@@ -94,3 +99,30 @@ def test_quit_dialog(editor, snap_compare) -> None:
         await _steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_external_change_dialog_at_80x24(editor, snap_compare) -> None:
+    """ctrl+s after another program changed the file: what it changed, and the three choices."""
+    app, path = editor()
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        app.change("", lambda: app.session.set_value(("server", "port"), 8322))
+        path.write_text(path.read_text().replace("image_name: acme", "image_name: theirs").replace("      port: 6379\n", "      port: 6380\n"))
+        await settle(pilot)
+        app.tree.focus()
+        await pilot.press("ctrl+s")
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_backend_selected_at_80x24(editor, snap_compare) -> None:
+    """The smallest terminal the editor supports: the footer keeps t, T, f1 and the quit."""
+    app, _ = editor()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_selected(("storage", "backends", "kv_quota"), "backend"))
+
+
+def test_provider_selected_at_80x24(editor, snap_compare) -> None:
+    app, _ = editor()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_selected(("providers", "inference", 0), "provider"))

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from llama_config.model.releases import Release
 from llama_config.model.releases.fields import backend_fields
+from llama_config.model.data_location import data_stays
 from llama_config.model.operations import BACKEND_NAME
 
 from ..widgets.fields import FieldRow, collect_values
@@ -93,8 +94,12 @@ class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
             return None
         return name, self.type_name or "", fields
 
+    @on(Input.Submitted)  # enter in any field of the form adds, as the Add button does
     @on(Button.Pressed, "#add")
-    def add(self) -> None:
+    def add(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()  # (the app applies a submitted field of its own form: not this one)
+        if self.type_name is None:
+            return
         result = self._collect()
         if result is not None:
             self.dismiss(result)
@@ -107,8 +112,9 @@ class AddBackendDialog(ModalScreen[tuple[str, str, dict] | None]):
 class RenameDialog(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, name: str, users: int, what: str = "backend", followers: str = "reference") -> None:
+    def __init__(self, name: str, users: int, what: str = "backend", followers: str = "reference", data: str = "") -> None:
         super().__init__(id="rename-dialog")
+        self.data = data  # where the backend's data lives: it stays there
         self.old = name
         self.users = users
         self.what = what  # backend, provider
@@ -118,6 +124,8 @@ class RenameDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(f"Rename {self.what} {self.old}", classes="dialog-title")
             yield Static(f"Every {self.followers} follows ({self.users} now {'point at' if self.what == 'backend' else 'name'} it).", classes="dialog-body")
+            if self.data:
+                yield Static(data_stays(self.data), classes="dialog-body data-stays", markup=False)
             yield Input(value=self.old, id="new-name")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
@@ -142,8 +150,9 @@ class DeleteDialog(ModalScreen[tuple[bool, str | None]]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, name: str, users: list[str], alternatives: list[str]) -> None:
+    def __init__(self, name: str, users: list[str], alternatives: list[str], data: str = "") -> None:
         super().__init__(id="delete-dialog")
+        self.data = data  # where the backend's data lives: deleting it from the config leaves that
         self.backend = name
         self.users = users
         self.alternatives = alternatives
@@ -151,6 +160,8 @@ class DeleteDialog(ModalScreen[tuple[bool, str | None]]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(f"Delete backend {self.backend}?", classes="dialog-title")
+            if self.data:
+                yield Static(data_stays(self.data), classes="dialog-body data-stays", markup=False)
             if self.users:
                 lines = "\n".join(f"  • {u}" for u in self.users[:10]) + (f"\n  … and {len(self.users) - 10} more" if len(self.users) > 10 else "")
                 yield Static(f"It is still used by {len(self.users)}:\n{lines}", classes="dialog-body", markup=False)

@@ -54,13 +54,3 @@ def quit_dialog(errors: int) -> ChoiceDialog:
         dialog_id="quit-dialog",
     )
 
-
-def external_change_dialog(name: str) -> ChoiceDialog:
-    return ChoiceDialog(
-        "The file changed on disk",
-        f"{name} was changed by another program since it was loaded. Reload it (your unsaved edits are dropped), "
-        "or overwrite it with your version (theirs is kept as the .bak backup)?",
-        [("cancel", "Cancel", "default"), ("reload", "Reload from disk", "warning"), ("overwrite", "Overwrite", "error")],
-        cancel_id="cancel",
-        dialog_id="external-change-dialog",
-    )

@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
+from textual.binding import Binding
 
 from .choice import ChoiceDialog
 
-KEYS = """\
-Keys
-  tab / shift+tab   move between the tree, the form and the problems list
-  enter             open a tree node; apply a field; jump to a problem
-  /                 search names, fields, keys and values
-  a                 add a backend            r   rename the selected backend
-  d                 delete the selected backend (moving its users first)
-  on a provider     a add  m add a model  r rename  e on/off  d remove
-                    shift+up / shift+down: reorder within its API
-  ctrl+s            save (shows the diff first)
-  ctrl+z / ctrl+y   undo / redo
-  ctrl+r            reveal or hide passwords in the form
-  ctrl+p            command palette: every action
-  f1                help for the focused field
-  q / ctrl+q        quit (asks when there are unsaved changes)"""
+# what the binding tables cannot say: keys of the widgets themselves
+_GENERAL = [
+    ("tab / shift+tab", "move between the tree, the form and the problems list"),
+    ("enter", "tree: open a group, or go to the form's first field; field: apply it; problems: jump"),
+    ("escape", "leave a field for the tree; close a dialog"),
+    ("ctrl+p", "command palette: every action"),
+]
+
+
+def key_lines(app: Any) -> list[tuple[str, str]]:
+    """(key, what it does) for every binding of the app, the tree and the problems list, from
+    their BINDINGS: F1 cannot drift from the keys that work."""
+    from ..widgets.config_tree import ConfigTree
+    from ..widgets.diagnostics_panel import DiagnosticsPanel
+
+    lines = list(_GENERAL)
+    for where, bindings in (("", app.BINDINGS), ("tree: ", ConfigTree.BINDINGS), ("problems: ", DiagnosticsPanel.BINDINGS)):
+        for binding in bindings:
+            description = binding.tooltip or binding.description
+            if isinstance(binding, Binding) and binding.id and description:
+                key = binding.key.replace("slash", "/")
+                if (key, where + description) not in lines:
+                    lines.append((key, where + description))
+    return lines
+
+
+class KeysDialog(ChoiceDialog):
+    """The keys scroll: at 80x24 they are taller than the screen, and Close must stay on it."""
+
+    DEFAULT_CSS = """
+    #help-dialog #keys { height: auto; max-height: 1fr; }
+    """
+
+    def compose_body(self):
+        from textual.containers import VerticalScroll
+        from textual.widgets import Static
+
+        with VerticalScroll(id="keys"):
+            yield Static(self.body, classes="dialog-body")
 
 
 def field_help(name: str, expected: str, default: object, description: str, path: str) -> ChoiceDialog:
@@ -36,5 +63,9 @@ def field_help(name: str, expected: str, default: object, description: str, path
     return ChoiceDialog(f"Help: {name}", body, [("close", "Close", "primary")], cancel_id="close", dialog_id="help-dialog")
 
 
-def keys_help() -> ChoiceDialog:
-    return ChoiceDialog("llama-config editor", KEYS, [("close", "Close", "primary")], cancel_id="close", dialog_id="help-dialog")
+def keys_help(app: Any) -> ChoiceDialog:
+    body = Text("Keys\n", style="bold")
+    for key, description in key_lines(app):
+        body.append(f"  {key:<17} ", style="bold")
+        body.append(f"{description}\n")
+    return KeysDialog("llama-config editor", body, [("close", "Close", "primary")], cancel_id="close", dialog_id="help-dialog")

@@ -174,6 +174,7 @@ class AddProviderDialog(ModalScreen[NewProvider | None]):
         switch = self.query("#add-dependencies")
         return NewProvider(self.api or "", self.provider_type or "", provider_id, _flatten(values), bool(switch and switch.first(Switch).value))
 
+    @on(Input.Submitted, "#provider-form Input")  # enter in a field adds, as the Add button does
     @on(Button.Pressed, "#add")
     def add(self) -> None:
         if self._ask_secret():

@@ -9,14 +9,17 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from llama_config.model.diagnostics import Diagnostic
+from llama_config.model.disk_change import DiskChange
 
 from .choice import ChoiceDialog
 
 
 class SaveDialog(ChoiceDialog):
-    def __init__(self, name: str, diff: str, errors: list[Diagnostic]) -> None:
+    body_rows = 0  # rows a subclass shows above the diff
+
+    def __init__(self, name: str, diff: str, errors: list[Diagnostic], title: str = "") -> None:
         super().__init__(
-            f"Save {name}?",
+            title or f"Save {name}?",
             "",
             [("cancel", "Cancel", "default"), ("save", "Save anyway" if errors else "Save", "warning" if errors else "success")],
             cancel_id="cancel",
@@ -40,7 +43,7 @@ class SaveDialog(ChoiceDialog):
         """The errors and the diff share what the screen leaves once the title and the buttons
         have their rows (the errors up to half; each part scrolls): at 80x24 the Save button
         must stay on screen, however many errors wrap over however many lines."""
-        fixed = 4 + 2 + 3 + 1  # dialog border and padding, title, buttons, margin
+        fixed = 4 + 2 + 3 + 1 + self.body_rows  # dialog border and padding, title, buttons, margin
         rows = max(6, int(self.size.height * 0.9) - fixed)
         errors = 0
         if self.errors:
@@ -55,3 +58,32 @@ def colored_diff(diff: str) -> Text:
         style = "bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
         text.append(line + "\n", style=style)
     return text
+
+
+class ExternalChangeDialog(SaveDialog):
+    """The file changed on disk (asked before the save review): what the other writer changed,
+    and the choice to overwrite it, reload it and re-apply the operator's edits, or cancel."""
+
+    body_rows = 4
+
+    def __init__(self, change: DiskChange, edits: int, can_replay: bool) -> None:
+        self.change = change
+        choices = [("cancel", "Cancel", "default")]
+        if change.disk is not None and can_replay:
+            choices.append(("reapply", "Reload and re-apply my edits", "primary"))
+        choices.append(("overwrite", "Overwrite…", "error"))
+        ChoiceDialog.__init__(self, f"{change.name} changed on disk", "", choices, cancel_id="cancel", dialog_id="external-change-dialog")
+        self.diff = change.theirs()
+        self.errors = []
+        mine = f"your {edits} edit{'s' if edits != 1 else ''}"
+        if change.disk is None:
+            self.note = f"Another program changed it since you loaded it, and it cannot be read now: {change.problem}. Overwrite writes {mine} in its place."
+        elif can_replay:
+            self.note = f"Another program changed it since you loaded it; below is what it changed. Re-apply loads its version and replays {mine} on it (ctrl+z undoes that); Overwrite first shows what replaces its version."
+        else:
+            self.note = f"Another program changed it since you loaded it; below is what it changed. Your edits cannot be replayed (an undo went past a save); Overwrite first shows what replaces its version."
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.note, classes="dialog-body", markup=False)
+        with VerticalScroll(classes="dialog-diff"):
+            yield Static(colored_diff(self.diff) if self.diff else Text("(the file cannot be read)" if self.change.disk is None else "(only its timestamp or bytes outside the text changed)"))

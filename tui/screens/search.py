@@ -86,8 +86,10 @@ def search_targets(session: EditSession) -> list[SearchTarget]:
         targets.append(SearchTarget(f"backend {name} ({kind})", "backend", path))
         for spec in fields_of(release, data, path):
             targets.append(SearchTarget(f"{name}.{spec.name}  field of backend {name}", "backend", path, path + spec.key))
-    for store, spec in release.stores.items():
-        targets.append(SearchTarget(f"store {store} ({spec.get('family')})", "store", ("storage", "stores", store)))
+    from ..widgets.config_tree import shown_stores
+
+    for store, spec, present in shown_stores(session.doc, release):
+        targets.append(SearchTarget(f"store {store} ({spec.get('family')})" + ("" if present else ": not set, add it"), "store", ("storage", "stores", store)))
     from llama_config.model.provider_ops import id_of
 
     providers = list(iter_providers(data))

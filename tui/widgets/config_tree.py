@@ -36,25 +36,36 @@ _SEVERITY_MARK = {"error": " ✗", "warning": " !", "info": ""}
 
 
 class ConfigTree(Tree[NodeRef]):
-    # provider keys live on the tree, not the app: an app-level letter would also fire while a
-    # form's picker or button has the focus. Each shows in the footer only where it applies;
-    # elsewhere check_action turns it down and the app's key of the same letter (a: add
-    # backend) answers instead.
+    # The single-letter keys live on the tree (and the problems list), never on the app: an
+    # app-level letter also fires while a form's picker or button has the focus (typing a
+    # backend name into a Select quit the editor). Each shows in the footer only on the nodes
+    # where it works: check_action turns it down elsewhere, and the next binding of the same
+    # letter (a: add provider / add resource / add backend) answers instead.
     BINDINGS = [
         Binding("right", "expand_node", "Expand", show=False),
         Binding("left", "collapse_node", "Collapse", show=False),
-        Binding("a", "provider('add_provider')", "Add provider", id="tree.add_provider", tooltip="Add a provider: its API, then its type"),
-        Binding("a", "provider('add_resource', 'resource')", "Add resource", id="tree.add_resource", tooltip="Register another resource of this kind"),
-        Binding("m", "provider('add_resource')", "Add resource", id="tree.add_model", tooltip="Register a model (or vector store, tool group) served by this provider"),
-        Binding("r", "provider('rename_provider')", "Rename", id="tree.rename_provider", tooltip="Rename the provider; registered resources follow"),
-        Binding("e", "provider('toggle_provider')", "On/off", id="tree.toggle_provider", tooltip="Switch the provider off (an ${env.X:+id} toggle) or on"),
-        Binding("d", "provider('remove_provider')", "Remove", id="tree.remove_provider", tooltip="Remove the provider (asks about its resources)"),
-        Binding("d", "provider('remove_resource')", "Remove", id="tree.remove_resource", tooltip="Remove this registered resource"),
-        Binding("shift+up", "provider('move_provider(-1)')", "Move up", id="tree.move_up", tooltip="Move the provider up within its API"),
-        Binding("shift+down", "provider('move_provider(1)')", "Move down", id="tree.move_down", tooltip="Move the provider down within its API"),
+        Binding("enter", "open_node", "Open", show=False),
+        Binding("slash", "node('search')", "Find", id="tree.search", tooltip="Search backends, stores, providers and fields"),
+        Binding("a", "node('add_provider')", "Add", id="tree.add_provider", tooltip="Add a provider: its API, then its type"),
+        Binding("a", "node('add_resource', 'resource')", "Add", id="tree.add_resource", tooltip="Register another resource of this kind"),
+        Binding("a", "node('add_backend')", "Add", id="tree.add_backend", tooltip="Add a storage backend"),
+        Binding("m", "node('add_resource')", "Model", id="tree.add_model", tooltip="Register a model (or vector store, tool group) served by this provider"),
+        Binding("r", "node('rename_provider')", "Rename", id="tree.rename_provider", tooltip="Rename the provider; registered resources follow"),
+        Binding("r", "node('rename_backend')", "Rename", id="tree.rename_backend", tooltip="Rename the backend; every reference follows"),
+        Binding("e", "node('toggle_provider')", "On/off", id="tree.toggle_provider", tooltip="Switch the provider off (an ${env.X:+id} toggle) or on"),
+        Binding("d", "node('remove_provider')", "Remove", id="tree.remove_provider", tooltip="Remove the provider (asks about its resources)"),
+        Binding("d", "node('remove_resource')", "Remove", id="tree.remove_resource", tooltip="Remove this registered resource"),
+        Binding("d", "node('delete_backend')", "Delete", id="tree.delete_backend", tooltip="Delete the backend (moving its users first)"),
+        Binding("t", "node('test_backend')", "Test", id="tree.test_backend", tooltip="Test the live connection of this backend, or the endpoint this provider points at"),
+        Binding("T", "node('test_all')", "Test all", id="tree.test_all", tooltip="Test every backend, and every provider endpoint that has a probe, at once"),
+        Binding("shift+up", "node('move_provider(-1)')", "Move up", show=False, id="tree.move_up", tooltip="Move the provider up within its API"),
+        Binding("shift+down", "node('move_provider(1)')", "Move down", show=False, id="tree.move_down", tooltip="Move the provider down within its API"),
+        Binding("q", "app.quit", "Quit", id="tree.quit", show=False),
     ]
-    # which node kinds each provider key works on
-    _PROVIDER_KEYS = {
+    # which node kinds each key works on (None: every node)
+    _NODE_KEYS: dict[str, tuple[str, ...] | None] = {
+        "search": None,
+        "test_all": ("storage", "backends", "backend", "stores", "store", "reference", "providers", "api", "provider"),
         "add_provider": ("providers", "api", "provider"),
         "add_resource": ("provider", "resource"),
         "rename_provider": ("provider",),
@@ -63,12 +74,21 @@ class ConfigTree(Tree[NodeRef]):
         "remove_resource": ("resource",),
         "move_provider(-1)": ("provider",),
         "move_provider(1)": ("provider",),
+        "add_backend": ("storage", "backends", "backend", "stores", "store", "reference"),
+        "rename_backend": ("backend",),
+        "delete_backend": ("backend",),
+        "test_backend": ("backend", "provider"),
     }
+    # nodes that are groups: enter opens or closes them; on the others it goes to the form
+    _GROUPS = ("storage", "backends", "stores", "providers", "api")
 
     def __init__(self, session: EditSession, **kwargs) -> None:
         super().__init__("config", data=NodeRef("root", ()), **kwargs)
         self.session = session
         self.show_root = False
+        # a click selects; only the arrow opens or closes (a click on an expanded node
+        # collapsed it), and enter is action_open_node
+        self.auto_expand = False
         self.guide_depth = 3
         self._refs: list[Reference] = []
         self._families: dict[Path, str] = {}
@@ -125,9 +145,8 @@ class ConfigTree(Tree[NodeRef]):
         stores = self.session.doc.value_at(("storage", "stores"))
         stores = stores if isinstance(stores, dict) else {}
         release = self.session.release()
-        for store, spec in sorted(release.stores.items(), key=lambda item: store_order(item[0])):
-            if store in stores or spec.get("startup") != "optional":  # unset optional stores stay out of the way
-                add(snode, self._reference_label(store, ("storage", "stores", store), stores.get(store)), NodeRef("store", ("storage", "stores", store), spec.get("family")), leaf=True)
+        for store, spec, _ in shown_stores(self.session.doc, release):
+            add(snode, self._reference_label(store, ("storage", "stores", store), stores.get(store)), NodeRef("store", ("storage", "stores", store), spec.get("family")), leaf=True)
         add.done(snode)
         add.done(storage)
         providers = add(root, self._label("Providers", ("providers",)), NodeRef("providers", ("providers",)), expand=True)
@@ -343,21 +362,35 @@ class ConfigTree(Tree[NodeRef]):
             self.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action != "provider":
+        if action != "node":
             return True
         node = self.cursor_node
         kind = node.data.kind if node is not None and node.data is not None else ""
         name = str(parameters[0]) if parameters else ""
-        if kind not in (parameters[1:] or self._PROVIDER_KEYS.get(name, ())):
+        kinds = parameters[1:] or self._NODE_KEYS.get(name, ())
+        if kinds is not None and kind not in kinds:
             return False
         if name == "add_resource" and kind == "provider":
             from llama_config.tui.widgets.provider_form import resource_kind_for
 
             return bool(resource_kind_for(self.session.release(), str(node.data.path[1])))
+        if name == "test_all":
+            return bool(operations.backends(self.session.doc)) or kind in ("providers", "api", "provider")
         return True
 
-    async def action_provider(self, name: str, *kinds: str) -> None:
+    async def action_node(self, name: str, *kinds: str) -> None:
         await self.app.run_action(name)
+
+    def action_open_node(self) -> None:
+        """enter: a group opens or closes; any other node moves the focus to its form's first
+        field (one key from the tree to the form, instead of tabbing past its buttons)."""
+        node = self.cursor_node
+        if node is None or node.data is None:
+            return
+        self.post_message(Tree.NodeSelected(node))  # the tree's own enter, for whoever listens
+        if node.data.kind in self._GROUPS or not self.app.query_one("#detail").focus_first_field():
+            if node.allow_expand:
+                node.toggle()
 
     def action_expand_node(self) -> None:
         if self.cursor_node is not None and self.cursor_node.allow_expand:
@@ -428,6 +461,19 @@ class _Patch:
     def done(self, parent) -> None:
         if self.next.get(id(parent), 0) != len(parent.children):
             raise _Mismatch
+
+
+def shown_stores(doc, release) -> list[tuple[str, dict, bool]]:
+    """(store, its spec, set in the file) for the stores the tree, search and the palette offer:
+    those the file sets, and the unset ones the server needs (unset optional stores stay out
+    of the way)."""
+    stores = doc.value_at(("storage", "stores"))
+    stores = stores if isinstance(stores, dict) else {}
+    return [
+        (store, spec, store in stores)
+        for store, spec in sorted(release.stores.items(), key=lambda item: store_order(item[0]))
+        if store in stores or spec.get("startup") != "optional"
+    ]
 
 
 def resource_title(kind: str, entry: object) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from llama_config.model import operations
@@ -68,6 +69,31 @@ class ActionButton(Button):
         await self.app.run_action(self.app_action)
 
 
+def fix_action(fix) -> str:
+    """The app action that applies a quick fix (model/quick_fixes.py), as one undoable step."""
+    return f"quick_fix({list(fix.path)!r}, {fix.new!r}, {fix.rename_key!r})"
+
+
+def fix_button(diagnostic, doc) -> "ActionButton | None":
+    """`Fix: rename db_pth to db_path` under a finding that suggests its own repair."""
+    from llama_config.model.quick_fixes import quick_fix
+
+    fix = quick_fix(diagnostic, doc)
+    if fix is None:
+        return None
+    return ActionButton(f"Fix: {fix.label}", fix_action(fix), variant="warning", classes="fix-key", compact=True)
+
+
+def _users(who: list[str]) -> Widget:
+    """`Used by 14` with the list folded away: fourteen references were a wall of text."""
+    if not who:
+        return Static(Text("Used by nothing", style="yellow"), classes="detail-users")
+    from textual.widgets import Collapsible
+
+    lines = Static("\n".join(f"• {user}" for user in who), markup=False)
+    return Collapsible(lines, title=f"Used by {len(who)}", collapsed=True, id="backend-users", classes="detail-users")
+
+
 def _heading(title: str, subtitle: str = "") -> Static:
     text = Text(title, style="bold")
     if subtitle:
@@ -112,6 +138,13 @@ class DetailPane(VerticalScroll):
         views = [child for child in self.children if child.has_class("detail-view")]
         return views[0] if views else None
 
+    def focus_first_field(self) -> bool:
+        """Focus the form's first field (enter on a tree node); False when the view has none."""
+        for widget in self.query("Input, Select, Switch"):
+            if widget.focusable:
+                widget.focus()
+                return True
+        return False
 
     # -- views ---------------------------------------------------------------------------
 
@@ -121,6 +154,8 @@ class DetailPane(VerticalScroll):
             if d.path[: len(path)] == path and d.severity != "info" and d not in skip:
                 style = "bold red" if d.severity == "error" else "yellow"
                 out.append(Static(Text.assemble((f"{d.severity}: ", style), d.message, (f"  [{d.code}]", "dim")), classes="detail-problem"))
+                if (button := fix_button(d, self.session.doc)) is not None:
+                    out.append(button)
         return out
 
     def _view_section(self, ref: NodeRef) -> list:
@@ -150,7 +185,7 @@ class DetailPane(VerticalScroll):
         widgets: list = [_heading(f"Backend {name}", kind)]
         widgets += self._diagnostics_for(ref.path)
         who = [f"{r.owner}  ({format_path(r.path)})" for r in users] + [f"store {s} (unset, uses '{name}' by default)" for s in implicit]
-        widgets.append(Static(Text(f"Used by {len(who)}: " + ("; ".join(who) if who else "nothing"), style="green" if who else "yellow"), classes="detail-users"))
+        widgets.append(_users(who))
         widgets += self.connection_status(ref)
         widgets.append(
             Horizontal(

@@ -4,7 +4,6 @@ the family-filtered backend picker, and the file's unknown keys with a one-key f
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -21,7 +20,6 @@ from .fields import FieldRow, value_in
 if TYPE_CHECKING:
     from .detail import DetailPane
 
-_HINT = re.compile(r"did you mean '([^']+)'\?")
 
 
 def first_paragraph(text: str, limit: int = 300) -> str:
@@ -94,7 +92,7 @@ def provider_form(pane: "DetailPane", path: Path) -> list:
     else:
         widgets.append(Static(Text("✓ every required field is set", style="green"), id="required-count", classes="detail-problem"))
     for diagnostic in unknown:
-        widgets += _unknown_key(diagnostic)
+        widgets += _unknown_key(diagnostic, session.doc)
     widgets += _rows(pane, release, config_path, config, fields)
     for parts, family in refs:
         heading = Text(".".join(parts), style="bold")
@@ -202,14 +200,13 @@ def _section_heading(release: Any, data: Any, path: Path) -> Static:
     return Static(text, classes="form-section")
 
 
-def _unknown_key(diagnostic: Any) -> list:
-    from .detail import ActionButton
+def _unknown_key(diagnostic: Any, doc: Any) -> list:
+    from .detail import ActionButton, fix_button
 
     key = diagnostic.path[-1]
-    hint = _HINT.search(diagnostic.message)
     out: list = [Static(Text.assemble(("unknown: ", "yellow"), diagnostic.message), classes="detail-problem")]
-    if hint:
-        out.append(ActionButton(f"Rename {key} to {hint.group(1)}", f"rename_key({list(diagnostic.path)!r}, {hint.group(1)!r})", variant="warning", classes="fix-key"))
+    if (button := fix_button(diagnostic, doc)) is not None:
+        out.append(button)
     else:
         out.append(ActionButton(f"Remove {key}", f"remove_key({list(diagnostic.path)!r})", variant="warning", classes="fix-key"))
     return [Vertical(*out, classes="unknown-key")]
