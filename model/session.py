@@ -34,6 +34,7 @@ class EditSession:
         self.server = server  # the --server the operator chose; None: detected from the file
         self.target = ""  # which release checks the file, and why (set by release())
         self._release: tuple[tuple, Any] | None = None
+        self._references: tuple[tuple, list] | None = None
         # (text before, what the step did, the edits since the file's text before it, its parse
         # or None). The edits are None where no sequence of operations leads from the file to
         # that text (a step made without one, undoing past a save or a reload). Only the step
@@ -90,6 +91,20 @@ class EditSession:
             line = found.line
         self._release = (key, load_release(line))
         return self._release[1]
+
+    def references(self) -> list:
+        """Every backend reference in the file (model.references), found once per document
+        text: the tree, the form and "used by" all ask after each edit, and a scan of 5,000
+        providers costs ~100 ms."""
+        from .references import find_references
+
+        key = (self.doc.text, id(self.release()))
+        if self._references is None or self._references[0] != key:
+            self._references = (key, find_references(self.doc.data, release=self.release()))
+        return self._references[1]
+
+    def users_of(self, backend: str) -> list:
+        return [ref for ref in self.references() if ref.backend == backend]
 
     def secret_fields(self):
         """The fields the target release marks secret in this file (model.release_secrets)."""

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Select, Static, Switch, Tree
+from textual.widgets import Header, Input, Select, Static, Switch, Tree
 
 from llama_config.model.data_location import backend_data
 from llama_config.model.document import EditError
@@ -28,6 +28,7 @@ from .widgets.config_tree import ConfigTree, NodeRef
 from .widgets.detail import PartitionInput, ReferenceSelect
 from .widgets.detail import DetailPane
 from .widgets.diagnostics_panel import DiagnosticsPanel
+from .widgets.footer import SteadyFooter
 
 
 class ConfigEditorApp(App[None]):
@@ -80,7 +81,7 @@ class ConfigEditorApp(App[None]):
                     yield DetailPane(self.session, id="detail")
                     yield DiagnosticsPanel(id="problems")
         # compact, without the palette key (F1 and the README name ctrl+p): the keys fit 80 columns
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter(compact=True, show_command_palette=False)
 
     def _error_text(self) -> Text:
         exc = self.load_error
@@ -188,7 +189,7 @@ class ConfigEditorApp(App[None]):
     @on(Tree.NodeHighlighted, "#tree")
     def node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
         if event.node.data is not None and event.node.data.kind != "root" and event.node.data != self.detail.current:
-            self.detail.show(event.node.data)
+            self.detail.show_soon(event.node.data)
             self.refresh_bindings()
 
     @on(DiagnosticsPanel.Jump)
@@ -416,8 +417,10 @@ class ConfigEditorApp(App[None]):
             return False  # (tab moves through the create-file dialog shown then)
         if action == "leave_field":
             return self._in_form()
-        if action in ("rename_backend", "delete_backend", "test_backend"):
+        if action in ("rename_backend", "delete_backend"):
             return True if self._selected_backend() else None
+        if action == "test_backend":
+            return True if self._selected_backend() or self._selected("provider") else None
         if action == "undo":
             return bool(self.session and self.session.can_undo)  # in the footer only when it would act
         if action == "redo":
@@ -803,24 +806,39 @@ class ConfigEditorApp(App[None]):
     # -- connection tests -------------------------------------------------------------------
 
     def action_test_backend(self) -> None:
+        """t: test the selected backend, or what the selected provider's config points at."""
         name = self._selected_backend()
         if name is not None:
             self._start_probes([name])
+            return
+        ref = self._selected("provider")
+        if ref is not None:
+            self._start_probes([], provider=ref.path)
 
     def action_test_all(self) -> None:
         if self.session is not None:
-            self._start_probes(None)
+            self._start_probes(None, provider=("providers",))
 
-    def _start_probes(self, names: list[str] | None) -> None:
+    def _start_probes(self, names: list[str] | None, provider: Path | None = None) -> None:
+        """Probe the backends in `names` (None: all) and the providers at or under `provider`
+        (a provider's path, or ("providers",) for every enabled one that has a probe)."""
         from llama_config.model.probes import plan
+
+        from .widgets.probe_status import provider_targets
 
         session = self.session
         assert session is not None
         try:
-            targets = plan(session.data, session.env, names, session.release())
+            targets = plan(session.data, session.env, names, session.release()) if names != [] else []
         except KeyError as exc:
             self.notify_error(f"no backend {exc}")
             return
+        if provider is not None:
+            found, why_not = provider_targets(session, provider)
+            targets += found
+            if why_not and not targets:
+                self.notify(why_not, timeout=6)
+                return
         if not targets:
             self.notify("There are no backends to test", timeout=3)
             return
@@ -830,11 +848,14 @@ class ConfigEditorApp(App[None]):
     async def _probe(self, targets: list) -> None:
         from llama_config.model.probes import ProbeRun
 
+        from .widgets.probe_status import probe_key
+
         state = self.tree.probe_state
         for target in targets:
-            state.pop(target.name, None)
-        run = ProbeRun(targets, on_start=lambda target: self._probe_started(target.name), on_result=self._probe_finished)
-        self.notify(f"Testing {len(targets)} backend{'s' if len(targets) != 1 else ''}…", timeout=3)
+            state.pop(probe_key(target.api, target.name), None)
+        run = ProbeRun(targets, on_start=lambda target: self._probe_started(probe_key(target.api, target.name)), on_result=self._probe_finished)
+        what = "backend" if all(t.api is None for t in targets) else "connection"
+        self.notify(f"Testing {len(targets)} {what}{'s' if len(targets) != 1 else ''}…", timeout=3)
         results = await run.run()
         failed = [r for r in results if not r.ok]
         if failed:
@@ -842,15 +863,18 @@ class ConfigEditorApp(App[None]):
         else:
             self.notify(f"All {len(results)} reachable", title="Connection tests", timeout=4)
 
-    def _probe_started(self, name: str) -> None:
-        self.tree.probe_state[name] = None  # running
-        self.tree.refresh_backend_labels()
+    def _probe_started(self, key: str) -> None:
+        self.tree.probe_state[key] = None  # running
+        self.tree.refresh_probe_labels()
 
     def _probe_finished(self, result: Any) -> None:
-        self.tree.probe_state[result.backend] = result
-        self.tree.refresh_backend_labels()
+        from .widgets.probe_status import probe_key
+
+        key = probe_key(result.api, result.backend)
+        self.tree.probe_state[key] = result
+        self.tree.refresh_probe_labels()
         current = self.detail.current
-        if current is not None and current.kind == "backend" and current.path[-1] == result.backend:
+        if current is not None and current.kind in ("backend", "provider") and self.detail.probe_key_of(current) == key:
             self.detail.show(current)
 
     # -- saving and quitting ---------------------------------------------------------------

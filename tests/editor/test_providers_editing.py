@@ -179,7 +179,7 @@ async def test_edit_a_nested_field_picker_and_input_one_undoable_step_each(edito
         await settle(pilot)
         await show(app, pilot, INFERENCE + (0,), "provider")
         section = app.detail.query_one(FormSection)
-        assert not section.opened and not app.detail.query(FieldSelect).filter("#field-providers-inference-0--config-network-tls-min-version")
+        assert not section.opened and not app.detail.query(FieldSelect).filter("#field-network-tls-min-version")
         section.query_one(Button).press()  # nothing under network is set: it opens on demand
         await settle(pilot)
         shown = texts(app.detail)

@@ -48,7 +48,7 @@ async def test_quota_on_without_auth_warns_and_leads_to_the_auth_form(editor) ->
         shown = texts(app.detail)
         assert "Quotas require authentication" in shown
         assert "Configure authentication…" in shown
-        assert not app.detail.query("#field-server-quota-anonymous-max-requests")  # no limits while off
+        assert not app.detail.query("#field-anonymous-max-requests")  # no limits while off
 
         await pilot.click("#quota-enabled")
         await settle(pilot)
@@ -95,7 +95,7 @@ async def test_quota_on_without_auth_warns_and_leads_to_the_auth_form(editor) ->
         await settle(pilot)
         assert field(app, "server", "auth", "provider_config", "jwks", "uri")
         assert field(app, "server", "auth", "provider_config", "audience").placeholder == "default: llama-stack"
-        assert not app.detail.query("#field-server-auth-provider-config-endpoint")
+        assert not app.detail.query("#field-endpoint")
 
         await show(app, pilot, ("server", "quota"), "quota")
         assert "Quotas require authentication" not in texts(app.detail)

@@ -17,9 +17,11 @@ from llama_config.model.diagnostics import SEVERITY_ORDER, Diagnostic
 from llama_config.model.facts import family_of, type_tag_of
 from llama_config.model.releases import store_order
 from llama_config.model import operations
-from llama_config.model.references import Reference, find_references, iter_providers
+from llama_config.model.references import Reference, iter_providers
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path
+
+from .probe_status import badge, probe_key
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,8 @@ class ConfigTree(Tree[NodeRef]):
         Binding("d", "node('remove_provider')", "Remove", id="tree.remove_provider", tooltip="Remove the provider (asks about its resources)"),
         Binding("d", "node('remove_resource')", "Remove", id="tree.remove_resource", tooltip="Remove this registered resource"),
         Binding("d", "node('delete_backend')", "Delete", id="tree.delete_backend", tooltip="Delete the backend (moving its users first)"),
-        Binding("t", "node('test_backend')", "Test", id="tree.test_backend", tooltip="Test the live connection of this backend"),
-        Binding("T", "node('test_all')", "Test all", id="tree.test_all", tooltip="Test every backend's connection at once"),
+        Binding("t", "node('test_backend')", "Test", id="tree.test_backend", tooltip="Test the live connection of this backend, or the endpoint this provider points at"),
+        Binding("T", "node('test_all')", "Test all", id="tree.test_all", tooltip="Test every backend, and every provider endpoint that has a probe, at once"),
         Binding("shift+up", "node('move_provider(-1)')", "Move up", show=False, id="tree.move_up", tooltip="Move the provider up within its API"),
         Binding("shift+down", "node('move_provider(1)')", "Move down", show=False, id="tree.move_down", tooltip="Move the provider down within its API"),
         Binding("q", "app.quit", "Quit", id="tree.quit", show=False),
@@ -63,7 +65,7 @@ class ConfigTree(Tree[NodeRef]):
     # which node kinds each key works on (None: every node)
     _NODE_KEYS: dict[str, tuple[str, ...] | None] = {
         "search": None,
-        "test_all": ("storage", "backends", "backend", "stores", "store", "reference"),
+        "test_all": ("storage", "backends", "backend", "stores", "store", "reference", "providers", "api", "provider"),
         "add_provider": ("providers", "api", "provider"),
         "add_resource": ("provider", "resource"),
         "rename_provider": ("provider",),
@@ -75,7 +77,7 @@ class ConfigTree(Tree[NodeRef]):
         "add_backend": ("storage", "backends", "backend", "stores", "store", "reference"),
         "rename_backend": ("backend",),
         "delete_backend": ("backend",),
-        "test_backend": ("backend",),
+        "test_backend": ("backend", "provider"),
     }
     # nodes that are groups: enter opens or closes them; on the others it goes to the form
     _GROUPS = ("storage", "backends", "stores", "providers", "api")
@@ -94,58 +96,82 @@ class ConfigTree(Tree[NodeRef]):
         self._marks_under: dict[Path, str] = {}  # worst severity at or below a path
         self._users: dict[str, int] = {}
         self._backend_nodes: dict[str, TreeNode[NodeRef]] = {}
+        self._provider_nodes: list[TreeNode[NodeRef]] = []  # of the groups filled so far
         # connection tests: backend name -> None while running, else its ProbeResult
         self.probe_state: dict[str, object] = {}
 
     # -- building ------------------------------------------------------------------------
 
     def rebuild(self) -> None:
-        """Rebuild from the session, keeping what was expanded and where the cursor was."""
-        expanded = {node.data.path + (node.data.kind,) for node in self._walk(self.root) if node.is_expanded and node.data}
-        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        """Redraw from the session, keeping what was expanded and where the cursor was.
+
+        An edit rarely changes which nodes there are: then only the labels that changed are
+        set, and Textual redraws just those lines. Otherwise the tree is built anew."""
         data = self.session.data
-        self._refs = find_references(data)
+        self._refs = self.session.references()
         # path -> family, for the labels: scanning the list per label was quadratic
         # (2.3 s to open a 5,000-provider group)
         self._families = {ref.path: ref.family for ref in self._refs}
         self._severities(self.session.diagnostics)
-        self.clear()
-        storage = self.root.add(self._label("Storage", ("storage",)), NodeRef("storage", ("storage",)), expand=True)
-        backends = operations.backends(self.session.doc)
         self._users = {}
         for ref in self._refs:
             if isinstance(ref.backend, str):
                 self._users[ref.backend] = self._users.get(ref.backend, 0) + 1
-        bnode = storage.add(self._label(f"Backends ({len(backends)})", ("storage", "backends"), exact=True), NodeRef("backends", ("storage", "backends")), expand=True)
+        if self.root.children:
+            try:
+                self._lay_out(data, _Patch())
+                return
+            except _Mismatch:
+                pass
+        expanded = {node.data.path + (node.data.kind,) for node in self._walk(self.root) if node.is_expanded and node.data}
+        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        self.clear()
+        self._lay_out(data, _Fresh(expanded))
+        if cursor is not None:
+            self.select_path(cursor.path, kind=cursor.kind, focus=False)
+
+    def _lay_out(self, data: dict, add: "_Fresh | _Patch") -> None:
+        """Every node in order, through `add` (which makes them, or checks and relabels them)."""
+        root = self.root
+        storage = add(root, self._label("Storage", ("storage",)), NodeRef("storage", ("storage",)), expand=True)
+        backends = operations.backends(self.session.doc)
+        bnode = add(storage, self._label(f"Backends ({len(backends)})", ("storage", "backends"), exact=True), NodeRef("backends", ("storage", "backends")), expand=True)
         self._backend_nodes = {}
+        self._provider_nodes = []
         for name, backend in backends.items():
-            self._backend_nodes[name] = bnode.add_leaf(self._backend_label(name, backend), NodeRef("backend", ("storage", "backends", name)))
-        snode = storage.add(self._label("Stores", ("storage", "stores"), exact=True), NodeRef("stores", ("storage", "stores")), expand=True)
+            self._backend_nodes[name] = add(bnode, self._backend_label(name, backend), NodeRef("backend", ("storage", "backends", name)), leaf=True)
+        add.done(bnode)
+        snode = add(storage, self._label("Stores", ("storage", "stores"), exact=True), NodeRef("stores", ("storage", "stores")), expand=True)
         stores = self.session.doc.value_at(("storage", "stores"))
         stores = stores if isinstance(stores, dict) else {}
         release = self.session.release()
         for store, spec, _ in shown_stores(self.session.doc, release):
-            snode.add_leaf(self._reference_label(store, ("storage", "stores", store), stores.get(store)), NodeRef("store", ("storage", "stores", store), spec.get("family")))
-        providers = self.root.add(self._label("Providers", ("providers",)), NodeRef("providers", ("providers",)), expand=True)
+            add(snode, self._reference_label(store, ("storage", "stores", store), stores.get(store)), NodeRef("store", ("storage", "stores", store), spec.get("family")), leaf=True)
+        add.done(snode)
+        add.done(storage)
+        providers = add(root, self._label("Providers", ("providers",)), NodeRef("providers", ("providers",)), expand=True)
         apis: dict[str, int] = {}
         for api, _, _ in iter_providers(data):
             apis[api] = apis.get(api, 0) + 1
         for api, count in apis.items():
             path = ("providers", api)
-            node = providers.add(self._label(f"{api} ({count})", path), NodeRef("api", path))
-            if path + ("api",) in expanded:
-                self._fill_api(node)
-                node.expand()
-        server = self.root.add(self._label("Server", ("server",), exact=True), NodeRef("server", ("server",)), expand=True)
-        server.add_leaf(self._label("Auth", ("server", "auth")), NodeRef("auth", ("server", "auth")))
+            node = add(providers, self._label(f"{api} ({count})", path), NodeRef("api", path))
+            if add.filled(node):
+                self._fill_api(node, add)
+                add.open(node)
+        add.done(providers)
+        server = add(root, self._label("Server", ("server",), exact=True), NodeRef("server", ("server",)), expand=True)
+        add(server, self._label("Auth", ("server", "auth")), NodeRef("auth", ("server", "auth")), leaf=True)
         if release.has_quota or "quota" in (self.session.doc.value_at(("server",)) or {}):
-            server.add_leaf(self._label("Quota", ("server", "quota")), NodeRef("quota", ("server", "quota")))
-        if cursor is not None:
-            self.select_path(cursor.path, kind=cursor.kind, focus=False)
+            add(server, self._label("Quota", ("server", "quota")), NodeRef("quota", ("server", "quota")), leaf=True)
+        add.done(server)
+        add.done(root)
 
-    def _fill_api(self, node: TreeNode[NodeRef]) -> None:
-        if node.children:
-            return
+    def _fill_api(self, node: TreeNode[NodeRef], add: "_Fresh | _Patch | None" = None) -> None:
+        if add is None:  # opened by the operator (or a jump): build it once
+            if node.children:
+                return
+            add = _Fresh(set())
         api = node.data.path[1]
         by_provider: dict[Path, list[Reference]] = {}
         for ref in self._refs:
@@ -160,21 +186,22 @@ class ConfigTree(Tree[NodeRef]):
             path = ("providers", api, index)
             refs = by_provider.get(path, [])
             served = resources.get(id_of(provider.get("provider_id")), [])
-            pnode = node.add(self._provider_label(provider, path), NodeRef("provider", path), allow_expand=bool(refs or served))
+            pnode = add(node, self._provider_label(provider, path), NodeRef("provider", path), expand=bool(refs or served), allow_expand=bool(refs or served))
+            self._provider_nodes.append(pnode)
             for ref in refs:
-                pnode.add_leaf(self._reference_label(".".join(map(str, ref.path[4:])), ref.path, self.session.doc.value_at(ref.path)), NodeRef("reference", ref.path, ref.family))
+                add(pnode, self._reference_label(".".join(map(str, ref.path[4:])), ref.path, self.session.doc.value_at(ref.path)), NodeRef("reference", ref.path, ref.family), leaf=True)
             for resource_path, entry in served:
                 label = Text(resource_title(str(resource_path[1]), entry), style="magenta")
-                pnode.add_leaf(self._mark(label, resource_path), NodeRef("resource", resource_path))
-            if refs or served:
-                pnode.expand()
+                add(pnode, self._mark(label, resource_path), NodeRef("resource", resource_path), leaf=True)
+            add.done(pnode)
             resources.pop(id_of(provider.get("provider_id")), None)
         # resources naming no provider of this API: under the group, so the problems list can jump to them
         for missing, entries in resources.items():
             for resource_path, entry in entries:
                 label = Text(resource_title(str(resource_path[1]), entry), style="magenta")
                 label.append(f"  (no {api} provider '{missing}')", style="red")
-                node.add_leaf(self._mark(label, resource_path), NodeRef("resource", resource_path))
+                add(node, self._mark(label, resource_path), NodeRef("resource", resource_path), leaf=True)
+        add.done(node)
 
     def _resources_by_provider(self, api: str) -> dict[str, list[tuple[Path, dict]]]:
         """The registered resources of the kinds `api` serves, by the provider id they name."""
@@ -202,6 +229,10 @@ class ConfigTree(Tree[NodeRef]):
         label = Text.assemble((state.provider_id, "bold"), "  ", (state.provider_type, "cyan"), "  ", ("on" if state.on else "off", "green" if state.on else "yellow"))
         if state.why:
             label.append(f" ({state.why})", style="dim")
+        key = probe_key(str(path[1]), state.provider_id)
+        if key in self.probe_state:
+            label.append("  ")
+            label.append_text(badge(self.session, self.probe_state, key))
         return self._mark(label, path)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
@@ -216,28 +247,21 @@ class ConfigTree(Tree[NodeRef]):
         label = Text.assemble((str(name), "bold"), "  ", (kind, "cyan"), "  ", (f"{count} user{'s' if count != 1 else ''}", "green" if count else "yellow"))
         if name in self.probe_state:
             label.append("  ")
-            label.append_text(self._probe_badge(name))
+            label.append_text(badge(self.session, self.probe_state, name))
         return self._mark(label, ("storage", "backends", name))
 
-    def _probe_badge(self, name: str) -> Text:
-        result = self.probe_state.get(name)
-        if result is None:
-            return Text("◌ testing…", style="dim")
-        stale = probe_is_stale(self.session, name, result)
-        if getattr(result, "ok", False):
-            text = Text(f"● ok {getattr(result, 'latency_ms', 0):.0f} ms", style="dim green" if stale else "green")
-        else:
-            text = Text(f"● {getattr(result, 'category', 'failed')}", style="dim red" if stale else "bold red")
-        if stale:
-            text.append(" (stale)", style="dim")
-        return text
+    def refresh_probe_labels(self) -> None:
+        """Redraw only the labels of what has been tested (connection test progress)."""
+        from llama_config.model.provider_ops import id_of
 
-    def refresh_backend_labels(self) -> None:
-        """Redraw only the backend labels (connection test progress)."""
         backends = operations.backends(self.session.doc)
         for name, node in self._backend_nodes.items():
             if name in backends:
                 node.set_label(self._backend_label(name, backends[name]))
+        for node in self._provider_nodes:
+            provider = self.session.doc.value_at(node.data.path)
+            if isinstance(provider, dict) and probe_key(str(node.data.path[1]), id_of(provider.get("provider_id"))) in self.probe_state:
+                node.set_label(self._provider_label(provider, node.data.path))
 
     def _reference_label(self, name: str, path: Path, value: object) -> Text:
         text = Text(name, style="bold")
@@ -351,7 +375,7 @@ class ConfigTree(Tree[NodeRef]):
 
             return bool(resource_kind_for(self.session.release(), str(node.data.path[1])))
         if name == "test_all":
-            return bool(operations.backends(self.session.doc))
+            return bool(operations.backends(self.session.doc)) or kind in ("providers", "api", "provider")
         return True
 
     async def action_node(self, name: str, *kinds: str) -> None:
@@ -382,6 +406,63 @@ class ConfigTree(Tree[NodeRef]):
             self.move_cursor(node.parent)
 
 
+class _Mismatch(Exception):
+    """The tree on screen does not have the nodes the document now needs."""
+
+
+class _Fresh:
+    """Adds each node to an empty tree."""
+
+    def __init__(self, expanded: set) -> None:
+        self.expanded = expanded  # path + kind of each node that was open before
+
+    def __call__(self, parent, label, data, *, leaf=False, expand=False, allow_expand=True):
+        if leaf:
+            return parent.add_leaf(label, data)
+        return parent.add(label, data, expand=expand, allow_expand=allow_expand)
+
+    def filled(self, node) -> bool:
+        """Should this provider group show its providers (it was open)?"""
+        return node.data.path + ("api",) in self.expanded
+
+    def open(self, node) -> None:
+        node.expand()
+
+    def done(self, parent) -> None:
+        pass
+
+
+class _Patch:
+    """Walks the nodes on screen in the same order, relabelling those whose label changed;
+    raises _Mismatch where a node differs, so the caller builds the tree anew."""
+
+    def __init__(self) -> None:
+        self.next: dict[int, int] = {}  # id(parent) -> index of its next child
+
+    def __call__(self, parent, label, data, *, leaf=False, expand=False, allow_expand=True):
+        index = self.next.get(id(parent), 0)
+        children = parent.children
+        if index >= len(children):
+            raise _Mismatch
+        node = children[index]
+        if node.data != data or node.allow_expand != (not leaf and allow_expand):
+            raise _Mismatch
+        self.next[id(parent)] = index + 1
+        if node.label != label:
+            node.set_label(label)
+        return node
+
+    def filled(self, node) -> bool:
+        return bool(node.children)  # a group filled before is kept filled (and patched)
+
+    def open(self, node) -> None:
+        pass  # open or closed, as the operator left it
+
+    def done(self, parent) -> None:
+        if self.next.get(id(parent), 0) != len(parent.children):
+            raise _Mismatch
+
+
 def shown_stores(doc, release) -> list[tuple[str, dict, bool]]:
     """(store, its spec, set in the file) for the stores the tree, search and the palette offer:
     those the file sets, and the unset ones the server needs (unset optional stores stay out
@@ -401,14 +482,3 @@ def resource_title(kind: str, entry: object) -> str:
 
     name = next((str(entry[k]) for k in ID_KEYS if isinstance(entry, dict) and entry.get(k) is not None), "?")
     return f"{kind[:-1].replace('_', ' ')} {name}"
-
-
-def probe_is_stale(session: EditSession, name: str, result: object) -> bool:
-    """A connection result is stale once anything the probe used has been edited."""
-    from llama_config.model.probes import plan
-
-    try:
-        current = plan(session.data, session.env, [name], session.release())
-    except KeyError:
-        return True
-    return not current or current[0].fingerprint != getattr(result, "fingerprint", None)

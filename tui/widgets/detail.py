@@ -13,11 +13,13 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from llama_config.model import operations
 from llama_config.model.facts import type_tag_of
-from llama_config.model.references import find_references
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
 
 from .config_tree import NodeRef
+from .probe_status import probe_key
+from .probe_status import status as probe_status
+from .reconcile import adopt_button, adopt_input, adopt_select, reconcile
 
 QUOTA_PATH: Path = ("server", "quota")
 AUTH_PATH: Path = ("server", "auth", "provider_config")
@@ -35,6 +37,9 @@ class ReferenceSelect(Select[str]):
         choices = [(name, name) for name in options]
         super().__init__(choices, value=value if value in options else Select.NULL, prompt=f"choose a {family}_* backend", **kwargs)
 
+    def adopt(self, new: "ReferenceSelect") -> bool:
+        return adopt_select(self, new, "ref_path", "family")
+
 
 class PartitionInput(Input):
     """The namespace or table name of a reference."""
@@ -43,7 +48,10 @@ class PartitionInput(Input):
         self.ref_path = path
         self.key = key
         self.original = value
-        super().__init__(value=value, placeholder=key, **kwargs)
+        super().__init__(value=value, placeholder=key, select_on_focus=False, **kwargs)
+
+    def adopt(self, new: "PartitionInput") -> bool:
+        return adopt_input(self, new, "ref_path", "key")
 
 
 class ActionButton(Button):
@@ -52,6 +60,9 @@ class ActionButton(Button):
     def __init__(self, label: str, action: str, *, variant: str = "default", **kwargs) -> None:
         super().__init__(label, variant=variant, **kwargs)  # type: ignore[arg-type]
         self.app_action = action
+
+    def adopt(self, new: "ActionButton") -> bool:
+        return adopt_button(self, new, "app_action")
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -95,16 +106,37 @@ class DetailPane(VerticalScroll):
         super().__init__(**kwargs)
         self.session = session
         self.current: NodeRef | None = None
-        self._refs_text: str | None = None  # the document text `_refs` were found in
-        self._refs: list = []
+        self._pending: NodeRef | None = None  # highlighted, not built yet (show_soon)
 
     def show(self, ref: NodeRef | None) -> None:
+        """Show `ref` now: the widgets already on screen take the new view's state where they
+        can (tui/widgets/reconcile.py), so one frame goes from the old view to the new."""
         self.current = ref
+        self._pending = None
         widgets = list(getattr(self, f"_view_{ref.kind}", self._view_section)(ref)) if ref is not None else []
-        # a fresh container each time: the old one is removed asynchronously, and ids only
-        # need to be unique among siblings, so the new form can reuse them at once
-        self.remove_children()
-        self.mount(Vertical(*widgets, classes="detail-view"))
+        view = self.view
+        if view is None:
+            self.mount(Vertical(*widgets, classes="detail-view"))
+            return
+        with self.app.batch_update():
+            reconcile(view, widgets)
+
+    def show_soon(self, ref: NodeRef) -> None:
+        """Show `ref` once the messages already queued are handled: a held arrow key moves the
+        cursor many times, and only where it stops is built."""
+        self.current = ref
+        if self._pending is None:
+            self.call_later(self._show_pending)
+        self._pending = ref
+
+    def _show_pending(self) -> None:
+        if self._pending is not None and self.is_attached:
+            self.show(self._pending)
+
+    @property
+    def view(self) -> Vertical | None:
+        views = [child for child in self.children if child.has_class("detail-view")]
+        return views[0] if views else None
 
     def focus_first_field(self) -> bool:
         """Focus the form's first field (enter on a tree node); False when the view has none."""
@@ -113,14 +145,6 @@ class DetailPane(VerticalScroll):
                 widget.focus()
                 return True
         return False
-
-    def _all_references(self) -> list:
-        # scanning every provider per highlighted provider made each arrow key in a
-        # 5,000-provider group cost ~85 ms: scan once per document text (a new string per edit)
-        text = self.session.doc.text
-        if text is not self._refs_text:
-            self._refs, self._refs_text = find_references(self.session.data), text
-        return self._refs
 
     # -- views ---------------------------------------------------------------------------
 
@@ -156,13 +180,13 @@ class DetailPane(VerticalScroll):
         backend = self.session.doc.value_at(ref.path)
         backend = backend if isinstance(backend, dict) else {}
         kind = type_tag_of(backend) or "?"
-        users = operations.users_of(self.session.doc, name)
+        users = self.session.users_of(name)
         implicit = operations.implicit_store_users(self.session.doc, name, self.session.release())
         widgets: list = [_heading(f"Backend {name}", kind)]
         widgets += self._diagnostics_for(ref.path)
         who = [f"{r.owner}  ({format_path(r.path)})" for r in users] + [f"store {s} (unset, uses '{name}' by default)" for s in implicit]
         widgets.append(_users(who))
-        widgets += self._connection_status(name)
+        widgets += self.connection_status(ref)
         widgets.append(
             Horizontal(
                 ActionButton("Test connection", "test_backend", id="test-backend"),
@@ -178,28 +202,16 @@ class DetailPane(VerticalScroll):
         widgets += self._form(ref.path)
         return widgets
 
-    def _connection_status(self, name: str) -> list:
-        tree = self.app.query_one("#tree")
-        if name not in tree.probe_state:
-            return [Static(Text("Connection: not tested yet (t tests it, T tests every backend)", style="dim"), classes="detail-probe")]
-        result = tree.probe_state[name]
-        if result is None:
-            return [Static(Text("Connection: testing…", style="dim"), classes="detail-probe")]
-        from .config_tree import probe_is_stale
+    def probe_key_of(self, ref: NodeRef) -> str:
+        """The connection test state's key of a backend or provider node."""
+        if ref.kind == "backend":
+            return str(ref.path[-1])
+        from llama_config.model.provider_ops import id_of
 
-        text = Text("Connection: ", style="bold")
-        if result.ok:
-            text.append(f"ok in {result.latency_ms:.0f} ms", style="green")
-        else:
-            text.append(f"{result.category}", style="bold red")
-        if result.server_version:
-            text.append(f"  ({result.server_version})", style="dim")
-        text.append(f"\n{result.message}")
-        if result.hint and not result.ok:
-            text.append(f"\nhint: {result.hint}", style="yellow")
-        if probe_is_stale(self.session, name, result):
-            text.append("\nstale: the backend (or its environment) changed since this test; press t to test again", style="dim")
-        return [Static(text, classes="detail-probe")]
+        return probe_key(str(ref.path[1]), id_of((self.session.doc.value_at(ref.path) or {}).get("provider_id")))
+
+    def connection_status(self, ref: NodeRef) -> list:
+        return [probe_status(self.session, self.app.query_one("#tree").probe_state, self.probe_key_of(ref))]
 
     def _form(self, path: Path, skip: tuple[str, ...] = ("type",), data: dict | None = None) -> list:
         """A row per field the target release declares for the mapping at `path` (`data`: a

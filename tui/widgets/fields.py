@@ -17,7 +17,9 @@ from textual.widgets import Input, Label, Select, Static
 from llama_config.model.envvars import has_placeholder
 from llama_config.model.redaction import redact_text
 from llama_config.model.releases.fields import SchemaField
-from llama_config.model.yamlpath import Path, format_path
+from llama_config.model.yamlpath import Path
+
+from .reconcile import adopt_input, adopt_select, reconcile
 
 
 def text_of(value: Any) -> str:
@@ -55,8 +57,13 @@ class FieldInput(Input):
         placeholder = f"default: {text_of(default)}" if default not in (None, "", [], {}) else ("required" if spec.required else "not set")
         # masked even while empty, so a password typed into a new form is not shown in clear;
         # a placeholder is not the secret itself (its resolved value is shown masked below it)
-        super().__init__(value=self.original, placeholder=placeholder, password=self.maskable, **kwargs)
+        # no select-all on focus: a key typed after focus came back (undo, a click) must not
+        # silently replace the whole value
+        super().__init__(value=self.original, placeholder=placeholder, password=self.maskable, select_on_focus=False, **kwargs)
         self.tooltip = spec.description
+
+    def adopt(self, new: "FieldInput") -> bool:
+        return adopt_input(self, new, "spec", "path")
 
     @property
     def maskable(self) -> bool:
@@ -81,6 +88,9 @@ class FieldSelect(Select[Any]):
         super().__init__([(text_of(c), c) for c in choices], value=chosen, prompt=prompt, **kwargs)
         self.tooltip = spec.description
 
+    def adopt(self, new: "FieldSelect") -> bool:
+        return adopt_select(self, new, "spec", "path", "original")
+
 
 class FieldRow(Vertical):
     """Label, input, help text and (for placeholders) the resolved value and its source."""
@@ -100,6 +110,12 @@ class FieldRow(Vertical):
         self.resolved = resolved
         self.choices = choices or []  # a picker instead of an input (not for a placeholder)
 
+    def adopt(self, new: "FieldRow") -> bool:
+        """Take a row of the same shape in place (tui/widgets/reconcile.py)."""
+        self.spec, self.field_path, self.value, self.resolved, self.choices = new.spec, new.field_path, new.value, new.resolved, new.choices
+        reconcile(self, list(new.compose()))
+        return True
+
     def compose(self) -> ComposeResult:
         label = Text(self.spec.name, style="bold")
         if self.spec.required:
@@ -109,17 +125,19 @@ class FieldRow(Vertical):
             label.append("  (hidden: ctrl+r reveals)", style="dim")
         yield Label(label, classes="field-label")
         if self.choices and not has_placeholder(text_of(self.value)):
-            yield FieldSelect(self.spec, self.field_path, self.value, self.choices, id=_input_id(self.field_path))
+            yield FieldSelect(self.spec, self.field_path, self.value, self.choices, id=_input_id(self.spec.key))
         else:
-            yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.field_path))
+            yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.spec.key))
         if self.resolved:
             yield Static(f"↳ {redact_text(self.resolved)}", classes="field-resolved", markup=False)  # a URL's password
         if self.spec.description:
             yield Static(self.spec.description, classes="field-help", markup=False)
 
 
-def _input_id(path: Path) -> str:
-    return "field-" + "".join(ch if ch.isalnum() else "-" for ch in format_path(path))
+def _input_id(key: tuple[str, ...]) -> str:
+    """`field-network-tls-min-version`: by the key within its form, not the whole path, so the
+    same field of the next backend or provider is the same widget (reconcile.py)."""
+    return "field-" + "".join(ch if ch.isalnum() else "-" for ch in ".".join(key))
 
 
 def collect_values(screen: Any, *, partial: bool = False) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from llama_config.model.provider_ops import provider_state, resource_kinds
 from llama_config.model.releases.fields import SchemaField, choices_of, nested_fields, provider_spec, section_of
 from llama_config.model.yamlpath import Path, format_path
 
-from .config_tree import resource_title
+from .config_tree import NodeRef, resource_title
 from .fields import FieldRow, value_in
 
 if TYPE_CHECKING:
@@ -63,8 +63,17 @@ def provider_form(pane: "DetailPane", path: Path) -> list:
         ActionButton("Remove", "remove_provider", variant="error", id="remove-provider", compact=True),
     ]
     widgets.append(Horizontal(*actions, classes="detail-actions compact-actions"))
-    if kind:  # its own row: four buttons do not fit an 80-column terminal
-        widgets.append(Horizontal(ActionButton(f"Add {kind[:-1].replace('_', ' ')}", "add_resource", id="add-resource", compact=True), classes="detail-actions compact-actions"))
+    # a second row: five buttons do not fit an 80-column terminal
+    from llama_config.model.probes.provider_target import PROBED_TYPES
+
+    probed = state.provider_type in PROBED_TYPES
+    second = [ActionButton("Test connection", "test_backend", id="test-provider", compact=True)] if probed else []
+    if kind:
+        second.append(ActionButton(f"Add {kind[:-1].replace('_', ' ')}", "add_resource", id="add-resource", compact=True))
+    if second:
+        widgets.append(Horizontal(*second, classes="detail-actions compact-actions"))
+    if probed:
+        widgets += pane.connection_status(NodeRef("provider", path))
     if spec is None or not spec.get("config_schema"):
         why = f"{release.name} has no {api} provider type '{state.provider_type}'" if spec is None else f"{release.name} publishes no schema for {state.provider_type}"
         widgets.append(Static(Text(f"{why}: its config is shown as written.", style="yellow"), classes="detail-problem"))
@@ -224,6 +233,11 @@ class ProviderSelect(Select[str]):
         self.resource_path = path  # registered_resources.<kind>[i]
         self.api = api
         super().__init__([(o, o) for o in options], value=value if value in options else Select.NULL, prompt=f"choose an enabled {api} provider", **kwargs)
+
+    def adopt(self, new: "ProviderSelect") -> bool:
+        from .reconcile import adopt_select
+
+        return adopt_select(self, new, "resource_path", "api")
 
 
 def resource_form(pane: "DetailPane", path: Path) -> list:

@@ -1,0 +1,274 @@
+"""Key press to screen updated, in the editor, in a real terminal.
+
+Each scenario runs `llama-config edit FILE` as an operator does, in a pseudo-terminal of
+120x40, and sends keys as a terminal would. The time of a key is from writing its bytes to the
+last byte the editor writes before it goes quiet (nothing more for QUIET seconds): the whole
+update, tree, form, problems and footer, as drawn on the terminal. Between two measured keys the
+editor is left to go quiet (a toast fading out counts as its own output, so after an edit it is
+waited out), so no key waits for another's work.
+
+The baseline, measured in the same run and interleaved, is a bare Textual app of one Tree and
+one Static that the highlighted node's label is written into: the least a key press to a redrawn
+screen costs in Textual on this machine.
+
+    python bench/keys.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import generate  # noqa: E402
+
+QUIET = 0.25  # seconds with no output that end an update (the input cursor blinks every 0.5 s)
+TOAST = 3.3  # a toast's life (3 s) and its fade: waited out after a key that shows one
+DOWN, UP, RIGHT, ENTER, END = b"\x1b[B", b"\x1b[A", b"\x1b[C", b"\r", b"\x1b[F"
+CTRL_Z, CTRL_Y, ESCAPE = b"\x1a", b"\x19", b"\x1b"
+
+BARE = """
+from textual.app import App
+from textual.widgets import Static, Tree
+from textual.containers import Horizontal
+
+class Bare(App):
+    CSS = "Tree { width: 40; } #detail { width: 1fr; }"
+
+    def compose(self):
+        tree = Tree("root")
+        tree.root.expand()
+        for group in range(6):
+            node = tree.root.add(f"group {group}", expand=True)
+            for leaf in range(6):
+                node.add_leaf(f"leaf {group}.{leaf}")
+        with Horizontal():
+            yield tree
+            yield Static("first-frame", id="detail")
+
+    def on_mount(self):
+        self.query_one(Tree).focus()
+
+    def on_tree_node_highlighted(self, event):
+        self.query_one("#detail", Static).update(f"selected {event.node.label}")
+
+Bare().run()
+"""
+
+
+class Terminal:
+    """One process on a pseudo-terminal; `press` times a key to the screen gone quiet."""
+
+    def __init__(self, cmd: list[str], marker: bytes, cwd: Path, size: tuple[int, int] = (120, 40)) -> None:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[0]), "LINES": str(size[1])}
+        self.proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, start_new_session=True)
+        os.close(slave)
+        seen = b""
+        deadline = time.perf_counter() + 60
+        while marker not in seen:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{cmd} showed no first frame: {seen[-300:]!r}")
+            seen += self._read(0.5)
+        self.quiet(1.5)  # the first validation runs after the first frame
+
+    def _read(self, timeout: float) -> bytes:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return b""
+        try:
+            return os.read(self.master, 1 << 16)
+        except OSError:
+            raise RuntimeError("the editor exited") from None
+
+    def quiet(self, seconds: float = QUIET) -> None:
+        """Read until nothing comes for `seconds`."""
+        while self._read(seconds):
+            pass
+
+    def press(self, key: bytes, settle: float = 0.0, timeout: float = 20.0) -> float:
+        """Seconds from sending `key` to the last byte of the update it causes."""
+        self.quiet(0.05)
+        start = time.perf_counter()
+        os.write(self.master, key)
+        last = None
+        while True:
+            chunk = self._read(QUIET if last is not None else timeout)
+            if not chunk:
+                break
+            last = time.perf_counter()
+        if last is None:
+            raise RuntimeError(f"no update after {key!r}")
+        if settle:
+            self.quiet(settle)
+        return last - start
+
+    def type(self, text: bytes) -> None:
+        """Send keys without timing them (each one still drawn before the next)."""
+        for byte in text:
+            os.write(self.master, bytes([byte]))
+            self.quiet(0.08)
+        self.quiet()
+
+    def close(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        os.close(self.master)
+
+
+def editor_exe() -> str:
+    exe = shutil.which("llama-config", path=str(Path(sys.executable).parent)) or shutil.which("llama-config")
+    if not exe:
+        sys.exit("llama-config is not installed in this environment")
+    return exe
+
+
+def tree_lines(path: Path) -> list[tuple[str, tuple]]:
+    """(kind, path) of each tree line as the editor opens `path`, found in process, so the
+    keys sent below land where they are meant to."""
+    import asyncio
+
+    from llama_config.model.envvars import Environment
+    from llama_config.tui.app import ConfigEditorApp
+
+    async def walk() -> list[tuple[str, tuple]]:
+        app = ConfigEditorApp(str(path), Environment(environ={}))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            return [(line.node.data.kind, line.node.data.path) for line in app.tree._tree_lines]  # noqa: SLF001
+
+    return asyncio.run(walk())
+
+
+def cursor_times(term: Terminal, steps: int) -> list[float]:
+    """Down through the tree, then Up back: each key a measurement."""
+    times = [term.press(DOWN) for _ in range(steps)]
+    times += [term.press(UP) for _ in range(steps)]
+    return times
+
+
+def provider_form_times(term: Terminal, lines: list[tuple[str, tuple]], api: str, providers: int) -> list[float]:
+    """From the API group, Right opens it; each Down onto a provider draws its form."""
+    to_group = next(i for i, (kind, path) in enumerate(lines) if kind == "api" and path[1] == api)
+    for _ in range(to_group):
+        term.press(DOWN)
+    term.press(RIGHT)
+    times = [term.press(DOWN) for _ in range(providers)]
+    times += [term.press(UP) for _ in range(providers - 1)]
+    return times
+
+
+def edit_times(term: Terminal, field: bytes, runs: int) -> dict[str, list[float]]:
+    """Search for a field, jump to it, then per run: one character more and Enter (an edit),
+    ctrl+z (undo) and ctrl+y (redo)."""
+    term.type(b"/")
+    term.type(field)
+    term.press(ENTER, settle=0.5)
+    out: dict[str, list[float]] = {"edit": [], "undo": [], "redo": []}
+    for _ in range(runs):
+        term.type(END + b"x")
+        out["edit"].append(term.press(ENTER, settle=TOAST))
+        out["undo"].append(term.press(CTRL_Z, settle=TOAST))
+        out["redo"].append(term.press(CTRL_Y, settle=TOAST))
+    return out
+
+
+def bare_times(cwd: Path, steps: int) -> list[float]:
+    term = Terminal([sys.executable, "-c", BARE], b"first-frame", cwd)
+    try:
+        return [term.press(key) for key in [DOWN] * steps + [UP] * steps]
+    finally:
+        term.close()
+
+
+def providers_of(path: Path, api: str) -> int:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return len(((data or {}).get("providers") or {}).get(api) or [])
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def key_rows(runs: int) -> list[str]:
+    from run import largest_corpus_file
+
+    exe = editor_exe()
+    target = largest_corpus_file()
+    lines = tree_lines(target)
+    top_level = sum(1 for kind, _ in lines if kind not in ("provider", "reference", "resource")) - 1
+    inference = [p for kind, p in lines if kind == "api" and p[1] == "inference"]
+    results: dict[str, list[float]] = {"bare": [], "cursor": [], "form": [], "edit": [], "undo": [], "redo": [], "edit_5k": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        big = work / "5000-providers.yaml"
+        big.write_text(generate(5000), encoding="utf-8")
+        for _ in range(runs):
+            results["bare"] += bare_times(work, top_level)
+            copy = work / target.name
+            shutil.copyfile(target, copy)
+            term = Terminal([exe, "edit", str(copy)], b"Storage", work)
+            try:
+                results["cursor"] += cursor_times(term, top_level)
+            finally:
+                term.close()
+            if inference:
+                term = Terminal([exe, "edit", str(copy)], b"Storage", work)
+                try:
+                    results["form"] += provider_form_times(term, lines, "inference", max(2, providers_of(target, "inference")))
+                finally:
+                    term.close()
+        for name, file in (("", copy), ("_5k", big)):
+            term = Terminal([exe, "edit", str(file)], b"Storage", work)
+            try:
+                times = edit_times(term, b"db_path", max(3, runs))
+                results["edit" + name] += times["edit"]
+                if not name:
+                    results["undo"] += times["undo"]
+                    results["redo"] += times["redo"]
+            finally:
+                term.close()
+    bare = median_ms(results["bare"])
+    rows = [f"| key press to screen updated, bare Textual (Tree + Static) | {bare:.0f} ms | baseline | — |"]
+
+    def row(label: str, key: str, goal: float) -> str:
+        value = median_ms(results[key])
+        return f"| {label} | {value:.0f} ms | {value / bare:.1f}x the bare app | goal < {goal:.0f} ms {'✅' if value < goal else '❌'} |"
+
+    rows.append(row(f"tree cursor, Down/Up over `{target.name}` ({len(results['cursor'])} keys)", "cursor", 50))
+    if results["form"]:
+        rows.append(row("provider form drawn, Down onto a provider", "form", 50))
+    rows.append(row("edit one value (Enter), tree, form and problems redrawn", "edit", 100))
+    rows.append(row("undo one step (ctrl+z)", "undo", 50))
+    rows.append(row("redo one step (ctrl+y)", "redo", 50))
+    rows.append(row("edit one value with 5,000 providers", "edit_5k", 300))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print("\n".join(key_rows(args.runs)))
+
+
+if __name__ == "__main__":
+    main()
