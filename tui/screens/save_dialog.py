@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -14,6 +15,10 @@ from .choice import ChoiceDialog
 
 
 class SaveDialog(ChoiceDialog):
+    """Secrets in the diff are masked as the form masks them; ctrl+r shows them."""
+
+    BINDINGS = [Binding("ctrl+r", "reveal", "Reveal", id="save.reveal", tooltip="Show or hide the secrets in the diff")]
+
     def __init__(self, name: str, diff: str, errors: list[Diagnostic]) -> None:
         super().__init__(
             f"Save {name}?",
@@ -24,6 +29,24 @@ class SaveDialog(ChoiceDialog):
         )
         self.diff = diff
         self.errors = errors
+        self.revealed = False
+
+    def _masked(self) -> str:
+        from llama_config.model.masked_diff import mask_diff
+
+        session = getattr(self.app, "session", None)
+        if session is None or not self.diff:
+            return self.diff
+        before, after = session.doc.file_texts()
+        return mask_diff(self.diff, before, after, session.secret_fields())
+
+    def _diff_view(self) -> Text:
+        diff = self.diff if self.revealed else self._masked()
+        return colored_diff(diff) if diff else Text("No changes: the file will be written byte for byte as it is.")
+
+    def action_reveal(self) -> None:
+        self.revealed = not self.revealed
+        self.query_one("#save-diff", Static).update(self._diff_view())
 
     def compose_body(self) -> ComposeResult:
         if self.errors:
@@ -34,7 +57,7 @@ class SaveDialog(ChoiceDialog):
             with VerticalScroll(classes="dialog-errors"):
                 yield Static(Group(*lines))
         with VerticalScroll(classes="dialog-diff"):
-            yield Static(colored_diff(self.diff) if self.diff else Text("No changes: the file will be written byte for byte as it is."))
+            yield Static(self._diff_view(), id="save-diff")
 
     def on_resize(self) -> None:
         """The errors and the diff share what the screen leaves once the title and the buttons
