@@ -36,11 +36,11 @@ def apply_field(app: Any, widget: Any) -> None:
         widget.show_problem(str(exc))
         return
     widget.clear_problem()
+    if widget.spec.secret and widget.path[:1] == ("providers",) and isinstance(value, str) and not has_placeholder(value):
+        app._ask_secret(widget, value)  # its dialog asks before a literal secret is written
+        return
     if has_placeholder(widget.written) and not has_placeholder(value):
         _confirm_literal(app, widget, value, text)
-        return
-    if widget.spec.secret and widget.path[:1] == ("providers",) and isinstance(value, str) and not has_placeholder(value):
-        app._ask_secret(widget, value)
         return
     write(app, widget.path, value, text)
 

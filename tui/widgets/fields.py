@@ -246,6 +246,10 @@ def collect_values(screen: Any, *, partial: bool = False) -> dict[str, Any] | No
             continue
         seen.add(field_input.path)
         spec, text = field_input.spec, field_input.typed
+        if isinstance(field_input, PlaceholderPart) and (why := field_input.refusal()):
+            field_input.show_problem(why)
+            field_input.focus()
+            return None
         if text == "":
             if spec.required and not partial:
                 screen.notify(f"{spec.name} is required", severity="error")
