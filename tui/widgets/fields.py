@@ -168,9 +168,10 @@ class FieldRow(Vertical):
     FieldRow .field-help { color: $text-muted; }
     FieldRow .field-resolved { color: $accent; }
     FieldRow .field-problem { color: $error; display: none; }
-    FieldRow .placeholder-parts { height: auto; }
-    FieldRow .placeholder-parts Label { padding: 1 0 0 0; }
+    FieldRow .placeholder-parts { height: 1; }
+    FieldRow .placeholder-parts Label { width: auto; color: $text-muted; }
     FieldRow .placeholder-parts PlaceholderPart { width: 1fr; }
+    FieldRow .placeholder-parts .edit-as-text { margin-left: 1; }
     FieldRow .field-actions { height: auto; }
     """
 
