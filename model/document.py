@@ -358,6 +358,18 @@ class Document:
         else:
             self._replace_value(parent_path + (key,), new_value, expected)
 
+    def respell(self, path: Path, text: str) -> None:
+        """Write the plain scalar at `path` as `text`, which reads as the same value (`0x10`
+        for 16, `1_000`): the operator's own spelling, not the rendered one."""
+        node = self.node_at(path)
+        if node is None or node.kind != SCALAR or node.style != "" or node.tag or node.anchor:
+            raise EditError(f"{format_path(path)} is not a plain value that can be written as {text!r}")
+        if node.raw == text:
+            return
+        if not same_data(parse(text).value, node.value):
+            raise EditError(f"{text!r} does not read as the value of {format_path(path)}")
+        self._replace(node.start, node.end, text, self.data)
+
     def add_keys(self, path: Path, entries: dict) -> None:
         """Add several new keys to the mapping at `path` in one edit (one re-parse however many:
         on a large file each re-parse costs seconds). A block mapping gets them after its last

@@ -13,7 +13,7 @@ from .schema_check import check, with_article
 from .yamlpath import Path
 from .yamltree import parse
 
-__all__ = ["SchemaField", "parse_text", "parse_checked", "parse_value"]
+__all__ = ["SchemaField", "parse_text", "parse_checked", "parse_value", "set_typed"]
 
 
 def parse_text(text: str, field: Any) -> Any:
@@ -25,6 +25,9 @@ def parse_text(text: str, field: Any) -> Any:
         return text
     if text == "":
         return "" if "string" in kinds else None
+    if not text.strip():
+        # (parsed, blank text is "an empty file": say what is wrong with the value instead)
+        raise ValueError("is only blank space: type a value, or clear the field to remove it")
     try:
         return parse(text).value
     except ParseError as exc:
@@ -46,3 +49,13 @@ def parse_checked(text: str, field: SchemaField) -> Any:
 def parse_value(text: str, data: dict, path: Path, release: Release) -> Any:
     """`parse_text` for the field at `path` of a config, as `release` types it."""
     return parse_text(text, field_at(release, data, path))
+
+
+def set_typed(doc: Any, path: Path, value: Any, text: str) -> None:
+    """Set `value` (read from `text`) at `path`, spelled as typed when a number reads the same
+    in another spelling (`0x10`, `1_000`): YAML 1.1 reads `0x10` as 16 and the server sees 16,
+    but the operator wrote hexadecimal and the file keeps it."""
+    doc.set(path, value)
+    typed = text.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and typed != str(value):
+        doc.respell(path, typed)

@@ -164,6 +164,11 @@ QUOTA: Path = ("server", "quota")
 
 
 def enable_quota(doc: Document, backend: str, namespace: str = "quota", anonymous: int = 100, authenticated: int = 1000) -> None:
+    """Quotas on: the settings kept when they were turned off, else these."""
+    from .quota_toggle import restore_quota
+
+    if restore_quota(doc):
+        return
     set_reference(doc, QUOTA + ("kvstore",), "kv", backend, namespace)
     for key, value in (("anonymous_max_requests", anonymous), ("authenticated_max_requests", authenticated), ("period", "day")):
         if doc.value_at(QUOTA + (key,)) != value:

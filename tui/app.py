@@ -17,7 +17,7 @@ from textual.widgets import Header, Input, Select, Static, Switch, Tree
 
 from llama_config.model.data_location import backend_data
 from llama_config.model.document import EditError
-from llama_config.model.envvars import Environment, has_placeholder
+from llama_config.model.envvars import Environment
 from llama_config.model.errors import ConfigFileError
 from llama_config.model.operations import backend_family, backends, backends_of_family, implicit_store_users, users_of
 from llama_config.model.session import EditSession
@@ -245,31 +245,15 @@ class ConfigEditorApp(App[None]):
             self._apply_input(widget)
 
     def _apply_input(self, widget: Input) -> None:
-        from llama_config.model.fields import parse_checked
-
         from .widgets.fields import FieldInput
 
         session = self.session
         if session is None or self._in_modal():
             return
         if isinstance(widget, FieldInput):
-            if not widget.changed:
-                return
-            if widget.value == "":
-                if session.doc.node_at(widget.path) is None:
-                    return
-                self.change(f"Removed {format_path(widget.path)}", lambda: session.unset(widget.path))
-                return
-            try:
-                value = parse_checked(widget.value, widget.spec)
-            except ValueError as exc:
-                self.notify_error(f"{format_path(widget.path)} {exc}")
-                widget.value = widget.original  # the form shows the file again; blur will not retry
-                return
-            if widget.spec.secret and widget.path[:1] == ("providers",) and isinstance(value, str) and not has_placeholder(value):
-                self._ask_secret(widget, value)
-                return
-            self.change(f"Set {format_path(widget.path)}", lambda: session.set_value(widget.path, value))
+            from .field_apply import apply_field
+
+            apply_field(self, widget)
         elif isinstance(widget, PartitionInput):
             if widget.value == widget.original:
                 return
@@ -387,7 +371,9 @@ class ConfigEditorApp(App[None]):
         if event.value == enabled:
             return
         if not event.value:
-            self.change("Quotas turned off", session.disable_quota)
+            from .quota_off import ask_quota_off
+
+            ask_quota_off(self, event.switch)
             return
         kv = backends_of_family(session.doc, "kv")
         if not kv:

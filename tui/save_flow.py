@@ -69,7 +69,8 @@ def _ask_about_their_change(app: "ConfigEditorApp", then_quit: bool) -> None:
     def done(answer: str) -> None:
         if answer == "overwrite":
             title = f"Overwrite {app.path} (their version is kept as .bak)?"
-            app.push_screen(SaveDialog(app.path, change.overwrite(session.doc.file_texts()[1]), session.errors(), title=title), overwrite)
+            ours = session.doc.file_texts()[1]
+            app.push_screen(SaveDialog(app.path, change.overwrite(ours), session.errors(), title=title, texts=(change.disk or "", ours)), overwrite)
         elif answer == "reapply":
             _reload_and_reapply(app, then_quit)
 

@@ -128,12 +128,14 @@ async def test_quota_on_with_auth_shows_the_limits_and_kv_only_counters(editor) 
         }
         assert doc.text.startswith(AUTH_NO_QUOTA)  # quota only appended lines
 
-        # and off again: the whole section goes
+        # and off again, asked to remove it: the whole section goes
         app.detail.query_one("#quota-enabled", Switch).value = False
+        await settle(pilot)
+        await pilot.click("#remove")
         await settle(pilot)
         assert doc.node_at(("server", "quota")) is None
         assert doc.text == AUTH_NO_QUOTA
-        assert "Quotas turned off" in notes(app)
+        assert "Quotas turned off; their settings were removed" in notes(app)
 
 
 async def test_quota_without_a_kv_backend_offers_kv_sqlite_at_quotas_db(editor) -> None:

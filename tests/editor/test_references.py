@@ -108,8 +108,10 @@ async def test_wrong_family_reference_is_red_with_a_one_click_fix(editor) -> Non
         assert "[wrong-family]" in shown
         fix = app.detail.query_one("#fix-reference")
         assert "Point it at kv_default" in texts(fix)
-        # the select does not pretend the wrong backend is a choice
-        assert app.detail.query_one("#reference-backend", Select).value is Select.NULL
+        # the select shows what the file says, marked as wrong, not a silent blank
+        select = app.detail.query_one("#reference-backend", Select)
+        assert select.value == "sql_default" and select.has_class("-invalid")
+        assert ("sql_default (a sql_* backend, not a kv_* one)", "sql_default") in select._options
         await pilot.click("#fix-reference")
         await settle(pilot)
         assert app.session.doc.value_at(("storage", "stores", "metadata")) == {"namespace": "registry", "backend": "kv_default"}
@@ -123,7 +125,7 @@ async def test_wrong_family_without_a_right_backend_offers_to_create_one(editor)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await show(app, pilot, ("storage", "stores", "metadata"), "store")
-        assert options(app.detail.query_one("#reference-backend", Select)) == []
+        assert options(app.detail.query_one("#reference-backend", Select)) == ["sql_default"]  # only the file's own, marked wrong
         assert "Create a kv_sqlite backend for it" in texts(app.detail.query_one("#fix-reference"))
         await pilot.click("#fix-reference")
         await settle(pilot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -15,9 +16,12 @@ from .choice import ChoiceDialog
 
 
 class SaveDialog(ChoiceDialog):
+    """Secrets in the diff are masked as the form masks them; ctrl+r shows them."""
+
+    BINDINGS = [Binding("ctrl+r", "reveal", "Reveal", id="save.reveal", tooltip="Show or hide the secrets in the diff")]
     body_rows = 0  # rows a subclass shows above the diff
 
-    def __init__(self, name: str, diff: str, errors: list[Diagnostic], title: str = "") -> None:
+    def __init__(self, name: str, diff: str, errors: list[Diagnostic], title: str = "", texts: tuple[str, str] | None = None) -> None:
         super().__init__(
             title or f"Save {name}?",
             "",
@@ -27,6 +31,25 @@ class SaveDialog(ChoiceDialog):
         )
         self.diff = diff
         self.errors = errors
+        self.revealed = False
+        self.texts = texts  # the two texts the diff is between (default: the file as loaded, and with the edits)
+
+    def _masked(self) -> str:
+        from llama_config.model.masked_diff import mask_diff
+
+        session = getattr(self.app, "session", None)
+        if session is None or not self.diff:
+            return self.diff
+        before, after = self.texts or session.doc.file_texts()
+        return mask_diff(self.diff, before, after, session.secret_fields())
+
+    def _diff_view(self) -> Text:
+        diff = self.diff if self.revealed else self._masked()
+        return colored_diff(diff) if diff else Text("No changes: the file will be written byte for byte as it is.")
+
+    def action_reveal(self) -> None:
+        self.revealed = not self.revealed
+        self.query_one("#save-diff", Static).update(self._diff_view())
 
     def compose_body(self) -> ComposeResult:
         if self.errors:
@@ -37,7 +60,7 @@ class SaveDialog(ChoiceDialog):
             with VerticalScroll(classes="dialog-errors"):
                 yield Static(Group(*lines))
         with VerticalScroll(classes="dialog-diff"):
-            yield Static(colored_diff(self.diff) if self.diff else Text("No changes: the file will be written byte for byte as it is."))
+            yield Static(self._diff_view(), id="save-diff")
 
     def on_resize(self) -> None:
         """The errors and the diff share what the screen leaves once the title and the buttons
@@ -75,6 +98,8 @@ class ExternalChangeDialog(SaveDialog):
         ChoiceDialog.__init__(self, f"{change.name} changed on disk", "", choices, cancel_id="cancel", dialog_id="external-change-dialog")
         self.diff = change.theirs()
         self.errors = []
+        self.revealed = False
+        self.texts = (change.loaded, change.disk or "")
         mine = f"your {edits} edit{'s' if edits != 1 else ''}"
         if change.disk is None:
             self.note = f"Another program changed it since you loaded it, and it cannot be read now: {change.problem}. Overwrite writes {mine} in its place."
@@ -86,4 +111,7 @@ class ExternalChangeDialog(SaveDialog):
     def compose_body(self) -> ComposeResult:
         yield Static(self.note, classes="dialog-body", markup=False)
         with VerticalScroll(classes="dialog-diff"):
-            yield Static(colored_diff(self.diff) if self.diff else Text("(the file cannot be read)" if self.change.disk is None else "(only its timestamp or bytes outside the text changed)"))
+            if self.diff:
+                yield Static(self._diff_view(), id="save-diff")  # masked like the save review (ctrl+r)
+            else:
+                yield Static(Text("(the file cannot be read)" if self.change.disk is None else "(only its timestamp or bytes outside the text changed)"))

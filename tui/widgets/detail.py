@@ -7,6 +7,7 @@ through the app (`ConfigEditorApp.apply_*`), which asks the session (the model) 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch
@@ -29,13 +30,19 @@ REFERENCE_FORM_SKIP = ("backend", "table_name", "namespace")  # the backend pick
 
 
 class ReferenceSelect(Select[str]):
-    """Choose the backend of a reference: only backends of the right family are offered."""
+    """Choose the backend of a reference: only backends of the right family are offered. A
+    backend the file names that is not one of them is shown as what the file says, with why
+    (`wrong`), never as a blank the form would differ from the file by."""
 
-    def __init__(self, path: Path, family: str, options: list[str], value: str | None, **kwargs) -> None:
+    def __init__(self, path: Path, family: str, options: list[str], value: str | None, wrong: str = "", **kwargs) -> None:
         self.ref_path = path
         self.family = family
         choices = [(name, name) for name in options]
-        super().__init__(choices, value=value if value in options else Select.NULL, prompt=f"choose a {family}_* backend", **kwargs)
+        if isinstance(value, str) and value not in options:
+            choices.append((f"{value} ({wrong or f'not a {family}_* backend'})", value))
+        super().__init__(choices, value=value if isinstance(value, str) else Select.NULL, prompt=f"not set: choose a {family}_* backend", **kwargs)
+        if isinstance(value, str) and value not in options:
+            self.add_class("-invalid")
 
     def adopt(self, new: "ReferenceSelect") -> bool:
         return adopt_select(self, new, "ref_path", "family")
@@ -102,6 +109,27 @@ def _heading(title: str, subtitle: str = "") -> Static:
 
 
 class DetailPane(VerticalScroll):
+    @on(Select.Changed, "#quota-period")
+    def period_chosen(self, event: Select.Changed) -> None:
+        """Choosing `day` where the file says something else (the file's value is shown)."""
+        if event.value == "day" and self.session.doc.value_at(QUOTA_PATH + ("period",), "day") != "day":
+            self.app.change("Set server.quota.period", lambda: self.session.set_value(QUOTA_PATH + ("period",), "day"))
+
+    def _period_rows(self, quota: dict) -> list:
+        """The period as the file has it: `day`, the only one the server supports, or the
+        file's other value marked invalid with the reason (choosing day fixes it)."""
+        from .fields import text_of
+
+        rows: list = [Label(Text.assemble(("period", "bold"), ("  a fixed UTC day: the only period the server supports", "dim")))]
+        period = quota.get("period", "day")
+        if period == "day":
+            rows.append(Select([("day", "day")], value="day", allow_blank=False, id="quota-period", disabled=True))
+            return rows
+        written = text_of(period)
+        rows.append(Select([("day", "day"), (f"{written} (as the file says: not supported)", written)], value=written, allow_blank=False, id="quota-period", classes="-invalid"))
+        rows.append(Static(Text(f"✗ the file says period: {written}, but the server supports only day (a fixed UTC day): choose day to fix it", style="bold red"), classes="field-problem detail-problem"))
+        return rows
+
     def __init__(self, session: EditSession, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session = session
@@ -235,8 +263,10 @@ class DetailPane(VerticalScroll):
         options = operations.backends_of_family(self.session.doc, family)
         current = value.get("backend")
         widgets: list = []
+        wrong = ""
         if isinstance(current, str) and current not in options:
             actual = operations.backend_family(self.session.doc, current)
+            wrong = f"a {actual}_* backend, not a {family}_* one" if actual else "no such backend"
             reason = f"'{current}' is a {actual}_* backend, but this reference needs a {family}_* backend" if actual else f"there is no backend named '{current}'"
             widgets.append(Static(Text(f"✗ {reason}.", style="bold red"), classes="detail-problem"))
             if options:
@@ -244,7 +274,7 @@ class DetailPane(VerticalScroll):
             else:
                 widgets.append(ActionButton(f"Create a {family}_sqlite backend for it", f"create_backend_for({list(path)!r}, {family!r})", variant="warning", id="fix-reference"))
         widgets.append(Label(Text.assemble(("backend", "bold"), (f"  a {family}_* backend", "dim"))))
-        widgets.append(ReferenceSelect(path, family, options, current if isinstance(current, str) else None, id="reference-backend"))
+        widgets.append(ReferenceSelect(path, family, options, current if isinstance(current, str) else None, wrong, id="reference-backend"))
         widgets.append(Label(Text.assemble((key, "bold"), ("  keeps this store's data apart from others on the same backend", "dim"))))
         partition = value.get(key)
         widgets.append(PartitionInput(path, key, "" if partition is None else str(partition), id="reference-partition"))
@@ -333,8 +363,7 @@ class DetailPane(VerticalScroll):
         if not enabled:
             return widgets
         widgets += self._form(QUOTA_PATH, skip=QUOTA_FORM_SKIP)
-        widgets.append(Label(Text.assemble(("period", "bold"), ("  a fixed UTC day: the only period the server supports", "dim"))))
-        widgets.append(Select([("day", "day")], value="day", allow_blank=False, id="quota-period", disabled=True))
+        widgets += self._period_rows(quota)
         widgets.append(Static(Text("Counters (kvstore)", style="bold")))
         widgets += self._reference_rows(QUOTA_PATH + ("kvstore",), "kv")
         return widgets

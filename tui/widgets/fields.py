@@ -11,10 +11,10 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Input, Label, Select, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, Select, Static
 
-from llama_config.model.envvars import has_placeholder
+from llama_config.model.envvars import find_placeholders, has_placeholder
 from llama_config.model.redaction import redact_text
 from llama_config.model.releases.fields import SchemaField
 from llama_config.model.yamlpath import Path
@@ -52,9 +52,10 @@ class FieldInput(Input):
     def __init__(self, spec: SchemaField, path: Path, value: Any, **kwargs) -> None:
         self.spec = spec
         self.path = path  # the full YAML path of this field
-        self.original = text_of(value)
+        self.original = text_of(value)  # what this input showed first
+        self.written = self.original  # the field's text in the file
         default = spec.default
-        placeholder = f"default: {text_of(default)}" if default not in (None, "", [], {}) else ("required" if spec.required else "not set")
+        placeholder = kwargs.pop("placeholder", None) or (f"default: {text_of(default)}" if default not in (None, "", [], {}) else ("required" if spec.required else "not set"))
         # masked even while empty, so a password typed into a new form is not shown in clear;
         # a placeholder is not the secret itself (its resolved value is shown masked below it)
         # no select-all on focus: a key typed after focus came back (undo, a click) must not
@@ -63,15 +64,86 @@ class FieldInput(Input):
         self.tooltip = spec.description
 
     def adopt(self, new: "FieldInput") -> bool:
-        return adopt_input(self, new, "spec", "path")
+        return adopt_input(self, new, "spec", "path", "written")
 
     @property
     def maskable(self) -> bool:
         return self.spec.secret and not has_placeholder(self.original)
 
     @property
+    def typed(self) -> str:
+        """The field's text as the operator has it now (for a placeholder: its parts joined)."""
+        return self.value
+
+    @property
     def changed(self) -> bool:
-        return self.value != self.original
+        return self.typed != self.written
+
+    def show_problem(self, message: str) -> None:
+        """Keep what was typed, mark the input invalid and say why under it."""
+        self.add_class("-invalid")
+        row = next((a for a in self.ancestors if isinstance(a, FieldRow)), None)
+        if row is None:
+            self.notify(f"{self.spec.name} {message}", severity="error")
+            return
+        problem = row.query_one(".field-problem", Static)
+        problem.update(f"✗ {self.spec.name} {message}")
+        problem.display = True
+
+    def clear_problem(self) -> None:
+        self.remove_class("-invalid")
+        row = next((a for a in self.ancestors if isinstance(a, FieldRow)), None)
+        if row is not None:
+            row.query_one(".field-problem", Static).display = False
+
+
+def whole_placeholder(value: Any) -> Any:
+    """The placeholder a value consists of (`${env.NAME:=default}`), or None."""
+    found = find_placeholders(value) if isinstance(value, str) else []
+    return found[0] if len(found) == 1 and found[0].text == value else None
+
+
+class PlaceholderPart(FieldInput):
+    """The variable name or the default of a placeholder value, edited apart: typing over the
+    field can no longer replace the placeholder with a literal by accident."""
+
+    def __init__(self, spec: SchemaField, path: Path, value: str, part: str, **kwargs) -> None:
+        self.part = part  # "variable" or "argument" (the default, or the :+ value)
+        found = whole_placeholder(value)
+        self.operator = found.op or "="
+        shown = found.name if part == "variable" else (found.arg or "")
+        hint = "variable name" if part == "variable" else ("value when set" if found.op == "+" else "default when unset")
+        super().__init__(spec, path, shown, placeholder=hint, **kwargs)
+        self.written = value
+
+    @property
+    def maskable(self) -> bool:
+        return self.part == "argument" and self.spec.secret
+
+    def adopt(self, new: "PlaceholderPart") -> bool:
+        return adopt_input(self, new, "spec", "path", "written", "part", "operator")
+
+    def _parts(self) -> tuple[str, str]:
+        parts = {p.part: p.value for p in self.parent.query(PlaceholderPart)} if self.parent else {}
+        return parts.get("variable", "").strip(), parts.get("argument", "")
+
+    @property
+    def typed(self) -> str:
+        name, argument = self._parts()
+        if argument == "" and self.operator == "=" and ":=" not in self.written:
+            return f"${{env.{name}}}"  # it had no default and still has none
+        return f"${{env.{name}:{self.operator}{argument}}}"
+
+    def refusal(self) -> str | None:
+        """Why the parts make no placeholder, or None."""
+        import re
+
+        name, _ = self._parts()
+        if not name:
+            return "needs a variable name: to write a value instead of the placeholder, press 'Edit as text'"
+        if not re.fullmatch(r"[A-Z0-9_]+", name):
+            return f"cannot use the variable name {name!r}: the server substitutes only upper-case letters, digits and _"
+        return None
 
 
 class FieldSelect(Select[Any]):
@@ -92,6 +164,14 @@ class FieldSelect(Select[Any]):
         return adopt_select(self, new, "spec", "path", "original")
 
 
+class EditAsText(Button):
+    """Turns a placeholder's two parts back into one input with the whole text."""
+
+
+class ToPlaceholder(Button):
+    """Writes a field's literal value as an `${env.NAME}` placeholder (secrets above all)."""
+
+
 class FieldRow(Vertical):
     """Label, input, help text and (for placeholders) the resolved value and its source."""
 
@@ -100,6 +180,12 @@ class FieldRow(Vertical):
     FieldRow .field-label { text-style: bold; }
     FieldRow .field-help { color: $text-muted; }
     FieldRow .field-resolved { color: $accent; }
+    FieldRow .field-problem { color: $error; display: none; }
+    FieldRow .placeholder-parts { height: 1; }
+    FieldRow .placeholder-parts Label { width: auto; color: $text-muted; }
+    FieldRow .placeholder-parts PlaceholderPart { width: 1fr; }
+    FieldRow .placeholder-parts .edit-as-text { margin-left: 1; }
+    FieldRow .field-actions { height: auto; }
     """
 
     def __init__(self, spec: SchemaField, path: Path, value: Any, resolved: str = "", id: str | None = None, choices: list[Any] | None = None) -> None:
@@ -109,12 +195,21 @@ class FieldRow(Vertical):
         self.value = value
         self.resolved = resolved
         self.choices = choices or []  # a picker instead of an input (not for a placeholder)
+        self.as_text = False  # a placeholder shown as one input ("Edit as text")
 
     def adopt(self, new: "FieldRow") -> bool:
-        """Take a row of the same shape in place (tui/widgets/reconcile.py)."""
-        self.spec, self.field_path, self.value, self.resolved, self.choices = new.spec, new.field_path, new.value, new.resolved, new.choices
-        reconcile(self, list(new.compose()))
+        """Take a row of the same shape in place (tui/widgets/reconcile.py); one that would
+        show the same needs no new widgets built to compare (most rows after an edit), and
+        keeps what it shows of its own (a refusal under the field, "Edit as text")."""
+        if self._shows() != new._shows():
+            self.spec, self.field_path, self.value, self.resolved, self.choices = new.spec, new.field_path, new.value, new.resolved, new.choices
+            self.as_text = new.as_text
+            reconcile(self, list(new.compose()))
         return True
+
+    def _shows(self) -> tuple:
+        """Everything compose() draws from (a value's type too: 1 and True differ)."""
+        return (self.spec, self.field_path, type(self.value), text_of(self.value), self.resolved, self.choices)
 
     def compose(self) -> ComposeResult:
         label = Text(self.spec.name, style="bold")
@@ -124,14 +219,41 @@ class FieldRow(Vertical):
         if self.spec.secret and self.value not in (None, "") and not has_placeholder(text_of(self.value)):
             label.append("  (hidden: ctrl+r reveals)", style="dim")
         yield Label(label, classes="field-label")
-        if self.choices and not has_placeholder(text_of(self.value)):
+        placeholder = whole_placeholder(self.value)
+        if placeholder is not None and not self.as_text:
+            name = _input_id(self.spec.key)
+            yield Horizontal(
+                Label("${env."),
+                PlaceholderPart(self.spec, self.field_path, self.value, "variable", id=name, compact=True),
+                Label(f":{placeholder.op or '='}"),
+                PlaceholderPart(self.spec, self.field_path, self.value, "argument", id=name + "-default", compact=True),
+                Label("}"),
+                EditAsText("Edit as text", compact=True, classes="edit-as-text"),
+                classes="placeholder-parts",
+            )
+        elif self.choices and not has_placeholder(text_of(self.value)):
             yield FieldSelect(self.spec, self.field_path, self.value, self.choices, id=_input_id(self.spec.key))
         else:
             yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.spec.key))
+            if self.spec.secret and isinstance(self.value, str) and self.value and not has_placeholder(self.value):
+                yield Horizontal(ToPlaceholder("Turn into ${env.…}", compact=True, classes="to-placeholder"), classes="field-actions")
+        yield Static("", classes="field-problem", markup=False)
         if self.resolved:
             yield Static(f"↳ {redact_text(self.resolved)}", classes="field-resolved", markup=False)  # a URL's password
         if self.spec.description:
             yield Static(self.spec.description, classes="field-help", markup=False)
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        if isinstance(event.button, EditAsText):
+            event.stop()
+            self.as_text = True
+            await self.recompose()
+            self.query_one(FieldInput).focus()
+        elif isinstance(event.button, ToPlaceholder):
+            event.stop()
+            from ..field_apply import offer_placeholder
+
+            offer_placeholder(self.app, self.query_one(FieldInput))
 
 
 def _input_id(key: tuple[str, ...]) -> str:
@@ -148,8 +270,16 @@ def collect_values(screen: Any, *, partial: bool = False) -> dict[str, Any] | No
     from llama_config.model.fields import parse_checked
 
     values: dict[str, Any] = {}
+    seen: set[Path] = set()
     for field_input in screen.query(FieldInput):
-        spec, text = field_input.spec, field_input.value
+        if field_input.path in seen:  # a placeholder's second part
+            continue
+        seen.add(field_input.path)
+        spec, text = field_input.spec, field_input.typed
+        if isinstance(field_input, PlaceholderPart) and (why := field_input.refusal()):
+            field_input.show_problem(why)
+            field_input.focus()
+            return None
         if text == "":
             if spec.required and not partial:
                 screen.notify(f"{spec.name} is required", severity="error")
@@ -159,7 +289,7 @@ def collect_values(screen: Any, *, partial: bool = False) -> dict[str, Any] | No
         try:
             value = parse_checked(text, spec)
         except ValueError as exc:
-            screen.notify(f"{spec.name} {exc}", severity="error")
+            field_input.show_problem(str(exc))
             field_input.focus()
             return None
         if value == spec.default and not spec.required and spec.key[0] != "db_path":

@@ -1,0 +1,76 @@
+"""The save review's diff with every secret masked as the form masks it (model.redaction's one
+rule): `+ password: s3cret` becomes `+ password: ••••••`, a placeholder keeps its variable and
+masks only its default. A changed secret still shows as a changed line, masked on both sides."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import ParseError
+from .redaction import is_secret_path, redact_text, secret_fields, shown_value
+from .yamltree import MAP, SCALAR, parse
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+def masked_lines(text: str, extra: Any = ()) -> dict[int, str]:
+    """{0-based line: the line with its secret values masked}, for the lines that hold one."""
+    extra = secret_fields(extra)
+    try:
+        root = parse(text)
+    except ParseError:
+        return {}
+    lines = text.splitlines()
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)  # (a \r\n file: its \r stays with the line)
+    out: dict[int, str] = {}
+    keys: set[int] = set()  # key nodes come with the path of their entry: not values
+    for path, node in root.walk_paths():
+        if node.kind == MAP:
+            keys.update(id(k) for k, _ in node.items)
+        if node.kind != SCALAR or id(node) in keys or not path or node.end <= node.start or isinstance(node.value, bool) or node.value in (None, ""):
+            continue
+        if not is_secret_path(path, extra):
+            continue
+        first, last = node.line, node.line + text.count("\n", node.start, node.end)
+        if first != last:  # a multi-line scalar: each of its lines goes
+            for n in range(first, last + 1):
+                out[n] = lines[n][: len(lines[n]) - len(lines[n].lstrip())] + "••••••"
+            continue
+        line = out.get(first, lines[first])
+        offset = len(line) - len(lines[first])  # earlier masks on this line changed its length
+        start, end = node.start - starts[first] + offset, node.end - starts[first] + offset
+        out[first] = line[:start] + shown_value(path, node.value, extra) + line[end:]
+    return out
+
+
+def mask_diff(diff: str, before: str, after: str, extra: Any = ()) -> str:
+    """`diff` (a unified diff of `before` to `after`) with secrets masked line by line."""
+    if not diff:
+        return diff
+    old, new = masked_lines(before, extra), masked_lines(after, extra)
+    out: list[str] = []
+    old_n = new_n = 0
+    in_hunk = False
+    for line in diff.splitlines(keepends=True):
+        end = line[len(line.rstrip("\r\n")) :]
+        hunk = _HUNK.match(line)
+        if hunk:
+            old_n, new_n = int(hunk[1]) - 1, int(hunk[2]) - 1
+            in_hunk = True
+        elif not in_hunk:
+            pass  # the --- / +++ file names
+        elif line.startswith("-"):
+            line = "-" + old.get(old_n, line[1:].rstrip("\r\n")) + end
+            old_n += 1
+        elif line.startswith("+"):
+            line = "+" + new.get(new_n, line[1:].rstrip("\r\n")) + end
+            new_n += 1
+        elif line.startswith(" "):
+            line = " " + new.get(new_n, line[1:].rstrip("\r\n")) + end
+            old_n += 1
+            new_n += 1
+        out.append(redact_text(line))
+    return "".join(out)
