@@ -111,10 +111,16 @@ class FieldRow(Vertical):
         self.choices = choices or []  # a picker instead of an input (not for a placeholder)
 
     def adopt(self, new: "FieldRow") -> bool:
-        """Take a row of the same shape in place (tui/widgets/reconcile.py)."""
-        self.spec, self.field_path, self.value, self.resolved, self.choices = new.spec, new.field_path, new.value, new.resolved, new.choices
-        reconcile(self, list(new.compose()))
+        """Take a row of the same shape in place (tui/widgets/reconcile.py); one that would
+        show the same needs no new widgets built to compare (most rows after an edit)."""
+        if self._shows() != new._shows():
+            self.spec, self.field_path, self.value, self.resolved, self.choices = new.spec, new.field_path, new.value, new.resolved, new.choices
+            reconcile(self, list(new.compose()))
         return True
+
+    def _shows(self) -> tuple:
+        """Everything compose() draws from (a value's type too: 1 and True differ)."""
+        return (self.spec, self.field_path, type(self.value), text_of(self.value), self.resolved, self.choices)
 
     def compose(self) -> ComposeResult:
         label = Text(self.spec.name, style="bold")
