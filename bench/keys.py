@@ -39,6 +39,7 @@ from generate import generate  # noqa: E402
 
 QUIET = 0.25  # seconds with no output that end an update (the input cursor blinks every 0.5 s)
 TOAST = 3.3  # a toast's life (3 s) and its fade: waited out after a key that shows one
+RENAME_TOAST = 5.3
 DOWN, UP, RIGHT, ENTER, END = b"\x1b[B", b"\x1b[A", b"\x1b[C", b"\r", b"\x1b[F"
 CTRL_Z, CTRL_Y, ESCAPE = b"\x1a", b"\x19", b"\x1b"
 
@@ -102,6 +103,12 @@ class Terminal:
         while self._read(seconds):
             pass
 
+    def drain(self, seconds: float) -> None:
+        """Read and drop whatever comes for `seconds` (an input's cursor blinks meanwhile)."""
+        end = time.perf_counter() + seconds
+        while (left := end - time.perf_counter()) > 0:
+            self._read(left)
+
     def press(self, key: bytes, settle: float = 0.0, timeout: float = 20.0) -> float:
         """Seconds from sending `key` to the last byte of the update it causes."""
         self.quiet(0.05)
@@ -116,7 +123,7 @@ class Terminal:
         if last is None:
             raise RuntimeError(f"no update after {key!r}")
         if settle:
-            self.quiet(settle)
+            self.drain(settle)
         return last - start
 
     def type(self, text: bytes) -> None:
@@ -175,18 +182,35 @@ def provider_form_times(term: Terminal, lines: list[tuple[str, tuple]], api: str
 
 
 def edit_times(term: Terminal, field: bytes, runs: int) -> dict[str, list[float]]:
-    """Search for a field, jump to it, then per run: one character more and Enter (an edit),
-    ctrl+z (undo) and ctrl+y (redo)."""
-    term.type(b"/")
-    term.type(field)
-    term.press(ENTER, settle=0.5)
+    """Per run: search for a field and jump to it, one character more and Enter (an edit),
+    then from the tree (escape) ctrl+z (undo) and ctrl+y (redo)."""
     out: dict[str, list[float]] = {"edit": [], "undo": [], "redo": []}
     for _ in range(runs):
+        term.type(b"/")
+        term.type(field)
+        term.press(ENTER, settle=0.5)
         term.type(END + b"x")
         out["edit"].append(term.press(ENTER, settle=TOAST))
+        term.press(ESCAPE, settle=0.5)
         out["undo"].append(term.press(CTRL_Z, settle=TOAST))
         out["redo"].append(term.press(CTRL_Y, settle=TOAST))
     return out
+
+
+def rename_times(term: Terminal, name: str, runs: int) -> list[float]:
+    """Jump to backend `name` and rename it (every reference follows), then back, and so on:
+    from Enter in the rename dialog to the screen updated."""
+    term.type(b"/")
+    term.type(name.encode())
+    term.press(ENTER, settle=0.5)
+    term.press(ESCAPE, settle=0.5)  # the jump focuses the form: back to the tree, on the backend
+    times = []
+    for run in range(runs):
+        new = f"{name}_2" if run % 2 == 0 else name
+        term.type(b"r")
+        term.type(new.encode())  # the dialog's input starts with the old name selected
+        times.append(term.press(ENTER, settle=RENAME_TOAST))
+    return times
 
 
 def bare_times(cwd: Path, steps: int) -> list[float]:
@@ -195,6 +219,17 @@ def bare_times(cwd: Path, steps: int) -> list[float]:
         return [term.press(key) for key in [DOWN] * steps + [UP] * steps]
     finally:
         term.close()
+
+
+def most_referenced(path: Path) -> tuple[str, int]:
+    """The backend the most references point at, and how many."""
+    from collections import Counter
+
+    from llama_config.model.document import Document
+    from llama_config.model.references import find_references
+
+    counts = Counter(r.backend for r in find_references(Document.load(str(path)).data) if isinstance(r.backend, str))
+    return counts.most_common(1)[0]
 
 
 def providers_of(path: Path, api: str) -> int:
@@ -216,7 +251,7 @@ def key_rows(runs: int) -> list[str]:
     lines = tree_lines(target)
     top_level = sum(1 for kind, _ in lines if kind not in ("provider", "reference", "resource")) - 1
     inference = [p for kind, p in lines if kind == "api" and p[1] == "inference"]
-    results: dict[str, list[float]] = {"bare": [], "cursor": [], "form": [], "edit": [], "undo": [], "redo": [], "edit_5k": []}
+    results: dict[str, list[float]] = {"bare": [], "cursor": [], "form": [], "edit": [], "undo": [], "redo": [], "edit_5k": [], "rename": []}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         big = work / "5000-providers.yaml"
@@ -236,6 +271,12 @@ def key_rows(runs: int) -> list[str]:
                     results["form"] += provider_form_times(term, lines, "inference", max(2, providers_of(target, "inference")))
                 finally:
                     term.close()
+        term = Terminal([exe, "edit", str(copy)], b"Storage", work)
+        try:
+            backend, count = most_referenced(copy)
+            results["rename"] += rename_times(term, backend, max(3, runs))
+        finally:
+            term.close()
         for name, file in (("", copy), ("_5k", big)):
             term = Terminal([exe, "edit", str(file)], b"Storage", work)
             try:
@@ -259,6 +300,7 @@ def key_rows(runs: int) -> list[str]:
     rows.append(row("edit one value (Enter), tree, form and problems redrawn", "edit", 100))
     rows.append(row("undo one step (ctrl+z)", "undo", 50))
     rows.append(row("redo one step (ctrl+y)", "redo", 50))
+    rows.append(row(f"rename a backend, {count} references follow (Enter in the dialog)", "rename", 100))
     rows.append(row("edit one value with 5,000 providers", "edit_5k", 300))
     return rows
 

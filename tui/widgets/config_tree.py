@@ -433,8 +433,9 @@ class _Fresh:
 
 
 class _Patch:
-    """Walks the nodes on screen in the same order, relabelling those whose label changed;
-    raises _Mismatch where a node differs, so the caller builds the tree anew."""
+    """Walks the nodes on screen in the same order, relabelling those whose label changed (and
+    renaming those whose path did: a renamed backend); raises _Mismatch where the shape
+    differs, so the caller builds the tree anew."""
 
     def __init__(self) -> None:
         self.next: dict[int, int] = {}  # id(parent) -> index of its next child
@@ -445,8 +446,10 @@ class _Patch:
         if index >= len(children):
             raise _Mismatch
         node = children[index]
-        if node.data != data or node.allow_expand != (not leaf and allow_expand):
+        if node.data is None or node.data.kind != data.kind or node.allow_expand != (not leaf and allow_expand):
             raise _Mismatch
+        if node.data != data:  # the same place in the tree, for another name (a rename)
+            node.data = data
         self.next[id(parent)] = index + 1
         if node.label != label:
             node.set_label(label)
