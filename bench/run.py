@@ -124,6 +124,9 @@ def main() -> None:
     from probes import probe_rows  # starts its own PostgreSQL and Redis (tests/live/servers.py)
 
     lines.extend(editor_rows(args.runs))
+    from keys import key_rows  # key press to screen updated, in a pty
+
+    lines.extend(key_rows(max(3, args.runs // 5)))
     lines.extend(probe_rows(max(3, args.runs // 3)))
     report = "\n".join(lines) + "\n"
     sys.stdout.write(report)

@@ -229,6 +229,10 @@ class ConfigEditorApp(App[None]):
         from .widgets.fields import FieldInput
 
         widget = event.widget
+        # a field on its way out was redrawn from the file after its own value was written
+        # (a secret turned into a placeholder): its text is not the operator's pending edit
+        if getattr(widget, "_pruning", False) or not widget.is_attached:
+            return
         if isinstance(widget, (FieldInput, PartitionInput)) and widget.value != widget.original and not self._in_modal():
             self._apply_input(widget)
 
@@ -286,6 +290,7 @@ class ConfigEditorApp(App[None]):
                 return
             if value != literal:
                 self.notify(f"Set {value[6:-1]} in the server's environment: the value you typed was not written", timeout=6)
+            widget.original = widget.written = widget.value  # handled: leaving the field must not ask again
             self.change(f"Set {format_path(path)}", lambda: session.set_value(path, value))
 
         self.push_screen(SecretDialog(format_path(path[4:]), variable_for(provider_id, ".".join(map(str, path[4:]))), literal), done)

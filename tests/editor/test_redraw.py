@@ -135,20 +135,20 @@ async def test_after_undo_the_next_key_adds_to_the_value_instead_of_replacing_it
     app, path = editor()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await show(app, pilot, ("storage", "backends", "kv_default"), "backend")
-        db_path = field(app, "storage", "backends", "kv_default", "db_path")
-        original = db_path.value
-        await enter_value(pilot, db_path, "/tmp/other.db")
+        await show(app, pilot, ("storage", "backends", "kv_quota"), "backend")
+        port = field(app, "storage", "backends", "kv_quota", "port")
+        await enter_value(pilot, port, "6380")
         await settle(pilot)
+        assert app.session.doc.value_at(("storage", "backends", "kv_quota", "port")) == 6380
         await pilot.press("ctrl+z")
         await settle(pilot)
         focused = app.focused
-        assert isinstance(focused, FieldInput) and focused.path[-1] == "db_path"
-        assert focused.value == original and focused.selection.is_empty
-        await pilot.press("q")
+        assert isinstance(focused, FieldInput) and focused.path[-1] == "port"
+        assert focused.value == "6379" and focused.selection.is_empty
+        await pilot.press("1")
         await settle(pilot)
-        assert focused.value == original + "q"  # typed at the end, nothing replaced
-        assert app.session.doc.value_at(("storage", "backends", "kv_default", "db_path")) == original  # not applied yet
+        assert focused.value == "63791"  # typed at the end, nothing replaced
+        assert app.session.doc.value_at(("storage", "backends", "kv_quota", "port")) == 6379  # not applied yet
 
 
 async def test_keys_typed_right_after_a_click_land_in_the_clicked_field(editor) -> None:

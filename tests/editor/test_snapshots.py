@@ -10,6 +10,8 @@ the machine or the temporary directory.
 
 from __future__ import annotations
 
+import pytest
+
 from textual.widgets import Input, OptionList
 
 
@@ -117,12 +119,21 @@ def test_external_change_dialog_at_80x24(editor, snap_compare) -> None:
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
-def test_backend_selected_at_80x24(editor, snap_compare) -> None:
-    """The smallest terminal the editor supports: the footer keeps t, T, f1 and the quit."""
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_backend_selected(editor, snap_compare, size) -> None:
+    """The smallest terminal the editor supports and a common one: the footer keeps t, T, f1
+    and the quit; the form's buttons and the problems list stay on screen."""
     app, _ = editor()
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_selected(("storage", "backends", "kv_quota"), "backend"))
+    assert snap_compare(app, terminal_size=size, run_before=_selected(("storage", "backends", "kv_quota"), "backend"))
 
 
-def test_provider_selected_at_80x24(editor, snap_compare) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_provider_selected(editor, snap_compare, size) -> None:
     app, _ = editor()
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_selected(("providers", "inference", 0), "provider"))
+    assert snap_compare(app, terminal_size=size, run_before=_selected(("providers", "inference", 0), "provider"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_store_selected(editor, snap_compare, size) -> None:
+    app, _ = editor()
+    assert snap_compare(app, terminal_size=size, run_before=_selected(("storage", "stores", "metadata"), "store"))

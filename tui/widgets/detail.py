@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, Switch
+from textual.widgets import Button, Collapsible, Input, Label, Select, Static, Switch
 
 from llama_config.model import operations
 from llama_config.model.facts import type_tag_of
@@ -91,14 +91,25 @@ def fix_button(diagnostic, doc) -> "ActionButton | None":
     return ActionButton(f"Fix: {fix.label}", fix_action(fix), variant="warning", classes="fix-key", compact=True)
 
 
+class _UsersList(Collapsible):
+    """The folded list of a backend's users; the next backend's list takes its place in
+    place, open or folded as the operator left it."""
+
+    def adopt(self, new: "_UsersList") -> bool:
+        lines = self.query(".users-lines")
+        if not lines:
+            return False
+        self.title = new.title
+        lines.first(Static).update(new._contents_list[0].content)  # noqa: SLF001 (a Collapsible keeps its children there)
+        return True
+
+
 def _users(who: list[str]) -> Widget:
     """`Used by 14` with the list folded away: fourteen references were a wall of text."""
     if not who:
         return Static(Text("Used by nothing", style="yellow"), classes="detail-users")
-    from textual.widgets import Collapsible
-
-    lines = Static("\n".join(f"• {user}" for user in who), markup=False)
-    return Collapsible(lines, title=f"Used by {len(who)}", collapsed=True, id="backend-users", classes="detail-users")
+    lines = Static("\n".join(f"• {user}" for user in who), markup=False, classes="users-lines")
+    return _UsersList(lines, title=f"Used by {len(who)}", collapsed=True, id="backend-users", classes="detail-users")
 
 
 def _heading(title: str, subtitle: str = "") -> Static:

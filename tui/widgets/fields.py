@@ -66,6 +66,16 @@ class FieldInput(Input):
     def adopt(self, new: "FieldInput") -> bool:
         return adopt_input(self, new, "spec", "path", "written")
 
+    def refill(self, path: Path, value: Any) -> None:
+        """Show `value` of the field at `path` (same spec); what the operator is typing stays."""
+        text = text_of(value)
+        typing = self.has_focus and self.value != self.original and self.original == text
+        self.path, self.original, self.written = path, text, text
+        self.password = self.maskable
+        if not typing and self.value != text:
+            self.value = text
+            self.cursor_position = len(text)
+
     @property
     def maskable(self) -> bool:
         return self.spec.secret and not has_placeholder(self.original)
@@ -201,26 +211,52 @@ class FieldRow(Vertical):
         """Take a row of the same shape in place (tui/widgets/reconcile.py); one that would
         show the same needs no new widgets built to compare (most rows after an edit), and
         keeps what it shows of its own (a refusal under the field, "Edit as text")."""
-        if self._shows() != new._shows():
-            self.spec, self.field_path, self.value, self.resolved, self.choices = new.spec, new.field_path, new.value, new.resolved, new.choices
-            self.as_text = new.as_text
+        if self._shows() == new._shows():
+            return True
+        plain = self._kind() == new._kind() == "input" and self.spec == new.spec and bool(self.resolved) == bool(new.resolved)
+        self.spec, self.field_path, self.value, self.resolved, self.choices = new.spec, new.field_path, new.value, new.resolved, new.choices
+        self.as_text = new.as_text
+        if plain:  # the same field of another backend, or a new value: refill, build nothing
+            self.query_one(".field-label", Label).update(self._label())
+            self.query_one(FieldInput).refill(self.field_path, self.value)
+            if self.resolved:
+                self.query_one(".field-resolved", Static).update(self._resolved())
+        else:
             reconcile(self, list(new.compose()))
         return True
+
+    def _kind(self) -> str:
+        """Which control the row has: placeholder parts, a picker, an input (a plain one has no
+        'Turn into ${env...}' button)."""
+        if whole_placeholder(self.value) is not None and not self.as_text:
+            return "parts"
+        if self.choices and not has_placeholder(text_of(self.value)):
+            return "select"
+        if self.spec.secret and isinstance(self.value, str) and self.value and not has_placeholder(self.value):
+            return "secret"
+        return "input"
 
     def _shows(self) -> tuple:
         """Everything compose() draws from (a value's type too: 1 and True differ)."""
         return (self.spec, self.field_path, type(self.value), text_of(self.value), self.resolved, self.choices)
 
-    def compose(self) -> ComposeResult:
+    def _label(self) -> Text:
         label = Text(self.spec.name, style="bold")
         if self.spec.required:
             label.append(" *", style="red")
         label.append(f"  {self.spec.expected()}", style="dim")
         if self.spec.secret and self.value not in (None, "") and not has_placeholder(text_of(self.value)):
             label.append("  (hidden: ctrl+r reveals)", style="dim")
-        yield Label(label, classes="field-label")
-        placeholder = whole_placeholder(self.value)
-        if placeholder is not None and not self.as_text:
+        return label
+
+    def _resolved(self) -> str:
+        return f"↳ {redact_text(self.resolved)}"  # a URL's password
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label(), classes="field-label")
+        kind = self._kind()
+        if kind == "parts":
+            placeholder = whole_placeholder(self.value)
             name = _input_id(self.spec.key)
             yield Horizontal(
                 Label("${env."),
@@ -231,15 +267,15 @@ class FieldRow(Vertical):
                 EditAsText("Edit as text", compact=True, classes="edit-as-text"),
                 classes="placeholder-parts",
             )
-        elif self.choices and not has_placeholder(text_of(self.value)):
+        elif kind == "select":
             yield FieldSelect(self.spec, self.field_path, self.value, self.choices, id=_input_id(self.spec.key))
         else:
             yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.spec.key))
-            if self.spec.secret and isinstance(self.value, str) and self.value and not has_placeholder(self.value):
+            if kind == "secret":
                 yield Horizontal(ToPlaceholder("Turn into ${env.…}", compact=True, classes="to-placeholder"), classes="field-actions")
         yield Static("", classes="field-problem", markup=False)
         if self.resolved:
-            yield Static(f"↳ {redact_text(self.resolved)}", classes="field-resolved", markup=False)  # a URL's password
+            yield Static(self._resolved(), classes="field-resolved", markup=False)
         if self.spec.description:
             yield Static(self.spec.description, classes="field-help", markup=False)
 
