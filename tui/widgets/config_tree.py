@@ -58,6 +58,8 @@ class ConfigTree(Tree[NodeRef]):
         Binding("d", "node('delete_backend')", "Delete", id="tree.delete_backend", tooltip="Delete the backend (moving its users first)"),
         Binding("t", "node('test_backend')", "Test", id="tree.test_backend", tooltip="Test the live connection of this backend, or the endpoint this provider points at"),
         Binding("T", "node('test_all')", "Test all", id="tree.test_all", tooltip="Test every backend, and every provider endpoint that has a probe, at once"),
+        # on a provider T works too, out of the footer: its keys fill an 80-column line already
+        Binding("T", "node('test_all', 'provider')", "Test all", id="tree.test_all_quiet", show=False),
         Binding("shift+up", "node('move_provider(-1)')", "Move up", show=False, id="tree.move_up", tooltip="Move the provider up within its API"),
         Binding("shift+down", "node('move_provider(1)')", "Move down", show=False, id="tree.move_down", tooltip="Move the provider down within its API"),
         Binding("q", "app.quit", "Quit", id="tree.quit", show=False),
@@ -65,7 +67,7 @@ class ConfigTree(Tree[NodeRef]):
     # which node kinds each key works on (None: every node)
     _NODE_KEYS: dict[str, tuple[str, ...] | None] = {
         "search": None,
-        "test_all": ("storage", "backends", "backend", "stores", "store", "reference", "providers", "api", "provider"),
+        "test_all": ("storage", "backends", "backend", "stores", "store", "reference", "providers", "api"),
         "add_provider": ("providers", "api", "provider"),
         "add_resource": ("provider", "resource"),
         "rename_provider": ("provider",),

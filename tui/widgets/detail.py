@@ -228,10 +228,11 @@ class DetailPane(VerticalScroll):
         widgets += self.connection_status(ref)
         widgets.append(
             Horizontal(
-                ActionButton("Test connection", "test_backend", id="test-backend"),
-                ActionButton("Rename", "rename_backend", id="rename-backend"),
-                ActionButton("Delete", "delete_backend", variant="error", id="delete-backend"),
-                classes="detail-actions",
+                # compact: one line, so the three fit an 80-column terminal
+                ActionButton("Test connection", "test_backend", id="test-backend", compact=True),
+                ActionButton("Rename", "rename_backend", id="rename-backend", compact=True),
+                ActionButton("Delete", "delete_backend", variant="error", id="delete-backend", compact=True),
+                classes="detail-actions compact-actions",
             )
         )
         release = self.session.release()
