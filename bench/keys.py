@@ -17,6 +17,7 @@ screen costs in Textual on this machine.
 from __future__ import annotations
 
 import argparse
+import atexit
 import fcntl
 import os
 import pty
@@ -72,10 +73,14 @@ Bare().run()
 """
 
 
+LIVE: set["Terminal"] = set()  # closed at exit, even when the bench is killed (an orphaned editor spins)
+
+
 class Terminal:
     """One process on a pseudo-terminal; `press` times a key to the screen gone quiet."""
 
     def __init__(self, cmd: list[str], marker: bytes, cwd: Path, size: tuple[int, int] = (120, 40)) -> None:
+        LIVE.add(self)
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[0]), "LINES": str(size[1])}
@@ -134,9 +139,24 @@ class Terminal:
         self.quiet()
 
     def close(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
+        if self not in LIVE:
+            return
+        LIVE.discard(self)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.proc.wait()
         os.close(self.master)
+
+
+def _close_all(*_: object) -> None:
+    for term in list(LIVE):
+        term.close()
+
+
+atexit.register(_close_all)
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally blocks and atexit run
 
 
 def editor_exe() -> str:
