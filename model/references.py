@@ -108,8 +108,13 @@ def _shaped_references(value: Any, path: Path, skip: set[Path], reference_free: 
 def provider_reference_fields(release: Any, api: str, provider_type: str) -> list[tuple[tuple[str, ...], Family]]:
     """(path inside config, family) of a provider's storage references, as the release's data
     has them (none where the release does not know the provider)."""
-    spec = release.provider(api, provider_type)
-    return [(tuple(r["path"].split(".")), r["family"]) for r in (spec or {}).get("storage_refs") or ()]
+    # asked once per provider (50,000 on a large file) for a handful of provider types
+    known = release.__dict__.setdefault("_reference_fields", {})
+    fields = known.get((api, provider_type))
+    if fields is None:
+        spec = release.provider(api, provider_type)
+        fields = known[(api, provider_type)] = tuple((tuple(r["path"].split(".")), r["family"]) for r in (spec or {}).get("storage_refs") or ())
+    return list(fields)
 
 
 def find_references(data: dict, *, include_inline: bool = False, release: Any = None) -> list[Reference]:

@@ -229,6 +229,18 @@ class _Rewrite:
         self.nl = doc.style.newline
         self.bodies: dict[int, _Body] = {}
         self.extra_comments: dict[int, list[str]] = {}
+        self._blocks: dict[Path, KeyBlock] = {}
+        self._blocks_of: str | None = None
+
+    def _key_block(self, path: Path) -> KeyBlock:
+        """doc.key_block, remembered while the text stays the same: each place's block is
+        asked for by several steps (on 50,000 providers, a second each)."""
+        if self._blocks_of is not self.doc.text:
+            self._blocks, self._blocks_of = {}, self.doc.text
+        block = self._blocks.get(path)
+        if block is None:
+            block = self._blocks[path] = self.doc.key_block(path)
+        return block
 
     def run(self) -> None:
         self._retype_in_place()
@@ -263,8 +275,8 @@ class _Rewrite:
         if node is None or node.kind != MAP or node.flow:
             return None
         try:
-            self.doc.key_block(place.settings_path)
-            block = self.doc.key_block(place.settings_path + ("namespace",))
+            self._key_block(place.settings_path)
+            block = self._key_block(place.settings_path + ("namespace",))
         except EditError:
             return None
         return block
@@ -290,7 +302,7 @@ class _Rewrite:
         if node is None or node.kind != MAP or node.flow or not node.items:
             return None
         try:
-            block = self.doc.key_block(place.settings_path)
+            block = self._key_block(place.settings_path)
         except EditError:
             return None
         text = self.doc.text
@@ -308,7 +320,7 @@ class _Rewrite:
         line_places = []
         for place in self.plan.places:
             try:
-                self.doc.key_block(place.path)
+                self._key_block(place.path)
             except EditError:
                 if place.target[:2] == ("storage", "stores") or place.is_draft_quota:
                     raise MigrationError(f"{format_path(place.path)} is written inside a {{...}} mapping; migrate it by hand") from None
@@ -325,7 +337,7 @@ class _Rewrite:
         """The old keys of one mapping that become one new key (agents' persistence_store and
         responses_store become persistence: {agent_state, responses}): the new key is written
         where the first of them was; the comments above the others come along."""
-        blocks = sorted(((self.doc.key_block(p.path), p) for p in places), key=lambda b: b[0].line_start)
+        blocks = sorted(((self._key_block(p.path), p) for p in places), key=lambda b: b[0].line_start)
         first = blocks[0][0]
         column, child = first.column, first.column + self.indent
         lines = [" " * column + render_key(new_key, self.style) + ":" + first.key_comment]
@@ -353,7 +365,7 @@ class _Rewrite:
         start = text.find("\n", block.line_start) + 1
         region = text[start : block.end]
         try:
-            inner = self.doc.key_block(place.settings_path)
+            inner = self._key_block(place.settings_path)
             region = text[start : inner.line_start] + text[inner.end : block.end]
         except EditError:
             pass
@@ -390,7 +402,7 @@ class _Rewrite:
     def _storage_edits(self, top: list[Place]) -> list[tuple[int, int, str]]:
         backends = [self._backend_lines(b, 0) for b in self.plan.new_backends]
         stores = [self._store_lines(p, 0) for p in sorted(top, key=lambda p: _STORE_ORDER.index(p.target[2]))]
-        blocks = sorted((self.doc.key_block(p.path) for p in top), key=lambda b: b.line_start)
+        blocks = sorted((self._key_block(p.path) for p in top), key=lambda b: b.line_start)
         edits = [self._removal(block) for block in blocks]
         if self.plan.fresh_storage:
             root = self.doc.root.items[0][0].column if self.doc.root.items else 0
@@ -424,7 +436,7 @@ class _Rewrite:
         return lines + _reindent(body.lines, body.column, child)
 
     def _store_lines(self, place: Place, column: int) -> list[str]:
-        block = self.doc.key_block(place.path)
+        block = self._key_block(place.path)
         lines = _reindent(_split(self.doc.text[block.comment_start : block.line_start]), block.column, column)
         lines.append(" " * column + render_key(place.target[2], self.style) + ":" + block.key_comment)
         return lines + self._reference_lines(place, block, column + self.indent)
@@ -437,15 +449,15 @@ class _Rewrite:
         if section is None:
             column = storage.items[0][0].column
             lines = self._section(key, entries, column, empty="{}")
-            return self._insertion(self.doc.key_block(("storage",)).end, lines)
+            return self._insertion(self._key_block(("storage",)).end, lines)
         if section.kind != MAP or section.flow or not section.items:
             raise MigrationError(f"storage.{key} is written as a {{...}} mapping or is empty; add the entries by hand")
         column = section.items[0][0].column
-        return self._insertion(self.doc.key_block(("storage", key)).end, [line for e in entries for line in _shift(e, column)])
+        return self._insertion(self._key_block(("storage", key)).end, [line for e in entries for line in _shift(e, column)])
 
     def _after_providers(self) -> int:
         if self.doc.root.get("providers") is not None:
-            return self.doc.key_block(("providers",)).end
+            return self._key_block(("providers",)).end
         return len(self.doc.text)
 
     # -- text

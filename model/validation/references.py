@@ -8,7 +8,7 @@ from typing import Any
 from ..facts import declared_backends, family_of, is_old_format
 from ..references import Reference, is_inline_store_config, iter_providers, provider_references, quota_references, store_references
 from ..redaction import is_secret_key
-from ..releases.fields import node_at, pick
+from ..releases.fields import node_at, pick, provider_config_node_at
 from ..yamlpath import format_path
 from .backends import backend_type
 from .context import Context, did_you_mean, show
@@ -36,7 +36,9 @@ def _reference_schema(ctx: Context, ref: Reference, value: dict) -> tuple[str | 
     """A provider's reference as its own config class declares it (responses' persistence has
     write-queue fields a plain SQL reference lacks); a store's, the release's store model."""
     if ref.path[0] == "providers":
-        found = node_at(ctx.release, ctx.data, ref.path)
+        api = ref.path[1]
+        entry = ctx.once(f"provider-entry-schema:{api!r}", lambda: node_at(ctx.release, ctx.data, ref.path[:3]) is not None)
+        found = provider_config_node_at(ctx.release, ctx.data, ref.path, entry)
         if found is not None:
             schema = pick(found[0], found[1], value)
             if schema.get("properties"):

@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     to_stdout = not (args.write or args.output or args.dry_run)
     out = sys.stderr if to_stdout else sys.stdout
     report = report_lines(migration, args.file, release_secret_fields(doc.data, release))
-    if not migration.changed:
+    changed, migration = migration.changed, None  # (its plan holds a copy of every store config: not kept while validating)
+    if not changed:
         out.write("\n".join(report) + "\n")
         if to_stdout:
             sys.stdout.write(doc.file_texts()[1])
