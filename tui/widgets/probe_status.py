@@ -44,19 +44,26 @@ def provider_targets(session: EditSession, path: Path) -> tuple[list, str]:
 
 def is_stale(session: EditSession, key: str, result: Any) -> bool:
     """A result is stale once anything its probe used has been edited (or the environment changed)."""
-    if getattr(result, "api", None) is None:
-        from llama_config.model.probes import plan
+    current = current_fingerprints(session).get(key)
+    return current is None or current != getattr(result, "fingerprint", None)
 
-        try:
-            current = plan(session.data, session.env, [key], session.release())
-        except KeyError:
-            return True
-    else:
-        from llama_config.model.probes.provider_target import plan_providers
 
-        targets, _ = plan_providers(session.data, session.env, session.release())
-        current = [t for t in targets if probe_key(t.api, t.name) == key]
-    return not current or current[0].fingerprint != getattr(result, "fingerprint", None)
+_fingerprints: tuple[tuple, dict[str, str]] | None = None  # (what they were planned from, key -> fingerprint)
+
+
+def current_fingerprints(session: EditSession) -> dict[str, str]:
+    """What each backend's and provider's probe would use now, by probe key: planned once per
+    document text, not once per badge (a tree of many tested providers asked for each)."""
+    global _fingerprints
+    from llama_config.model.probes import plan
+    from llama_config.model.probes.provider_target import plan_providers
+
+    release = session.release()
+    source = (session.doc.text, id(session.env), id(release))
+    if _fingerprints is None or _fingerprints[0] != source:
+        targets = plan(session.data, session.env, None, release) + plan_providers(session.data, session.env, release)[0]
+        _fingerprints = (source, {probe_key(t.api, t.name): t.fingerprint for t in targets})
+    return _fingerprints[1]
 
 
 def badge(session: EditSession, state: dict, key: str) -> Text:
