@@ -19,7 +19,7 @@ from llama_config.model.redaction import redact_text
 from llama_config.model.releases.fields import SchemaField
 from llama_config.model.yamlpath import Path
 
-from .reconcile import adopt_input, adopt_select, reconcile
+from .reconcile import adopt_input, adopt_select, is_typing, reconcile
 
 
 def text_of(value: Any) -> str:
@@ -69,7 +69,7 @@ class FieldInput(Input):
     def refill(self, path: Path, value: Any) -> None:
         """Show `value` of the field at `path` (same spec); what the operator is typing stays."""
         text = text_of(value)
-        typing = self.has_focus and self.value != self.original and self.original == text
+        typing = is_typing(self, self.original, text)
         self.path, self.original, self.written = path, text, text
         self.password = self.maskable
         if not typing and self.value != text:

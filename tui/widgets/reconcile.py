@@ -123,10 +123,16 @@ def adopt_button(old: Button, new: Button, *extra: str) -> bool:
     return True
 
 
+def is_typing(widget: Input, started_from: str | None, new_start: str | None) -> bool:
+    """The operator is typing into `widget` (focused, changed from what it started from), and
+    the value it started from is still the one the redraw brings: keep what is typed."""
+    return widget.has_focus and widget.value != started_from and started_from == new_start
+
+
 def adopt_input(old: Input, new: Input, *extra: str, original: str = "original") -> bool:
     """An input takes the new value, unless the operator is typing into it and the value it
     started from is still the file's."""
-    typing = old.has_focus and old.value != getattr(old, original, old.value) and getattr(old, original, None) == getattr(new, original, None)
+    typing = is_typing(old, getattr(old, original, old.value), getattr(new, original, None))
     for name in (original, *extra):
         setattr(old, name, getattr(new, name))
     old.placeholder = new.placeholder
@@ -160,4 +166,4 @@ def adopt_select(old: Select, new: Select, *extra: str) -> bool:
     return True
 
 
-__all__ = ["reconcile", "adopt", "adopt_button", "adopt_input", "adopt_select", "pending_children"]
+__all__ = ["reconcile", "adopt", "adopt_button", "adopt_input", "adopt_select", "is_typing", "pending_children"]
