@@ -151,9 +151,12 @@ class Terminal:
         return last - start
 
     def type(self, text: bytes) -> None:
-        """Send keys without timing them (each one still drawn before the next)."""
-        for byte in text:
-            os.write(self.master, bytes([byte]))
+        """Send keys without timing them (each one still drawn before the next). An escape
+        sequence (End: ESC [ F) goes in one write: sent byte by byte, a pause after ESC reads
+        as the Escape key, and the rest lands in the tree as keys of its own."""
+        keys = [text] if text.startswith(b"\x1b") else [bytes([byte]) for byte in text]
+        for key in keys:
+            os.write(self.master, key)
             self.quiet(0.08)
         self.quiet()
 
@@ -250,7 +253,8 @@ def edit_times(term: Terminal, field: bytes, runs: int) -> dict[str, list[float]
         term.type(b"/")
         term.type(field)
         term.press(ENTER, settle=0.5)
-        term.type(END + b"x")
+        term.type(END)
+        term.type(b"x")
         out["edit"].append(term.press(ENTER, settle=TOAST))
         term.press(ESCAPE, settle=0.5)
         out["undo"].append(term.press(CTRL_Z, settle=TOAST))

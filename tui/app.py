@@ -13,7 +13,8 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Header, Input, Select, Static, Switch, Tree
+from textual.dom import DOMNode
+from textual.widgets import Input, Select, Static, Switch, Tree
 
 from llama_config.model.data_location import backend_data
 from llama_config.model.document import EditError
@@ -29,6 +30,7 @@ from .widgets.detail import PartitionInput, ReferenceSelect
 from .widgets.detail import DetailPane
 from .widgets.diagnostics_panel import DiagnosticsPanel
 from .widgets.footer import SteadyFooter
+from .widgets.header import SteadyHeader
 
 
 class ConfigEditorApp(App[None]):
@@ -57,6 +59,7 @@ class ConfigEditorApp(App[None]):
         self.server = server  # --server: the release to judge against (None: detected)
         self.session: EditSession | None = None
         self.load_error: ConfigFileError | None = None
+        self._flash_timer: Any = None
         self._open()
 
     def _open(self) -> None:
@@ -71,7 +74,7 @@ class ConfigEditorApp(App[None]):
     # -- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SteadyHeader()
         if self.session is None:
             yield Static(self._error_text(), id="load-error")
         else:
@@ -132,11 +135,18 @@ class ConfigEditorApp(App[None]):
     def detail(self) -> DetailPane:
         return self.query_one(DetailPane)
 
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        # A widget not yet in the DOM gets its styles when it is mounted. Styling it before
+        # (a Button styles itself for its variant in __init__) was most of the cost of building
+        # a form, and wasted on the widgets a redraw adopts into those on screen.
+        if node is self or node.is_attached:
+            super().update_styles(node, animate)
+
     def refresh_views(self, select: NodeRef | None = None) -> None:
         """Redraw everything from the session; keep (or move) the selection and the focus."""
         session = self.session
         assert session is not None
-        focused_id = self.focused.id if self.focused is not None else None
+        focused = _focus_key(self.focused)
         tree = self.tree
         tree.rebuild()
         current = select or self.detail.current or NodeRef("storage", ("storage",))
@@ -148,14 +158,18 @@ class ConfigEditorApp(App[None]):
         self.query_one(DiagnosticsPanel).update_diagnostics(session.diagnostics if session.validated else None)
         state = "● unsaved changes" if session.modified else "saved"
         self.sub_title = f"{state}  ·  checked against {session.target}" if session.target else state
-        if focused_id:
-            self.call_after_refresh(self._refocus, focused_id)
+        if focused is not None:
+            self.call_after_refresh(self._refocus, focused)
         self.refresh_bindings()
 
-    def _refocus(self, widget_id: str) -> None:
-        matches = self.query(f"#{widget_id}")
-        if matches:
-            matches.first().focus()
+    def _refocus(self, key: tuple) -> None:
+        """Focus the widget that had the focus before a redraw (`_focus_key`), if it is there."""
+        if key[0] == "id":
+            found = list(self.query(f"#{key[1]}"))
+        else:
+            found = [w for w in self.query(key[0]) if w.path == key[1] and getattr(w, "part", None) == key[2]]
+        if found and not found[0].has_focus:
+            found[0].focus()
 
     def choose_release(self, server: str | None) -> None:
         """Judge the file against another release (palette); every check reruns."""
@@ -171,8 +185,10 @@ class ConfigEditorApp(App[None]):
     def notify_error(self, message: str) -> None:
         self.notify(message, title="Not changed", severity="error", timeout=8)
 
-    def change(self, label: str, edit: Any, select: NodeRef | None = None, timeout: float = 3) -> Any:
-        """Run one session step; report a refusal instead of crashing; redraw."""
+    def change(self, label: str, edit: Any, select: NodeRef | None = None, timeout: float | None = None) -> Any:
+        """Run one session step; report a refusal instead of crashing; redraw. `label` says
+        what was done in the form's border (`flash`), or in a toast that stays `timeout`
+        seconds when given (what the operator must read: a step to take next, data left)."""
         try:
             result = edit()
         except (EditError, ValueError) as exc:
@@ -180,8 +196,10 @@ class ConfigEditorApp(App[None]):
             self.refresh_views()
             return None
         self.refresh_views(select)
-        if label:
+        if label and timeout is not None:
             self.notify(label, timeout=timeout)
+        elif label:
+            self.flash(label)
         return result
 
     # -- the tree and the problems list --------------------------------------------------
@@ -413,7 +431,11 @@ class ConfigEditorApp(App[None]):
         if action == "test_backend":
             return True if self._selected_backend() or self._selected("provider") else None
         if action == "undo":
-            return bool(self.session and self.session.can_undo)  # in the footer only when it would act
+            # in the footer once there is a history, dimmed when at its start: a key that comes
+            # and goes would make the footer compose its keys again on every undo and redo
+            if self.session.can_undo:
+                return True
+            return None if self.session.can_redo else False
         if action == "redo":
             return bool(self.session and self.session.can_redo)
         return True
@@ -454,7 +476,7 @@ class ConfigEditorApp(App[None]):
                 return
             result = self.change("", lambda: session.rename_backend(name, new), NodeRef("backend", ("storage", "backends", new)))
             if result is not None:
-                self.notify(f"Renamed {name} to {new}; {result.count} reference{'s' if result.count != 1 else ''} changed", timeout=5)
+                self.flash(f"Renamed {name} to {new}; {result.count} reference{'s' if result.count != 1 else ''} changed")
 
         self.push_screen(RenameDialog(name, users, data=backend_data(session.doc, name, session.env)), done)
 
@@ -658,7 +680,7 @@ class ConfigEditorApp(App[None]):
         if session is not None:
             at = tuple(path)
             notice = self._data_stays(at)  # a store removed: its data stays where it was
-            self.change(f"Removed {format_path(at)}" + (f". {notice}" if notice else ""), lambda: session.unset(at), timeout=8 if notice else 3)
+            self.change(f"Removed {format_path(at)}" + (f". {notice}" if notice else ""), lambda: session.unset(at), timeout=8 if notice else None)
 
     def action_quick_fix(self, path: list, new: str, rename_key: bool) -> None:
         """The repair a finding suggests (problems list: f; the form: its Fix button); undoable."""
@@ -737,12 +759,20 @@ class ConfigEditorApp(App[None]):
     def action_undo(self) -> None:
         if self.session is not None and (label := self.session.undo()):
             self.refresh_views()
-            self.notify(f"Undid: {label}", timeout=3)
+            self.flash(f"Undid: {label}")
 
     def action_redo(self) -> None:
         if self.session is not None and (label := self.session.redo()):
             self.refresh_views()
-            self.notify(f"Redid: {label}", timeout=3)
+            self.flash(f"Redid: {label}")
+
+    def flash(self, message: str, seconds: float = 4) -> None:
+        """Say what a key just did (undo, redo) in the form's bottom border for a few seconds.
+        A toast mounts widgets and lays the whole screen out again: it doubled an undo's time."""
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self.detail.border_subtitle = message
+        self._flash_timer = self.set_timer(seconds, lambda: setattr(self.detail, "border_subtitle", None))
 
     def action_search(self) -> None:
         from .screens.search import SearchDialog
@@ -902,3 +932,14 @@ class ConfigEditorApp(App[None]):
 
         self.push_screen(quit_dialog(len(session.errors())), done)
 
+
+def _focus_key(widget: Any) -> tuple | None:
+    """How to find a focused widget again after a redraw: a form field by its path (fields
+    have no ids: the next form's fields take their places), anything else by its id."""
+    from .widgets.fields import FieldInput, FieldSelect
+
+    if isinstance(widget, (FieldInput, FieldSelect)):
+        return (type(widget), widget.path, getattr(widget, "part", None))
+    if widget is not None and widget.id:
+        return ("id", widget.id)
+    return None

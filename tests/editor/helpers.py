@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Tree
 
-from llama_config.tui.widgets.fields import FieldInput
+from llama_config.tui.widgets.fields import PARKED, FieldInput
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -33,6 +33,13 @@ def record_notifications(app) -> None:
         return original(message, title=title, severity=severity, **kwargs)
 
     app.notify = notify
+    flash = app.flash
+
+    def flashed(message: str, **kwargs: Any) -> None:
+        app.recorded.append(("information", "", message))
+        flash(message, **kwargs)
+
+    app.flash = flashed
 
 
 def notes(app, severity: str | None = None) -> list[str]:
@@ -65,8 +72,8 @@ def texts(root: Widget) -> str:
     (their value, or `••••` when masked), selects (the chosen value) and tree labels."""
     out: list[str] = []
     for widget in [root, *root.walk_children()]:
-        if not widget.display:
-            continue
+        if not shown(widget, root):
+            continue  # hidden, or inside something hidden (a closed section, a parked row)
         if isinstance(widget, Button):
             out.append(plain(widget.label))
         elif isinstance(widget, Static):
@@ -78,6 +85,21 @@ def texts(root: Widget) -> str:
         elif isinstance(widget, Tree):
             out.extend(node.label.plain for node in _walk(widget.root))
     return "\n".join(out)
+
+
+def shown(widget: Widget, root: Widget) -> bool:
+    """`widget` is displayed and not in a row parked for later (tui/widgets/reconcile.py); a
+    folded Collapsible's text counts as shown, as its title says what it holds."""
+    from llama_config.tui.widgets.reconcile import is_parked
+
+    if not widget.display:
+        return False
+    node = widget
+    while node is not None and node is not root:
+        if is_parked(node):
+            return False
+        node = node.parent
+    return True
 
 
 def _walk(node):
@@ -96,6 +118,17 @@ def field(app, *path: Any) -> FieldInput:
         if widget.path == tuple(path):
             return widget
     raise AssertionError(f"no field {path} in {[w.path for w in app.screen.query(FieldInput)]}")
+
+
+def fields_named(app, key: str, part: str | None = None) -> list:
+    """The form inputs and pickers on screen for the field `key` (`network.tls.min_version`),
+    of whichever backend or provider the form shows; `part` picks a placeholder's part
+    (`variable` or `argument`). Fields have no ids: the next form's fields take their places."""
+    from llama_config.tui.widgets.fields import FieldSelect
+
+    return [
+        w for w in app.screen.query(FieldInput).results() if ".".join(w.spec.key) == key and getattr(w, "part", None) == part and w.path != PARKED
+    ] + [w for w in app.screen.query(FieldSelect).results() if ".".join(w.spec.key) == key and part is None and w.path != PARKED]
 
 
 async def show(app, pilot, path: tuple, kind: str) -> None:

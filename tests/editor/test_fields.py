@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from .helpers import SIZE, enter_value, field, notes, settle, show, texts
+from .helpers import SIZE, enter_value, field, fields_named, notes, settle, show, texts
 
 PG_CONFIG = """\
 version: 2
@@ -178,7 +178,7 @@ async def test_typing_in_a_field_does_not_trigger_single_key_shortcuts(editor) -
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await show(app, pilot, ("storage", "backends", "kv_quota"), "backend")
-        host = app.detail.query_one("#field-host-default")  # the placeholder's default
+        (host,) = fields_named(app, "host", part="argument")  # the placeholder's default
         host.focus()
         host.value = ""
         await pilot.press(*"redis.adq", "enter")  # a, d and q are shortcuts elsewhere

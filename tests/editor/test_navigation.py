@@ -220,7 +220,7 @@ async def test_tree_mouse_click_selects_a_node(editor) -> None:
         assert app.detail.current.kind == "quota"
         assert "Request quota" in texts(app.detail)
         # and a click in the form focuses the field under the mouse
-        await pilot.click("#field-anonymous-max-requests")
+        await pilot.click(field(app, "server", "quota", "anonymous_max_requests"))
         await settle(pilot)
         assert app.focused is field(app, "server", "quota", "anonymous_max_requests")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.widgets import Select, Switch
 
 
-from .helpers import RUN_V03, SIZE, enter_value, field, notes, settle, show, texts
+from .helpers import RUN_V03, SIZE, enter_value, field, fields_named, notes, settle, show, texts
 
 RUN = RUN_V03.read_text()
 NO_AUTH_NO_QUOTA = RUN[: RUN.index("  auth:\n")]
@@ -48,7 +48,7 @@ async def test_quota_on_without_auth_warns_and_leads_to_the_auth_form(editor) ->
         shown = texts(app.detail)
         assert "Quotas require authentication" in shown
         assert "Configure authentication…" in shown
-        assert not app.detail.query("#field-anonymous-max-requests")  # no limits while off
+        assert not fields_named(app, "anonymous_max_requests")  # no limits while off
 
         await pilot.click("#quota-enabled")
         await settle(pilot)
@@ -95,7 +95,7 @@ async def test_quota_on_without_auth_warns_and_leads_to_the_auth_form(editor) ->
         await settle(pilot)
         assert field(app, "server", "auth", "provider_config", "jwks", "uri")
         assert field(app, "server", "auth", "provider_config", "audience").placeholder == "default: llama-stack"
-        assert not app.detail.query("#field-endpoint")
+        assert not fields_named(app, "endpoint")
 
         await show(app, pilot, ("server", "quota"), "quota")
         assert "Quotas require authentication" not in texts(app.detail)

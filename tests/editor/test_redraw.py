@@ -11,6 +11,7 @@ from textual.widgets import Input, Select, Static
 from llama_config.tui.widgets.config_tree import NodeRef
 from llama_config.tui.widgets.detail import DetailPane
 from llama_config.tui.widgets.fields import FieldInput
+from llama_config.tui.widgets.reconcile import is_parked
 
 from .helpers import ROOT, enter_value, field, settle, show
 
@@ -22,8 +23,8 @@ def signature(widget: Widget) -> list:
     """What the detail pane shows, widget by widget: type, id, classes, and its text or value."""
     out = []
     for node in widget.walk_children(with_self=False):
-        if getattr(node, "_pruning", False) or any(getattr(a, "_pruning", False) for a in node.ancestors):
-            continue  # on its way out
+        if any(getattr(a, "_pruning", False) or is_parked(a) for a in node.ancestors_with_self):
+            continue  # on its way out, or hidden until a form needs one more row
         if isinstance(node, Input):
             state = (node.value, node.placeholder, node.password, getattr(node, "path", None))
         elif isinstance(node, Select):

@@ -89,7 +89,7 @@ def _offer(app: Any) -> None:
 
     def done(answer: str | None) -> None:
         if answer == "migrate":
-            app.change("Migrated to the v0.3 storage format: review it, then save with ctrl+s", lambda: session.run(MIGRATE_LABEL, lambda: migrate(session.doc, release)))
+            app.change("Migrated to the v0.3 storage format: review it, then save with ctrl+s", lambda: session.run(MIGRATE_LABEL, lambda: migrate(session.doc, release)), timeout=6)
 
     why = (
         "This file configures its stores the pre-0.3 way. Since v0.3 (llama-stack #3697) storage is declared "
@@ -130,7 +130,7 @@ def offer_upgrade(app: Any) -> None:
 
     def done(answer: str | None) -> None:
         if answer == "migrate":
-            app.change(f"Upgraded to {display_name(target)}: review it, then save with ctrl+s", lambda: session.run(label, lambda: upgrade(session.doc, source, target)))
+            app.change(f"Upgraded to {display_name(target)}: review it, then save with ctrl+s", lambda: session.run(label, lambda: upgrade(session.doc, source, target)), timeout=6)
 
     why = (
         f"This file was written for {display_name(source)}; you are checking it against {display_name(target)}, "

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Collapsible, Input, Label, Select, Static, Switch
+from textual.widgets import Button, Collapsible, Label, Select, Static, Switch
 
 from llama_config.model import operations
 from llama_config.model.facts import type_tag_of
@@ -21,6 +21,7 @@ from .config_tree import NodeRef
 from .probe_status import probe_key
 from .probe_status import status as probe_status
 from .reconcile import adopt_button, adopt_input, adopt_select, reconcile
+from .steady_input import SteadyInput
 
 QUOTA_PATH: Path = ("server", "quota")
 AUTH_PATH: Path = ("server", "auth", "provider_config")
@@ -48,7 +49,7 @@ class ReferenceSelect(Select[str]):
         return adopt_select(self, new, "ref_path", "family")
 
 
-class PartitionInput(Input):
+class PartitionInput(SteadyInput):
     """The namespace or table name of a reference."""
 
     def __init__(self, path: Path, key: str, value: str, **kwargs) -> None:

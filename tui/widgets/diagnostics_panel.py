@@ -29,9 +29,18 @@ class DiagnosticsPanel(OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.diagnostics: list[Diagnostic] = []
+        self._shown: list[Diagnostic] | None = None  # what the options show (None: nothing yet)
 
     def update_diagnostics(self, diagnostics: list[Diagnostic] | None) -> None:
-        """Show the findings; None while the first validation has not run yet."""
+        """Show the findings; None while the first validation has not run yet.
+
+        Most edits leave the findings as they were: the list is then left alone (rebuilding
+        it lays the screen out again, a large part of an undo's time), and a changed list is
+        put in with one layout, not one per finding."""
+        if diagnostics is not None and self._shown is not None and diagnostics == self._shown:
+            return
+        self._shown = None if diagnostics is None else list(diagnostics)
+        highlighted = self.highlighted
         self.clear_options()
         if diagnostics is None:
             self.border_title = "Problems"
@@ -43,9 +52,9 @@ class DiagnosticsPanel(OptionList):
         if not diagnostics:
             self.add_option(Option(Text("No problems found.", style="green"), disabled=True))
             return
-        for index, d in enumerate(diagnostics):
-            text = Text.assemble((f"{d.severity:<7} ", _STYLE[d.severity]), (f"{d.line}:{d.column}  ", "dim"), d.message, (f"  [{d.code}]", "dim"))
-            self.add_option(Option(text, id=f"diag-{index}"))
+        self.add_options([Option(_line(d), id=f"diag-{index}") for index, d in enumerate(diagnostics)])
+        if highlighted is not None:  # the operator's place in the list stays, as near as it can
+            self.highlighted = min(highlighted, len(diagnostics) - 1)
 
     def highlighted_fix(self):
         from llama_config.model.quick_fixes import quick_fix
@@ -81,6 +90,10 @@ class DiagnosticsPanel(OptionList):
         event.stop()
         if event.option_id and event.option_id.startswith("diag-"):
             self.post_message(self.Jump(self.diagnostics[int(event.option_id[5:])]))
+
+
+def _line(d: Diagnostic) -> Text:
+    return Text.assemble((f"{d.severity:<7} ", _STYLE[d.severity]), (f"{d.line}:{d.column}  ", "dim"), d.message, (f"  [{d.code}]", "dim"))
 
 
 def count_of(n: int, severity: str) -> str:

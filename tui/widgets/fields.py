@@ -12,14 +12,18 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
 from llama_config.model.envvars import find_placeholders, has_placeholder
 from llama_config.model.redaction import redact_text
 from llama_config.model.releases.fields import SchemaField
 from llama_config.model.yamlpath import Path
 
-from .reconcile import adopt_input, adopt_select, is_typing, reconcile
+from .reconcile import adopt_button, adopt_input, adopt_select, is_typing, reconcile, update_static
+from .steady_input import SteadyInput
+
+
+PARKED: Path = ("<parked>",)  # the path of a hidden row's fields: no field of a config has it
 
 
 def text_of(value: Any) -> str:
@@ -46,7 +50,7 @@ def value_in(data: Any, key: tuple[str, ...]) -> Any:
     return data
 
 
-class FieldInput(Input):
+class FieldInput(SteadyInput):
     """An input bound to one field; `spec` and `path` tell the form what to write."""
 
     def __init__(self, spec: SchemaField, path: Path, value: Any, **kwargs) -> None:
@@ -64,7 +68,7 @@ class FieldInput(Input):
         self.tooltip = spec.description
 
     def adopt(self, new: "FieldInput") -> bool:
-        return adopt_input(self, new, "spec", "path", "written")
+        return adopt_field(self, new, "spec", "path", "written")
 
     def refill(self, path: Path, value: Any) -> None:
         """Show `value` of the field at `path` (same spec); what the operator is typing stays."""
@@ -107,6 +111,39 @@ class FieldInput(Input):
             row.query_one(".field-problem", Static).display = False
 
 
+def adopt_field(old: FieldInput, new: FieldInput, *names: str) -> bool:
+    """An input takes another field's place (inputs have no ids, so the next provider's form,
+    of another type, is the same widgets); what is typed stays only in the same field."""
+    same_field = old.path == new.path and getattr(old, "part", None) == getattr(new, "part", None)
+    adopt_input(old, new, *names)
+    if not same_field and old.value != new.value:
+        old.value = new.value
+        old.cursor_position = len(new.value)
+    return True
+
+
+def same_looking(a: SchemaField, b: SchemaField) -> bool:
+    """Whether two fields' rows look alike: the same field of two backends or providers of a
+    type (their specs differ only in the path, which the row does not show)."""
+    if a == b:
+        return True
+    return (
+        a.key == b.key
+        and a.required == b.required
+        and a.marked_secret == b.marked_secret
+        and (a.schema is b.schema or a.schema == b.schema)
+        and (a.root is b.root or a.root == b.root)
+        and a.description == b.description
+    )
+
+
+def _operator(value: Any) -> str | None:
+    """A whole placeholder's operator (`=` of `${env.X:=d}`, `+`), which its row writes as a
+    label of its own; None for any other value."""
+    found = whole_placeholder(value)
+    return None if found is None else (found.op or "=")
+
+
 def whole_placeholder(value: Any) -> Any:
     """The placeholder a value consists of (`${env.NAME:=default}`), or None."""
     found = find_placeholders(value) if isinstance(value, str) else []
@@ -131,7 +168,18 @@ class PlaceholderPart(FieldInput):
         return self.part == "argument" and self.spec.secret
 
     def adopt(self, new: "PlaceholderPart") -> bool:
-        return adopt_input(self, new, "spec", "path", "written", "part", "operator")
+        return adopt_field(self, new, "spec", "path", "written", "part", "operator")
+
+    def refill(self, path: Path, value: Any) -> None:
+        """Show this part of placeholder `value` (same spec, same operator) of the field at
+        `path`; what the operator is typing into the same field stays."""
+        found = whole_placeholder(value)
+        shown = found.name if self.part == "variable" else (found.arg or "")
+        typing = self.path == path and is_typing(self, self.original, shown)
+        self.path, self.original, self.written = path, shown, value
+        if not typing and self.value != shown:
+            self.value = shown
+            self.cursor_position = len(shown)
 
     def _parts(self) -> tuple[str, str]:
         parts = {p.part: p.value for p in self.parent.query(PlaceholderPart)} if self.parent else {}
@@ -177,9 +225,15 @@ class FieldSelect(Select[Any]):
 class EditAsText(Button):
     """Turns a placeholder's two parts back into one input with the whole text."""
 
+    def adopt(self, new: "EditAsText") -> bool:
+        return adopt_button(self, new)
+
 
 class ToPlaceholder(Button):
     """Writes a field's literal value as an `${env.NAME}` placeholder (secrets above all)."""
+
+    def adopt(self, new: "ToPlaceholder") -> bool:
+        return adopt_button(self, new)
 
 
 class FieldRow(Vertical):
@@ -213,17 +267,38 @@ class FieldRow(Vertical):
         keeps what it shows of its own (a refusal under the field, "Edit as text")."""
         if self._shows() == new._shows():
             return True
-        plain = self._kind() == new._kind() == "input" and self.spec == new.spec and bool(self.resolved) == bool(new.resolved)
+        kind = self._kind()
+        plain = (
+            kind == new._kind()
+            and kind in ("input", "secret", "parts")
+            and same_looking(self.spec, new.spec)
+            and bool(self.resolved) == bool(new.resolved)
+            and _operator(self.value) == _operator(new.value)
+        )
         self.spec, self.field_path, self.value, self.resolved, self.choices = new.spec, new.field_path, new.value, new.resolved, new.choices
         self.as_text = new.as_text
         if plain:  # the same field of another backend, or a new value: refill, build nothing
-            self.query_one(".field-label", Label).update(self._label())
-            self.query_one(FieldInput).refill(self.field_path, self.value)
+            label = self.query_one(".field-label", Label)
+            if label.content != (text := self._label()):
+                label.update(text)
+            for field_input in self.query(FieldInput):  # (a placeholder's two parts)
+                field_input.spec = self.spec
+                field_input.refill(self.field_path, self.value)
             if self.resolved:
-                self.query_one(".field-resolved", Static).update(self._resolved())
+                update_static(self.query_one(".field-resolved", Static), self._resolved())
         else:
             reconcile(self, list(new.compose()))
         return True
+
+    def park(self) -> None:
+        """Hidden until a form needs one more row (reconcile.py): it stands for no field, so
+        nothing that looks a field up by its path finds it."""
+        self.field_path = PARKED
+        for widget in self.query(FieldInput):
+            widget.path = PARKED
+            widget.clear_problem()
+        for widget in self.query(FieldSelect):
+            widget.path = PARKED
 
     def _kind(self) -> str:
         """Which control the row has: placeholder parts, a picker, an input (a plain one has no
@@ -257,20 +332,19 @@ class FieldRow(Vertical):
         kind = self._kind()
         if kind == "parts":
             placeholder = whole_placeholder(self.value)
-            name = _input_id(self.spec.key)
             yield Horizontal(
                 Label("${env."),
-                PlaceholderPart(self.spec, self.field_path, self.value, "variable", id=name, compact=True),
+                PlaceholderPart(self.spec, self.field_path, self.value, "variable", compact=True),
                 Label(f":{placeholder.op or '='}"),
-                PlaceholderPart(self.spec, self.field_path, self.value, "argument", id=name + "-default", compact=True),
+                PlaceholderPart(self.spec, self.field_path, self.value, "argument", compact=True),
                 Label("}"),
                 EditAsText("Edit as text", compact=True, classes="edit-as-text"),
                 classes="placeholder-parts",
             )
         elif kind == "select":
-            yield FieldSelect(self.spec, self.field_path, self.value, self.choices, id=_input_id(self.spec.key))
+            yield FieldSelect(self.spec, self.field_path, self.value, self.choices)
         else:
-            yield FieldInput(self.spec, self.field_path, self.value, id=_input_id(self.spec.key))
+            yield FieldInput(self.spec, self.field_path, self.value)
             if kind == "secret":
                 yield Horizontal(ToPlaceholder("Turn into ${env.…}", compact=True, classes="to-placeholder"), classes="field-actions")
         yield Static("", classes="field-problem", markup=False)
@@ -290,12 +364,6 @@ class FieldRow(Vertical):
             from ..field_apply import offer_placeholder
 
             offer_placeholder(self.app, self.query_one(FieldInput))
-
-
-def _input_id(key: tuple[str, ...]) -> str:
-    """`field-network-tls-min-version`: by the key within its form, not the whole path, so the
-    same field of the next backend or provider is the same widget (reconcile.py)."""
-    return "field-" + "".join(ch if ch.isalnum() else "-" for ch in ".".join(key))
 
 
 def collect_values(screen: Any, *, partial: bool = False) -> dict[str, Any] | None:

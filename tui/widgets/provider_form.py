@@ -16,6 +16,7 @@ from llama_config.model.yamlpath import Path, format_path
 
 from .config_tree import NodeRef, resource_title
 from .fields import FieldRow, value_in
+from .reconcile import is_parked, reconcile
 
 if TYPE_CHECKING:
     from .detail import DetailPane
@@ -167,16 +168,28 @@ class FormSection(Vertical):
     def _label(self) -> str:
         return f"{'▼' if self.opened else '▶'} {self.key[0]}  ({len(self.specs)} field{'s' if len(self.specs) != 1 else ''})"
 
+    def adopt(self, new: "FormSection") -> bool:
+        """Become the next form's section (`network` of the next remote provider) in place:
+        its rows take the new rows' places (reconcile.py), none is mounted for a closed one."""
+        self.pane, self.release, self.config_path, self.config = new.pane, new.release, new.config_path, new.config
+        self.key, self.specs, self.opened = new.key, new.specs, new.opened
+        reconcile(self, list(new.compose()))
+        self._built = new._built
+        if self.opened:  # rows this section hid when it was closed show again
+            for child in self.children:
+                child.display = not is_parked(child)
+        return True
+
     def open(self) -> None:
         if self.opened:
             return
         self.opened = True
-        self.query_one(".section-toggle", Button).label = self._label()
         if not self._built:
-            self._built = True
-            self.mount_all(self._contents())
-        else:
-            for child in self.children[1:]:
+            reconcile(self, list(self.compose()))  # (sets _built)
+            return
+        self.query_one(".section-toggle", Button).label = self._label()
+        for child in self.children[1:]:
+            if not is_parked(child):
                 child.display = True
 
     def close(self) -> None:

@@ -9,6 +9,11 @@ mounted and only what is gone is removed, in one batch, so no blank pane is ever
 
 A focused input keeps what the operator is typing when the value it was opened with has not
 changed underneath it.
+
+Forms of different provider types have different numbers of rows. A row the next form does
+not need is parked (hidden, its field forgotten) instead of removed, and the next form that
+needs one more row takes it: a move between two providers then mounts nothing, where removing
+and mounting rows was most of its time.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any, Iterable
 
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
+from textual.visual import visualize
 from textual.widgets import Button, Input, Select, Static
 
 LOOKAHEAD = 4  # how far to look past a widget that has no counterpart (a problem line more or less)
@@ -31,7 +37,7 @@ def reconcile(parent: Widget, new: list[Widget]) -> None:
     stale: list[Widget] = []
     at = 0
     for widget in new:
-        match = next((j for j in range(at, min(at + LOOKAHEAD, len(old))) if adopt(old[j], widget)), None)
+        match = _match(old, at, widget)
         if match is None:
             placed.append(None)
             continue
@@ -39,6 +45,10 @@ def reconcile(parent: Widget, new: list[Widget]) -> None:
         placed.append(old[match])
         at = match + 1
     stale += old[at:]
+    focused = parent.screen.focused if parent.is_attached else None
+    for widget in [w for w in stale if _parkable(w, focused)]:
+        park(widget)
+    stale = [w for w in stale if not is_parked(w)]
     if not stale:
         _mount_new(parent, new, placed)
         return
@@ -53,6 +63,45 @@ def reconcile(parent: Widget, new: list[Widget]) -> None:
         _mount_new(parent, new, placed)
 
     parent.call_next(mount_after_removal)
+
+
+def _match(old: list[Widget], at: int, widget: Widget) -> int | None:
+    """The index of the first widget from `at` on that takes `widget`'s place, looking past
+    LOOKAHEAD widgets on screen at most (parked ones are passed over without counting)."""
+    passed = 0
+    for j in range(at, len(old)):
+        candidate = old[j]
+        parked = is_parked(candidate)
+        if adopt(candidate, widget):
+            if parked:
+                candidate._parked = False  # noqa: SLF001
+                candidate.display = True
+            return j
+        if not parked:
+            passed += 1
+            if passed >= LOOKAHEAD:
+                return None
+    return None
+
+
+def _parkable(widget: Widget, focused: Widget | None) -> bool:
+    """A row (a widget with a `park` hook) can wait hidden for the next form, unless it has an
+    id (the next form may mount one with that id) or holds the focus."""
+    if is_parked(widget):
+        return True
+    if widget.id or getattr(widget, "park", None) is None:
+        return False
+    return focused is None or (focused is not widget and widget not in focused.ancestors)
+
+
+def park(widget: Widget) -> None:
+    widget.park()
+    widget._parked = True  # noqa: SLF001
+    widget.display = False
+
+
+def is_parked(widget: Widget) -> bool:
+    return getattr(widget, "_parked", False)
 
 
 def _mount_new(parent: Widget, new: list[Widget], placed: list[Widget | None]) -> None:
@@ -92,13 +141,33 @@ def adopt(old: Widget, new: Widget) -> bool:
         if old._render_markup != new._render_markup:  # noqa: SLF001 (set only through __init__)
             return False
         if old.content != new.content:
-            old.update(new.content)
+            update_static(old, new.content)
         old.tooltip = new.tooltip
         return True
+    if type(old) is Button:  # (a subclass that can be adopted says how itself)
+        return adopt_button(old, new)
     if isinstance(old, _PLAIN_CONTAINERS) and type(old) in _PLAIN_CONTAINERS:
         reconcile(old, list(pending_children(new)))
         return True
     return False
+
+
+def update_static(widget: Static, content: Any) -> None:
+    """Show `content`, laying the screen out again only if the widget's size may change:
+    a value's resolved line after an edit or undo is as long as before, and a layout of the
+    whole screen was a third of the time an undo took."""
+    widget.update(content, layout=not _same_size(widget, content))
+
+
+def _same_size(widget: Static, content: Any) -> bool:
+    """`content` takes exactly the lines the widget has now, at its width (which its content
+    does not set: no `width: auto`)."""
+    width = widget.styles.width
+    size = widget.content_size
+    if not widget.is_mounted or not widget.display or (width is not None and width.is_auto) or size.width <= 0:
+        return False
+    visual = visualize(widget, content, markup=widget._render_markup)  # noqa: SLF001 (as Static.update does)
+    return visual.get_height(widget.styles, size.width) == size.height
 
 
 def _own_classes(widget: Widget) -> set[str]:
@@ -166,4 +235,4 @@ def adopt_select(old: Select, new: Select, *extra: str) -> bool:
     return True
 
 
-__all__ = ["reconcile", "adopt", "adopt_button", "adopt_input", "adopt_select", "is_typing", "pending_children"]
+__all__ = ["reconcile", "adopt", "is_parked", "park", "adopt_button", "adopt_input", "adopt_select", "is_typing", "pending_children", "update_static"]
