@@ -188,16 +188,20 @@ def editor_exe() -> str:
     return exe
 
 
-def tree_lines(path: Path, open_api: str = "inference") -> tuple[list[tuple[str, tuple]], dict[tuple, bytes]]:
-    """(kind, path) of each tree line as the editor opens `path`, and the heading of each
-    node's form (the API group `open_api` opened too), found in process, so the keys sent below
-    land where they are meant to and the clock stops when that form's heading is drawn."""
+Line = tuple[str, tuple]  # a tree line: its node's (kind, path)
+
+
+def tree_lines(path: Path, open_api: str = "inference") -> tuple[list[Line], list[Line], dict[tuple, bytes]]:
+    """(kind, path) of each tree line as the editor opens `path`, the same with the API group
+    `open_api` opened (its providers, each followed by its registered models), and the heading
+    of each node's form, found in process, so the keys sent below land where they are meant to
+    and the clock stops when that form's heading is drawn."""
     import asyncio
 
     from llama_config.model.envvars import Environment
     from llama_config.tui.app import ConfigEditorApp
 
-    async def walk() -> tuple[list[tuple[str, tuple]], dict[tuple, bytes]]:
+    async def walk() -> tuple[list[Line], list[Line], dict[tuple, bytes]]:
         app = ConfigEditorApp(str(path), Environment(environ={}))
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
@@ -207,6 +211,7 @@ def tree_lines(path: Path, open_api: str = "inference") -> tuple[list[tuple[str,
                     app.tree._fill_api(node.node)  # noqa: SLF001
                     node.node.expand()
             await pilot.pause()
+            opened = [(line.node.data.kind, line.node.data.path) for line in app.tree._tree_lines]  # noqa: SLF001
             headings: dict[tuple, bytes] = {}
             tree_text = "\n".join(line.node.label.plain for line in app.tree._tree_lines)  # noqa: SLF001
             for line in list(app.tree._tree_lines):  # noqa: SLF001
@@ -220,7 +225,7 @@ def tree_lines(path: Path, open_api: str = "inference") -> tuple[list[tuple[str,
                 marker = next((m for m in (title, subtitle[:30]) if m and m not in tree_text), None)
                 if marker:
                     headings[(ref.kind, ref.path)] = marker.encode()
-            return lines, headings
+            return lines, opened, headings
 
     return asyncio.run(walk())
 
@@ -232,16 +237,20 @@ def cursor_times(term: Terminal, lines: list[tuple[str, tuple]], headings: dict[
     return times
 
 
-def provider_form_times(term: Terminal, lines: list[tuple[str, tuple]], headings: dict[tuple, bytes], api: str, providers: int) -> list[float]:
-    """From the API group, Right opens it; each Down onto a provider is timed to its form's
-    heading drawn."""
-    to_group = next(i for i, (kind, path) in enumerate(lines) if kind == "api" and path[1] == api)
-    for _ in range(to_group):
+def provider_form_times(term: Terminal, opened: list[Line], headings: dict[tuple, bytes], api: str) -> list[float]:
+    """From the API group, Right opens it; Down walks its lines (providers, each followed by its
+    models) and Up back; each key onto a provider is timed to its form's heading drawn."""
+    group = next(i for i, (kind, path) in enumerate(opened) if kind == "api" and path[1] == api)
+    end = next((i for i in range(group + 1, len(opened)) if opened[i][0] == "api"), len(opened))
+    for _ in range(group):
         term.press(DOWN)
     term.press(RIGHT)
-    ordered = [key for key in headings if key[0] == "provider" and key[1][1] == api][:providers]  # (each provider has its heading)
-    times = [term.press(DOWN, marker=headings[key]) for key in ordered]
-    times += [term.press(UP, marker=headings[key]) for key in reversed(ordered[:-1])]
+    times = []
+    for key, target in [(DOWN, i) for i in range(group + 1, end)] + [(UP, i) for i in range(end - 2, group, -1)]:
+        line = opened[target]
+        took = term.press(key, marker=headings.get(line))
+        if line[0] == "provider":
+            times.append(took)
     return times
 
 
@@ -301,13 +310,6 @@ def most_referenced(path: Path) -> tuple[str, int]:
     return counts.most_common(1)[0]
 
 
-def providers_of(path: Path, api: str) -> int:
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return len(((data or {}).get("providers") or {}).get(api) or [])
-
-
 def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
@@ -317,7 +319,7 @@ def key_rows(runs: int) -> list[str]:
 
     exe = editor_exe()
     target = largest_corpus_file()
-    lines, headings = tree_lines(target)
+    lines, opened, headings = tree_lines(target)
     top_level = len(lines) - 1
     inference = [p for kind, p in lines if kind == "api" and p[1] == "inference"]
     results: dict[str, list[float]] = {"bare": [], "cursor": [], "form": [], "edit": [], "undo": [], "redo": [], "edit_5k": [], "rename": []}
@@ -337,7 +339,7 @@ def key_rows(runs: int) -> list[str]:
             if inference:
                 term = Terminal([exe, "edit", str(copy)], b"Storage", work)
                 try:
-                    results["form"] += provider_form_times(term, lines, headings, "inference", max(2, providers_of(target, "inference")))
+                    results["form"] += provider_form_times(term, opened, headings, "inference")
                 finally:
                     term.close()
         term = Terminal([exe, "edit", str(copy)], b"Storage", work)
