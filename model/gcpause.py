@@ -14,21 +14,39 @@ from typing import Iterator
 
 
 _freeze = False
+_frozen_since_collect = False
 
 
 def freeze_what_is_built() -> None:
-    """For a one-shot command (validate, set, ...): from now on, what a paused block built is
-    moved out of the collector's reach when the block ends (gc.freeze). The collector would
-    otherwise walk the tree's millions of objects again at each full collection while the
-    command runs (a quarter of validate's time on a 50,000-provider file). They are still
-    freed by reference counting; only cyclic garbage among them would stay, and a tree has none.
-    Not for the editor, which lives long and builds a tree at every edit."""
+    """From now on, what a paused block built is moved out of the collector's reach when the
+    block ends (gc.freeze). The collector would otherwise walk the tree's millions of objects
+    again at each full collection (a quarter of validate's time on a 50,000-provider file; in
+    the editor, half of an edit's model time on 5,000 providers). They are still freed by
+    reference counting. gc.freeze moves every object there is, so cyclic garbage among the
+    others (the editor's removed widgets) stays until collect_frozen: a one-shot command
+    (validate, set, ...) never needs it; the editor calls it when the operator pauses."""
     global _freeze
     _freeze = True
 
 
+def collect_frozen() -> bool:
+    """If anything was frozen since the last call: give every frozen object back to the
+    collector, collect the garbage among them, and freeze the rest again. A full collection
+    (about 0.1 s on 5,000 providers, 0.5 s on 50,000), for a moment nobody is typing.
+    Returns whether it ran."""
+    global _frozen_since_collect
+    if not _frozen_since_collect:
+        return False
+    _frozen_since_collect = False
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    return True
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
+    global _frozen_since_collect
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -36,5 +54,6 @@ def gc_paused() -> Iterator[None]:
     finally:
         if _freeze:
             gc.freeze()
+            _frozen_since_collect = True
         if was_enabled:
             gc.enable()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,6 +24,7 @@ from llama_config.model.operations import backend_family, backends, backends_of_
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
 
+from .idle_collect import IdleCollector
 from .palette import EditorCommands
 from .widgets.config_tree import ConfigTree, NodeRef
 from .widgets.detail import PartitionInput, ReferenceSelect
@@ -60,6 +61,7 @@ class ConfigEditorApp(App[None]):
         self.session: EditSession | None = None
         self.load_error: ConfigFileError | None = None
         self._flash_timer: Any = None
+        self._idle_collector: IdleCollector | None = None
         self._open()
 
     def _open(self) -> None:
@@ -97,9 +99,15 @@ class ConfigEditorApp(App[None]):
         text.append(" to quit. Nothing was written.", style="dim")
         return text
 
+    async def on_event(self, event: events.Event) -> None:
+        if self._idle_collector is not None:
+            self._idle_collector.saw(event)
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         import gc
 
+        self._idle_collector = IdleCollector(self)
         # the edit command turns garbage collection off for start-up (tui/commands/edit.py)
         self.call_after_refresh(gc.enable)
         self.title = f"llama-config  {self.path}"
