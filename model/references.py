@@ -8,7 +8,7 @@ counter store (`server.quota.kvstore`). Validation, `show` and `rename-backend` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Callable, Iterable, Iterator, Literal
 
 from .workcount import WORK
 from .yamlpath import Path
@@ -117,14 +117,17 @@ def provider_reference_fields(release: Any, api: str, provider_type: str) -> lis
     return list(fields)
 
 
-def find_references(data: dict, *, include_inline: bool = False, release: Any = None) -> list[Reference]:
+def find_references(
+    data: dict, *, include_inline: bool = False, release: Any = None, known: Callable[[tuple], list | None] | None = None,
+) -> list[Reference]:  # fmt: skip
     """All backend references in the config, in file order of their sections.
 
     With `include_inline`, known reference fields that hold anything else (a pre-0.3 inline
     config, or a plain value such as `persistence: kv_default`) are returned too (their
     `backend` is None), so validation can explain them instead of passing over them.
     Store families and provider reference fields are those of `release` (model.releases.Release;
-    default: the release the file was written for).
+    default: the release the file was written for). `known(path)` may give a provider entry's
+    references (providers.API[i]) as an earlier scan found them, when that entry is unchanged.
     """
     from .releases.detect import release_of  # the release data loads on first use
 
@@ -132,7 +135,10 @@ def find_references(data: dict, *, include_inline: bool = False, release: Any = 
     refs = store_references(data, release, include_inline)
     reference_free: set[int] = set()
     for api, index, provider in iter_providers(data):
-        refs += provider_references(release, api, index, provider, include_inline=include_inline, reference_free=reference_free)
+        found = known(("providers", api, index)) if known is not None else None
+        if found is None:
+            found = provider_references(release, api, index, provider, include_inline=include_inline, reference_free=reference_free)
+        refs += found
     return refs + quota_references(data, include_inline)
 
 

@@ -35,6 +35,7 @@ class EditSession:
         self.target = ""  # which release checks the file, and why (set by release())
         self._release: tuple[tuple, Any] | None = None
         self._references: tuple[tuple, list] | None = None
+        self._entry_references: tuple[Any, dict] = (None, {})  # (release, providers.API[i] -> (its text, its references))
         # (text before, what the step did, the edits since the file's text before it, its parse
         # or None). The edits are None where no sequence of operations leads from the file to
         # that text (a step made without one, undoing past a save or a reload). Only the step
@@ -96,12 +97,33 @@ class EditSession:
         """Every backend reference in the file (model.references), found once per document
         text: the tree, the form and "used by" all ask after each edit, and a scan of 5,000
         providers costs ~100 ms."""
-        from .references import find_references
-
         key = (self.doc.text, id(self.release()))
         if self._references is None or self._references[0] != key:
-            self._references = (key, find_references(self.doc.data, release=self.release()))
+            self._references = (key, self._scan_references())
         return self._references[1]
+
+    def _scan_references(self) -> list:
+        """find_references, where each provider entry whose text the last scan saw takes its
+        references from that scan: an edit changes one provider, and they depend on the entry
+        alone (where its text alone makes its value: no aliases, no repeated keys)."""
+        from .references import find_references
+        from .validation.incremental import entry_texts
+
+        release = self.release()
+        texts = {} if self.doc.has_aliases or self.doc.repeated_keys else entry_texts(self.doc)
+        last = self._entry_references[1] if self._entry_references[0] is release else {}
+
+        def known(path: tuple) -> list | None:
+            seen = last.get(path)
+            return seen[1] if seen is not None and seen[0] == texts.get(path) else None
+
+        refs = find_references(self.doc.data, release=release, known=known if last else None)
+        by_entry: dict[tuple, list] = {}
+        for ref in refs:
+            if ref.path[0] == "providers":
+                by_entry.setdefault(ref.path[:3], []).append(ref)
+        self._entry_references = (release, {path: (text, by_entry.get(path, [])) for path, text in texts.items()})
+        return refs
 
     def users_of(self, backend: str) -> list:
         return [ref for ref in self.references() if ref.backend == backend]

@@ -12,6 +12,7 @@ import pytest
 from llama_config.model.document import Document, EditError
 from llama_config.model.envvars import Environment
 from llama_config.model.provider_ops.adding import add_provider
+from llama_config.model.references import find_references
 from llama_config.model.provider_ops.changing import move_provider, remove_provider, rename_provider
 from llama_config.model.session import EditSession
 from llama_config.model.validation import validate
@@ -105,8 +106,9 @@ def random_edit(session: EditSession, rng: random.Random) -> None:
 
 
 def check_random_edits(doc: Document, seed: int, steps: int, environ: dict) -> int:
-    """Random edits; after each, the session's diagnostics equal a full validation. How many
-    provider checks the session reused (so a test sees that something was)."""
+    """Random edits; after each, the session's diagnostics equal a full validation, and its
+    backend references (reused for unchanged providers) a fresh scan. How many provider checks
+    the session reused (so a test sees that something was)."""
     env = Environment(environ)
     session = EditSession(doc, env)
     rng = random.Random(seed)
@@ -118,6 +120,8 @@ def check_random_edits(doc: Document, seed: int, steps: int, environ: dict) -> i
             pass  # a refused edit changes nothing; the check below still holds
         full = validate(Document.from_text(session.doc.text), env, release=session.release())
         assert session.diagnostics == full, f"seed {seed}, step {step}: incremental and full validation differ"
+        fresh = find_references(Document.from_text(session.doc.text).data, release=session.release())
+        assert session.references() == fresh, f"seed {seed}, step {step}: reused and fresh references differ"
         reused += session._checks.reused
     return reused
 

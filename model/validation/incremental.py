@@ -61,7 +61,7 @@ class PassCache:
         if not self._textual:
             return repr(entry) if isinstance(entry, dict) else None
         if self._keys is None:
-            self._keys = _entry_texts(doc)
+            self._keys = entry_texts(doc)
         return self._keys.get(path)
 
     def get(self, phase: str, path: tuple, key: Any, context: tuple) -> tuple | None:
@@ -77,7 +77,9 @@ class PassCache:
         self._current[(phase, path)] = (key, context, reports, result)
 
 
-def _entry_texts(doc: Document) -> dict[tuple, Any]:
+def entry_texts(doc: Document) -> dict[tuple, Any]:
+    """providers.API[i] -> (column, text) of each provider entry (a mapping): what makes the
+    entry's value and nodes where the file has no aliases and no repeated keys."""
     keys: dict[tuple, Any] = {}
     text = doc.text
     for key, value in doc.root.items:
