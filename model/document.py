@@ -10,6 +10,7 @@ an edit can never reach the disk as a silently different config.
 from __future__ import annotations
 
 import re
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -18,6 +19,7 @@ from .errors import ConfigFileError, ParseError
 from .gcpause import gc_paused
 from .render import render_block, render_entry, render_flow, render_key, render_scalar, is_collection
 from .safefile import Snapshot, atomic_write, read_config_bytes
+from .scalar_patch import patch_scalars, value_around
 from .templates import explain_parse_error
 from .textstyle import TextStyle, detect_style
 from .yamlpath import Path, format_path
@@ -70,6 +72,7 @@ class Document:
         self._nodes: dict[Path, Node | None] = {}  # node_at's remembered nodes, of the tree _nodes_of
         self._nodes_of: Node | None = None
         self._cr = False
+        self._states: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tree -> its state (see parsed)
         notes = ParseNotes()
         self._set_text(text, notes=notes)
         self.style: TextStyle = detect_style(text, notes, bom)
@@ -174,16 +177,26 @@ class Document:
 
     def parsed(self) -> tuple:
         """The text with what was parsed from it, for `restore` (an undo step keeps it)."""
-        return self.text, self.root, self.repeated_keys, self.has_aliases
+        state = self._states.setdefault(self.root, object())
+        return self.text, self.root, self.repeated_keys, self.has_aliases, state, self.root.value
 
     def restore(self, text: str, parsed: tuple | None = None) -> None:
         """Put back an earlier text of this document (undo / redo); with what `parsed` gave for
-        that text, without parsing it again (edits build a new tree, they never change one)."""
-        if parsed is None or parsed[0] is not text:
-            self._set_text(text)
-            return
-        self.text, self.root, self.repeated_keys, self.has_aliases = parsed
-        self._nodes, self._nodes_of = {}, self.root
+        that text, without parsing it again. Edits build a new tree, except those scalar_patch
+        makes to the current one: a tree patched since `parsed` is patched back when it is the
+        current one and the texts differ in one value, else the text is parsed."""
+        if parsed is not None and parsed[0] is text:
+            if self._states.get(parsed[1]) is parsed[4]:
+                self.text, self.root, self.repeated_keys, self.has_aliases, _, _ = parsed
+                self._nodes, self._nodes_of = {}, self.root
+                return
+            if parsed[1] is self.root and self._patch_back(text, parsed[5]):
+                return
+        self._set_text(text)
+
+    def _patch_back(self, text: str, data: Any) -> bool:
+        replacement = None if self.has_aliases or self.repeated_keys else value_around(self.root, self.text, text)
+        return replacement is not None and self._patch([replacement], text, data)
 
     @property
     def data(self) -> dict:
@@ -304,6 +317,8 @@ class Document:
         parts.append(self.text[cursor:])
         text = "".join(parts)
         old_text = self.text
+        if self._patch(replacements, text, expected):
+            return
         # the old tree goes before the new one is built, so a large file is never held twice
         # (`expected` keeps what the check needs of the old data); the rare failure re-reads it
         self.root = None
@@ -316,6 +331,19 @@ class Document:
         if not same_data(self.root.value, expected):
             self._set_text(old_text)
             raise EditError("internal error: the edit did not produce the intended value; nothing was changed")
+
+    def _patch(self, replacements: list[tuple[int, int, str]], text: str, expected: Any) -> bool:
+        """The edit made to the tree in place when it only rewrites single-line values
+        (model/scalar_patch.py), checked against `expected` like a re-parse; False: not such
+        an edit, nothing changed."""
+        if self.has_aliases or self.repeated_keys or not patch_scalars(self.root, self.text, sorted(replacements)):
+            return False
+        self._states[self.root] = object()  # what parsed() gave for this tree no longer holds
+        self.text = text
+        if not same_data(self.root.value, expected):
+            self._set_text(text)  # (the tree as the text reads, to report from; the caller's check restores)
+            return False
+        return True
 
     # -- edits ---------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ class Node:
     __slots__ = (
         "kind", "start", "end", "line", "column", "tag", "style", "flow",
         "anchor", "raw", "items", "target", "_value", "_flat",
+        "__weakref__",  # (a Document knows which state of a tree an undo step holds: scalar_patch changes trees)
     )  # fmt: skip
 
     def __init__(self, kind: str, start: int, line: int, column: int) -> None:

@@ -52,12 +52,27 @@ def test_an_edit_re_parses_once_and_copies_only_the_path_it_changes():
     doc = Document(_config(200).replace("&kv", "").replace("*kv", "{type: kv_sqlite, db_path: /y.db}"))
     assert not doc.has_aliases
     WORK.visits = 0
-    doc.set(("storage", "backends", "kv_default", "db_path"), "/z.db")
+    doc.set(("storage", "backends", "kv_default", "user"), "llama")  # a new key: the file is parsed again
     visits = WORK.visits
     collections = sum(1 for n in doc.root.walk() if n.kind in (MAP, SEQ, ALIAS))
     assert visits == collections  # building the new tree; no copy, no alias walk
-    assert doc.data["storage"]["backends"]["kv_default"]["db_path"] == "/z.db"
+    assert doc.data["storage"]["backends"]["kv_default"]["user"] == "llama"
     assert doc.data["providers"]["vector_io"][5]["config"]["tags"] == ["a", "b", "c"]
+
+
+def test_a_new_value_visits_only_the_nodes_after_it():
+    """A value rewritten on its line is patched into the tree (model/scalar_patch.py): only the
+    nodes that end after it move, and the tree equals the one a parse of the new text gives."""
+    doc = Document(_config(200).replace("&kv", "").replace("*kv", "{type: kv_sqlite, db_path: /y.db}"))
+    WORK.visits = 0
+    doc.set(("storage", "backends", "kv_default", "db_path"), "/z.db")
+    assert WORK.visits < 20  # the storage section's end, not the 200 providers before it
+    assert doc.data["storage"]["backends"]["kv_default"]["db_path"] == "/z.db"
+    assert node_fields(doc.root) == node_fields(Document(doc.text).root)
+
+
+def node_fields(root: Node) -> list[tuple]:
+    return [(n.kind, n.start, n.end, n.line, n.column, n.tag, n.style, n.flow, n.anchor, n.raw, repr(n.value)) for n in root.walk()]
 
 
 def test_an_edit_in_a_file_with_aliases_still_changes_every_place_of_a_shared_value():

@@ -27,7 +27,7 @@ async def test_what_an_edit_froze_is_collected_once_the_operator_pauses(editor, 
             await settle(pilot)
             cycle = _Cycle()
             ref = weakref.ref(cycle)
-            app.session.set_value(("server", "port"), 8322)  # parses the file again, then freezes
+            app.session.set_value(("server", "host"), "0.0.0.0")  # a new key: the file is parsed again, then frozen
             assert gc.get_freeze_count() > 0
             del cycle
             gc.collect()
