@@ -339,6 +339,7 @@ class Document:
         if self.has_aliases or self.repeated_keys or not patch_scalars(self.root, self.text, sorted(replacements)):
             return False
         self._states[self.root] = object()  # what parsed() gave for this tree no longer holds
+        self._nodes = {}  # (a renamed key changes paths)
         self.text = text
         if not same_data(self.root.value, expected):
             self._set_text(text)  # (the tree as the text reads, to report from; the caller's check restores)

@@ -1,5 +1,5 @@
 """A value rewritten on its line is patched into the parsed tree instead of parsing the file
-again (model/scalar_patch.py). After random value edits, undos and redos of corpus files and of
+again (model/scalar_patch.py). After random value edits, backend renames, undos and redos of corpus files and of
 hand-written ones with quotes, comments, flow collections and CRLF line ends, the tree (every
 node's span, line, column, style and value) equals a fresh parse of the text, and the data
 equals PyYAML's (the server's loader)."""
@@ -80,6 +80,12 @@ def test_random_value_edits_give_the_tree_a_parse_gives(name: str, text: str, se
             session.undo()
         elif choice < 0.25:
             session.redo()
+        elif choice < 0.35:
+            backends = list((doc.data.get("storage") or {}).get("backends") or {})
+            try:  # its key and every reference: a patch too, where the key's value is below it
+                session.rename_backend(rng.choice(backends), rng.choice(["kv_new", "x y", "yes", backends[0], "a: b"]))
+            except EditError:
+                continue
         else:
             root = doc.root
             try:
@@ -103,6 +109,11 @@ def test_what_a_patch_cannot_hold_is_parsed_again() -> None:
     assert doc.root is root and doc.data["server"]["port"] == "a: b"
     doc.set(("server", "port"), {"from": 8321})  # a mapping now
     assert doc.root is not root and doc.data["server"]["port"] == {"from": 8321}
+    root = doc.root
+    doc.set_scalars([], [(("storage", "backends", "kv_default"), "kv_main")])  # a key, its value below it
+    assert doc.root is root and list(doc.data["storage"]["backends"]) == ["kv_main"]
+    doc.set_scalars([], [(("version",), "format")])  # a key with its value on its line
+    assert doc.root is not root and doc.data["format"] == 2
 
 
 def test_undo_after_a_patch_gives_the_tree_of_the_text_before() -> None:
