@@ -45,7 +45,9 @@ class ConfigTree(Tree[NodeRef]):
         Binding("right", "expand_node", "Expand", show=False),
         Binding("left", "collapse_node", "Collapse", show=False),
         Binding("enter", "open_node", "Open", show=False),
-        Binding("slash", "node('search')", "Find", id="tree.search", tooltip="Search backends, stores, providers and fields"),
+        # not in the footer: on a provider with a change to undo the keys are 86 columns and
+        # f1 fell off an 80-column screen; `/` is what every pager and k9s search with (f1 lists it)
+        Binding("slash", "node('search')", "Find", id="tree.search", show=False, tooltip="Search backends, stores, providers and fields"),
         Binding("a", "node('add_provider')", "Add", id="tree.add_provider", tooltip="Add a provider: its API, then its type"),
         Binding("a", "node('add_resource', 'resource')", "Add", id="tree.add_resource", tooltip="Register another resource of this kind"),
         Binding("a", "node('add_backend')", "Add", id="tree.add_backend", tooltip="Add a storage backend"),
