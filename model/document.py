@@ -195,8 +195,14 @@ class Document:
         self._set_text(text)
 
     def _patch_back(self, text: str, data: Any) -> bool:
-        replacement = None if self.has_aliases or self.repeated_keys else value_around(self.root, self.text, text)
+        replacement = value_around(self.root, self.text, text) if self.written_once else None
         return replacement is not None and self._patch([replacement], text, data)
+
+    @property
+    def written_once(self) -> bool:
+        """No value stands at two places (YAML aliases) and no key is written twice: the text
+        of each node alone makes its value, so a node can be read, cached or patched by its text."""
+        return not self.has_aliases and not self.repeated_keys
 
     @property
     def data(self) -> dict:
@@ -308,9 +314,10 @@ class Document:
 
     def _apply(self, replacements: list[tuple[int, int, str]], expected: Any) -> None:
         """Make non-overlapping text replacements at once, then check the result."""
+        replacements = sorted(replacements)
         parts: list[str] = []
         cursor = 0
-        for start, end, new in sorted(replacements):
+        for start, end, new in replacements:
             parts.append(self.text[cursor:start])
             parts.append(new)
             cursor = end
@@ -333,10 +340,10 @@ class Document:
             raise EditError("internal error: the edit did not produce the intended value; nothing was changed")
 
     def _patch(self, replacements: list[tuple[int, int, str]], text: str, expected: Any) -> bool:
-        """The edit made to the tree in place when it only rewrites single-line values
-        (model/scalar_patch.py), checked against `expected` like a re-parse; False: not such
-        an edit, nothing changed."""
-        if self.has_aliases or self.repeated_keys or not patch_scalars(self.root, self.text, sorted(replacements)):
+        """The edit (`replacements` sorted) made to the tree in place when it only rewrites
+        single-line values (model/scalar_patch.py), checked against `expected` like a re-parse;
+        False: not such an edit, nothing changed."""
+        if not self.written_once or not patch_scalars(self.root, self.text, replacements):
             return False
         self._states[self.root] = object()  # what parsed() gave for this tree no longer holds
         self._nodes = {}  # (a renamed key changes paths)

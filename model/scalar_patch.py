@@ -63,11 +63,14 @@ def _chain_to(root: Node, start: int, end: int) -> list[Node] | None:
     quoted, under block collections that have no tag."""
     chain = _descend(root, start, keys=True)
     node = chain[-1] if chain else None
-    if node is None or node.kind != SCALAR or (node.start, node.end) != (start, end) or end <= start:
-        return None
-    if node.tag is not None or node.anchor is not None or node.style not in _QUOTED_OR_PLAIN:
+    if node is None or not _plain_or_quoted(node) or (node.start, node.end) != (start, end) or end <= start:
         return None
     return chain
+
+
+def _plain_or_quoted(node: Node) -> bool:
+    """A scalar with no tag and no anchor, plain or in quotes (not a block scalar)."""
+    return node.kind == SCALAR and node.tag is None and node.anchor is None and node.style in _QUOTED_OR_PLAIN
 
 
 def _descend(root: Node, offset: int, keys: bool = False) -> list[Node] | None:
@@ -99,10 +102,9 @@ def value_around(root: Node, text: str, new_text: str) -> tuple[int, int, str] |
     """Where `text` (the tree's) and `new_text` differ, as one replacement of a whole value
     that patch_scalars may take (undo and redo of a patched edit); None if they differ
     elsewhere or more widely."""
-    prefix = _common_prefix(text, new_text)
-    limit = min(len(text), len(new_text)) - prefix
-    suffix = _common_prefix(text[::-1][:limit], new_text[::-1][:limit])
-    end = len(text) - suffix
+    shorter = min(len(text), len(new_text))
+    prefix = _common(text, new_text, shorter)
+    end = len(text) - _common(text, new_text, shorter - prefix, at_end=True)
     chain = _descend(root, prefix)
     node = chain[-1] if chain else None
     if node is None or node.kind != SCALAR or not node.start <= prefix <= end <= node.end:
@@ -110,12 +112,13 @@ def value_around(root: Node, text: str, new_text: str) -> tuple[int, int, str] |
     return node.start, node.end, new_text[node.start : node.end + len(new_text) - len(text)]
 
 
-def _common_prefix(a: str, b: str) -> int:
-    """The length of the longest common prefix, by halving (slices compare in C)."""
-    low, high = 0, min(len(a), len(b))
+def _common(a: str, b: str, limit: int, at_end: bool = False) -> int:
+    """The length of the longest common start (`at_end`: end) of `a` and `b`, `limit` at
+    most, found by halving (slices compare in C)."""
+    low, high = 0, limit
     while low < high:
         mid = (low + high + 1) // 2
-        if a[:mid] == b[:mid]:
+        if (a[len(a) - mid :] == b[len(b) - mid :]) if at_end else (a[:mid] == b[:mid]):
             low = mid
         else:
             high = mid - 1
@@ -142,9 +145,9 @@ def _standalone(text: str) -> Node | None:
         node = parse(text)
     except ParseError:
         return None
-    if node.kind != SCALAR or (node.start, node.end) != (0, len(text)) or node.tag is not None or node.anchor is not None:
+    if not _plain_or_quoted(node) or (node.start, node.end) != (0, len(text)):
         return None
-    if node.style not in _QUOTED_OR_PLAIN or (node.style == "" and node.raw in (MERGE_KEY, "=")):
+    if node.style == "" and node.raw in (MERGE_KEY, "="):
         return None  # (a plain << or = as a value is refused by the loader, see yamltree._checked_value)
     return node
 

@@ -66,13 +66,20 @@ class EditSession:
         return self.doc.data
 
     def revalidate(self) -> list[Diagnostic]:
-        from .validation import PassCache, validate  # imported on first use: the editor's first frame does not wait for it
+        from .validation import validate  # imported on first use: the editor's first frame does not wait for it
 
         release = self.release()
-        self._checks = self._checks or PassCache()
-        self.diagnostics = validate(self.doc, self.env, release=release, cache=self._checks)
+        self.diagnostics = validate(self.doc, self.env, release=release, cache=self._pass_cache())
         self.validated = True
         return self.diagnostics
+
+    def _pass_cache(self):
+        """What each validation pass keeps for the next (validation.PassCache), made on first use."""
+        from .validation import PassCache
+
+        if self._checks is None:
+            self._checks = PassCache()
+        return self._checks
 
     def release(self):
         """The release the file is judged against: the chosen one, else detected (again after
@@ -105,12 +112,11 @@ class EditSession:
     def _scan_references(self) -> list:
         """find_references, where each provider entry whose text the last scan saw takes its
         references from that scan: an edit changes one provider, and they depend on the entry
-        alone (where its text alone makes its value: no aliases, no repeated keys)."""
+        alone (where its text alone makes its value: Document.written_once)."""
         from .references import find_references
-        from .validation.incremental import entry_texts
 
         release = self.release()
-        texts = {} if self.doc.has_aliases or self.doc.repeated_keys else entry_texts(self.doc)
+        texts = self._pass_cache().entry_texts(self.doc) or {}
         last = self._entry_references[1] if self._entry_references[0] is release else {}
 
         def known(path: tuple) -> list | None:

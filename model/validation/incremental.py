@@ -30,8 +30,7 @@ class PassCache:
         self._scope: tuple | None = None
         self._previous: dict[tuple, tuple] = {}  # (phase, entry path) -> (entry key, context, reports, result)
         self._current: dict[tuple, tuple] = {}
-        self._textual = False
-        self._keys: dict[tuple, Any] | None = None  # entry path -> its text, for this pass
+        self._texts: tuple[str | None, dict[tuple, Any] | None] = (None, None)  # (a document text, entry_texts(doc) of it)
         self.reused = self.checked = 0  # of the last pass (tests count them)
 
     def begin(self, doc: Document, env: Environment, strict_env: bool, release: Release) -> None:
@@ -46,23 +45,26 @@ class PassCache:
             self._previous = {}
         self._scope = scope
         self._current = {}
-        self._textual = not doc.has_aliases and not doc.repeated_keys
-        self._keys = None
         self.reused = self.checked = 0
 
     def end(self) -> None:
         self._previous, self._current = self._current, {}
-        self._keys = None
 
     def entry_key(self, doc: Document, path: tuple, entry: Any = None) -> Any:
         """The content of the provider entry at `path` (providers.API[i]): its column and text
         where the text alone makes it, else repr() of `entry` when that is a mapping; None: the
         checks are not reused (a check that reads the nodes passes no entry)."""
-        if not self._textual:
+        texts = self.entry_texts(doc)
+        if texts is None:
             return repr(entry) if isinstance(entry, dict) else None
-        if self._keys is None:
-            self._keys = entry_texts(doc)
-        return self._keys.get(path)
+        return texts.get(path)
+
+    def entry_texts(self, doc: Document) -> dict[tuple, Any] | None:
+        """entry_texts(doc) where the text alone makes each entry (Document.written_once), else
+        None; once per document text (the session's reference scan asks for them too)."""
+        if self._texts[0] is not doc.text:
+            self._texts = (doc.text, entry_texts(doc) if doc.written_once else None)
+        return self._texts[1]
 
     def get(self, phase: str, path: tuple, key: Any, context: tuple) -> tuple | None:
         """(reports, result) that the previous pass kept for this entry, if its key and context were the same."""
@@ -79,7 +81,7 @@ class PassCache:
 
 def entry_texts(doc: Document) -> dict[tuple, Any]:
     """providers.API[i] -> (column, text) of each provider entry (a mapping): what makes the
-    entry's value and nodes where the file has no aliases and no repeated keys."""
+    entry's value and nodes where the document is written_once."""
     keys: dict[tuple, Any] = {}
     text = doc.text
     for key, value in doc.root.items:

@@ -19,7 +19,7 @@ from llama_config.model.redaction import redact_text
 from llama_config.model.releases.fields import SchemaField
 from llama_config.model.yamlpath import Path
 
-from .reconcile import adopt_button, adopt_input, adopt_select, is_typing, reconcile, update_static
+from .reconcile import adopt_button, adopt_input, adopt_select, is_typing, reconcile, show_text, update_static
 from .steady_input import SteadyInput
 
 
@@ -73,12 +73,15 @@ class FieldInput(SteadyInput):
     def refill(self, path: Path, value: Any) -> None:
         """Show `value` of the field at `path` (same spec); what the operator is typing stays."""
         text = text_of(value)
-        typing = is_typing(self, self.original, text)
-        self.path, self.original, self.written = path, text, text
+        self._show(path, text, text, typing=is_typing(self, self.original, text))
         self.password = self.maskable
-        if not typing and self.value != text:
-            self.value = text
-            self.cursor_position = len(text)
+
+    def _show(self, path: Path, shown: str, written: Any, typing: bool) -> None:
+        """Stand for the field at `path`, whose text in the file is `written`, showing `shown`
+        unless the operator is `typing`."""
+        self.path, self.original, self.written = path, shown, written
+        if not typing:
+            show_text(self, shown)
 
     @property
     def maskable(self) -> bool:
@@ -116,9 +119,8 @@ def adopt_field(old: FieldInput, new: FieldInput, *names: str) -> bool:
     of another type, is the same widgets); what is typed stays only in the same field."""
     same_field = old.path == new.path and getattr(old, "part", None) == getattr(new, "part", None)
     adopt_input(old, new, *names)
-    if not same_field and old.value != new.value:
-        old.value = new.value
-        old.cursor_position = len(new.value)
+    if not same_field:
+        show_text(old, new.value)
     return True
 
 
@@ -175,11 +177,7 @@ class PlaceholderPart(FieldInput):
         `path`; what the operator is typing into the same field stays."""
         found = whole_placeholder(value)
         shown = found.name if self.part == "variable" else (found.arg or "")
-        typing = self.path == path and is_typing(self, self.original, shown)
-        self.path, self.original, self.written = path, shown, value
-        if not typing and self.value != shown:
-            self.value = shown
-            self.cursor_position = len(shown)
+        self._show(path, shown, value, typing=self.path == path and is_typing(self, self.original, shown))
 
     def _parts(self) -> tuple[str, str]:
         parts = {p.part: p.value for p in self.parent.query(PlaceholderPart)} if self.parent else {}

@@ -207,10 +207,16 @@ def adopt_input(old: Input, new: Input, *extra: str, original: str = "original")
     old.placeholder = new.placeholder
     old.password = new.password
     old.tooltip = new.tooltip
-    if not typing and old.value != new.value:
-        old.value = new.value
-        old.cursor_position = len(old.value)
+    if not typing:
+        show_text(old, new.value)
     return True
+
+
+def show_text(widget: Input, text: str) -> None:
+    """Put `text` in the input (if it is not there already) with the cursor at its end."""
+    if widget.value != text:
+        widget.value = text
+        widget.cursor_position = len(text)
 
 
 def adopt_select(old: Select, new: Select, *extra: str) -> bool:
@@ -235,4 +241,4 @@ def adopt_select(old: Select, new: Select, *extra: str) -> bool:
     return True
 
 
-__all__ = ["reconcile", "adopt", "is_parked", "park", "adopt_button", "adopt_input", "adopt_select", "is_typing", "pending_children", "update_static"]
+__all__ = ["reconcile", "adopt", "is_parked", "park", "adopt_button", "adopt_input", "adopt_select", "is_typing", "pending_children", "show_text", "update_static"]
