@@ -23,7 +23,7 @@ from .scalar_patch import patch_scalars, value_around
 from .templates import explain_parse_error
 from .textstyle import TextStyle, detect_style
 from .yamlpath import Path, format_path
-from .yamldata import copy_data, same_data
+from .yamldata import copy_data  # (same_data is this module's own, below: by ==, where yamldata's tells 1, 1.0 and True apart)
 from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, ParseNotes, check_duplicate_keys, parse
 
 BOM = "\ufeff"
