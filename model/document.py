@@ -383,7 +383,7 @@ class Document:
         if not (parent.kind == MAP or (parent.kind == SEQ and isinstance(key, int)) or (parent.kind == SCALAR and parent.value is None and depth > 0)):
             raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
         # (only now: a path the checks above refuse would make _set_in fail with a bare IndexError/TypeError)
-        intended = self._intended()
+        intended = self.intended()
         intended.set(path, value)
         expected = intended.data
         if parent.kind == SCALAR:
@@ -439,7 +439,7 @@ class Document:
         for path, entries in merged.items():
             for key in entries:
                 self._refuse_shared(path + (key,), replaces=True)
-        intended = self._intended()
+        intended = self.intended()
         replacements = []
         for path, entries in merged.items():
             for key, value in entries.items():
@@ -461,7 +461,25 @@ class Document:
         """Replace many existing scalar values, and rename keys, in one pass (a rename touching
         thousands of references re-parses the file once, not once per reference). The paths
         are the ones before the edit."""
-        intended = self._intended()
+        intended = self.intended()
+        replacements = self.scalar_replacements(assignments, intended)
+        for path, new_key in renames:
+            replacements.append(self._key_renamed(path, new_key, intended))
+        if replacements:
+            self._apply(replacements, intended.data)
+
+    def data_with(self, values: list[tuple[Path, Any]]) -> Any:
+        """The data as it would read with `values` set at their paths, nothing changed: only
+        the mappings and lists on those paths are copies."""
+        intended = self.intended()
+        for path, value in values:
+            intended.set(path, value)
+        return intended.data
+
+    def scalar_replacements(self, assignments: list[tuple[Path, Any]], intended: "Intended | None" = None) -> list[tuple[int, int, str]]:
+        """The text replacements (start, end, new text) that set_scalars makes for `assignments`,
+        after its checks, with nothing changed yet; `intended` (if given) gets the new values.
+        A caller that rewrites lines around them too (a migration) makes them in its one edit."""
         replacements = []
         users = self._alias_users() if assignments else {}
         for path, value in assignments:
@@ -469,12 +487,10 @@ class Document:
             node = self.node_at(path)
             if node is None or node.kind != SCALAR or node.style in ("|", ">") or node.raw == "" or isinstance(value, (dict, list)):
                 raise EditError(f"{format_path(path)} is not a single-line value")
-            intended.set(path, value)
+            if intended is not None:
+                intended.set(path, value)
             replacements.append((self._content_start(node), node.end, self._scalar_text(node, value, self._in_flow(path))))
-        for path, new_key in renames:
-            replacements.append(self._key_renamed(path, new_key, intended))
-        if replacements:
-            self._apply(replacements, intended.data)
+        return replacements
 
     def _replace_value(self, path: Path, value: Any, expected: Any) -> None:
         node = self.node_at(path)
@@ -573,8 +589,8 @@ class Document:
         match = _TRAILING_COMMENT.search(self.text, pos, end)
         return self.text[match.start() : end] if match else ""
 
-    def _intended(self) -> "_Intended":
-        return _Intended(self.data, self.has_aliases)
+    def intended(self) -> "Intended":
+        return Intended(self.data, self.has_aliases)
 
     def _alias_users(self) -> dict[int, list[Node]]:
         """id of an anchored node -> the aliases that repeat it."""
@@ -686,7 +702,7 @@ class Document:
         self._refuse_shared(path, replaces=True)
         self._refuse_repeated(path, last_ok=True)
         self._refuse_merged_override(parent, path, "deleting")
-        intended = self._intended()
+        intended = self.intended()
         intended.delete(path)
         expected = intended.data
         old_text, old_root, old_aliases = self.text, self.root, self.has_aliases
@@ -749,6 +765,8 @@ class Document:
     def _refuse_repeated(self, path: Path, *, last_ok: bool = False) -> None:
         """Refuse to edit at or under a key written more than once in its mapping: the server
         reads the last copy, and changing one copy would leave two that disagree."""
+        if not self.repeated_keys:  # (the parse found every key written twice: none)
+            return
         node: Node | None = self.root
         for depth, part in enumerate(path):
             node = node.resolved
@@ -796,7 +814,7 @@ class Document:
     def rename_key(self, path: Path, new_key: str) -> None:
         self.set_scalars([], [(path, new_key)])
 
-    def _key_renamed(self, path: Path, new_key: str, intended: "_Intended") -> tuple[int, int, str]:
+    def _key_renamed(self, path: Path, new_key: str, intended: "Intended") -> tuple[int, int, str]:
         """The replacement that renames the key at `path`, after the checks; `intended` follows."""
         key_node = self.key_node_at(path)
         if key_node is None:
@@ -854,20 +872,23 @@ class Document:
         end = len(self.text) if end >= len(self.text) else self._next_line(end)
         return KeyBlock(self._attached_comment_start(line_start, column), line_start, end, column, "", False)
 
-    def replace_lines(self, edits: list[tuple[int, int, str]], expected: Any) -> None:
+    def replace_lines(self, edits: list[tuple[int, int, str]], expected: Any, scalars: list[tuple[int, int, str]] = ()) -> None:
         """Replace ranges of whole lines in one step; the result must hold `expected`.
 
         For a change that moves blocks between places (a migration turns inline store configs
         into backends plus references): one edit at a time would pass through configs nobody
         meant, and the caller writes the new lines from the file's own text so comments move
-        with their block. Every other line stays as it is; the re-parse checks the data."""
+        with their block. Every other line stays as it is; the re-parse checks the data.
+        `scalars`: replacements from scalar_replacements, outside the line edits, made in the
+        same step (one re-parse for all)."""
         edits = sorted(edits)
-        for (start, end, _), nxt in zip(edits, edits[1:] + [None]):
+        for start, end, _ in edits:
             if not (self._line_start(start) == start and (end == len(self.text) or self._line_start(end) == end) and start <= end):
                 raise EditError("internal error: a line edit must start and end at line boundaries")
-            if nxt is not None and nxt[0] < end:
-                raise EditError("internal error: line edits overlap")
-        self._apply(edits, expected)
+        every = sorted(edits + list(scalars))
+        if any(nxt[0] < end for (_, end, _), nxt in zip(every, every[1:])):
+            raise EditError("internal error: line edits overlap")
+        self._apply(every, expected)
 
     def drop_repeated_copies(self, path: Path) -> list[int]:
         """Delete the earlier copies of a key written more than once and keep the last, which
@@ -931,7 +952,7 @@ def _describe(node: Node) -> str:
     return "a mapping"
 
 
-class _Intended:
+class Intended:
     """The data an edit means to produce, to check the re-parsed text against: the document's
     data with the edit's changes made to copies of only the mappings and lists on the changed
     paths. Everything else is shared with the data as loaded, which nothing changes in place
@@ -950,7 +971,7 @@ class _Intended:
         self.own.add(id(copy))
         return copy
 
-    def _container(self, path: Path, create: bool = False) -> Any:
+    def container(self, path: Path, create: bool = False) -> Any:
         """The container at `path`, ours to change; with `create`, a mapping where a mapping
         has no container at a key yet."""
         target = self.data
@@ -964,13 +985,13 @@ class _Intended:
         return target
 
     def set(self, path: Path, value: Any) -> None:
-        self._container(path[:-1], create=True)[path[-1]] = value
+        self.container(path[:-1], create=True)[path[-1]] = value
 
     def delete(self, path: Path) -> None:
-        del self._container(path[:-1])[path[-1]]
+        del self.container(path[:-1])[path[-1]]
 
     def rename(self, path: Path, new_key: str) -> None:
-        parent = self._container(path[:-1])
+        parent = self.container(path[:-1])
         items = list(parent.items())
         parent.clear()
         for k, v in items:

@@ -154,19 +154,32 @@ def _standalone(text: str) -> Node | None:
 
 def _move(root: Node, old_ends: list[int], shifts: list[int]) -> None:
     """Move every node by the length the replacements before it changed; a node that holds one
-    grows by it. Subtrees that end before the first replacement are not visited."""
-    first = old_ends[0]
+    grows by it. Subtrees that end before the first replacement are not visited. Nodes come in
+    text order, so the count of replacements before a node's start only grows: it is carried
+    along rather than searched for at each of the file's nodes."""
+    first, count = old_ends[0], len(old_ends)
     stack = [root]
+    before = visits = 0  # replacements that end at or before the current node's start
     while stack:
         node = stack.pop()
         if node.end < first:
             continue
-        WORK.visits += 1
-        node.start += shifts[bisect_right(old_ends, node.start)]
-        node.end += shifts[bisect_right(old_ends, node.end)]
-        if node.kind == MAP:
-            for key, value in node.items:
-                stack.append(key)
-                stack.append(value)
-        elif node.kind == SEQ:
-            stack.extend(node.items)
+        visits += 1
+        start = node.start
+        if before and old_ends[before - 1] > start:  # (not in text order after all: search)
+            before = bisect_right(old_ends, start)
+        while before < count and old_ends[before] <= start:
+            before += 1
+        node.start = start + shifts[before]
+        kind = node.kind
+        if kind == SCALAR:  # (it holds no replacement's end but, if replaced, its own)
+            node.end += shifts[before + 1 if before < count and old_ends[before] <= node.end else before]
+            continue
+        node.end += shifts[bisect_right(old_ends, node.end, before)]
+        if kind == MAP:
+            for pair in reversed(node.items):
+                stack.append(pair[1])
+                stack.append(pair[0])
+        elif kind == SEQ:
+            stack.extend(reversed(node.items))
+    WORK.visits += visits

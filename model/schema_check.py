@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 
 from .schema_fastpath import accepts
 
@@ -41,6 +41,27 @@ def _resolve(schema: dict, root: dict) -> dict:
         extra = {k: v for k, v in schema.items() if k != "$ref"}
         schema = {**root["$defs"][name], **extra} if extra else root["$defs"][name]
     return schema
+
+
+_WITHOUT: dict[tuple, tuple[dict, dict]] = {}  # (id(schema), id(root), skip) -> (schema, the variant); holding keeps ids unique
+
+
+def without_required(schema: dict, root: dict, skip: Iterable[str]) -> dict:
+    """`schema` (an object's) as it judges a value whose `skip` fields were left out to be
+    checked elsewhere: they are not required. So the compiled predicate can accept that value
+    at once, instead of refusing it and having the interpreter explain a `missing` that the
+    caller then drops."""
+    key = (id(schema), id(root), tuple(skip))
+    hit = _WITHOUT.get(key)
+    if hit is not None:
+        return hit[1]
+    resolved = _resolve(schema, root)
+    required = resolved.get("required")
+    variant = resolved
+    if isinstance(required, list) and any(name in key[2] for name in required):
+        variant = {**resolved, "required": [name for name in required if name not in key[2]]}
+    _WITHOUT[key] = (schema, variant)
+    return variant
 
 
 def is_secret_schema(schema: dict) -> bool:

@@ -633,3 +633,20 @@ def test_a_release_whose_default_backend_is_declared_needs_no_store_written():
     assert set(backends(doc)) == {"kv_default", "sql_default"}
     assert migration.added_stores == []
     assert "conversations" not in doc.data["storage"]["stores"]
+
+
+def test_the_report_lists_a_few_of_many_stores_and_placeholders_and_counts_the_rest() -> None:
+    providers = "".join(
+        f"  - provider_id: faiss-{i}\n    provider_type: inline::faiss\n    config:\n      kvstore:\n"
+        f"        type: sqlite\n        db_path: ${{env.SQLITE_STORE_DIR:/tmp}}/faiss.db\n"
+        for i in range(120)
+    )
+    doc = Document(f"version: 2\nimage_name: many\napis: [vector_io]\nproviders:\n  vector_io:\n{providers}")
+    migration = migrate(doc)
+    report = report_lines(migration, "run.yaml")
+    moved = [line for line in report if line.startswith("    providers.vector_io[")]
+    assert len(moved) == 2 * 49  # (the moved stores, then the placeholders)
+    assert report.count("    ... and 71 more (--dry-run shows each change)") == 2
+    assert "  120 store configs became references to 1 backend (1 new under storage.backends):" in report
+    assert "  120 placeholders rewritten" in "\n".join(report)
+    assert doc.data["providers"]["vector_io"][119]["config"]["persistence"]["backend"] == "kv_default"

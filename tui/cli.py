@@ -386,9 +386,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console_main() -> int:
     """The `llama-config` program: one command, then the process ends."""
     if sys.argv[1:2] != ["edit"]:
-        from llama_config.model.gcpause import freeze_what_is_built
+        from llama_config.model.gcpause import no_collector_for_one_command
 
-        freeze_what_is_built()
+        no_collector_for_one_command()
     return main()
 
 

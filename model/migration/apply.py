@@ -10,18 +10,18 @@ the file stays byte for byte.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..document import Document, EditError, KeyBlock
+from ..document import Document, EditError, Intended, KeyBlock
 from ..envvars import lint_placeholders
-from ..render import render_block, render_key, render_scalar
-from ..yamldata import copy_data
+from ..render import render_block, render_entry, render_key, render_scalar
 from ..yamlpath import Path, format_path
 from ..yamltree import ALIAS, MAP, SCALAR, SEQ, Node
 from ..releases import Release
 from .plan import TOP_LEVEL_STORES, Backend, MigrationError, Place, Plan, all_or_nothing, make_plan
-from .stores import AddedStore, add_startup_stores
+from .stores import AddedStore, add_startup_stores, startup_stores, store_groups
 
 _TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
 # the quota draft's limit.max_requests is the shipped authenticated_max_requests
@@ -54,10 +54,13 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
     """Convert `doc` in place to the v0.3 storage format; MigrationError (nothing changed) when
     something in it cannot be converted. With a target `release`, the stores its startup needs
     and the converted file lacks are added (stores.py)."""
-    plan = make_plan(doc.data)
+    assignments, skipped = _old_placeholders(doc)
+    values = [(path, new) for path, _, new in assignments]
+    # planned on the data as it reads with the placeholders rewritten: their values are part of
+    # what makes two store configs the same database
+    plan = make_plan(doc.data_with(values))
     if plan.problems:
         raise MigrationError("; ".join(plan.problems))
-    assignments, skipped = _old_placeholders(doc)
     result = Migration(plan, renamed_references=plan.rename_references, release=release)
     plan.notes += skipped
     if not (plan.places or assignments or plan.rename_references):
@@ -65,25 +68,21 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
     _refuse_unmovable_text(doc, moves_blocks=bool(plan.places))
     with all_or_nothing(doc):
         if plan.places:
-            skipped += _drop_empty_storage(doc)
-        result.dropped = _drop_repeats(doc, plan, [path for path, _, _ in assignments])
+            plan.notes += _drop_empty_storage(doc)
+        result.dropped = _drop_repeats(doc, plan, [path for path, _ in values])
         _refuse_shared_values(doc, plan)
-        # placeholders, store types and the references -> stores rename in one verified pass
-        # (one re-parse, however many stores)
-        renames = [(("storage", "references"), "stores")] if plan.rename_references else []
-        doc.set_scalars([(path, new) for path, _, new in assignments] + _retype_assignments(plan), renames)
         result.placeholders = assignments
-        # plan again on the rewritten text: placeholder values are part of what makes two
-        # store configs the same database
-        plan = make_plan(doc.data)
-        plan.notes += skipped
-        if plan.problems:
-            raise MigrationError("; ".join(plan.problems))
-        result.plan = plan
-        if plan.places:
-            _Rewrite(doc, plan).run()
-        if release is not None:
-            result.added_stores = add_startup_stores(doc, release)
+        # placeholders and store types are rewritten in the same edit as the moves (one re-parse
+        # however many stores), or on their own when nothing moves
+        values += _retype_assignments(plan)
+        renames = [(("storage", "references"), "stores")] if plan.rename_references else []
+        if renames or not plan.places:
+            doc.set_scalars(values, renames)
+            values = []
+        added = _Rewrite(doc, plan, values, release).run() if plan.places else None
+        if added is None and release is not None:
+            added = add_startup_stores(doc, release)
+        result.added_stores = added or []
     return result
 
 
@@ -221,14 +220,21 @@ class _Body:
 
 
 class _Rewrite:
-    def __init__(self, doc: Document, plan: Plan) -> None:
+    """The line edit that moves every store config. `values`: the single values rewritten with
+    it (placeholders, store types), as (path, new value), made in the same edit; `release`: the
+    target release, whose missing startup stores a new storage section is written with."""
+
+    def __init__(self, doc: Document, plan: Plan, values: list[tuple[Path, Any]], release: Release | None) -> None:
         self.doc = doc
         self.plan = plan
+        self.values = values
+        self.release = release
         self.style = doc.style
         self.indent = doc.style.indent
         self.nl = doc.style.newline
         self.bodies: dict[int, _Body] = {}
         self.extra_comments: dict[int, list[str]] = {}
+        self.scalars: list[tuple[int, int, str]] = []  # the values' replacements, in text order
         self._blocks: dict[Path, KeyBlock] = {}
         self._blocks_of: str | None = None
 
@@ -242,8 +248,14 @@ class _Rewrite:
             block = self._blocks[path] = self.doc.key_block(path)
         return block
 
-    def run(self) -> None:
-        self._retype_in_place()
+    def run(self) -> list[AddedStore] | None:
+        """Make the edit; the startup stores written with it (None: not written, see __init__)."""
+        if self._needs_tree_edits():
+            # places the line edit cannot take are edited first, each re-parsed: the values go first
+            self.doc.set_scalars(self.values)
+            self.values = []
+            self._delete_loose_namespaces()
+        self.scalars = sorted(self.doc.scalar_replacements(self.values))
         self._capture_settings()
         line_places = self._edit_flow_places()
         edits: list[tuple[int, int, str]] = []
@@ -255,16 +267,46 @@ class _Rewrite:
             groups.setdefault((parent, place.target[len(parent)]), []).append(place)
         for (parent, new_key), places in groups.items():
             edits += self._group_edits(parent, new_key, places)
-        edits += self._storage_edits(top)
-        self.doc.replace_lines(_merge_removals(edits, self.doc.text), self._expected(line_places))
+        expected = self._expected(line_places)
+        added = None
+        if self.plan.fresh_storage and self.release is not None:
+            storage = expected.data["storage"]
+            added = startup_stores(expected.data, storage.get("backends") or {}, storage.get("stores") or {}, self.release)
+            for path, entries in store_groups(added):
+                expected.container(path, create=True).update(entries)
+        edits += self._storage_edits(top, added or [])
+        edits = _merge_removals(edits, self.doc.text)
+        self.doc.replace_lines(edits, expected.data, _outside(self.scalars, edits))
+        return added
 
-    # each store's `type` becomes its backend type where it stands (an ordinary verified
-    # edit; migrate() has done it already), so the settings block can then move as it is written
-    def _retype_in_place(self) -> None:
-        self.doc.set_scalars(_retype_assignments(self.plan))
+    def _needs_tree_edits(self) -> bool:
+        """Some place is inside a {..} mapping (or does not start its line), or keeps a KV
+        namespace that is not on lines of its own: those are edited before the line edit."""
+        for place in self.plan.places:
+            try:
+                self._key_block(place.path)
+            except EditError:
+                return True
+            if _moves_namespace(place) and self._namespace_block(place) is None:
+                return True
+        return False
+
+    def _delete_loose_namespaces(self) -> None:
         for place in self.plan.places:
             if _moves_namespace(place) and self._namespace_block(place) is None:
                 self.doc.delete(place.settings_path + ("namespace",))  # now the reference's
+
+    def _text(self, start: int, end: int) -> str:
+        """The text from `start` to `end` as the edit leaves it: with the rewritten values."""
+        text, scalars = self.doc.text, self.scalars
+        i = bisect_left(scalars, (start,))
+        parts, cursor = [], start
+        while i < len(scalars) and scalars[i][1] <= end:
+            at, until, new = scalars[i]
+            parts += [text[cursor:at], new]
+            cursor, i = until, i + 1
+        parts.append(text[cursor:end])
+        return "".join(parts)
 
     def _namespace_block(self, place: Place) -> KeyBlock | None:
         """The lines of a KV store's `namespace` key inside its block settings, which stay behind
@@ -290,14 +332,15 @@ class _Rewrite:
             seen = {line.strip() for line in (body.lines if body else [])}
             comments = []
             for place in rest:  # identical settings written again elsewhere: keep their comments
-                other = self._settings_body(place)
-                for line in other.lines if other else []:
-                    if line.strip().startswith("#") and line.strip() not in seen:
-                        seen.add(line.strip())
-                        comments.append(line.strip())
+                for line in self._settings_comments(place):
+                    if line not in seen:
+                        seen.add(line)
+                        comments.append(line)
             self.extra_comments[id(backend)] = comments
 
-    def _settings_body(self, place: Place) -> _Body | None:
+    def _settings_ranges(self, place: Place) -> tuple[Node, list[tuple[int, int]]] | None:
+        """The settings' mapping and the text ranges of their lines (without the namespace that
+        stays behind), if they are a block mapping with keys."""
         node = self.doc.node_at(place.settings_path)
         if node is None or node.kind != MAP or node.flow or not node.items:
             return None
@@ -305,14 +348,26 @@ class _Rewrite:
             block = self._key_block(place.settings_path)
         except EditError:
             return None
-        text = self.doc.text
-        first = text.find("\n", block.line_start) + 1
+        first = self.doc.text.find("\n", block.line_start) + 1
         namespace = self._namespace_block(place) if _moves_namespace(place) else None
         if namespace is None:
-            lines = _split(text[first : block.end])
-        else:
-            lines = _split(text[first : namespace.comment_start] + text[namespace.end : block.end])
+            return node, [(first, block.end)]
+        return node, [(first, namespace.comment_start), (namespace.end, block.end)]
+
+    def _settings_body(self, place: Place) -> _Body | None:
+        found = self._settings_ranges(place)
+        if found is None:
+            return None
+        node, ranges = found
+        lines = _split("".join(self._text(start, end) for start, end in ranges))
         return _Body(lines, node.items[0][0].column, node.get("type") is not None)
+
+    def _settings_comments(self, place: Place) -> list[str]:
+        """The comment lines of a place's settings, stripped (the values do not matter here)."""
+        found = self._settings_ranges(place)
+        text = self.doc.text
+        regions = [text[start:end] for start, end in found[1]] if found is not None else []
+        return [line.strip() for region in regions if "#" in region for line in _split(region) if line.strip().startswith("#")]
 
     def _edit_flow_places(self) -> list[Place]:
         """Places inside a {..} mapping (or not starting their line) cannot move as lines: write
@@ -399,9 +454,12 @@ class _Rewrite:
 
     # -- storage.backends and storage.stores
 
-    def _storage_edits(self, top: list[Place]) -> list[tuple[int, int, str]]:
+    def _storage_edits(self, top: list[Place], added: list[AddedStore]) -> list[tuple[int, int, str]]:
         backends = [self._backend_lines(b, 0) for b in self.plan.new_backends]
         stores = [self._store_lines(p, 0) for p in sorted(top, key=lambda p: _STORE_ORDER.index(p.target[2]))]
+        for path, entries in store_groups(added):
+            for key, value in entries.items():
+                (backends if path[-1] == "backends" else stores).append(render_entry(key, value, 0, self.style))
         blocks = sorted((self._key_block(p.path) for p in top), key=lambda b: b.line_start)
         edits = [self._removal(block) for block in blocks]
         if self.plan.fresh_storage:
@@ -475,29 +533,27 @@ class _Rewrite:
             # the file ends without a line break: the last line is rewritten with the new ones
             # after it, so the edit still covers whole lines
             start = text.rfind("\n", 0, pos) + 1
-            return (start, pos, text[start:pos] + self.nl + self.nl.join(lines))
+            return (start, pos, self._text(start, pos) + self.nl + self.nl.join(lines))
         return (pos, pos, self.nl.join(lines) + self.nl)
 
-    def _expected(self, line_places: list[Place]) -> Any:
-        """The data the file must hold after the line edit."""
-        data = copy_data(self.doc.data)
+    def _expected(self, line_places: list[Place]) -> Intended:
+        """The data the file must hold after the line edit (copies of only what it changes)."""
+        data = self.doc.intended()
+        for path, value in self.values:
+            data.set(path, value)
         for place in line_places:
-            parent = _walk(data, place.path[:-1])
-            parent.pop(place.path[-1], None)
+            data.delete(place.path)
         for place in line_places:
-            target = place.target
-            if target[:2] == ("storage", "stores"):
-                continue
-            container = _walk(data, target[:-1], create=True)
-            container[target[-1]] = place.value()
-        storage = data.setdefault("storage", {})
+            if place.target[:2] != ("storage", "stores"):
+                data.set(place.target, place.value())
+        data.container(("storage",), create=True)
         if self.plan.new_backends or self.plan.fresh_storage:
-            backends = storage.setdefault("backends", {})
+            backends = data.container(("storage", "backends"), create=True)
             for backend in self.plan.new_backends:
                 backends[backend.name] = {"type": backend.type, **backend.fields}
         top = [p for p in line_places if p.target[:2] == ("storage", "stores")]
         if top or self.plan.fresh_storage:
-            stores = storage.setdefault("stores", {})
+            stores = data.container(("storage", "stores"), create=True)
             for place in top:
                 stores[place.target[2]] = place.value()
         return data
@@ -531,6 +587,18 @@ def _merge_removals(edits: list[tuple[int, int, str]], text: str) -> list[tuple[
             start = text.rfind("\n", 0, start - 1) + 1
         merged[-1] = (start, len(text), "")
     return merged
+
+
+def _outside(scalars: list[tuple[int, int, str]], edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The replacements in `scalars` that no line edit of `edits` (sorted) takes in: those
+    inside one are in its new lines already (moved settings), or go with the lines removed."""
+    starts = [start for start, _, _ in edits]
+    out = []
+    for scalar in scalars:
+        i = bisect_right(starts, scalar[0]) - 1
+        if i < 0 or edits[i][1] < scalar[1] or edits[i][0] == edits[i][1]:
+            out.append(scalar)
+    return out
 
 
 def _walk(data: Any, path: Path, create: bool = False) -> Any:

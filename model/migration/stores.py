@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from ..document import Document
-from ..operations import backend_family, backends
+from ..facts import family_of, type_tag_of
+from ..operations import backends
 from ..references import find_references
 from ..releases import Release
 from ..releases.defaults import backend_config, needs_store, partition_key, store_reference
@@ -34,11 +35,32 @@ class AddedStore:
 def add_startup_stores(doc: Document, release: Release) -> list[AddedStore]:
     """Add to `doc` every store `release` needs at startup and the file does not set (nor gets
     from a declared default backend). Only for a file with `storage.backends`."""
-    data = doc.data
-    if not isinstance(backends(doc), dict) or not backends(doc) or not isinstance(data.get("storage"), dict):
+    if not isinstance(doc.data.get("storage"), dict):
         return []
     stores = doc.value_at(STORES)
-    stores = stores if isinstance(stores, dict) else {}
+    added = startup_stores(doc.data, backends(doc), stores if isinstance(stores, dict) else {}, release)
+    # the new backends and the stores in one edit where it can be (one re-parse, not one each)
+    doc.add_keys_in(store_groups(added))
+    return added
+
+
+def store_groups(added: list[AddedStore]) -> list[tuple[tuple, dict]]:
+    """(path, entries) to add for `added`: the backends created for them, then the stores."""
+    groups = [(("storage", "backends"), {s.backend: s.new_backend}) for s in added if s.new_backend is not None]
+    groups.append((STORES, {s.store: store_value(s) for s in added}))
+    return groups
+
+
+def store_value(added: AddedStore) -> dict:
+    return {"backend": added.backend, partition_key(added.family): added.partition}
+
+
+def startup_stores(data: dict, declared: dict, stores: dict, release: Release) -> list[AddedStore]:
+    """The stores `release` needs at startup that `data` (with storage.backends `declared` and
+    storage.stores `stores`, as written) lacks, each placed on a backend: nothing is changed."""
+    if not declared:
+        return []
+    families = {name: family_of(type_tag_of(value) or "") if isinstance(value, dict) else None for name, value in declared.items()}
     # as the server decides (model/validation/providers.served_apis): the APIs listed, or every
     # routed API when `apis` is empty or missing, and those with a provider
     listed = data.get("apis")
@@ -50,24 +72,18 @@ def add_startup_stores(doc: Document, release: Release) -> list[AddedStore]:
         if name in stores or not needs_store(release, name, served):
             continue
         default = release.stores[name].get("default")
-        if default and backend_family(doc, default.get("backend")) == release.stores[name]["family"]:
+        if default and families.get(default.get("backend")) == release.stores[name]["family"]:
             continue  # the release fills it in from a declared backend
         missing.append(name)
     # decided before adding: a default backend created for one store is written out for all
-    added = _plan(doc, release, missing)
-    # the new backends and the stores in one edit where it can be (one re-parse, not one each)
-    groups = [(("storage", "backends"), {s.backend: s.new_backend}) for s in added if s.new_backend is not None]
-    groups.append((STORES, {s.store: {"backend": s.backend, partition_key(s.family): s.partition} for s in added}))
-    doc.add_keys_in(groups)
-    return added
+    return _plan(data, families, release, missing)
 
 
-def _plan(doc: Document, release: Release, names: list[str]) -> list[AddedStore]:
+def _plan(data: dict, declared: dict[str, str | None], release: Release, names: list[str]) -> list[AddedStore]:
     """Where each missing store goes: its default backend, else a declared one of its family,
     else a new SQLite backend (one per family, shared by the stores that need it); each with a
-    namespace / table no other reference on that backend uses."""
-    declared = {name: backend_family(doc, name) for name in backends(doc)}
-    used = {(ref.backend, ref.partition) for ref in find_references(doc.data, release=release)}
+    namespace / table no other reference on that backend uses. `declared`: name -> family."""
+    used = {(ref.backend, ref.partition) for ref in find_references(data, release=release)} if names else set()
     created: dict[str, tuple[str, dict]] = {}  # family -> (new backend name, its config)
     out: list[AddedStore] = []
     for name in names:
@@ -82,7 +98,7 @@ def _plan(doc: Document, release: Release, names: list[str]) -> list[AddedStore]
                 backend = created[family][0]
             else:
                 backend = _free_name(set(declared) | {b for b, _ in created.values()}, f"{family}_default")
-                new_backend = backend_config(release, f"{family}_sqlite", _distro(doc))
+                new_backend = backend_config(release, f"{family}_sqlite", _distro(data))
                 created[family] = (backend, new_backend)
         partition = _free_partition(used, backend, reference[partition_key(family)])
         used.add((backend, partition))
@@ -90,9 +106,9 @@ def _plan(doc: Document, release: Release, names: list[str]) -> list[AddedStore]
     return out
 
 
-def _distro(doc: Document) -> str:
+def _distro(data: dict) -> str:
     for key in ("distro_name", "image_name"):
-        value = doc.data.get(key)
+        value = data.get(key)
         if isinstance(value, str) and _DISTRO_NAME.match(value):
             return value
     return "default"

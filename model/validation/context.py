@@ -10,7 +10,7 @@ from ..document import Document
 from ..envvars import Environment, Resolution, describe as describe_resolution, has_placeholder, resolve
 from ..redaction import is_secret_path
 from ..releases import Release, schema_value
-from ..schema_check import SchemaIssue, check, describe, with_article
+from ..schema_check import SchemaIssue, check, describe, with_article, without_required
 from ..variables import string_scalars
 from ..yamlpath import Path, format_path
 from ..yamltree import MAP, SEQ, Node
@@ -85,6 +85,24 @@ def _marked_segments(root: Node) -> Iterator[tuple]:
         yield from string_scalars(root, marks=_MARKS)
 
 
+_NONE_MARKED: list = []  # (most entries: one empty list for all of them)
+
+
+def _holds_placeholder(value: Any) -> bool:
+    """Whether any string in `value` is a placeholder; a container shared by aliases is looked
+    into once, so the work follows the file's size, not its expansion."""
+    stack, seen = [value], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_placeholder(item):
+                return True
+        elif isinstance(item, (dict, list)) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return False
+
+
 def _each(check: Callable[[Path, Node], None], items: Iterable[tuple[Path, Node]]) -> None:
     for path, node in items:
         check(path, node)
@@ -105,6 +123,7 @@ class Context:
         self.cache = cache
         self._recording: list[tuple] | None = None
         self._once: dict[str, Any] = {}
+        self._entry_scalars: dict[Path, list] = {}  # (the placeholder and template phases walk each entry once)
 
     def marked_values(self) -> list:
         """Every scalar value with `${` or `{{` in its text, in text order: the placeholder and
@@ -165,7 +184,13 @@ class Context:
             check(*item)
             return
         path, node, _ = item
-        self.per_entry(phase, path, None, lambda: _each(check, string_scalars(node, path, marks=_MARKS)))
+        self.per_entry(phase, path, None, lambda: _each(check, self._marked_in_entry(path, node)))
+
+    def _marked_in_entry(self, path: Path, node: Node) -> list:
+        found = self._entry_scalars.get(path)
+        if found is None:
+            found = self._entry_scalars[path] = list(string_scalars(node, path, marks=_MARKS)) or _NONE_MARKED
+        return found
 
     def resolved(self, value: Any) -> Any:
         """The value the server will see (placeholders substituted from the environment)."""
@@ -213,6 +238,8 @@ class Context:
         """`value` as the server sees it after substituting placeholders, and the resolution of
         each substituted place. A placeholder whose variable is unset is left out: env-unset
         reports it, and its value is only known at run time."""
+        if not _holds_placeholder(value):
+            return value, {}  # (nearly every value: nothing to copy)
         places: dict[tuple, Resolution] = {}
         unknown = object()
         done: dict[int, Any] = {}  # a value shared by YAML aliases is substituted once, not per expansion
@@ -234,7 +261,12 @@ class Context:
             done[id(v)] = out
             return out
 
-        result = walk(value, loc)
+        try:
+            result = walk(value, loc)
+        finally:
+            # a nested function that calls itself is a reference cycle, which would keep this
+            # context and its document alive until a collection (one-shot commands run none)
+            del walk
         return (None if result is unknown else result), places
 
     def check_model(
@@ -248,7 +280,9 @@ class Context:
             return False
         schema, root = self.schema_of(model, root)
         skipped = set(skip)
-        view, places = self.substituted({k: v for k, v in value.items() if k not in skipped})
+        view, places = self.substituted({k: v for k, v in value.items() if k not in skipped} if skipped else value)
+        if skipped:
+            schema = without_required(schema, root, skip)
         unresolved = {loc for loc, r in places.items() if r.missing}
         issues = [
             # a password-named field is a secret even where the release types it as a plain str
