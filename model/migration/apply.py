@@ -271,12 +271,15 @@ class _Rewrite:
         added = None
         if self.plan.fresh_storage and self.release is not None:
             storage = expected.data["storage"]
-            added = startup_stores(expected.data, storage.get("backends") or {}, storage.get("stores") or {}, self.release)
+            added = startup_stores(expected.data, storage.get("backends") or {}, storage.get("stores") or {}, self.release, self.plan.partitions)
             for path, entries in store_groups(added):
                 expected.container(path, create=True).update(entries)
         edits += self._storage_edits(top, added or [])
         edits = _merge_removals(edits, self.doc.text)
-        self.doc.replace_lines(edits, expected.data, _outside(self.scalars, edits))
+        scalars, expected = _outside(self.scalars, edits), expected.data
+        # (what only led up to the edit goes before the re-parse, which is the peak of memory)
+        self.scalars, self._blocks, self.bodies, groups = [], {}, {}, {}
+        self.doc.replace_lines(edits, expected, scalars)
         return added
 
     def _needs_tree_edits(self) -> bool:

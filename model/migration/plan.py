@@ -173,6 +173,7 @@ class Plan:
     rename_references: bool = False  # storage.references (a v0.3 pre-release name) -> storage.stores
     fresh_storage: bool = True  # the file has no storage section yet
     unset_stores: list[str] = field(default_factory=list)  # stores 0.3 needs that the old file did not set
+    partitions: set[tuple] = field(default_factory=set)  # (backend, namespace or table) of every reference after it
 
     @property
     def new_backends(self) -> list[Backend]:
@@ -422,6 +423,7 @@ def _unique_partitions(plan: Plan, data: dict) -> None:
             place.partition = next(c for c in candidates if (place.backend, place.family, c) not in used)
             key = (place.backend, place.family, place.partition)
         used.add(key)
+    plan.partitions = {(backend, partition) for backend, _, partition in used}
 
 
 def _hashable(value: Any) -> bool:

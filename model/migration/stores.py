@@ -55,9 +55,10 @@ def store_value(added: AddedStore) -> dict:
     return {"backend": added.backend, partition_key(added.family): added.partition}
 
 
-def startup_stores(data: dict, declared: dict, stores: dict, release: Release) -> list[AddedStore]:
+def startup_stores(data: dict, declared: dict, stores: dict, release: Release, used: set[tuple] | None = None) -> list[AddedStore]:
     """The stores `release` needs at startup that `data` (with storage.backends `declared` and
-    storage.stores `stores`, as written) lacks, each placed on a backend: nothing is changed."""
+    storage.stores `stores`, as written) lacks, each placed on a backend: nothing is changed.
+    `used`: the (backend, partition) of every reference in `data`, if the caller knows them."""
     if not declared:
         return []
     families = {name: family_of(type_tag_of(value) or "") if isinstance(value, dict) else None for name, value in declared.items()}
@@ -76,14 +77,16 @@ def startup_stores(data: dict, declared: dict, stores: dict, release: Release) -
             continue  # the release fills it in from a declared backend
         missing.append(name)
     # decided before adding: a default backend created for one store is written out for all
-    return _plan(data, families, release, missing)
+    return _plan(data, families, release, missing, used)
 
 
-def _plan(data: dict, declared: dict[str, str | None], release: Release, names: list[str]) -> list[AddedStore]:
+def _plan(data: dict, declared: dict[str, str | None], release: Release, names: list[str], used: set[tuple] | None) -> list[AddedStore]:
     """Where each missing store goes: its default backend, else a declared one of its family,
     else a new SQLite backend (one per family, shared by the stores that need it); each with a
     namespace / table no other reference on that backend uses. `declared`: name -> family."""
-    used = {(ref.backend, ref.partition) for ref in find_references(data, release=release)} if names else set()
+    if used is None:
+        used = {(ref.backend, ref.partition) for ref in find_references(data, release=release)} if names else set()
+    used = set(used)
     created: dict[str, tuple[str, dict]] = {}  # family -> (new backend name, its config)
     out: list[AddedStore] = []
     for name in names:
