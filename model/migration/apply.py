@@ -182,6 +182,8 @@ def _scalar_values(node: Node, path: Path):
 def _refuse_shared_values(doc: Document, plan: Plan) -> None:
     """A store config written with YAML anchors (`kvstore: &kv {...}` then `kvstore: *kv`, or
     `<<: *base`) cannot move as text: the aliases would point at nothing."""
+    if "&" not in doc.text and "*" not in doc.text:
+        return  # (no anchor or alias can be written without one: no walk of every store config)
     for place in plan.places:
         node = doc.node_at(place.path)
         shared = next((n for n in node.walk() if n.anchor or n.kind == ALIAS), None) if node is not None else None
