@@ -256,3 +256,20 @@ def test_a_reference_with_a_repeated_backend_key_is_refused_with_its_lines(run_c
     assert "providers.vector_io[0].config.persistence.backend is written 2 times (lines 9 and 10)" in r.stderr
     assert "internal error" not in r.stderr
     assert file_state(path) == before
+
+
+def test_a_rename_with_many_references_lists_a_few_and_counts_the_rest(run_cli, tmp_path):
+    from tests.test_validation_scale import many_vector_providers
+
+    path = tmp_path / "run.yaml"
+    path.write_text(many_vector_providers(80))
+    r = run_cli("rename-backend", path, "kv_default", "kv_main", "--no-backup")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("renamed backend 'kv_default' to 'kv_main' and ") and lines[0].endswith(" references:")
+    count = int(lines[0].split(" and ")[1].split()[0])
+    assert count > 80
+    listed = [line for line in lines if line.startswith("  providers.") or line.startswith("  storage.")]
+    assert len(listed) == 49
+    assert f"  ... and {count - 49:,} more (--dry-run shows each change)" in lines
+    assert path.read_text().count("backend: kv_main") == count

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, TypeVar
+from typing import Iterable
 
+from ..summary import at_most
 from ..redaction import SecretFields, redact_text, secret_fields, shown_value
 from ..yamlpath import format_path
 from .apply import Migration
 from .plan import Place
-
-T = TypeVar("T")
 
 
 def report_lines(migration: Migration, name: str, extra_secrets: Iterable[str] | SecretFields = ()) -> list[str]:
     """The report, with every line through the one redaction rule (model.redaction): no URL
     password and no value of a secret field, also not as a placeholder's default."""
     return [redact_text(line) for line in _lines(migration, name, secret_fields(extra_secrets))]
-
-
-# Items listed per group: a file with thousands of stores gets a report to read, not thousands
-# of lines (`--dry-run` shows every change, as a diff).
-LISTED = 50
-
-
-def _at_most(items: list[T], line: Callable[[T], str]) -> list[str]:
-    """A line for each item; past LISTED, the first ones and how many more there are."""
-    shown = items if len(items) <= LISTED else items[: LISTED - 1]
-    lines = [line(item) for item in shown]
-    if len(shown) < len(items):
-        lines.append(f"    ... and {len(items) - len(shown):,} more (--dry-run shows each change)")
-    return lines
 
 
 def _moved_line(place: Place) -> str:
@@ -53,11 +38,11 @@ def _lines(migration: Migration, name: str, extra_secrets: SecretFields) -> list
         )
     for backend in moved:
         lines.append(f"  {backend.name}  {backend.type}  {backend.where()}{'  (already declared)' if backend.existing else ''}")
-        lines += _at_most(backend.places, _moved_line)
+        lines += at_most(backend.places, _moved_line, "    ")
     if migration.placeholders:
         n = len(migration.placeholders)
         lines.append(f"  {n} placeholder{'s' if n != 1 else ''} rewritten from the old syntax (${{env.X:default}} is now ${{env.X:=default}}, ${{env.X+v}} is ${{env.X:+v}}):")
-        lines += _at_most(migration.placeholders, lambda item: f"    {format_path(item[0])}: {shown_value(item[0], item[2], extra_secrets)}")
+        lines += at_most(migration.placeholders, lambda item: f"    {format_path(item[0])}: {shown_value(item[0], item[2], extra_secrets)}", "    ")
     for path, removed in migration.dropped:
         at = ", ".join(str(n) for n in removed)
         lines.append(f"  removed the repeated {format_path(path)} at line {at} (an identical copy; the server reads the last one)")

@@ -7,6 +7,7 @@ import sys
 
 from llama_config.model.document import EditError
 from llama_config.model.operations import rename_backend
+from llama_config.model.summary import at_most
 from llama_config.model.yamlpath import format_path
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load_editable, located, target_release, write_result
@@ -20,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     except EditError as exc:
         print(f"{args.file}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    summary = [f"  {format_path(r.path)} ({r.owner})" for r in result.references]
+    summary = at_most(result.references, lambda r: f"  {format_path(r.path)} ({r.owner})", "  ")
     summary += [f"  storage.stores.{store} (was unset, so {release.name} used '{args.old}'; now written out)" for store in result.written_stores]
     header = f"renamed backend '{args.old}' to '{args.new}' and {result.count} reference{'s' if result.count != 1 else ''}{':' if summary else ''}"
     for ref in result.skipped:
