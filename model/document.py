@@ -484,12 +484,14 @@ class Document:
         users = self._alias_users() if assignments else {}
         for path, value in assignments:
             self._refuse_shared(path, replaces=True, users=users)  # `backend: &x kv_default` used as *x elsewhere
-            node = self.node_at(path)
+            parent = self.node_at(path[:-1])
+            node = _descend(parent, path[-1:])
             if node is None or node.kind != SCALAR or node.style in ("|", ">") or node.raw == "" or isinstance(value, (dict, list)):
                 raise EditError(f"{format_path(path)} is not a single-line value")
             if intended is not None:
                 intended.set(path, value)
-            replacements.append((self._content_start(node), node.end, self._scalar_text(node, value, self._in_flow(path))))
+            in_flow = parent is not None and parent.resolved.flow  # (as _in_flow, from the parent at hand)
+            replacements.append((self._content_start(node), node.end, self._scalar_text(node, value, in_flow)))
         return replacements
 
     def _replace_value(self, path: Path, value: Any, expected: Any) -> None:
@@ -974,13 +976,17 @@ class Intended:
     def container(self, path: Path, create: bool = False) -> Any:
         """The container at `path`, ours to change; with `create`, a mapping where a mapping
         has no container at a key yet."""
-        target = self.data
-        for part in path:
+        target, own = self.data, self.own
+        for part in path:  # (_copy written out: a migration asks for 250,000 containers)
             if create and isinstance(target, dict) and not isinstance(target.get(part), (dict, list)):
-                target[part] = {}
-                if self.own is not None:
-                    self.own.add(id(target[part]))
-            target[part] = child = self._copy(target[part])
+                child = target[part] = {}
+                if own is not None:
+                    own.add(id(child))
+            else:
+                child = target[part]
+                if own is not None and isinstance(child, (dict, list)) and id(child) not in own:
+                    child = target[part] = dict(child) if isinstance(child, dict) else list(child)
+                    own.add(id(child))
             target = child
         return target
 

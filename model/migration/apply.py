@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from ..document import Document, EditError, Intended, KeyBlock
 from ..envvars import lint_placeholders
@@ -137,7 +137,7 @@ def _old_placeholders(doc: Document) -> tuple[list[tuple[Path, str, str]], list[
     for the ones that cannot be rewritten here."""
     assignments: list[tuple[Path, str, str]] = []
     notes: list[str] = []
-    for path, node in _scalar_values(doc.root, ()):
+    for path, node in _scalar_values(doc.root, (), holding="${env."):
         value = node.value
         if not isinstance(value, str) or "${env." not in value:
             continue
@@ -166,17 +166,26 @@ def modernize_placeholders(value: str) -> str:
     return value
 
 
-def _scalar_values(node: Node, path: Path):
-    """(path, node) of every scalar value below `node`, aliases not followed."""
-    if node.kind == MAP:
-        for k, v in node.items:
-            if k.kind == SCALAR and not (k.raw == "<<" and k.style == ""):
-                yield from _scalar_values(v, path + (k.value,))
-    elif node.kind == SEQ:
-        for i, item in enumerate(node.items):
-            yield from _scalar_values(item, path + (i,))
-    elif node.kind == SCALAR:
-        yield path, node
+def _scalar_values(node: Node, path: Path, holding: str = "") -> Iterator[tuple[Path, Node]]:
+    """(path, node) of every scalar value below `node` in text order, aliases not followed;
+    with `holding`, only of those whose text holds it (a path is made only for those: a
+    migration looks for old placeholders among every value of the file). Iterative: nesting
+    as deep as the parser allows must not hit Python's recursion limit."""
+    stack: list[tuple[Node, Path, Any]] = [(node, path, _HERE)]
+    while stack:
+        node, where, part = stack.pop()
+        if node.kind == SCALAR:
+            if holding in node.raw:
+                yield (where if part is _HERE else where + (part,)), node
+        elif node.kind == MAP:
+            sub = where if part is _HERE else where + (part,)
+            stack.extend((v, sub, k.value) for k, v in reversed(node.items) if k.kind == SCALAR and not (k.raw == "<<" and k.style == ""))
+        elif node.kind == SEQ:
+            sub = where if part is _HERE else where + (part,)
+            stack.extend((item, sub, i) for i, item in reversed(list(enumerate(node.items))))
+
+
+_HERE = object()  # (the start node's own path)
 
 
 def _refuse_shared_values(doc: Document, plan: Plan) -> None:
