@@ -882,10 +882,13 @@ class Document:
         meant, and the caller writes the new lines from the file's own text so comments move
         with their block. Every other line stays as it is; the re-parse checks the data.
         `scalars`: replacements from scalar_replacements, outside the line edits, made in the
-        same step (one re-parse for all)."""
+        same step (one re-parse for all). An insertion at the end of a file that does not end
+        with a line break starts its text with one."""
         edits = sorted(edits)
-        for start, end, _ in edits:
-            if not (self._line_start(start) == start and (end == len(self.text) or self._line_start(end) == end) and start <= end):
+        size = len(self.text)
+        for start, end, new in edits:
+            at_end = start == end == size and (new.startswith(("\n", "\r")) or self.text.endswith(("\n", "\r")) or not size)
+            if not at_end and not (self._line_start(start) == start and (end == size or self._line_start(end) == end) and start <= end):
                 raise EditError("internal error: a line edit must start and end at line boundaries")
         every = sorted(edits + list(scalars))
         if any(nxt[0] < end for (_, end, _), nxt in zip(every, every[1:])):

@@ -650,3 +650,59 @@ def test_the_report_lists_a_few_of_many_stores_and_placeholders_and_counts_the_r
     assert "  120 store configs became references to 1 backend (1 new under storage.backends):" in report
     assert "  120 placeholders rewritten" in "\n".join(report)
     assert doc.data["providers"]["vector_io"][119]["config"]["persistence"]["backend"] == "kv_default"
+
+
+def test_a_value_folded_over_the_last_lines_of_a_file_without_a_final_line_break_is_rewritten() -> None:
+    """The new storage section goes after the last line, which is rewritten with it; a rewritten
+    placeholder that starts on an earlier line comes along whole (found by review)."""
+    text = (
+        "providers:\n  vector_io:\n  - provider_id: f\n    provider_type: inline::faiss\n    config:\n      kvstore:\n"
+        "        type: sqlite\n        db_path: /tmp/f.db\n  inference:\n  - provider_id: v\n    provider_type: remote::vllm\n"
+        "    config:\n      url: ${env.URL:http://a}\n        /v1"
+    )
+    doc = Document(text)
+    migrate(doc, load_release("0.3"))
+    assert "      url: ${env.URL:=http://a} /v1\nstorage:\n" in doc.text
+    assert doc.data["providers"]["inference"][0]["config"]["url"] == "${env.URL:=http://a} /v1"
+
+
+REPEATED_PROVIDERS = """\
+providers:
+  batches:
+  - provider_id: b
+    config:
+      kvstore: {type: sqlite, db_path: /d/one.db}
+  eval:
+  - provider_id: e
+    config:
+      kvstore: {type: sqlite, db_path: /e/one.db}
+  batches:
+  - provider_id: b
+    config:
+      kvstore: {type: sqlite, db_path: /d/one.db}
+"""
+
+
+def test_backends_are_named_after_the_copies_a_repeated_key_leaves(tmp_path) -> None:
+    """The plan follows the copy of a repeated key that stays (the last), not the one dropped:
+    eval now comes first, so its file is kv_default (found by review)."""
+    doc = Document(REPEATED_PROVIDERS)
+    migration = migrate(doc)
+    backends = doc.data["storage"]["backends"]
+    assert backends["kv_default"]["db_path"] == "/e/one.db"
+    assert doc.data["providers"]["eval"][0]["config"]["kvstore"]["backend"] == "kv_default"
+    assert "    providers.batches[0].config.kvstore  namespace batches  (was an inline kv_sqlite config)" in report_lines(migration, "x")
+
+
+def test_a_store_block_that_ends_a_file_without_a_final_line_break_moves() -> None:
+    """Its lines become the reference, and the storage section goes after them: two edits that
+    both reached the last line used to refuse the file as overlapping (found by review)."""
+    text = (
+        "version: 2\nproviders:\n  vector_io:\n  - provider_id: f\n    provider_type: inline::faiss\n    config:\n"
+        "      kvstore:\n        type: sqlite\n        db_path: /tmp/f.db  # the shard"
+    )
+    doc = Document(text)
+    migrate(doc)
+    assert "      persistence:\n        backend: kv_default\n        namespace: vector_io::faiss\nstorage:\n" in doc.text
+    assert "      db_path: /tmp/f.db  # the shard\n" in doc.text
+    assert not doc.text.endswith("\n")

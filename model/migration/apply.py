@@ -67,9 +67,12 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
         return result
     _refuse_unmovable_text(doc, moves_blocks=bool(plan.places))
     with all_or_nothing(doc):
-        if plan.places:
-            plan.notes += _drop_empty_storage(doc)
+        removed = _drop_empty_storage(doc) if plan.places else []
+        plan.notes += removed
         result.dropped = _drop_repeats(doc, plan, [path for path, _ in values])
+        if result.dropped:  # the plan follows the copies that stay, where they stand now
+            plan = result.plan = make_plan(doc.data_with(values))
+            plan.notes += skipped + removed
         _refuse_shared_values(doc, plan)
         result.placeholders = assignments
         # placeholders and store types are rewritten in the same edit as the moves (one re-parse
@@ -544,10 +547,9 @@ class _Rewrite:
         if pos < len(text) and text[pos : text.find("\n", pos) + 1].strip() == "":
             lines = [""] + lines  # the next section is a blank line away: so is this one
         if pos == len(text) and text and not text.endswith("\n"):
-            # the file ends without a line break: the last line is rewritten with the new ones
-            # after it, so the edit still covers whole lines
-            start = text.rfind("\n", 0, pos) + 1
-            return (start, pos, self._text(start, pos) + self.nl + self.nl.join(lines))
+            # the file ends without a line break: the new lines go after one, and the file still
+            # ends without (the last line itself may be another edit's: a moved block's)
+            return (pos, pos, self.nl + self.nl.join(lines))
         return (pos, pos, self.nl.join(lines) + self.nl)
 
     def _expected(self, line_places: list[Place]) -> Intended:

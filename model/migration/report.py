@@ -19,7 +19,7 @@ def report_lines(migration: Migration, name: str, extra_secrets: Iterable[str] |
 
 def _moved_line(place: Place) -> str:
     ref, was = format_path(place.reference_path), format_path(place.path)
-    return f"    {ref}  {place.partition_key} {place.partition}" + (f"  (was {was})" if was != ref else f"  (was an inline {place.settings.get('type')} config)")
+    return f"    {ref}  {place.partition_key} {place.partition}" + (f"  (was {was})" if was != ref else f"  (was an inline {place.new_type} config)")
 
 
 def _lines(migration: Migration, name: str, extra_secrets: SecretFields) -> list[str]:
