@@ -34,8 +34,9 @@ _BARE_PLACEHOLDER = re.compile(r"\$\{env\.[A-Za-z0-9_]+\}")
 _KEY_VALUE = re.compile(r"(?P<key>\b[A-Za-z][A-Za-z0-9_\-]*)=(?P<value>[^\s&;,'\"]+)")
 # a placeholder, with the argument of ${env.X:=default} / ${env.X:+value} (or the old ${env.X:default})
 _PLACEHOLDER = re.compile(r"(?P<head>\$\{env\.[A-Za-z0-9_]+(?::?[=+]|:)?)(?P<arg>[^}]*)\}")
-# a value quoted in a message: 'x' or "x" as repr() writes them, or `x` (a placeholder as written)
-_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|`[^`\n]*`")
+# a value quoted in a message: 'x' or "x" as repr() writes them, or `x` (a placeholder as written);
+# an apostrophe inside a word ("the provider's config") opens and closes nothing (b'x' does)
+_QUOTED = re.compile(r"(?:(?<!\w)|(?<=\bb))'(?:[^'\\\n]|\\.)*'(?!\w)|\"(?:[^\"\\\n]|\\.)*\"|`[^`\n]*`")
 
 
 @lru_cache(maxsize=4096)

@@ -244,3 +244,14 @@ def test_parse_error_in_every_command(run_cli, tmp_path, command):
     assert r.returncode == 2, r.stderr
     assert "is not a valid !!int" in r.stdout + r.stderr
     assert "PARSE-PW-10" not in r.stdout + r.stderr
+
+
+def test_an_apostrophe_inside_a_word_is_no_quote_to_mask() -> None:
+    """A message about a secret field masks what it quotes, and only that: `provider's` opened
+    a quote that ran to the next one and masked the words between (found in the editor)."""
+    from llama_config.model.redaction import mask_quoted
+
+    message = "the remote::ollama provider's config has no field 'api_key', so it ignores it; not 'hunter2', b'hunter3' or \"it's\""
+    assert mask_quoted(message) == (
+        "the remote::ollama provider's config has no field '••••••', so it ignores it; not '••••••', b'••••••' or '••••••'"
+    )
