@@ -887,7 +887,7 @@ class Document:
         edits = sorted(edits)
         size = len(self.text)
         for start, end, new in edits:
-            at_end = start == end == size and (new.startswith(("\n", "\r")) or self.text.endswith(("\n", "\r")) or not size)
+            at_end = start == end == size and new.startswith(("\n", "\r"))
             if not at_end and not (self._line_start(start) == start and (end == size or self._line_start(end) == end) and start <= end):
                 raise EditError("internal error: a line edit must start and end at line boundaries")
         every = sorted(edits + list(scalars))
@@ -967,11 +967,12 @@ class Intended:
 
     def __init__(self, data: Any, aliases: bool) -> None:
         self.own: set[int] | None = None if aliases else set()  # ids of the containers copied (None: all are)
-        self.data = copy_data(data) if aliases else self._copy(data)
+        if aliases:
+            self.data = copy_data(data)
+        else:
+            self.data = self._owned_copy(data) if isinstance(data, (dict, list)) else data
 
-    def _copy(self, item: Any) -> Any:
-        if self.own is None or not isinstance(item, (dict, list)) or id(item) in self.own:
-            return item
+    def _owned_copy(self, item: dict | list) -> dict | list:
         copy = dict(item) if isinstance(item, dict) else list(item)
         self.own.add(id(copy))
         return copy
@@ -980,7 +981,7 @@ class Intended:
         """The container at `path`, ours to change; with `create`, a mapping where a mapping
         has no container at a key yet."""
         target, own = self.data, self.own
-        for part in path:  # (_copy written out: a migration asks for 250,000 containers)
+        for part in path:  # (a migration asks for 250,000 containers: most of them ours already)
             if create and isinstance(target, dict) and not isinstance(target.get(part), (dict, list)):
                 child = target[part] = {}
                 if own is not None:
@@ -988,8 +989,7 @@ class Intended:
             else:
                 child = target[part]
                 if own is not None and isinstance(child, (dict, list)) and id(child) not in own:
-                    child = target[part] = dict(child) if isinstance(child, dict) else list(child)
-                    own.add(id(child))
+                    child = target[part] = self._owned_copy(child)
             target = child
         return target
 

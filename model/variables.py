@@ -10,13 +10,15 @@ from .document import Document
 from .envvars import Environment, VariableSource, find_placeholders
 from .redaction import SecretFields, is_secret_path, secret_fields
 from .yamlpath import Path
-from .yamltree import MAP, SCALAR, SEQ, Node
+from .yamltree import MAP, MERGE_KEY, SCALAR, SEQ, Node
 
 
-def string_scalars(node: Node, path: Path = (), marks: tuple[str, ...] = ("${",)) -> Iterator[tuple[Path, Node]]:
-    """Every scalar value that may hold a placeholder (text with one of `marks`), with its path
-    (aliases are not followed), in text order. Iterative, and a path is only made for a value
-    that has a mark or for a collection to go into: this runs over every value of the file."""
+def string_scalars(node: Node, path: Path = (), marks: tuple[str, ...] = ("${",), data_keys: bool = False) -> Iterator[tuple[Path, Node]]:
+    """Every scalar value that may hold a placeholder (text with one of `marks`; `("",)`: every
+    scalar), with its path (aliases are not followed), in text order. Iterative, and a path is
+    only made for a value that has a mark or for a collection to go into: this runs over every
+    value of the file. `data_keys`: only under keys that are scalars and not a merge key (`<<`),
+    so every path is one the data has."""
     stack: list[tuple[Node, Path, object]] = [(node, path, _HERE)]
     while stack:
         node, where, part = stack.pop()
@@ -28,7 +30,7 @@ def string_scalars(node: Node, path: Path = (), marks: tuple[str, ...] = ("${",)
                     break
         elif node.kind == MAP:
             sub = where if part is _HERE else where + (part,)
-            stack.extend((v, sub, k.value) for k, v in reversed(node.items))
+            stack.extend((v, sub, k.value) for k, v in reversed(node.items) if not data_keys or (k.kind == SCALAR and not (k.raw == MERGE_KEY and k.style == "")))
         elif node.kind == SEQ:
             sub = where if part is _HERE else where + (part,)
             stack.extend((item, sub, i) for i, item in reversed(list(enumerate(node.items))))

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 from ..document import Document, EditError, Intended, KeyBlock
 from ..envvars import lint_placeholders
 from ..render import render_block, render_entry, render_key, render_scalar
+from ..variables import string_scalars
 from ..yamlpath import Path, format_path
 from ..yamltree import ALIAS, MAP, SCALAR, SEQ, Node
 from ..releases import Release
@@ -170,25 +171,9 @@ def modernize_placeholders(value: str) -> str:
 
 
 def _scalar_values(node: Node, path: Path, holding: str = "") -> Iterator[tuple[Path, Node]]:
-    """(path, node) of every scalar value below `node` in text order, aliases not followed;
-    with `holding`, only of those whose text holds it (a path is made only for those: a
-    migration looks for old placeholders among every value of the file). Iterative: nesting
-    as deep as the parser allows must not hit Python's recursion limit."""
-    stack: list[tuple[Node, Path, Any]] = [(node, path, _HERE)]
-    while stack:
-        node, where, part = stack.pop()
-        if node.kind == SCALAR:
-            if holding in node.raw:
-                yield (where if part is _HERE else where + (part,)), node
-        elif node.kind == MAP:
-            sub = where if part is _HERE else where + (part,)
-            stack.extend((v, sub, k.value) for k, v in reversed(node.items) if k.kind == SCALAR and not (k.raw == "<<" and k.style == ""))
-        elif node.kind == SEQ:
-            sub = where if part is _HERE else where + (part,)
-            stack.extend((item, sub, i) for i, item in reversed(list(enumerate(node.items))))
-
-
-_HERE = object()  # (the start node's own path)
+    """(path, node) of every scalar value below `node` whose text holds `holding`, in text order,
+    under keys the data has (aliases and merge keys not followed)."""
+    return string_scalars(node, path, marks=(holding,), data_keys=True)
 
 
 def _refuse_shared_values(doc: Document, plan: Plan) -> None:
@@ -304,14 +289,18 @@ class _Rewrite:
                 self._key_block(place.path)
             except EditError:
                 return True
-            if _moves_namespace(place) and self._namespace_block(place) is None:
+            if self._loose_namespace(place):
                 return True
         return False
 
+    def _loose_namespace(self, place: Place) -> bool:
+        """A KV store's namespace (now the reference's) that cannot be cut from the moved lines."""
+        return _moves_namespace(place) and self._namespace_block(place) is None
+
     def _delete_loose_namespaces(self) -> None:
         for place in self.plan.places:
-            if _moves_namespace(place) and self._namespace_block(place) is None:
-                self.doc.delete(place.settings_path + ("namespace",))  # now the reference's
+            if self._loose_namespace(place):
+                self.doc.delete(place.settings_path + ("namespace",))
 
     def _text(self, start: int, end: int) -> str:
         """The text from `start` to `end` as the edit leaves it: with the rewritten values."""
