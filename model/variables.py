@@ -39,6 +39,12 @@ def string_scalars(node: Node, path: Path = (), marks: tuple[str, ...] = ("${",)
 _HERE = object()  # (the start node's own path)
 
 
+def scalar_values(node: Node, path: Path, holding: str = "") -> Iterator[tuple[Path, Node]]:
+    """(path, node) of every scalar value below `node` whose text holds `holding`, in text order,
+    under keys the data has (aliases and merge keys not followed)."""
+    return string_scalars(node, path, marks=(holding,), data_keys=True)
+
+
 @dataclass
 class VariableUse:
     name: str

@@ -14,7 +14,7 @@ import re
 
 from ...document import Document
 from ...yamlpath import format_path
-from ..apply import _scalar_values
+from ...variables import scalar_values
 from . import Context, Outcome, Step
 
 OLD_DIR, NEW_DIR = "~/.llama", "~/.ogx"
@@ -30,7 +30,7 @@ def _new(value: str) -> str:
 
 def _changes(doc: Document) -> tuple[list, list]:
     edits, manual = [], []
-    for path, node in _scalar_values(doc.root, ()):
+    for path, node in scalar_values(doc.root, ()):
         if isinstance(node.value, str) and _new(node.value) != node.value:
             if node.style in ("|", ">") or node.anchor:
                 manual.append((path, node))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 
 from ...document import Document
-from ..apply import _reindent, _split
+from ..rewrite import _reindent, _split
 from . import Context, Outcome, Step
 from .edits import quoted_lines
 
