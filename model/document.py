@@ -9,7 +9,6 @@ an edit can never reach the disk as a silently different config.
 
 from __future__ import annotations
 
-import re
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,12 +21,12 @@ from .render import render_block, render_entry, render_flow, render_key, render_
 from .safefile import Snapshot, atomic_write, read_config_bytes
 from .scalar_patch import patch_scalars, value_around
 from .templates import explain_parse_error
+from .text_positions import TextPositions
 from .textstyle import TextStyle, detect_style
 from .yamlpath import Path, format_path
 from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, ParseNotes, check_duplicate_keys, parse
 
 BOM = "\ufeff"
-_TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
 
 
 class EditError(ValueError):
@@ -61,17 +60,15 @@ def decode(data: bytes, file: str | None) -> tuple[str, bool]:
     return (text[1:] if bom else text), bom
 
 
-class Document:
+class Document(TextPositions):
     def __init__(self, text: str, *, name: str | None = None, bom: bool = False, snapshot: Snapshot | None = None):
         self.name = name
         self.bom = bom
         self.snapshot = snapshot
         self.original_text = text
         self.repeated_keys: list[tuple[Node, Node]] = []
-        self._cr_checked: str | None = None
         self._nodes: dict[Path, Node | None] = {}  # node_at's remembered nodes, of the tree _nodes_of
         self._nodes_of: Node | None = None
-        self._cr = False
         self._states: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tree -> its state (see parsed)
         notes = ParseNotes()
         self._set_text(text, notes=notes)
@@ -242,66 +239,7 @@ class Document:
         node = self.node_at(path)
         return default if node is None else node.value
 
-    # -- text helpers --------------------------------------------------------------------
-
-    # A line ends with \n, \r\n or a bare \r (old Mac files, which YAML reads as well); most
-    # files hold no \r at all, and for them one find() each way is enough.
-
-    def _has_cr(self) -> bool:
-        if self._cr_checked is not self.text:  # (asked once per text, not once per line)
-            self._cr_checked, self._cr = self.text, "\r" in self.text
-        return self._cr
-
-    def _line_start(self, index: int) -> int:
-        text = self.text
-        start = text.rfind("\n", 0, index) + 1
-        if self._has_cr():
-            cr = text.rfind("\r", start, index)
-            if cr != -1:
-                if cr == index - 1 and text.startswith("\n", index):  # `index` is the \n of a \r\n
-                    return self._line_start(cr)
-                start = cr + 1
-        return start
-
-    def _line_end(self, index: int) -> int:
-        """Index of the line break ending the line that holds `index` (or len(text))."""
-        text = self.text
-        end = text.find("\n", index)
-        end = len(text) if end == -1 else end
-        if self._has_cr():
-            cr = text.find("\r", index, end)
-            end = cr if cr != -1 else end
-        return end
-
-    def _next_line(self, index: int) -> int:
-        """Start of the line after the one holding `index`, or -1 on the last line."""
-        end = self._line_end(index)
-        if end >= len(self.text):
-            return -1
-        return end + 2 if self.text.startswith("\r\n", end) else end + 1
-
-    def _last_char(self, node: Node) -> int:
-        """Index just past the last non-blank character of a node."""
-        end = node.content_end()
-        while end > node.start and self.text[end - 1] in " \t\r\n":
-            end -= 1
-        return end
-
-    def _block_end(self, node: Node, column: int) -> int:
-        """End of the line holding the node's last character, plus following comment lines indented
-        deeper than `column` (they belong to the node's body, not to the next key)."""
-        pos = self._line_end(self._last_char(node))
-        while pos < len(self.text):
-            nxt = self._next_line(pos)
-            if nxt == -1:
-                break
-            stripped = self.text[nxt : self._line_end(nxt)]
-            body = stripped.lstrip(" ")
-            if body.startswith("#") and len(stripped) - len(body) > column:
-                pos = self._line_end(nxt)
-                continue
-            break
-        return pos
+    # -- applying edits (where things stand in the text: text_positions.py) ------------------
 
     def _nl(self) -> str:
         return self.style.newline
@@ -537,12 +475,6 @@ class Document:
             end = self._line_end(end) if comment else end
             self._replace(colon, end, (" " + anchor.rstrip() if anchor else "") + comment + lines, expected)
 
-    def _value_end(self, node: Node) -> int:
-        """End of the text a replaced value takes with it: a block collection's last line ends
-        with its last entry's comment, which goes with that entry."""
-        end = self._last_char(node)
-        return self._line_end(end) if node.kind in (MAP, SEQ) and not node.flow else end
-
     def _in_flow(self, path: Path) -> bool:
         """Whether the value at `path` is written inside a [..] or {..} collection."""
         parent = self.node_at(path[:-1]) if path else None
@@ -554,42 +486,6 @@ class Document:
             return render_flow(value, self.style)
         keep = node.style if isinstance(value, str) and node.kind == SCALAR and isinstance(node.value, str) else ""
         return render_scalar(value, self.style, in_flow=in_flow, keep_quote=keep if keep in ("'", '"') else "")
-
-    def _props_end(self, node: Node) -> int:
-        """End of the anchor (`&a`) and tag (`!t`) written before a node's content."""
-        pos = node.start
-        if node.kind == ALIAS or not (node.anchor or node.tag):
-            return pos
-        while self.text[pos : pos + 1] in ("&", "!"):
-            if self.text.startswith("!<", pos):
-                pos = self.text.index(">", pos) + 1
-            else:
-                while pos < len(self.text) and self.text[pos] not in " \t\r\n,[]{}":
-                    pos += 1
-            after = pos
-            while self.text[after : after + 1] in (" ", "\t", "\r", "\n"):
-                after += 1
-            if self.text[after : after + 1] not in ("&", "!"):
-                break
-            pos = after
-        return pos
-
-    def _content_start(self, node: Node) -> int:
-        """Where a scalar's own text starts, after any anchor and tag."""
-        pos = self._props_end(node)
-        if pos == node.start:
-            return pos
-        while pos < node.end and self.text[pos] in " \t\r\n":
-            pos += 1
-        return pos
-
-    def _trailing_comment(self, pos: int) -> str:
-        """The end-of-line comment after `pos` on its line, with the blanks before it ('' if none).
-
-        `pos` must be past any scalar text on the line (a `#` inside a value is no comment)."""
-        end = self._line_end(pos)
-        match = _TRAILING_COMMENT.search(self.text, pos, end)
-        return self.text[match.start() : end] if match else ""
 
     def intended(self) -> "Intended":
         return Intended(self.data, self.has_aliases)
@@ -639,11 +535,6 @@ class Document:
                     f"anchored &{n.anchor} at line {n.line + 1}; edit the file by hand to change shared values"
                 )
 
-    def _colon_after(self, key_node: Node) -> int:
-        """Index just after the `:` that follows a key."""
-        colon = self.text.find(":", key_node.end)
-        return colon + 1
-
     def _insert_key(self, mapping: Node, key: Any, value: Any, expected: Any, in_flow: bool = False) -> None:
         """Add `key: value` to a mapping; `in_flow`: the mapping is inside a [..] or {..} collection."""
         if mapping.flow:
@@ -682,14 +573,6 @@ class Document:
         lines = render_entry(key, value, column, self.style)
         pos = self._block_end(mapping, column)
         self._replace(pos, pos, self._nl() + self._join(lines), expected)
-
-    def _line_indent(self, index: int) -> int:
-        start = self._line_start(index)
-        line = self.text[start:index]
-        stripped = line.lstrip(" ")
-        if stripped.startswith("- "):
-            return len(line) - len(stripped) + 2
-        return len(line) - len(stripped)
 
     def delete(self, path: Path) -> None:
         """Remove the key at `path` with its value and the comment lines directly above it."""
@@ -796,22 +679,6 @@ class Document:
                             f"{format_path(path)} overrides the value merged in from line {src.resolved.line + 1}; "
                             f"{doing} it would bring that value back, so edit the file by hand"
                         )
-
-    def _attached_comment_start(self, line_start: int, column: int) -> int:
-        """Start of the comment lines directly above a key, at the key's own indentation."""
-        start = line_start
-        while start > 0:
-            prev_start = self._line_start(start - 1)
-            line = self.text[prev_start : self._line_end(prev_start)]
-            body = line.lstrip(" ")
-            if body.startswith("#") and len(line) - len(body) == column:
-                start = prev_start
-                continue
-            break
-        if start < line_start and all(line.strip() == "---" or line.startswith("%") for line in self.text[:start].splitlines()):
-            # comments at the very top of the file are its header, not the first key's
-            return line_start
-        return start
 
     def rename_key(self, path: Path, new_key: str) -> None:
         self.set_scalars([], [(path, new_key)])

@@ -6,7 +6,6 @@ into the same edit, checked by parsing the result once. Every other line stays b
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +14,13 @@ from ..document import Document, EditError, KeyBlock
 from ..intended import Intended
 from ..render import render_block, render_entry, render_key, render_scalar
 from ..releases import Release
+from ..text_positions import TRAILING_COMMENT
 from ..variables import scalar_values
 from ..yamlpath import Path, format_path
 from ..yamltree import MAP, Node
 from .plan import TOP_LEVEL_STORES, Backend, MigrationError, Place, Plan
 from .stores import AddedStore, startup_stores, store_groups
 
-_TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")
 # the quota draft's limit.max_requests is the shipped authenticated_max_requests
 _RENAMED_KNOBS = {"max_requests": "authenticated_max_requests"}
 _STORE_ORDER = [store for store, _, _ in TOP_LEVEL_STORES.values()]
@@ -252,7 +251,7 @@ class Rewrite:
             if path[: len(place.settings_path)] == place.settings_path:
                 continue
             line_end = text.find("\n", value.end)
-            comment = _TRAILING_COMMENT.match(text, value.end, len(text) if line_end == -1 else line_end)
+            comment = TRAILING_COMMENT.match(text, value.end, len(text) if line_end == -1 else line_end)
             if not comment:
                 continue
             key = _RENAMED_KNOBS.get(path[-1], path[-1])

@@ -1,0 +1,147 @@
+r"""Where things stand in a document's text: line starts and ends (a line ends with \n, \r\n or
+a bare \r, as YAML reads it), a node's last character and block of lines, the comment lines
+above a key and after a value. Document's edits find what to replace with these."""
+
+from __future__ import annotations
+
+import re
+
+from .yamltree import ALIAS, MAP, SEQ, Node
+
+TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")  # an end-of-line comment with the blanks before it
+
+
+class TextPositions:
+    r"""Positions in `text` (Document sets it); most files hold no \r at all, and for them one
+    find() each way is enough."""
+
+    text: str
+    _cr_checked: str | None = None  # the text _cr was found for
+    _cr = False  # whether it holds a \r
+
+    def _has_cr(self) -> bool:
+        if self._cr_checked is not self.text:  # (asked once per text, not once per line)
+            self._cr_checked, self._cr = self.text, "\r" in self.text
+        return self._cr
+
+    def _line_start(self, index: int) -> int:
+        text = self.text
+        start = text.rfind("\n", 0, index) + 1
+        if self._has_cr():
+            cr = text.rfind("\r", start, index)
+            if cr != -1:
+                if cr == index - 1 and text.startswith("\n", index):  # `index` is the \n of a \r\n
+                    return self._line_start(cr)
+                start = cr + 1
+        return start
+
+    def _line_end(self, index: int) -> int:
+        """Index of the line break ending the line that holds `index` (or len(text))."""
+        text = self.text
+        end = text.find("\n", index)
+        end = len(text) if end == -1 else end
+        if self._has_cr():
+            cr = text.find("\r", index, end)
+            end = cr if cr != -1 else end
+        return end
+
+    def _next_line(self, index: int) -> int:
+        """Start of the line after the one holding `index`, or -1 on the last line."""
+        end = self._line_end(index)
+        if end >= len(self.text):
+            return -1
+        return end + 2 if self.text.startswith("\r\n", end) else end + 1
+
+    def _last_char(self, node: Node) -> int:
+        """Index just past the last non-blank character of a node."""
+        end = node.content_end()
+        while end > node.start and self.text[end - 1] in " \t\r\n":
+            end -= 1
+        return end
+
+    def _block_end(self, node: Node, column: int) -> int:
+        """End of the line holding the node's last character, plus following comment lines indented
+        deeper than `column` (they belong to the node's body, not to the next key)."""
+        pos = self._line_end(self._last_char(node))
+        while pos < len(self.text):
+            nxt = self._next_line(pos)
+            if nxt == -1:
+                break
+            stripped = self.text[nxt : self._line_end(nxt)]
+            body = stripped.lstrip(" ")
+            if body.startswith("#") and len(stripped) - len(body) > column:
+                pos = self._line_end(nxt)
+                continue
+            break
+        return pos
+
+    def _value_end(self, node: Node) -> int:
+        """End of the text a replaced value takes with it: a block collection's last line ends
+        with its last entry's comment, which goes with that entry."""
+        end = self._last_char(node)
+        return self._line_end(end) if node.kind in (MAP, SEQ) and not node.flow else end
+
+    def _props_end(self, node: Node) -> int:
+        """End of the anchor (`&a`) and tag (`!t`) written before a node's content."""
+        pos = node.start
+        if node.kind == ALIAS or not (node.anchor or node.tag):
+            return pos
+        while self.text[pos : pos + 1] in ("&", "!"):
+            if self.text.startswith("!<", pos):
+                pos = self.text.index(">", pos) + 1
+            else:
+                while pos < len(self.text) and self.text[pos] not in " \t\r\n,[]{}":
+                    pos += 1
+            after = pos
+            while self.text[after : after + 1] in (" ", "\t", "\r", "\n"):
+                after += 1
+            if self.text[after : after + 1] not in ("&", "!"):
+                break
+            pos = after
+        return pos
+
+    def _content_start(self, node: Node) -> int:
+        """Where a scalar's own text starts, after any anchor and tag."""
+        pos = self._props_end(node)
+        if pos == node.start:
+            return pos
+        while pos < node.end and self.text[pos] in " \t\r\n":
+            pos += 1
+        return pos
+
+    def _trailing_comment(self, pos: int) -> str:
+        """The end-of-line comment after `pos` on its line, with the blanks before it ('' if none).
+
+        `pos` must be past any scalar text on the line (a `#` inside a value is no comment)."""
+        end = self._line_end(pos)
+        match = TRAILING_COMMENT.search(self.text, pos, end)
+        return self.text[match.start() : end] if match else ""
+
+    def _colon_after(self, key_node: Node) -> int:
+        """Index just after the `:` that follows a key."""
+        colon = self.text.find(":", key_node.end)
+        return colon + 1
+
+    def _line_indent(self, index: int) -> int:
+        start = self._line_start(index)
+        line = self.text[start:index]
+        stripped = line.lstrip(" ")
+        if stripped.startswith("- "):
+            return len(line) - len(stripped) + 2
+        return len(line) - len(stripped)
+
+    def _attached_comment_start(self, line_start: int, column: int) -> int:
+        """Start of the comment lines directly above a key, at the key's own indentation."""
+        start = line_start
+        while start > 0:
+            prev_start = self._line_start(start - 1)
+            line = self.text[prev_start : self._line_end(prev_start)]
+            body = line.lstrip(" ")
+            if body.startswith("#") and len(line) - len(body) == column:
+                start = prev_start
+                continue
+            break
+        if start < line_start and all(line.strip() == "---" or line.startswith("%") for line in self.text[:start].splitlines()):
+            # comments at the very top of the file are its header, not the first key's
+            return line_start
+        return start
