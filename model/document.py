@@ -250,24 +250,24 @@ class Document(TextPositions):
     def _replace(self, start: int, end: int, new: str, expected: Any) -> None:
         self._apply([(start, end, new)], expected)
 
-    def _apply(self, replacements: list[tuple[int, int, str]], expected: Any) -> None:
-        """Make non-overlapping text replacements at once, then check the result."""
-        replacements = sorted(replacements)
-        parts: list[str] = []
-        cursor = 0
-        for start, end, new in replacements:
-            parts.append(self.text[cursor:start])
-            parts.append(new)
-            cursor = end
-        parts.append(self.text[cursor:])
-        text = "".join(parts)
+    def _apply(self, replacements: list[tuple[int, int, str]], expected: Any, patch: bool = True) -> None:
+        """Make non-overlapping text replacements at once, then check the result. The list is
+        sorted in place, then emptied before a re-parse: on a large file its text is as large
+        as the file's, and the re-parse is the peak of memory. `patch=False`: whole lines
+        change, which only a re-parse can take (the old tree goes before the new text is made)."""
+        replacements.sort()
         old_text = self.text
-        if self._patch(replacements, text, expected):
-            return
+        if patch:
+            text = _replaced(old_text, replacements)
+            if self._patch(replacements, text, expected):
+                return
         # the old tree goes before the new one is built, so a large file is never held twice
         # (`expected` keeps what the check needs of the old data); the rare failure re-reads it
         self.root = None
         self._nodes, self._nodes_of = {}, None  # (they hold nodes of the old tree)
+        if not patch:
+            text = _replaced(old_text, replacements)
+        replacements.clear()
         try:
             self._set_text(text)
         except ParseError as exc:
@@ -741,7 +741,7 @@ class Document(TextPositions):
         end = len(self.text) if end >= len(self.text) else self._next_line(end)
         return KeyBlock(self._attached_comment_start(line_start, column), line_start, end, column, "", False)
 
-    def replace_lines(self, edits: list[tuple[int, int, str]], expected: Any, scalars: list[tuple[int, int, str]] = ()) -> None:
+    def replace_lines(self, edits: list[tuple[int, int, str]], expected: Any, scalars: list[tuple[int, int, str]] | None = None) -> None:
         """Replace ranges of whole lines in one step; the result must hold `expected`.
 
         For a change that moves blocks between places (a migration turns inline store configs
@@ -750,17 +750,21 @@ class Document(TextPositions):
         with their block. Every other line stays as it is; the re-parse checks the data.
         `scalars`: replacements from scalar_replacements, outside the line edits, made in the
         same step (one re-parse for all). An insertion at the end of a file that does not end
-        with a line break starts its text with one."""
-        edits = sorted(edits)
+        with a line break starts its text with one. Both lists are emptied: on a large file they
+        hold as much text as the file, which is not kept through the re-parse."""
+        edits.sort()
         size = len(self.text)
         for start, end, new in edits:
             at_end = start == end == size and new.startswith(("\n", "\r"))
             if not at_end and not (self._line_start(start) == start and (end == size or self._line_start(end) == end) and start <= end):
                 raise EditError("internal error: a line edit must start and end at line boundaries")
-        every = sorted(edits + list(scalars))
+        scalars = scalars if scalars is not None else []
+        every = sorted(edits + scalars)
         if any(nxt[0] < end for (_, end, _), nxt in zip(every, every[1:])):
             raise EditError("internal error: line edits overlap")
-        self._apply(every, expected)
+        edits.clear()  # (emptied, see above; `every` is, by _apply)
+        scalars.clear()
+        self._apply(every, expected, patch=False)
 
     def drop_repeated_copies(self, path: Path) -> list[int]:
         """Delete the earlier copies of a key written more than once and keep the last, which
@@ -834,3 +838,15 @@ class KeyBlock:
     column: int  # the key's column
     key_comment: str  # end-of-line comment of the key's line, with the blanks before it ('' if none)
     value_inline: bool  # the value is written on the key's line: no lines of its own below it
+
+
+def _replaced(text: str, replacements: list[tuple[int, int, str]]) -> str:
+    """`text` with the sorted, non-overlapping (start, end, new) replacements made."""
+    parts: list[str] = []
+    cursor = 0
+    for start, end, new in replacements:
+        parts.append(text[cursor:start])
+        parts.append(new)
+        cursor = end
+    parts.append(text[cursor:])
+    return "".join(parts)

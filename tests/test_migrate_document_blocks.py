@@ -59,6 +59,19 @@ def test_replace_lines_moves_blocks_in_one_verified_step():
     assert doc.data == expected
 
 
+def test_replace_lines_lets_go_of_its_edits_before_the_re_parse():
+    # on a large file the edits hold as much text as the file: emptied, they are not kept
+    # beside the new tree (the peak of a migration's memory)
+    doc = Document(TEXT)
+    a, c = doc.key_block(("a",)), doc.key_block(("c",))
+    edits = [(a.line_start, a.end, ""), (c.end, c.end, doc.text[a.line_start : a.end])]
+    scalars = doc.scalar_replacements([(("c", "x"), 2)])
+    expected = dict(doc.data, c={"x": 2})
+    doc.replace_lines(edits, expected, scalars)
+    assert (edits, scalars) == ([], [])
+    assert doc.data == expected and "c: {x: 2}" in doc.text
+
+
 @pytest.mark.parametrize(
     "edits, message",
     [

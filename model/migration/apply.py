@@ -76,7 +76,10 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
         if renames or not plan.places:
             doc.set_scalars(values, renames)
             values = []
-        added = Rewrite(doc, plan, values, release).run() if plan.places else None
+        added = None
+        if plan.places:
+            rewrite, values = Rewrite(doc, plan, values, release), []  # (it lets go of them before its re-parse)
+            added = rewrite.run()
         if added is None and release is not None:
             added = add_startup_stores(doc, release)
         result.added_stores = added or []

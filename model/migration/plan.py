@@ -97,7 +97,7 @@ QUOTA_DEFAULTS = {"anonymous_max_requests": 100, "authenticated_max_requests": 1
 _SQL_WRAPPER = "sql_store_config"
 
 
-@dataclass
+@dataclass(slots=True)  # (a large file has one per provider)
 class Place:
     """One pre-0.3 store config, which becomes a reference to a backend."""
 

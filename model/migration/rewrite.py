@@ -92,7 +92,7 @@ class Rewrite:
         edits = _merge_removals(edits, self.doc.text)
         scalars, expected = _outside(self.scalars, edits), expected.data
         # (what only led up to the edit goes before the re-parse, which is the peak of memory)
-        self.scalars, self._blocks, self.bodies, groups = [], {}, {}, {}
+        self.scalars, self.values, self._blocks, self.bodies, groups = [], [], {}, {}, {}
         self.doc.replace_lines(edits, expected, scalars)
         return added
 
