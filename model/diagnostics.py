@@ -66,6 +66,9 @@ CODES: dict[str, str] = {
 }
 
 
+_NAMES_ONLY = {"unknown-key"}  # codes whose messages quote no value
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     severity: Severity
@@ -79,12 +82,17 @@ class Diagnostic:
         # The one redaction rule (model.redaction): URL passwords never, and nothing quoted in
         # a message about a secret field.
         message = redact_text(self.message)
-        object.__setattr__(self, "message", mask_quoted(message) if is_secret_path(self.path) else message)
+        object.__setattr__(self, "message", mask_quoted(message) if self._quotes_values() and is_secret_path(self.path) else message)
 
     def masked(self) -> "Diagnostic":
         """This diagnostic with every value its message quotes masked (a field the target
         release marks secret, which its name does not tell)."""
-        return dataclasses.replace(self, message=mask_quoted(self.message))
+        return dataclasses.replace(self, message=mask_quoted(self.message)) if self._quotes_values() else self
+
+    def _quotes_values(self) -> bool:
+        # an unknown key's message quotes names only (the key, a close match): masked, "has no
+        # field '••••••'" would tell the operator nothing
+        return self.code not in _NAMES_ONLY
 
     @property
     def path_text(self) -> str:

@@ -255,3 +255,15 @@ def test_an_apostrophe_inside_a_word_is_no_quote_to_mask() -> None:
     assert mask_quoted(message) == (
         "the remote::ollama provider's config has no field '••••••', so it ignores it; not '••••••', b'••••••' or '••••••'"
     )
+
+
+def test_an_unknown_secret_named_key_is_named() -> None:
+    """"has no field '••••••'" told the operator nothing (found in the editor): an unknown
+    key's message quotes names only, and names stay; other messages mask what they quote."""
+    from llama_config.model.diagnostics import Diagnostic
+
+    path = ("providers", "inference", 0, "config", "api_key")
+    message = "the config has no field 'api_key', so it ignores it; did you mean 'api_keys'?"
+    d = Diagnostic("warning", "unknown-key", path, 20, 7, message)
+    assert d.message == message and d.masked().message == message
+    assert Diagnostic("error", "wrong-type", path, 20, 7, "not 'hunter2'").message == "not '••••••'"
