@@ -406,13 +406,13 @@ class Document(TextPositions):
         if replacements:
             self._apply(replacements, intended.data)
 
-    def data_with(self, values: list[tuple[Path, Any]]) -> Any:
+    def intended_with(self, values: list[tuple[Path, Any]]) -> "Intended":
         """The data as it would read with `values` set at their paths, nothing changed: only
         the mappings and lists on those paths are copies."""
         intended = self.intended()
         for path, value in values:
             intended.set(path, value)
-        return intended.data
+        return intended
 
     def scalar_replacements(self, assignments: list[tuple[Path, Any]], intended: "Intended | None" = None) -> list[tuple[int, int, str]]:
         """The text replacements (start, end, new text) that set_scalars makes for `assignments`,

@@ -24,7 +24,7 @@ _FLOW_FORBIDDEN = set(",[]{}:?")
 _NEEDS_DOUBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
-@lru_cache(maxsize=1 << 16)  # (a migration writes the same few keys and backend names 50,000 times)
+@lru_cache(maxsize=1024)  # (a migration writes the same few keys and backend names 50,000 times; its distinct values are not kept)
 def plain_is_safe(text: str, in_flow: bool = False) -> bool:
     if not text or text != text.strip() or changes_type_when_plain(text):
         return False

@@ -10,6 +10,7 @@ loader: where libyaml and it disagree, its pure-Python parser has the last word.
 from __future__ import annotations
 
 import bisect
+from sys import intern
 from typing import Any, Iterator
 
 import yaml as pyyaml
@@ -37,16 +38,19 @@ except ImportError:  # PyYAML built without libyaml: its pure-Python parser does
 class Node:
     """One YAML node. `start`/`end` are character offsets into the parsed text.
 
-    A scalar is a plain Node; mappings and lists are _Branch, aliases _Alias, each with the
-    slots only it uses (a 50,000-provider file has half a million scalars: 40 bytes each less).
-    The others read the class defaults below."""
+    A scalar with no tag or anchor is a plain Node; a tagged or anchored one is a _Marked;
+    mappings and lists are _Branch, aliases _Alias: each has the slots only it uses (a
+    50,000-provider file has half a million scalars: 56 bytes each less). The others read the
+    class defaults below."""
 
-    __slots__ = ("kind", "start", "end", "line", "column", "tag", "style", "anchor", "raw", "_value")
+    __slots__ = ("kind", "start", "end", "line", "column", "style", "raw", "_value")
 
     items: list = _NO_ITEMS  # map: [(key, value)], seq: [node] (a list of its own)
     flow = False  # collections written as [..] / {..}
     target: "Node | None" = None  # alias: the anchored node
     _flat: list | None = None  # a mapping's pairs with its merge keys flattened (_flattened)
+    tag: str | None = None  # as the parser gives it: `!!int` is tag:yaml.org,2002:int
+    anchor: str | None = None  # the name of `&name`
 
     def __init__(self, kind: str, start: int, line: int, column: int) -> None:
         self.kind = kind
@@ -54,9 +58,7 @@ class Node:
         self.end = start
         self.line = line  # 0-based, like the parser's marks
         self.column = column
-        self.tag: str | None = None
         self.style: str = ""  # scalar: "" plain, "'", '"', "|", ">"
-        self.anchor: str | None = None
         self.raw: str = ""  # scalar text after YAML unescaping
         self._value: Any = _UNSET
 
@@ -134,7 +136,18 @@ class Node:
                 stack.extend((path + (i,), item) for i, item in reversed(list(enumerate(node.items))))
 
 
-class _Branch(Node):
+class _Marked(Node):
+    """A node written with a tag (`!!str`) or an anchor (`&name`)."""
+
+    __slots__ = ("tag", "anchor")
+
+    def __init__(self, kind: str, start: int, line: int, column: int) -> None:
+        super().__init__(kind, start, line, column)
+        self.tag = None
+        self.anchor = None
+
+
+class _Branch(_Marked):
     """A mapping or a list."""
 
     # (a Document knows which state of a tree an undo step holds, by a weak reference to its root)
@@ -571,10 +584,13 @@ def _build(events: Iterator[Any], stand_in: str = "", notes: ParseNotes | None =
                 line = last_line
             if start == last_start:
                 start = last_start
-            node = Node(SCALAR, start, line, mark.column)
+            node = (Node if event.tag is None and not event.anchor else _Marked)(SCALAR, start, line, mark.column)
             last_line = line
             node.end = event.end_mark.index
-            node.raw = event.value.replace(stand_in, BOM) if stand_in else event.value
+            raw = event.value.replace(stand_in, BOM) if stand_in else event.value
+            # a key is one of a few names written again and again (provider_id, config, ...): one
+            # string object each, not one per line (a tenth of a large file's tree)
+            node.raw = intern(raw) if stack and pending_key[-1] is None and stack[-1].kind == MAP else raw
             style = node.style = event.style or ""
             if style in quotes:
                 quotes[style] += 1

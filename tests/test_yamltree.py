@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 
 import pytest
 import yaml
@@ -417,3 +418,22 @@ def test_plain_scalars_resolve_like_pyyaml(text):
         return
     if isinstance(expected["k"], (str, int, float, bool, type(None))):
         assert _same(got["k"], expected["k"]), (text, got, expected)
+
+
+def test_a_scalar_holds_a_tag_or_anchor_slot_only_when_written_with_one() -> None:
+    """Half a million scalars on a large file: the two slots nearly none of them use are not
+    in every node (bench/scale.py measures the memory)."""
+    root = parse("a: plain\nb: !!str tagged\nc: &x anchored\nd: *x\n")
+    plain, tagged, anchored, alias = (value for _, value in root.items)
+    assert (plain.tag, plain.anchor) == (None, None)
+    assert (tagged.tag, tagged.anchor) == ("tag:yaml.org,2002:str", None)
+    assert (anchored.tag, anchored.anchor) == (None, "x")
+    assert alias.kind == ALIAS and (alias.tag, alias.anchor) == (None, None)
+    assert sys.getsizeof(plain) < sys.getsizeof(tagged)
+
+
+def test_a_key_written_again_and_again_is_one_string() -> None:
+    root = parse("- provider_id: a\n  config: {}\n- provider_id: b\n  config: {}\n")
+    first, second = (item.items[0][0] for item in root.items)
+    assert first.raw == second.raw == "provider_id" and first.raw is second.raw
+    assert first.value is second.value

@@ -51,8 +51,9 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
     assignments, skipped = _old_placeholders(doc)
     values = [(path, new) for path, _, new in assignments]
     # planned on the data as it reads with the placeholders rewritten: their values are part of
-    # what makes two store configs the same database
-    plan = make_plan(doc.data_with(values))
+    # what makes two store configs the same database (the edit's check starts from it too)
+    planned = (doc.text, doc.intended_with(values))
+    plan = make_plan(planned[1].data)
     if plan.problems:
         raise MigrationError("; ".join(plan.problems))
     result = Migration(plan, renamed_references=plan.rename_references, release=release)
@@ -65,7 +66,8 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
         plan.notes += removed
         result.dropped = _drop_repeats(doc, plan, [path for path, _ in values])
         if result.dropped:  # the plan follows the copies that stay, where they stand now
-            plan = result.plan = make_plan(doc.data_with(values))
+            planned = (doc.text, doc.intended_with(values))
+            plan = result.plan = make_plan(planned[1].data)
             plan.notes += skipped + removed
         _refuse_shared_values(doc, plan)
         result.placeholders = assignments
@@ -78,7 +80,7 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
             values = []
         added = None
         if plan.places:
-            rewrite, values = Rewrite(doc, plan, values, release), []  # (it lets go of them before its re-parse)
+            rewrite, values = Rewrite(doc, plan, values, release, planned), []  # (it lets go of them before its re-parse)
             added = rewrite.run()
         if added is None and release is not None:
             added = add_startup_stores(doc, release)
@@ -137,11 +139,14 @@ def _old_placeholders(doc: Document) -> tuple[list[tuple[Path, str, str]], list[
     for the ones that cannot be rewritten here."""
     assignments: list[tuple[Path, str, str]] = []
     notes: list[str] = []
+    modern: dict[str, str] = {}  # (one value is often written in every provider: one new string for all)
     for path, node in scalar_values(doc.root, (), holding="${env."):
         value = node.value
         if not isinstance(value, str) or "${env." not in value:
             continue
-        new = modernize_placeholders(value)
+        new = modern.get(value)
+        if new is None:
+            new = modern[value] = modernize_placeholders(value)
         if new == value:
             continue
         if node.style in ("|", ">") or node.anchor:

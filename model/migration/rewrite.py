@@ -36,13 +36,18 @@ class _Body:
 class Rewrite:
     """The line edit that moves every store config. `values`: the single values rewritten with
     it (placeholders, store types), as (path, new value), made in the same edit; `release`: the
-    target release, whose missing startup stores a new storage section is written with."""
+    target release, whose missing startup stores a new storage section is written with.
+    `planned`: (the text, the data the plan was made on: the document's with `values` set), the
+    start of the data the edit must give while the text is still that one."""
 
-    def __init__(self, doc: Document, plan: Plan, values: list[tuple[Path, Any]], release: Release | None) -> None:
+    def __init__(
+        self, doc: Document, plan: Plan, values: list[tuple[Path, Any]], release: Release | None, planned: tuple[str, Intended] | None = None,
+    ) -> None:  # fmt: skip
         self.doc = doc
         self.plan = plan
         self.values = values
         self.release = release
+        self.planned = planned
         self.style = doc.style
         self.indent = doc.style.indent
         self.nl = doc.style.newline
@@ -358,9 +363,14 @@ class Rewrite:
 
     def _expected(self, line_places: list[Place]) -> Intended:
         """The data the file must hold after the line edit (copies of only what it changes)."""
-        data = self.doc.intended()
+        text, data = self.planned or (None, None)
+        self.planned = None  # (it is changed here)
+        if text is not self.doc.text:  # edited since it was planned: from the data as it is now
+            data = self.doc.intended()
+        moved = {place.path for place in line_places}
         for path, value in self.values:
-            data.set(path, value)
+            if not any(path[:n] in moved for n in range(1, len(path))):  # (a moved value is its backend's)
+                data.set(path, value)
         for place in line_places:
             data.delete(place.path)
         for place in line_places:
