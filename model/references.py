@@ -7,7 +7,7 @@ counter store (`server.quota.kvstore`). Validation, `show` and `rename-backend` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Literal
 
 from .workcount import WORK
@@ -24,6 +24,7 @@ class Reference:
     backend: Any  # the `backend` value as written (may be missing or not a string)
     partition: Any  # namespace (kv) or table_name (sql), None when unset
     known: bool  # declared by the schema (False: recognised by its shape only)
+    value: Any = field(default=None, compare=False, repr=False)  # the mapping (or what is written instead)
 
     @property
     def partition_key(self) -> str:
@@ -48,7 +49,7 @@ def _shape_family(value: Any) -> Family | None:
 def _reference(path: Path, value: Any, family: Family, owner: str, known: bool) -> Reference:
     partition = value.get("namespace" if family == "kv" else "table_name") if isinstance(value, dict) else None
     backend = value.get("backend") if isinstance(value, dict) else None
-    return Reference(path, family, owner, backend, partition, known)
+    return Reference(path, family, owner, backend, partition, known, value)
 
 
 def provider_label(api: str, provider: dict) -> str:

@@ -154,7 +154,9 @@ class _Branch(_Marked):
     __slots__ = ("items", "flow", "_flat", "__weakref__")
 
     def __init__(self, kind: str, start: int, line: int, column: int) -> None:
-        super().__init__(kind, start, line, column)
+        # (every slot set here, not through the two classes above: one call per mapping, not three)
+        self.kind, self.start, self.end, self.line, self.column = kind, start, start, line, column
+        self.style, self.raw, self._value, self.tag, self.anchor = "", "", _UNSET, None, None
         self.items = []
         self.flow = False
         self._flat = None
@@ -208,6 +210,9 @@ def _plain_value(node: Node) -> Any:
     raise ParseError(f"{problem}; put it in quotes", line=node.line + 1, column=node.column + 1)
 
 
+_KEY_ONLY = (MERGE_KEY, "=")  # plain, PyYAML reads these as keys only
+
+
 def _checked_value(node: Node) -> Any:
     # PyYAML tags a plain << (merge) and = (value) itself; only in key position does it know what to do with them
     if node.kind == SCALAR and (node.raw == MERGE_KEY or node.raw == "=") and _is_plain(node, node.raw):
@@ -251,16 +256,23 @@ def _collection_value_noting_repeats(node: Node) -> tuple[Any, bool]:
     if node.kind == SEQ:
         if short in ("omap", "pairs"):
             return _pairs(node, short), False
-        return [_checked_value(item) for item in node.items], False
+        return [item._value if item._value is not _UNSET and item.raw not in _KEY_ONLY else _checked_value(item) for item in node.items], False
     result: dict = {}
     merges = False
+    # (once per pair of a large file: the checks below are only made on the text they are about)
     for k, v in node.items:
-        _checked_value(v)
-        if _is_plain(k, MERGE_KEY):
+        if v.raw in _KEY_ONLY:
+            _checked_value(v)
+        if k.raw == MERGE_KEY and _is_plain(k, MERGE_KEY):
             merges = True
             continue
+        key, value = k._value, v._value  # (children are built first: no property)
+        if key is _UNSET:
+            key = k.value
+        if value is _UNSET:
+            value = v.value
         try:
-            result[k.value] = v.value
+            result[key] = value
         except TypeError:
             raise ParseError("a mapping key must be a single value, not a list or mapping", line=k.line + 1, column=k.column + 1) from None
     repeats = merges or len(result) < len(node.items)
@@ -406,17 +418,9 @@ def _events(text: str) -> Iterator[Any]:
     """The parser events of `text`, from libyaml where PyYAML has it."""
     if _FastParser is None:
         return pyyaml.parse(text, Loader=pyyaml.SafeLoader)
-    return _fast_events(text)
-
-
-def _fast_events(text: str) -> Iterator[Any]:
-    parser = _FastParser(text)
-    get = parser.get_event
-    while True:
-        event = get()
-        yield event
-        if event.__class__ is StreamEndEvent:
-            return
+    # (libyaml gives None after the end of the stream; an iterator made of the call, with no
+    # generator between, costs nothing per event of the million a large file has)
+    return iter(_FastParser(text).get_event, None)
 
 
 def _bom_stand_in(text: str) -> str:
@@ -584,25 +588,40 @@ def _build(events: Iterator[Any], stand_in: str = "", notes: ParseNotes | None =
                 line = last_line
             if start == last_start:
                 start = last_start
-            node = (Node if event.tag is None and not event.anchor else _Marked)(SCALAR, start, line, mark.column)
+            tag, anchor = event.tag, event.anchor
+            node = (Node if tag is None and not anchor else _Marked)(SCALAR, start, line, mark.column)
             last_line = line
             node.end = event.end_mark.index
             raw = event.value.replace(stand_in, BOM) if stand_in else event.value
-            # a key is one of a few names written again and again (provider_id, config, ...): one
-            # string object each, not one per line (a tenth of a large file's tree)
-            node.raw = intern(raw) if stack and pending_key[-1] is None and stack[-1].kind == MAP else raw
             style = node.style = event.style or ""
             if style in quotes:
                 quotes[style] += 1
-            if event.tag is not None:
+            if tag is not None:
                 node.tag = _check_tag(event, mark)
-            if event.anchor:
-                node.anchor = event.anchor
-                add_anchor(event.anchor, node, mark)
-            attach(node)
-            if constructing:
+            if anchor:
+                node.anchor = anchor
+                add_anchor(anchor, node, mark)
+            # attach(node), written out: most events are scalars
+            if not stack:
+                root = node
+            elif stack[-1].kind == SEQ:
+                stack[-1].items.append(node)
+            elif pending_key[-1] is None:
+                # a key is one of a few names written again and again (provider_id, config, ...):
+                # one string object each, not one per line (a tenth of a large file's tree)
+                raw = intern(raw)
+                pending_key[-1] = node
+            else:
+                stack[-1].items.append((pending_key[-1], node))
+                pending_key[-1] = None
+            node.raw = raw
+            if not constructing:
+                pass
+            elif tag is None and style:  # quoted or block: the text itself
+                node._value = raw
+            else:
                 try:
-                    node._value = _scalar_value(node)
+                    node._value = resolve_plain(raw) if tag is None else _scalar_value(node)
                 except Exception:  # noqa: BLE001 - raised again, in its turn, by _construct
                     constructing = False
         elif cls is MappingStartEvent or cls is SequenceStartEvent:

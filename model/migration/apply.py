@@ -204,10 +204,13 @@ def _drop_repeats(doc: Document, plan: Plan, edited: list[Path]) -> list[tuple[P
 
 
 def _retype_assignments(plan: Plan) -> list[tuple[Path, str]]:
-    """Each store's pre-0.3 `type` (sqlite) becomes its backend type (kv_sqlite) where it stands."""
+    """A store's pre-0.3 `type` (sqlite) becomes its backend type (kv_sqlite) where it stands,
+    in the settings that move to storage.backends: the first of each new backend's (the text
+    of the others goes)."""
+    firsts = (backend.places[0] for backend in plan.new_backends)
     return [
         (place.settings_path + ("type",), place.new_type)
-        for place in plan.places
+        for place in firsts
         if not place.is_draft_quota and place.settings.get("type") != place.new_type
     ]
 

@@ -211,10 +211,9 @@ def make_plan(data: dict) -> Plan:
 
 
 def _add_place(plan: Plan, path: Path, value: Any, family: str, target: Path, partition: str, provider_id: Any = None) -> None:
-    where = format_path(path)
     if not isinstance(value, dict):
         if value is not None:
-            plan.notes.append(f"left {where} as it is: it is not a store config (a mapping with a type)")
+            plan.notes.append(f"left {format_path(path)} as it is: it is not a store config (a mapping with a type)")
         return
     settings, settings_path, extras = value, path, {}
     if family == "sql" and isinstance(value.get(_SQL_WRAPPER), dict):
@@ -225,7 +224,7 @@ def _add_place(plan: Plan, path: Path, value: Any, family: str, target: Path, pa
     new_type = _new_type(old_type, family)
     if new_type is None:
         known = ", ".join(OLD_TYPES[family])
-        plan.problems.append(f"{where}: cannot tell which {family}_* backend type {old_type!r} is (pre-0.3 {family.upper()} store types: {known})")
+        plan.problems.append(f"{format_path(path)}: cannot tell which {family}_* backend type {old_type!r} is (pre-0.3 {family.upper()} store types: {known})")
         return
     namespace = settings.get("namespace")
     if family == "kv" and isinstance(namespace, str) and namespace:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from ..document import Document, EditError, KeyBlock
 from ..intended import Intended
@@ -74,12 +74,17 @@ class Rewrite:
             self.doc.set_scalars(self.values)
             self.values = []
             self._delete_loose_namespaces()
+        # a store config's text goes, but for the first of each new backend's, which moves: the
+        # values rewritten in the others need no replacement (their backend has them)
+        moves = {id(backend.places[0]) for backend in self.plan.new_backends}
+        dropped = _Below(place.path for place in self.plan.places if id(place) not in moves)
+        self.values = [(path, value) for path, value in self.values if path not in dropped]
         self.scalars = sorted(self.doc.scalar_replacements(self.values))
         self._capture_settings()
         line_places = self._edit_flow_places()
         edits: list[tuple[int, int, str]] = []
         top = [p for p in line_places if p.target[:2] == ("storage", "stores")]
-        others = [p for p in line_places if p not in top]
+        others = [p for p in line_places if p.target[:2] != ("storage", "stores")]
         groups: dict[tuple, list[Place]] = {}
         for place in others:
             parent = place.path[:-1]
@@ -367,14 +372,21 @@ class Rewrite:
         self.planned = None  # (it is changed here)
         if text is not self.doc.text:  # edited since it was planned: from the data as it is now
             data = self.doc.intended()
-        moved = {place.path for place in line_places}
+        moved = _Below(place.path for place in line_places)
         for path, value in self.values:
-            if not any(path[:n] in moved for n in range(1, len(path))):  # (a moved value is its backend's)
+            if path not in moved:  # (a moved value is its backend's)
                 data.set(path, value)
+        parents = []  # (a reference mostly goes where its old key was: one look-up of the mapping for both)
         for place in line_places:
-            data.delete(place.path)
-        for place in line_places:
-            if place.target[:2] != ("storage", "stores"):
+            parent = data.container(place.path[:-1])
+            del parent[place.path[-1]]
+            parents.append(parent)
+        for place, parent in zip(line_places, parents):
+            if place.target[:2] == ("storage", "stores"):
+                continue
+            if len(place.target) == len(place.path) and place.target[:-1] == place.path[:-1]:
+                parent[place.target[-1]] = place.value()
+            else:
                 data.set(place.target, place.value())
         data.container(("storage",), create=True)
         if self.plan.new_backends or self.plan.fresh_storage:
@@ -387,6 +399,17 @@ class Rewrite:
             for place in top:
                 stores[place.target[2]] = place.value()
         return data
+
+
+class _Below:
+    """`path in below`: whether `path` is below one of `paths` (asked for every value rewritten)."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self.paths = set(paths)
+        self.lengths = sorted({len(path) for path in self.paths})
+
+    def __contains__(self, path: Path) -> bool:
+        return any(path[:n] in self.paths for n in self.lengths if n < len(path))
 
 
 def _moves_namespace(place: Place) -> bool:

@@ -47,7 +47,7 @@ def _reference_schema(ctx: Context, ref: Reference, value: dict) -> tuple[str | 
 
 
 def _explain_inline(ctx: Context, ref: Reference) -> None:
-    value = ctx.doc.value_at(ref.path)
+    value = ref.value
     old_type = value.get("type")
     kind = f"{ref.family}_{_INLINE_TYPE_FAMILY.get(old_type, old_type)}"
     detail = ", ".join(f"{k}: {show(v)}" for k, v in value.items() if k != "type" and not is_secret_key(k))
@@ -154,7 +154,7 @@ def _check_all(ctx: Context, refs: list[Reference], known: _Backends, used: set[
 
 def _check_reference(ctx: Context, ref: Reference, known: _Backends) -> str | None:
     """The checks of one reference; the backend name it uses, if it names one."""
-    value = ctx.doc.value_at(ref.path)
+    value = ref.value
     if is_inline_store_config(value):
         # server.quota.kvstore: the quota check explains it, with the quota's own namespace
         if not known.old and ref.path != ("server", "quota", "kvstore"):
