@@ -212,6 +212,20 @@ def test_same_settings_share_a_backend_defaults_included() -> None:
     assert doc.value_at(("storage", "stores", "conversations")) == {"backend": "sql_postgres", "table_name": "openai_conversations"}
 
 
+def test_settings_equal_in_python_but_written_as_other_types_are_other_backends() -> None:
+    """1, 1.0 and true compare equal in Python; the server reads an int, a float and a bool."""
+    stores = "".join(
+        f"  - provider_id: p{i}\n    provider_type: inline::faiss\n    config:\n      kvstore: {{type: redis, host: r, port: {port}}}\n"
+        for i, port in enumerate(["1", "1.0", "true", "1"])
+    )
+    doc, _ = migrated("providers:\n  vector_io:\n" + stores)
+    vector_io = doc.data["providers"]["vector_io"]
+    used = [p["config"]["persistence"]["backend"] for p in vector_io]
+    assert len(set(used)) == 3 and used[0] == used[3]
+    assert [backends(doc)[name]["port"] for name in used] == [1, 1.0, True, 1]
+    assert [type(backends(doc)[name]["port"]) for name in used] == [int, float, bool, int]
+
+
 def test_a_placeholder_and_its_default_are_different_settings() -> None:
     doc, migration = migrated("metadata_store:\n" + PG + "  table_name: ${env.T:=llamastack_kvstore}\n" + AGENTS.format(settings=PG.replace("\n  ", "\n          ")))
     # (the responses store's backend is the only SQL one: it is sql_default)

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 from ..document import BOM, Document, EditError, decode, explain_load_error
 from ..errors import ConfigFileError
-from ..safefile import Snapshot, read_config_bytes
+from ..safefile import Snapshot
 from .embedded import EmbeddedConfig, config_lines
 from .opening import SELECTOR_MARK, open_editable  # noqa: F401 (open_editable: opening is where callers start)
 from .reading import Manifest, read_manifest

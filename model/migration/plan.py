@@ -344,11 +344,21 @@ def _assign_backends(plan: Plan, data: dict) -> None:
             backend = Backend(str(name), type_name, {k: v for k, v in value.items() if k != "type"}, existing=True)
             plan.backends.append(backend)
             by_identity.setdefault(identity(type_name, backend.fields), backend)
+    written: dict[tuple, str] = {}  # settings written alike (and typed alike: 1 is not true) -> identity
     for place in plan.places:
-        key = identity(place.new_type, place.fields)
+        fields = place.fields
+        alike = (place.new_type, *((k, type(v), v) for k, v in fields.items()))
+        try:
+            key = written.get(alike)
+        except TypeError:  # a list or mapping among the values
+            alike, key = None, None
+        if key is None:
+            key = identity(place.new_type, fields)
+            if alike is not None:
+                written[alike] = key
         backend = by_identity.get(key)
         if backend is None:
-            backend = by_identity[key] = Backend("", place.new_type, place.fields)
+            backend = by_identity[key] = Backend("", place.new_type, fields)
             plan.backends.append(backend)
         backend.places.append(place)
     _name_backends(plan, data)

@@ -12,7 +12,6 @@ import gzip
 import json
 import sys
 from functools import lru_cache
-from pathlib import Path
 
 from . import DATA_DIR, Release, available_lines, load_release
 

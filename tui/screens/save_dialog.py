@@ -106,7 +106,7 @@ class ExternalChangeDialog(SaveDialog):
         elif can_replay:
             self.note = f"Another program changed it since you loaded it; below is what it changed. Re-apply loads its version and replays {mine} on it (ctrl+z undoes that); Overwrite first shows what replaces its version."
         else:
-            self.note = f"Another program changed it since you loaded it; below is what it changed. Your edits cannot be replayed (an undo went past a save); Overwrite first shows what replaces its version."
+            self.note = "Another program changed it since you loaded it; below is what it changed. Your edits cannot be replayed (an undo went past a save); Overwrite first shows what replaces its version."
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.note, classes="dialog-body", markup=False)
