@@ -143,6 +143,25 @@ def find_references(
     return refs + quota_references(data, include_inline)
 
 
+def none_where_not_written(doc: Any) -> Callable[[tuple], list | None] | None:
+    """For find_references' `known`: no references in a provider entry whose text does not
+    hold the word `backend` (nor a backslash, which can write it in double quotes), in a file
+    where each value is written once (no aliases, no repeated keys); None: look. Most entries
+    of an old file are then not walked at all."""
+    if not doc.written_once:
+        return None
+    text = doc.text
+
+    def known(path: tuple) -> list | None:
+        node = doc.node_at(path)
+        if node is None:
+            return None
+        segment = text[node.start : node.end]
+        return None if "backend" in segment or "\\" in segment else []
+
+    return known
+
+
 def store_references(data: dict, release: Any, include_inline: bool = False) -> list[Reference]:
     """The server's stores (storage.stores.*) that reference a backend (see find_references)."""
     refs: list[Reference] = []

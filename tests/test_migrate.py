@@ -311,6 +311,25 @@ def test_a_newer_format_file_keeps_kv_default_free() -> None:
     assert list(backends(doc)) == ["kv_faiss"]
 
 
+@pytest.mark.parametrize("key", ["backend", '"back\\x65nd"'])
+def test_a_reference_already_written_keeps_its_namespace_to_itself(key: str) -> None:
+    """A provider whose text has no `backend` is not looked into for references; one written
+    with an escape in double quotes is still found."""
+    doc, _ = migrated(
+        "providers:\n  vector_io:\n"
+        "  - provider_id: a\n    provider_type: inline::faiss\n    config:\n"
+        f"      persistence: {{{key}: kv_default, namespace: 'vector_io::faiss'}}\n"
+        "  - provider_id: b\n    provider_type: inline::faiss\n    config:\n"
+        "      kvstore: {type: sqlite, db_path: /data/kv.db}\n"
+        "storage:\n  backends:\n    kv_default: {type: kv_sqlite, db_path: /data/kv.db}\n"
+    )
+    vector_io = doc.data["providers"]["vector_io"]
+    assert [p["config"]["persistence"] for p in vector_io] == [
+        {"backend": "kv_default", "namespace": "vector_io::faiss"},
+        {"backend": "kv_default", "namespace": "vector_io::faiss::b"},
+    ]
+
+
 @needs_corpus
 def test_a_half_migrated_file_reuses_its_declared_backends() -> None:
     doc = Document.load(str(V03_DIR / "docs/docs/distributions/k8s/stack_run_config.yaml"))
@@ -432,6 +451,23 @@ storage:
 models: []
 """
     assert conversion_errors(doc) == []
+
+
+def test_comments_inside_settings_written_again_come_along_once() -> None:
+    """Two stores with the same settings become one backend: the first one's lines move, and
+    the comment lines inside the other's settings are kept above the backend, each once."""
+    kvstore = "      kvstore:  # after the key\n        type: sqlite\n{comment}        db_path: /data/kv.db  # trailing\n"
+    doc, _ = migrated(
+        "providers:\n  vector_io:\n"
+        "  - provider_id: a\n    provider_type: inline::faiss\n    config:\n" + kvstore.format(comment="        # shared file\n")
+        + "  - provider_id: b\n    provider_type: inline::faiss\n    config:\n" + kvstore.format(comment="        # shared file\n        # b's note\n")
+        + "  - provider_id: c\n    provider_type: inline::faiss\n    config:\n" + kvstore.format(comment="")
+    )
+    backends_text = doc.text[doc.text.index("  backends:") :]
+    assert backends_text.count("# shared file") == 1 and backends_text.count("# b's note") == 1
+    assert backends_text.index("# b's note") < backends_text.index("kv_default:") < backends_text.index("# shared file")
+    assert "# trailing" in backends_text and "# after the key" not in backends_text
+    assert list(backends(doc)) == ["kv_default"]
 
 
 def test_style_is_kept_crlf_bom_four_spaces() -> None:

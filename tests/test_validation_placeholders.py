@@ -170,3 +170,12 @@ def test_a_password_of_the_wrong_type_is_not_quoted():
     assert "98765" not in d.message
     d = only(check(pg_sql(password="${env.PW}"), {"PW": "2024"}), "env-resolved-invalid")
     assert "2024" not in d.message
+
+
+def test_a_placeholder_written_with_escapes_in_a_provider_is_found():
+    """A provider entry whose text holds neither `${` nor `{{` is not walked for placeholders;
+    an escape in double quotes can write either, so such an entry is walked."""
+    text = config(("url: http://localhost:11434", 'url: "\\x24{env.OLLAMA_URL}"'))
+    assert [(d.code, d.path_text) for d in check(text) if d.code.startswith("env-")] == [("env-unset", "providers.inference[0].config.url")]
+    text = config(("url: http://localhost:11434", 'url: "{\\x7B host }}"'))
+    assert [d.code for d in check(text) if d.code == "template-syntax"] == ["template-syntax"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..document import Document
 from ..envvars import lint_placeholders
+from ..references import none_where_not_written
 from ..variables import scalar_values
 from ..yamlpath import Path, format_path
 from ..yamltree import ALIAS, SCALAR
@@ -53,7 +54,7 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
     # planned on the data as it reads with the placeholders rewritten: their values are part of
     # what makes two store configs the same database (the edit's check starts from it too)
     planned = (doc.text, doc.intended_with(values))
-    plan = make_plan(planned[1].data)
+    plan = make_plan(planned[1].data, none_where_not_written(doc))
     if plan.problems:
         raise MigrationError("; ".join(plan.problems))
     result = Migration(plan, renamed_references=plan.rename_references, release=release)
@@ -67,7 +68,7 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
         result.dropped = _drop_repeats(doc, plan, [path for path, _ in values])
         if result.dropped:  # the plan follows the copies that stay, where they stand now
             planned = (doc.text, doc.intended_with(values))
-            plan = result.plan = make_plan(planned[1].data)
+            plan = result.plan = make_plan(planned[1].data, none_where_not_written(doc))
             plan.notes += skipped + removed
         _refuse_shared_values(doc, plan)
         result.placeholders = assignments

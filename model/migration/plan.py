@@ -16,7 +16,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..document import EditError
 from ..envvars import has_placeholder
@@ -183,7 +183,9 @@ class Plan:
 # -- finding the old store configs ------------------------------------------------------------
 
 
-def make_plan(data: dict) -> Plan:
+def make_plan(data: dict, known: Callable[[tuple], list | None] | None = None) -> Plan:
+    """The migration of `data`; `known`: find_references' shortcut for the references already
+    written (see there)."""
     plan = Plan()
     storage = data.get("storage")
     plan.fresh_storage = storage is None
@@ -206,7 +208,7 @@ def make_plan(data: dict) -> Plan:
     _find_quota_place(plan, data)
     if not plan.problems:
         _assign_backends(plan, data)
-        _unique_partitions(plan, data)
+        _unique_partitions(plan, data, known)
     return plan
 
 
@@ -419,11 +421,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower())[:_SLUG_MAX].strip("_")
 
 
-def _unique_partitions(plan: Plan, data: dict) -> None:
+def _unique_partitions(plan: Plan, data: dict, known: Callable[[tuple], list | None] | None) -> None:
     """Two references on one backend must not share a namespace (or table): their data would
     mix. Upstream's names differ per store; two providers of one type get their id added."""
     # a backend or namespace written as a list or mapping names nothing: it cannot clash
-    used = {(r.backend, r.family, r.partition) for r in find_references(data, release=V03) if _hashable(r.backend) and _hashable(r.partition)}
+    used = {(r.backend, r.family, r.partition) for r in find_references(data, release=V03, known=known) if _hashable(r.backend) and _hashable(r.partition)}
     for place in plan.places:
         key = (place.backend, place.family, place.partition)
         if key in used:

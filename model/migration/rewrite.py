@@ -6,6 +6,7 @@ into the same edit, checked by parsing the result once. Every other line stays b
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -24,6 +25,7 @@ from .stores import AddedStore, startup_stores, store_groups
 # the quota draft's limit.max_requests is the shipped authenticated_max_requests
 _RENAMED_KNOBS = {"max_requests": "authenticated_max_requests"}
 _STORE_ORDER = [store for store, _, _ in TOP_LEVEL_STORES.values()]
+_COMMENT_LINE = re.compile(r"^[ \t]*#", re.MULTILINE)  # (not one after a value: those stay with it)
 
 
 @dataclass
@@ -195,8 +197,15 @@ class Rewrite:
 
     def _settings_comments(self, place: Place) -> list[str]:
         """The comment lines of a place's settings, stripped (the values do not matter here)."""
-        found = self._settings_ranges(place)
         text = self.doc.text
+        try:
+            block = self._key_block(place.path)
+        except EditError:
+            pass
+        else:
+            if not _COMMENT_LINE.search(text, block.line_start, block.end):  # (no such line in all its text)
+                return []
+        found = self._settings_ranges(place)
         regions = [text[start:end] for start, end in found[1]] if found is not None else []
         return [line.strip() for region in regions if "#" in region for line in _split(region) if line.strip().startswith("#")]
 

@@ -93,7 +93,8 @@ def _tag_of(schema: dict, root: dict) -> str | None:
     return tag.get("const") or (tag.get("enum") or [None])[0] or tag.get("default")
 
 
-def _value_at(data: Any, path: Path) -> Any:
+def data_at(data: Any, path: Path) -> Any:
+    """The value at `path` in plain data (None where the path leads nowhere)."""
     for part in path:
         if isinstance(data, dict):
             data = data.get(part)
@@ -108,7 +109,7 @@ def provider_spec(release: Release, data: Any, path: Path) -> dict | None:
     """The release's registry entry of the provider at `providers.<api>[i]`."""
     if len(path) < 3 or path[0] != "providers":
         return None
-    entry = _value_at(data, path[:3])
+    entry = data_at(data, path[:3])
     ptype = entry.get("provider_type") if isinstance(entry, dict) else None
     return release.provider(str(path[1]), ptype) if isinstance(ptype, str) else None
 
@@ -140,7 +141,7 @@ def _node_from(release: Release, data: Any, path: Path, start: int) -> tuple[dic
                 return None
             schema = root = spec["config_schema"]
             continue
-        here = pick(schema, root, _value_at(data, path[:depth]))
+        here = pick(schema, root, data_at(data, path[:depth]))
         if isinstance(part, int):
             items = here.get("items")
             if not isinstance(items, dict):
@@ -164,7 +165,7 @@ def _secret_paths(release: Release, data: Any, path: Path) -> set[str]:
         inner = ".".join(str(p) for p in path[4:])
         return {f[len(inner) + 1:] if inner else f for f in spec.get("secret_fields") or () if not inner or f.startswith(inner + ".")}
     if len(path) == 3 and path[:2] == ("storage", "backends"):
-        return set(release.backend_secret_fields(type_tag_of(_value_at(data, path))))
+        return set(release.backend_secret_fields(type_tag_of(data_at(data, path))))
     return set()
 
 
@@ -176,7 +177,7 @@ def field_at(release: Release, data: Any, path: Path) -> SchemaField | None:
     if found is None:
         return None
     parent = node_at(release, data, path[:-1])
-    required = bool(parent) and path[-1] in pick(parent[0], parent[1], _value_at(data, path[:-1])).get("required", ())
+    required = bool(parent) and path[-1] in pick(parent[0], parent[1], data_at(data, path[:-1])).get("required", ())
     secret = path[-1] in _secret_paths(release, data, path[:-1])
     return SchemaField(found[0], found[1], path=path, key=(path[-1],), required=required, marked_secret=secret)
 
@@ -193,7 +194,7 @@ def fields_of(release: Release, data: Any, path: Path, *, skip: tuple[str, ...] 
     found = node_at(release, data, path)
     if found is None:
         return []
-    value = _value_at(data, path)
+    value = data_at(data, path)
     schema = pick(found[0], found[1], value)
     root = found[1]
     required = set(schema.get("required", ()))
@@ -248,7 +249,7 @@ def nested_fields(release: Release, data: Any, path: Path, *, depth: int = 3) ->
                 field = SchemaField(sub, root, path=path + inner, key=inner, required=need, marked_secret=".".join(inner) in secrets)
                 (own if len(inner) == 1 else sections).append(field)
 
-    walk(found[0], _value_at(data, path), (), True)
+    walk(found[0], data_at(data, path), (), True)
     return sorted(own, key=lambda f: not f.required) + sections
 
 

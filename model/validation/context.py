@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
 from ..diagnostics import Diagnostic, Severity
 from ..document import Document
@@ -11,6 +11,7 @@ from ..envvars import Environment, Resolution, describe as describe_resolution, 
 from ..redaction import is_secret_path
 from ..releases import Release, schema_value
 from ..schema_check import SchemaIssue, check, describe, with_article, without_required
+from ..schema_fastpath import accepts
 from ..variables import string_scalars
 from ..yamlpath import Path, format_path
 from ..yamltree import MAP, SEQ, Node
@@ -88,6 +89,14 @@ def _marked_segments(root: Node) -> Iterator[tuple]:
 _NONE_MARKED: list = []  # (most entries: one empty list for all of them)
 
 
+def _may_hold_marks(text: str, node: Node) -> bool:
+    """Whether a scalar inside `node` (aliases not followed) may hold `${` or `{{`: its text
+    does, or has a backslash (an escape in double quotes can write either). Most provider
+    entries hold neither, and are then not walked."""
+    segment = text[node.start : node.end]
+    return "${" in segment or "{{" in segment or "\\" in segment
+
+
 def _holds_placeholder(value: Any) -> bool:
     """Whether any string in `value` is a placeholder; a container shared by aliases is looked
     into once, so the work follows the file's size, not its expansion."""
@@ -158,7 +167,7 @@ class Context:
         self.cache.put(phase, path, key, context, *found)
         return found[1]
 
-    def once(self, name: str, compute: Callable[[], T]) -> T:
+    def once(self, name: Hashable, compute: Callable[[], T]) -> T:
         """A value derived from the whole file, computed once per pass (several rules ask)."""
         if name not in self._once:
             self._once[name] = compute()
@@ -189,7 +198,7 @@ class Context:
     def _marked_in_entry(self, path: Path, node: Node) -> list:
         found = self._entry_scalars.get(path)
         if found is None:
-            found = self._entry_scalars[path] = list(string_scalars(node, path, marks=_MARKS)) or _NONE_MARKED
+            found = self._entry_scalars[path] = (list(string_scalars(node, path, marks=_MARKS)) if _may_hold_marks(self.doc.text, node) else None) or _NONE_MARKED
         return found
 
     def resolved(self, value: Any) -> Any:
@@ -213,9 +222,10 @@ class Context:
         return self.release.definition(model), self.release.schema
 
     def check_unknown_keys(
-        self, model: str | dict, value: dict, path: Path, what: str, extra_known: Iterable[str] = (), *, root: dict | None = None,
+        self, model: str | dict, value: dict, path: Path, what: str | Callable[[], str], extra_known: Iterable[str] = (), *, root: dict | None = None,
     ) -> None:  # fmt: skip
-        """Warn about keys the schema does not have: the server ignores them."""
+        """Warn about keys the schema does not have: the server ignores them. `what` names the
+        mapping in the message (a function: made only when there is a message)."""
         schema, root = self.schema_of(model, root)
         schema = schema_value(schema, root)
         if isinstance(schema.get("additionalProperties"), dict):
@@ -226,6 +236,7 @@ class Context:
                 continue
             hint = did_you_mean(key, known)
             suggestion = f"; did you mean '{hint}'?" if hint else f"; known fields: {', '.join(sorted(known))}"
+            what = what() if callable(what) else what
             self.add(
                 "warning",
                 "unknown-key",
@@ -283,6 +294,8 @@ class Context:
         view, places = self.substituted({k: v for k, v in value.items() if k not in skipped} if skipped else value)
         if skipped:
             schema = without_required(schema, root, skip)
+        if not places and accepts(schema, root, view):
+            return True  # (nearly every value: nothing to explain, nothing to filter)
         unresolved = {loc for loc, r in places.items() if r.missing}
         issues = [
             # a password-named field is a secret even where the release types it as a plain str

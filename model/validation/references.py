@@ -8,7 +8,7 @@ from typing import Any
 from ..facts import declared_backends, family_of, is_old_format
 from ..references import Reference, is_inline_store_config, iter_providers, provider_references, quota_references, store_references
 from ..redaction import is_secret_key
-from ..releases.fields import node_at, pick, provider_config_node_at
+from ..releases.fields import data_at, node_at, pick, provider_config_node_at
 from ..yamlpath import format_path
 from .backends import backend_type
 from .context import Context, did_you_mean, show
@@ -35,14 +35,37 @@ def _reference_model(ctx: Context, ref: Reference) -> str | None:
 def _reference_schema(ctx: Context, ref: Reference, value: dict) -> tuple[str | dict | None, dict | None]:
     """A provider's reference as its own config class declares it (responses' persistence has
     write-queue fields a plain SQL reference lacks); a store's, the release's store model."""
-    if ref.path[0] == "providers":
-        api = ref.path[1]
-        entry = ctx.once(f"provider-entry-schema:{api!r}", lambda: node_at(ctx.release, ctx.data, ref.path[:3]) is not None)
-        found = provider_config_node_at(ctx.release, ctx.data, ref.path, entry)
-        if found is not None:
-            schema = pick(found[0], found[1], value)
-            if schema.get("properties"):
-                return schema, found[1]
+    if ref.path[0] != "providers":
+        return _reference_model(ctx, ref), None
+    # A reference written directly in a provider's config: its schema depends on the provider's
+    # type, the field, and the `type` tags of the config and the reference alone (they choose
+    # between a union's members), so it is looked up once for the thousands of providers alike.
+    alike = None
+    if len(ref.path) == 5:
+        entry = data_at(ctx.data, ref.path[:3])
+        config = entry.get("config") if isinstance(entry, dict) else None
+        alike = ("reference-schema", ref.path[1], entry.get("provider_type") if isinstance(entry, dict) else None, ref.path[4], _tag(config), _tag(value))
+        try:
+            hash(alike)
+        except TypeError:  # (a tag written as a list or mapping: looked up each time)
+            alike = None
+    if alike is None:
+        return _provider_reference_schema(ctx, ref, value)
+    return ctx.once(alike, lambda: _provider_reference_schema(ctx, ref, value))
+
+
+def _tag(value: Any) -> Any:
+    return value.get("type") if isinstance(value, dict) else None
+
+
+def _provider_reference_schema(ctx: Context, ref: Reference, value: dict) -> tuple[str | dict | None, dict | None]:
+    api = ref.path[1]
+    entry = ctx.once(f"provider-entry-schema:{api!r}", lambda: node_at(ctx.release, ctx.data, ref.path[:3]) is not None)
+    found = provider_config_node_at(ctx.release, ctx.data, ref.path, entry)
+    if found is not None:
+        schema = pick(found[0], found[1], value)
+        if schema.get("properties"):
+            return schema, found[1]
     return _reference_model(ctx, ref), None
 
 
@@ -174,7 +197,7 @@ def _check_reference(ctx: Context, ref: Reference, known: _Backends) -> str | No
     if model:
         what = ref.owner if ref.path[0] != "storage" else format_path(ref.path)
         ctx.check_model(model, value, ref.path, what, root=root)
-        ctx.check_unknown_keys(model, value, ref.path, f"the reference {format_path(ref.path)}", root=root)
+        ctx.check_unknown_keys(model, value, ref.path, lambda: f"the reference {format_path(ref.path)}", root=root)
     name = ctx.resolved(ref.backend)
     if not isinstance(name, str):
         # known references already got the schema's wrong-type for `backend`
