@@ -156,8 +156,8 @@ def none_where_not_written(doc: Any) -> Callable[[tuple], list | None] | None:
         node = doc.node_at(path)
         if node is None:
             return None
-        segment = text[node.start : node.end]
-        return None if "backend" in segment or "\\" in segment else []
+        start, end = node.start, node.end
+        return None if text.find("backend", start, end) != -1 or text.find("\\", start, end) != -1 else []
 
     return known
 
@@ -211,9 +211,26 @@ def provider_references(
         known_paths.add(path)
         if _wanted(value, include_inline):
             refs.append(_reference(path, value, family, owner, True))
-    for path, value, family in _shaped_references(config, base, known_paths, set() if reference_free is None else reference_free):
-        refs.append(_reference(path, value, family, owner, False))
+    if _may_hold_other_references(config, base, known_paths):
+        for path, value, family in _shaped_references(config, base, known_paths, set() if reference_free is None else reference_free):
+            refs.append(_reference(path, value, family, owner, False))
     return refs
+
+
+def _may_hold_other_references(config: dict, base: Path, known_paths: set[Path]) -> bool:
+    """False when no mapping below `config`, or `config` itself, can be shaped like a reference
+    but at the known fields: it holds plain values, and known fields holding plain values (most
+    providers; they are then not walked)."""
+    if _shape_family(config) is not None:
+        return True
+    for key, value in config.items():
+        if not isinstance(value, (dict, list)):
+            continue
+        if not isinstance(value, dict) or base + (key,) not in known_paths:
+            return True
+        if any(isinstance(item, (dict, list)) for item in value.values()):
+            return True
+    return False
 
 
 def _wanted(value: Any, include_inline: bool) -> bool:

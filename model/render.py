@@ -49,6 +49,10 @@ def quote(text: str, preferred: str = "'") -> str:
 
 def render_scalar(value: Any, style: TextStyle, *, in_flow: bool = False, keep_quote: str = "") -> str:
     """One scalar as YAML text. `keep_quote` is the quote style of the value being replaced."""
+    if isinstance(value, str):  # (most values: asked first)
+        if keep_quote in ("'", '"'):
+            return quote(value, keep_quote)
+        return value if plain_is_safe(value, in_flow) else quote(value, style.quote)
     if value is None:
         return "null"
     if value is True:
@@ -63,14 +67,7 @@ def render_scalar(value: Any, style: TextStyle, *, in_flow: bool = False, keep_q
         if math.isinf(value):
             return ".inf" if value > 0 else "-.inf"
         return repr(value)
-    if not isinstance(value, str):
-        return _tagged(value, style)
-    text = value
-    if keep_quote in ("'", '"'):
-        return quote(text, keep_quote)
-    if plain_is_safe(text, in_flow):
-        return text
-    return quote(text, style.quote)
+    return _tagged(value, style)
 
 
 def _tagged(value: Any, style: TextStyle) -> str:
@@ -108,6 +105,8 @@ def is_collection(value: Any) -> bool:
 def render_entry(key: Any, value: Any, column: int, style: TextStyle) -> list[str]:
     """Lines for `key: value` with the key at `column`."""
     head = " " * column + render_key(key, style) + ":"
+    if isinstance(value, str):  # (most values)
+        return [head + " " + render_scalar(value, style)]
     if not is_collection(value):
         return [head + " " + (render_flow(value, style) if isinstance(value, (dict, list)) else render_scalar(value, style))]
     child_column = column + (style.indent if isinstance(value, dict) else style.sequence_offset)

@@ -229,6 +229,30 @@ storage:
     assert summary(check(text)) == [("error", "unknown-backend", "providers.tool_runtime[1].config.cache.backend", *pos(text, "kv_cahce"))]
 
 
+@pytest.mark.parametrize(
+    ("written", "where"),
+    [
+        # the config itself shaped like a reference
+        ("    config:\n      backend: kv_cahce\n      namespace: tool_cache\n", "config.backend"),
+        # one inside a mapping that is not a reference
+        ("    config:\n      cache:\n        options:\n          backend: kv_cahce\n          namespace: tool_cache\n", "config.cache.options.backend"),
+    ],
+)
+def test_a_reference_shaped_mapping_anywhere_in_a_config_is_checked(written, where):
+    """Configs holding plain values only are not walked for such mappings; these are."""
+    text = config(("    config: {}\nstorage:\n", "    config: {}\n  - provider_id: custom\n    provider_type: remote::custom-tool\n"
+                   "    module: custom_tool\n" + written + "storage:\n"))
+    assert summary(check(text)) == [("error", "unknown-backend", f"providers.tool_runtime[1].{where}", *pos(text, "kv_cahce"))]
+
+
+def test_a_reference_shaped_mapping_inside_a_reference_field_is_checked():
+    text = config((VECTOR_REF, VECTOR_REF + "\n        extra:\n          backend: kv_cahce\n          namespace: tool_cache"))
+    assert summary(check(text)) == [
+        ("warning", "unknown-key", "providers.vector_io[0].config.persistence.extra", *pos(text, "extra:")),
+        ("error", "unknown-backend", "providers.vector_io[0].config.persistence.extra.backend", *pos(text, "kv_cahce")),
+    ]
+
+
 # --------------------------------------------------------------------------- shared namespace / table
 
 

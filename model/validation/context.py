@@ -11,7 +11,7 @@ from ..envvars import Environment, Resolution, describe as describe_resolution, 
 from ..redaction import is_secret_path
 from ..releases import Release, schema_value
 from ..schema_check import SchemaIssue, check, describe, with_article, without_required
-from ..schema_fastpath import accepts
+from ..schema_fastpath import accepts, compiled
 from ..variables import string_scalars
 from ..yamlpath import Path, format_path
 from ..yamltree import MAP, SEQ, Node
@@ -93,13 +93,23 @@ def _may_hold_marks(text: str, node: Node) -> bool:
     """Whether a scalar inside `node` (aliases not followed) may hold `${` or `{{`: its text
     does, or has a backslash (an escape in double quotes can write either). Most provider
     entries hold neither, and are then not walked."""
-    segment = text[node.start : node.end]
-    return "${" in segment or "{{" in segment or "\\" in segment
+    start, end = node.start, node.end
+    return text.find("${", start, end) != -1 or text.find("{{", start, end) != -1 or text.find("\\", start, end) != -1
 
 
 def _holds_placeholder(value: Any) -> bool:
     """Whether any string in `value` is a placeholder; a container shared by aliases is looked
     into once, so the work follows the file's size, not its expansion."""
+    if isinstance(value, dict):  # (nearly every value checked: a mapping of plain values, read in one go)
+        nested = False
+        for item in value.values():
+            if isinstance(item, str):
+                if "${env." in item and has_placeholder(item):
+                    return True
+            elif isinstance(item, (dict, list)):
+                nested = True
+        if not nested:
+            return False
     stack, seen = [value], set()
     while stack:
         item = stack.pop()
@@ -133,6 +143,7 @@ class Context:
         self._recording: list[tuple] | None = None
         self._once: dict[str, Any] = {}
         self._entry_scalars: dict[Path, list] = {}  # (the placeholder and template phases walk each entry once)
+        self._predicates: dict[tuple, tuple] = {}  # see check_model
 
     def marked_values(self) -> list:
         """Every scalar value with `${` or `{{` in its text, in text order: the placeholder and
@@ -289,11 +300,23 @@ class Context:
         if not isinstance(value, dict):
             self.add("error", "wrong-type", path, f"{format_path(path)} must be a mapping, not {show(value)}")
             return False
+        # (asked 150,000 times on a large file: the predicate of a model and its skipped fields
+        # is found with one look-up, and a value with no placeholder is checked as it is; the
+        # entry holds the model and root, so their ids stay theirs)
+        key = (id(model), id(root), skip) if isinstance(skip, tuple) else None
+        fast = self._predicates.get(key) if key is not None else None
+        if fast is not None:
+            view = {k: v for k, v in value.items() if k not in skip} if skip else value
+            if not _holds_placeholder(view) and fast[2](view):
+                return True
+        given_root = root
         schema, root = self.schema_of(model, root)
         skipped = set(skip)
         view, places = self.substituted({k: v for k, v in value.items() if k not in skipped} if skipped else value)
         if skipped:
             schema = without_required(schema, root, skip)
+        if key is not None:
+            self._predicates[key] = (model, given_root, compiled(schema, root))
         if not places and accepts(schema, root, view):
             return True  # (nearly every value: nothing to explain, nothing to filter)
         unresolved = {loc for loc, r in places.items() if r.missing}
