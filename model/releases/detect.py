@@ -99,12 +99,15 @@ def detect(data: Any, oldest: bool = False) -> Detection:
         return Detection(lines[-1], (), True)
     releases = shapes()
     known: dict[str, list[bool]] = {}
+    tells_nothing: set[str] = set()  # (asked again for each of thousands of providers alike)
     for words, test, telling_only in _features(data):
-        if words not in known:
-            flags = [test(r) for r in releases]
-            if telling_only and not any(flags):
-                continue  # a config key no release reads (upstream ships some): it tells nothing
-            known[words] = flags
+        if words in known or words in tells_nothing:
+            continue
+        flags = [test(r) for r in releases]
+        if telling_only and not any(flags):
+            tells_nothing.add(words)  # a config key no release reads (upstream ships some): it tells nothing
+            continue
+        known[words] = flags
     scores = [sum(flags[i] for flags in known.values()) for i in range(len(releases))]
     best = max(scores) if scores else 0
     exact = best == len(known)
