@@ -241,7 +241,10 @@ class Context:
         schema = schema_value(schema, root)
         if isinstance(schema.get("additionalProperties"), dict):
             return  # a free-form mapping (headers, claims) takes any key
-        known = set(schema.get("properties", {})) | set(extra_known)
+        properties = schema.get("properties", {})
+        if all(key in properties for key in value):
+            return  # (nearly every mapping: nothing unknown, no set of names to make)
+        known = set(properties) | set(extra_known)
         for key in value:
             if key in known:
                 continue

@@ -190,19 +190,25 @@ def _check_config(ctx: Context, ptype: str, spec: dict, config: Any, path: Path,
         config = {}
     what = f"the {ptype} provider's config"
     # storage references are checked with every other reference (validation/references.py)
-    refs = {tuple(r["path"].split(".")) for r in spec.get("storage_refs") or ()}
+    refs = _storage_refs(ctx, spec)
     # (a mapping holding references, written as something else, is the schema check's to report)
-    top_refs = tuple({p[0] for p in refs if len(p) == 1 or not isinstance(config, dict) or isinstance(config.get(p[0]), dict)})
+    top_refs = tuple({p[0] for p, _, _ in refs if len(p) == 1 or not isinstance(config, dict) or isinstance(config.get(p[0]), dict)})
     # a new field left out because the file still has its pre-0.3 field: legacy-inline-store says so
-    replaced = {new.split(".")[0] for new, _ in legacy.values()} - set(config if isinstance(config, dict) else ())
+    replaced = {new.split(".")[0] for new, _ in legacy.values()} - set(config if isinstance(config, dict) else ()) if legacy else set()
     if not ctx.check_model(schema, config, path, what, skip=top_refs + tuple(replaced)):
         if not isinstance(config, dict):
             return
     ctx.check_unknown_keys(schema, config, path, what, extra_known=legacy)
-    for ref in spec.get("storage_refs") or ():
-        ref_path = tuple(ref["path"].split("."))
-        if ref.get("required") and ref_path[0] not in replaced:
-            _require(ctx, config, ref_path, path, ref.get("family", "kv"))
+    for ref_path, required, family in refs:
+        if required and ref_path[0] not in replaced:
+            _require(ctx, config, ref_path, path, family)
+
+
+def _storage_refs(ctx: Context, spec: dict) -> list[tuple[tuple[str, ...], bool, str]]:
+    """(path in the config, required, family) of each storage reference of a provider type, read
+    once per pass (a large file has thousands of providers of one type)."""
+    found = ctx.once(("storage-refs", id(spec)), lambda: (spec, [(tuple(r["path"].split(".")), bool(r.get("required")), r.get("family", "kv")) for r in spec.get("storage_refs") or ()]))
+    return found[1]  # (the spec is held with them: its id stays its own)
 
 
 def _require(ctx: Context, config: dict, ref_path: tuple[str, ...], path: Path, family: str) -> None:
