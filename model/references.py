@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Literal
 
+from .text_positions import text_may_hold
 from .workcount import WORK
 from .yamlpath import Path
 
@@ -144,8 +145,8 @@ def find_references(
 
 
 def none_where_not_written(doc: Any) -> Callable[[tuple], list | None] | None:
-    """For find_references' `known`: no references in a provider entry whose text does not
-    hold the word `backend` (nor a backslash, which can write it in double quotes), in a file
+    """For find_references' `known`: no references in a provider entry whose text cannot hold
+    the word `backend` (text_positions.text_may_hold), in a file
     where each value is written once (no aliases, no repeated keys); None: look. Most entries
     of an old file are then not walked at all."""
     if not doc.written_once:
@@ -154,10 +155,7 @@ def none_where_not_written(doc: Any) -> Callable[[tuple], list | None] | None:
 
     def known(path: tuple) -> list | None:
         node = doc.node_at(path)
-        if node is None:
-            return None
-        start, end = node.start, node.end
-        return None if text.find("backend", start, end) != -1 or text.find("\\", start, end) != -1 else []
+        return None if node is None or text_may_hold(text, node, ("backend",)) else []
 
     return known
 

@@ -11,6 +11,14 @@ from .yamltree import ALIAS, MAP, SEQ, Node
 TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")  # an end-of-line comment with the blanks before it
 
 
+def text_may_hold(text: str, node: Node, words: tuple[str, ...]) -> bool:
+    """Whether a scalar written inside `node` (aliases not followed) may read as holding one of
+    `words`: the node's text holds it, or a backslash (an escape in double quotes can write any
+    of them). A walk that looks for them inside the node is skipped when this is False."""
+    start, end = node.start, node.end
+    return any(text.find(word, start, end) != -1 for word in (*words, "\\"))
+
+
 class TextPositions:
     r"""Positions in `text` (Document sets it); most files hold no \r at all, and for them one
     find() each way is enough."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..document import Document
 from ..envvars import lint_placeholders
+from ..intended import Intended
 from ..references import none_where_not_written
 from ..variables import scalar_values
 from ..yamlpath import Path, format_path
@@ -51,10 +52,7 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
     and the converted file lacks are added (stores.py)."""
     assignments, skipped = _old_placeholders(doc)
     values = [(path, new) for path, _, new in assignments]
-    # planned on the data as it reads with the placeholders rewritten: their values are part of
-    # what makes two store configs the same database (the edit's check starts from it too)
-    planned = (doc.text, doc.intended_with(values))
-    plan = make_plan(planned[1].data, none_where_not_written(doc))
+    plan, planned = _planned(doc, values)
     if plan.problems:
         raise MigrationError("; ".join(plan.problems))
     result = Migration(plan, renamed_references=plan.rename_references, release=release)
@@ -67,8 +65,8 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
         plan.notes += removed
         result.dropped = _drop_repeats(doc, plan, [path for path, _ in values])
         if result.dropped:  # the plan follows the copies that stay, where they stand now
-            planned = (doc.text, doc.intended_with(values))
-            plan = result.plan = make_plan(planned[1].data, none_where_not_written(doc))
+            plan, planned = _planned(doc, values)
+            result.plan = plan
             plan.notes += skipped + removed
         _refuse_shared_values(doc, plan)
         result.placeholders = assignments
@@ -90,6 +88,14 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
 
 
 # -- preparing -----------------------------------------------------------------------------
+
+
+def _planned(doc: Document, values: list[tuple[Path, str]]) -> tuple[Plan, tuple[str, Intended]]:
+    """The plan, made on the data as it reads with the placeholders rewritten (their values are
+    part of what makes two store configs the same database), and (the text, that data): where
+    the check of the edit starts while the text is still that one."""
+    planned = doc.intended_with(values)
+    return make_plan(planned.data, none_where_not_written(doc)), (doc.text, planned)
 
 
 _BARE_CR = re.compile(r"\r(?!\n)")

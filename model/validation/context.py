@@ -11,7 +11,8 @@ from ..envvars import Environment, Resolution, describe as describe_resolution, 
 from ..redaction import is_secret_path
 from ..releases import Release, schema_value
 from ..schema_check import SchemaIssue, check, describe, with_article, without_required
-from ..schema_fastpath import accepts, compiled
+from ..schema_fastpath import compiled
+from ..text_positions import text_may_hold
 from ..variables import string_scalars
 from ..yamlpath import Path, format_path
 from ..yamltree import MAP, SEQ, Node
@@ -87,14 +88,6 @@ def _marked_segments(root: Node) -> Iterator[tuple]:
 
 
 _NONE_MARKED: list = []  # (most entries: one empty list for all of them)
-
-
-def _may_hold_marks(text: str, node: Node) -> bool:
-    """Whether a scalar inside `node` (aliases not followed) may hold `${` or `{{`: its text
-    does, or has a backslash (an escape in double quotes can write either). Most provider
-    entries hold neither, and are then not walked."""
-    start, end = node.start, node.end
-    return text.find("${", start, end) != -1 or text.find("{{", start, end) != -1 or text.find("\\", start, end) != -1
 
 
 def _holds_placeholder(value: Any) -> bool:
@@ -208,8 +201,8 @@ class Context:
 
     def _marked_in_entry(self, path: Path, node: Node) -> list:
         found = self._entry_scalars.get(path)
-        if found is None:
-            found = self._entry_scalars[path] = (list(string_scalars(node, path, marks=_MARKS)) if _may_hold_marks(self.doc.text, node) else None) or _NONE_MARKED
+        if found is None:  # (most provider entries hold no mark: they are not walked)
+            found = self._entry_scalars[path] = (list(string_scalars(node, path, marks=_MARKS)) if text_may_hold(self.doc.text, node, _MARKS) else None) or _NONE_MARKED
         return found
 
     def resolved(self, value: Any) -> Any:
@@ -318,9 +311,10 @@ class Context:
         view, places = self.substituted({k: v for k, v in value.items() if k not in skipped} if skipped else value)
         if skipped:
             schema = without_required(schema, root, skip)
+        predicate = compiled(schema, root)
         if key is not None:
-            self._predicates[key] = (model, given_root, compiled(schema, root))
-        if not places and accepts(schema, root, view):
+            self._predicates[key] = (model, given_root, predicate)
+        if not places and predicate(view):
             return True  # (nearly every value: nothing to explain, nothing to filter)
         unresolved = {loc for loc, r in places.items() if r.missing}
         issues = [
