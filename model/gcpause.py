@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, TypeVar
+
+T = TypeVar("T")
 
 
 _freeze = False
 _frozen_since_collect = False
+_one_command = False
+_kept: list = []  # see keep_until_exit
 
 
 def freeze_what_is_built() -> None:
@@ -37,8 +41,20 @@ def no_collector_for_one_command() -> None:
     50,000 providers (a second of `migrate`), and collected nothing: bench/scale.py's peak
     memory is the same either way, and it guards that. What is built is frozen too, so the one
     collection Python still makes at exit passes over it."""
+    global _one_command
+    _one_command = True
     freeze_what_is_built()
     gc.disable()
+
+
+def keep_until_exit(obj: T) -> T:
+    """In a one-shot command, hold `obj` (its document) until the process ends, which the
+    command line then ends without freeing anything (os._exit): handing a 50,000-provider tree
+    back object by object costs every command a tenth of a second, and the system takes the
+    memory back at once. The last object only: a command over many files holds one at a time."""
+    if _one_command:
+        _kept[:] = [obj]
+    return obj
 
 
 def collect_frozen() -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Literal
 
-from .text_positions import text_may_hold
+from .text_positions import WordsAt
 from .workcount import WORK
 from .yamlpath import Path
 
@@ -146,16 +146,18 @@ def find_references(
 
 def none_where_not_written(doc: Any) -> Callable[[tuple], list | None] | None:
     """For find_references' `known`: no references in a provider entry whose text cannot hold
-    the word `backend` (text_positions.text_may_hold), in a file
+    the word `backend` (text_positions.WordsAt), in a file
     where each value is written once (no aliases, no repeated keys); None: look. Most entries
     of an old file are then not walked at all."""
     if not doc.written_once:
         return None
-    text = doc.text
+    words = WordsAt(doc.text, ("backend",))
+    if not words:
+        return lambda path: []  # (no reference anywhere in the file: no entry is looked up)
 
     def known(path: tuple) -> list | None:
         node = doc.node_at(path)
-        return None if node is None or text_may_hold(text, node, ("backend",)) else []
+        return None if node is None or words.may_hold(node) else []
 
     return known
 

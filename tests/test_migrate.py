@@ -259,6 +259,22 @@ def test_the_same_sqlite_file_used_twice_is_one_backend_with_two_namespaces() ->
     assert conversion_errors(doc) == []
 
 
+def test_namespaces_are_numbered_when_the_provider_id_cannot_tell_them_apart() -> None:
+    # an id written as a placeholder is no name; an id whose namespace is taken is numbered too
+    one = "{type: sqlite, db_path: /data/shared.db}"
+    doc, _ = migrated(
+        "providers:\n  vector_io:\n"
+        + "".join(
+            f"  - provider_id: {pid}\n    provider_type: inline::faiss\n    config:\n      kvstore: {one}\n"
+            for pid in ("a", "'${env.FAISS_ID:=b}'", "c", "c", "'${env.OTHER:=d}'")
+        )
+    )
+    vector_io = doc.data["providers"]["vector_io"]
+    assert [p["config"]["persistence"]["namespace"] for p in vector_io] == [
+        "vector_io::faiss", "vector_io::faiss_2", "vector_io::faiss::c", "vector_io::faiss_3", "vector_io::faiss_4",
+    ]  # fmt: skip
+
+
 def test_names_are_readable_and_stable() -> None:
     text = (
         "providers:\n"

@@ -389,6 +389,15 @@ def console_main() -> int:
         from llama_config.model.gcpause import no_collector_for_one_command
 
         no_collector_for_one_command()
+        code = main()
+        # the process ends without freeing its objects one by one (gcpause.keep_until_exit):
+        # what the command printed is flushed first, as a normal exit would
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a reader that went away (`| head`), a closed stream
+                pass
+        os._exit(code)
     return main()
 
 

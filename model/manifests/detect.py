@@ -16,7 +16,8 @@ _RUN_CONFIG_KEYS = _STRONG_KEYS | {"version", "image_name", "distro_name", "mode
 def looks_like_manifest(text: str) -> bool:
     """A Kubernetes manifest: some document has `apiVersion:` and `kind:` at its top level
     (a run config has neither)."""
-    return _KIND.search(text) is not None and _API_VERSION.search(text) is not None
+    # (the words first: one substring search each is a tenth of the pattern's on a large file)
+    return "apiVersion" in text and "kind" in text and _KIND.search(text) is not None and _API_VERSION.search(text) is not None
 
 
 def looks_like_run_config(text: str) -> bool:

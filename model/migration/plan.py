@@ -427,12 +427,14 @@ def _unique_partitions(plan: Plan, data: dict, known: Callable[[tuple], list | N
     # a backend or namespace written as a list or mapping names nothing: it cannot clash
     used = {(r.backend, r.family, r.partition) for r in find_references(data, release=V03, known=known) if _hashable(r.backend) and _hashable(r.partition)}
     for place in plan.places:
-        key = (place.backend, place.family, place.partition)
+        backend, family = place.backend, place.family
+        key = (backend, family, place.partition)
         if key in used:
             pid = place.provider_id if isinstance(place.provider_id, str) and not has_placeholder(place.provider_id) else None
-            candidates = itertools.chain([f"{place.partition}::{pid}"] if pid else [], (f"{place.partition}_{n}" for n in itertools.count(2)))
-            place.partition = next(c for c in candidates if (place.backend, place.family, c) not in used)
-            key = (place.backend, place.family, place.partition)
+            key = (backend, family, f"{place.partition}::{pid}") if pid else key
+            if key in used:  # (thousands of providers of one type take their ids: no numbering)
+                key = next(k for n in itertools.count(2) if (k := (backend, family, f"{place.partition}_{n}")) not in used)
+            place.partition = key[2]
         used.add(key)
     plan.partitions = {(backend, partition) for backend, _, partition in used}
 

@@ -12,7 +12,7 @@ from ..redaction import is_secret_path
 from ..releases import Release, schema_value
 from ..schema_check import SchemaIssue, check, describe, with_article, without_required
 from ..schema_fastpath import compiled
-from ..text_positions import text_may_hold
+from ..text_positions import WordsAt
 from ..variables import string_scalars
 from ..yamlpath import Path, format_path
 from ..yamltree import MAP, SEQ, Node
@@ -136,6 +136,7 @@ class Context:
         self._recording: list[tuple] | None = None
         self._once: dict[str, Any] = {}
         self._entry_scalars: dict[Path, list] = {}  # (the placeholder and template phases walk each entry once)
+        self._marks_at: WordsAt | None = None  # where `${` and `{{` stand in the text (_marked_in_entry)
         self._predicates: dict[tuple, tuple] = {}  # see check_model
 
     def marked_values(self) -> list:
@@ -202,7 +203,9 @@ class Context:
     def _marked_in_entry(self, path: Path, node: Node) -> list:
         found = self._entry_scalars.get(path)
         if found is None:  # (most provider entries hold no mark: they are not walked)
-            found = self._entry_scalars[path] = (list(string_scalars(node, path, marks=_MARKS)) if text_may_hold(self.doc.text, node, _MARKS) else None) or _NONE_MARKED
+            if self._marks_at is None:
+                self._marks_at = WordsAt(self.doc.text, _MARKS)
+            found = self._entry_scalars[path] = (list(string_scalars(node, path, marks=_MARKS)) if self._marks_at.may_hold(node) else None) or _NONE_MARKED
         return found
 
     def resolved(self, value: Any) -> Any:

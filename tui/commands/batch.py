@@ -12,6 +12,7 @@ from typing import Iterator
 
 from llama_config.model.document import Document
 from llama_config.model.errors import ConfigFileError
+from llama_config.model.gcpause import keep_until_exit
 from llama_config.model.inputs import STDIN, Source, read_inputs
 from llama_config.model.project_config import NO_PROJECT_CONFIG, ProjectConfig, ProjectConfigs
 from llama_config.model.releases import Release
@@ -51,7 +52,7 @@ def load_source(source: Source) -> Document:
     if source.error is not None:
         raise source.error
     try:
-        return Document.from_text(source.text, name=source.label)
+        return keep_until_exit(Document.from_text(source.text, name=source.label))
     except ConfigFileError as exc:
         if exc.line is not None:
             line, column = source.position(exc.line, exc.column or 1)

@@ -13,6 +13,7 @@ from llama_config.model.diagnostics import Diagnostic
 from llama_config.model.document import Document
 from llama_config.model.envvars import Environment, load_env_file
 from llama_config.model.errors import ConfigFileError
+from llama_config.model.gcpause import keep_until_exit
 from llama_config.model.project_config import NO_PROJECT_CONFIG, ProjectConfig, ProjectConfigs
 from llama_config.model.releases import Release, UnknownRelease, load_release, parse_server
 from llama_config.model.releases.detect import detect
@@ -28,7 +29,7 @@ def environment(args: argparse.Namespace) -> Environment:
 
 
 def load(path: str) -> Document:
-    return Document.load(path)
+    return keep_until_exit(Document.load(path))
 
 
 def load_editable(spec: str) -> Document:
@@ -36,7 +37,7 @@ def load_editable(spec: str) -> Document:
     (FILE when it holds one, FILE#CONFIGMAP/KEY to choose)."""
     from llama_config.model.manifests.opening import open_editable
 
-    return open_editable(spec)
+    return keep_until_exit(open_editable(spec))
 
 
 def located(doc: Document, d: Diagnostic) -> str:
