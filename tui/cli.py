@@ -385,11 +385,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def console_main() -> int:
     """The `llama-config` program: one command, then the process ends."""
-    if sys.argv[1:2] != ["edit"]:
+    one_shot = sys.argv[1:2] != ["edit"]
+    if one_shot:
         from llama_config.model.gcpause import no_collector_for_one_command
 
         no_collector_for_one_command()
-        code = main()
+    code = main()
+    if one_shot:
         # the process ends without freeing its objects one by one (gcpause.keep_until_exit):
         # what the command printed is flushed first, as a normal exit would
         for stream in (sys.stdout, sys.stderr):
@@ -398,7 +400,7 @@ def console_main() -> int:
             except (OSError, ValueError):  # a reader that went away (`| head`), a closed stream
                 pass
         os._exit(code)
-    return main()
+    return code
 
 
 if __name__ == "__main__":

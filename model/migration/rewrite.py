@@ -232,10 +232,7 @@ class Rewrite:
         """The old keys of one mapping that become one new key (agents' persistence_store and
         responses_store become persistence: {agent_state, responses}): the new key is written
         where the first of them was; the comments above the others come along."""
-        if len(places) == 1:  # (nearly every group: one provider's one store)
-            blocks = [(self._key_block(places[0].path), places[0])]
-        else:
-            blocks = sorted(((self._key_block(p.path), p) for p in places), key=lambda b: b[0].line_start)
+        blocks = sorted(((self._key_block(p.path), p) for p in places), key=lambda b: b[0].line_start)
         first = blocks[0][0]
         column, child = first.column, first.column + self.indent
         lines = [" " * column + render_key(new_key, self.style) + ":" + first.key_comment]
