@@ -23,6 +23,7 @@ from .scalar_patch import patch_scalars, value_around
 from .templates import explain_parse_error
 from .text_positions import TextPositions
 from .textstyle import TextStyle, detect_style
+from .yamldata import same_data
 from .yamlpath import Path, format_path
 from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, ParseNotes, check_duplicate_keys, parse
 
@@ -273,7 +274,7 @@ class Document(TextPositions):
         except ParseError as exc:
             self._set_text(old_text)
             raise EditError(f"internal error: the edit produced invalid YAML ({exc.message}); nothing was changed") from None
-        if not same_data(self.root.value, expected):
+        if not same_data(self.root.value, expected, aliases=self.has_aliases):
             self._set_text(old_text)
             raise EditError("internal error: the edit did not produce the intended value; nothing was changed")
 
@@ -286,7 +287,7 @@ class Document(TextPositions):
         self._states[self.root] = object()  # what parsed() gave for this tree no longer holds
         self._nodes = {}  # (a renamed key changes paths)
         self.text = text
-        if not same_data(self.root.value, expected):
+        if not same_data(self.root.value, expected, aliases=self.has_aliases):
             self._set_text(text)  # (the tree as the text reads, to report from; the caller's check restores)
             return False
         return True
@@ -782,24 +783,6 @@ class Document(TextPositions):
                 return removed
             removed.append(copies[0][0].line + 1)
             self._delete_pair(parent_path, parent, copies[0], self.data)
-
-
-def same_data(a: Any, b: Any) -> bool:
-    """a == b, except that NaN equals NaN: `.nan` somewhere in the file is a value like any
-    other, and an edit elsewhere must not count as changing it."""
-    if a == b:
-        return True
-    if isinstance(a, float) and isinstance(b, float):
-        return a != a and b != b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        if len(a) != len(b):
-            return False
-        if a.keys() == b.keys():
-            return all(same_data(v, b[k]) for k, v in a.items())
-        return all(same_data(ka, kb) and same_data(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items()))
-    return False
 
 
 _SHARED_DEPTH = 3  # Document.node_at remembers the nodes of paths this long

@@ -15,7 +15,13 @@ from typing import Any
 from .workcount import WORK
 
 
-def same_data(a: Any, b: Any) -> bool:
+def same_data(a: Any, b: Any, *, aliases: bool = True) -> bool:
+    """Whether two loaded values are the same data (see above). `aliases=False` promises that
+    `a` repeats no value through aliases, so its expansion is as large as its text: `==`, in C
+    and 20 times faster on a large file, decides then, and the walk only looks again at what
+    `==` calls different (NaN). That quick answer lets 1 equal 1.0 and True."""
+    if not aliases and a == b:
+        return True
     compared: set[tuple[int, int]] = set()
     stack = [(a, b)]
     while stack:

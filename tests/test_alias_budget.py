@@ -47,6 +47,7 @@ def _file_nodes(path: Path) -> int:
         ("h1_provider_config_d8.yaml", ["validate"]),  # provider reference discovery
         ("h2_duplicate_key_d8.yaml", ["validate"]),  # duplicate-key check at load: two equal alias graphs
         ("h3_edit_d10.yaml", ["set", "server.port=8322", "--dry-run"]),  # the after-edit self-check
+        ("h3_edit_d10.yaml", ["set", "server.host=0.0.0.0", "--dry-run"]),  # the same after a re-parse (a new key)
         ("h1_provider_config_d8.yaml", ["show"]),
     ],
 )
@@ -84,6 +85,29 @@ def test_copy_and_compare_visit_each_shared_value_once():
     assert WORK.visits <= 20 * 25
     copied["x-a0"][3] = "y"  # one change in the shared leaf list is seen everywhere it repeats
     assert not same_data(data, copied)
+
+
+def test_the_check_after_an_edit_compares_shared_values_once(monkeypatch):
+    # a new key is a re-parse, checked against the intended data: with aliases in the file, `==`
+    # would compare every expanded copy (9**20 here), so the walk that visits each pair once must
+    import llama_config.model.document as document
+
+    checks = []
+    monkeypatch.setattr(document, "same_data", lambda a, b, **kw: checks.append(kw) or same_data(a, b, **kw))
+    doc = Document("version: 2\n" + _bomb(20) + "top: *a19\nserver:\n  port: 8321\n")
+    doc.set(("server", "host"), "0.0.0.0")
+    assert checks == [{"aliases": True}]
+    assert doc.data["server"] == {"port": 8321, "host": "0.0.0.0"} and doc.data["top"] is doc.data["x-a19"]
+    checks.clear()
+    plain = Document("version: 2\nserver:\n  port: 8321\n")
+    plain.set(("server", "host"), "0.0.0.0")
+    assert checks == [{"aliases": False}]  # (no alias: `==` decides, in C)
+
+
+def test_the_quick_comparison_still_takes_nan_as_equal_and_sees_a_change():
+    assert same_data({"a": [float("nan")]}, {"a": [float("nan")]}, aliases=False)
+    assert not same_data({"a": [1, 2]}, {"a": [1, 3]}, aliases=False)
+    assert not same_data({"a": float("nan")}, {"a": 1.0}, aliases=False)
 
 
 def test_nan_equals_nan_and_types_must_match():
