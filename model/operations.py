@@ -45,13 +45,24 @@ def _store_default(release: Release, store: str) -> dict:
     return default if isinstance(default, dict) else {}
 
 
-def implicit_store_users(doc: Document, name: str, release: Release | None = None) -> list[str]:
-    """Stores the release points at `name` because they are left unset (from 0.4 on, unset
-    stores use kv_default / sql_default)."""
+def unset_store_defaults(doc: Document, release: Release | None = None) -> dict[str, str]:
+    """store -> the backend the release points it at because the file leaves it unset (from
+    0.4 on, unset stores use kv_default / sql_default), declared or not."""
     release = release_of(doc.data, release)
     stores = doc.value_at(("storage", "stores"))
     stores = stores if isinstance(stores, dict) else {}
-    return [store for store in release.stores if _store_default(release, store).get("backend") == name and store not in stores]
+    defaults = {store: _store_default(release, store).get("backend") for store in release.stores if store not in stores}
+    return {store: backend for store, backend in defaults.items() if isinstance(backend, str)}
+
+
+def implicit_store_users(doc: Document, name: str, release: Release | None = None) -> list[str]:
+    """Stores that use backend `name` because they are left unset (see unset_store_defaults)."""
+    return [store for store, backend in unset_store_defaults(doc, release).items() if backend == name]
+
+
+def implicit_user_label(store: str, backend: str) -> str:
+    """How every view names a store that uses `backend` by being left unset."""
+    return f"store {store} (unset: uses '{backend}' by default)"
 
 
 def _write_default_store(doc: Document, release: Release, store: str, backend: str) -> None:
@@ -124,7 +135,7 @@ def delete_backend(doc: Document, name: str, repoint_to: str | None = None, rele
     users = users_of(doc, name, release)
     implicit = implicit_store_users(doc, name, release)
     if (users or implicit) and repoint_to is None:
-        who = [f"{format_path(r.path)} ({r.owner})" for r in users] + [f"storage.stores.{s} (unset, so it uses '{name}')" for s in implicit]
+        who = [f"{format_path(r.path)} ({r.owner})" for r in users] + [f"storage.stores.{s} (unset: uses '{name}' by default)" for s in implicit]
         raise EditError(f"backend '{name}' is still used by {len(who)}: {', '.join(who)}; point them at another backend first")
     if repoint_to is not None:
         if repoint_to == name or repoint_to not in backends(doc):

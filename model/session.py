@@ -134,6 +134,25 @@ class EditSession:
     def users_of(self, backend: str) -> list:
         return [ref for ref in self.references() if ref.backend == backend]
 
+    def unset_store_defaults(self) -> dict[str, str]:
+        """Unset store -> the backend the release uses for it (operations.unset_store_defaults)."""
+        from .operations import unset_store_defaults
+
+        return unset_store_defaults(self.doc, self.release())
+
+    def implicit_users_of(self, backend: str) -> list[str]:
+        """The stores left unset that the release points at `backend`."""
+        return [store for store, name in self.unset_store_defaults().items() if name == backend]
+
+    def user_labels(self, backend: str) -> list[str]:
+        """Everything that uses `backend`, one line each: its references, then the unset stores."""
+        from .operations import implicit_user_label
+        from .yamlpath import format_path
+
+        return [f"{r.owner}  ({format_path(r.path)})" for r in self.users_of(backend)] + [
+            implicit_user_label(store, backend) for store in self.implicit_users_of(backend)
+        ]
+
     def secret_fields(self):
         """The fields the target release marks secret in this file (model.release_secrets)."""
         from .release_secrets import release_secret_fields

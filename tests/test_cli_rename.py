@@ -148,7 +148,7 @@ def test_deleting_a_backend_a_defaulted_store_uses_is_refused_unless_moved():
     text = FEW_STORES.replace("    sql_default:\n", "    kv_other:\n      type: kv_sqlite\n      db_path: /tmp/o.db\n    sql_default:\n")
     text = text.replace("backend: kv_default\n      namespace: registry", "backend: kv_other\n      namespace: registry")
     doc = Document(text)
-    with pytest.raises(EditError, match=r"storage.stores.prompts \(unset, so it uses 'kv_default'\)"):
+    with pytest.raises(EditError, match=r"storage.stores.prompts \(unset: uses 'kv_default' by default\)"):
         delete_backend(doc, "kv_default", release=load_release("0.4"))
     delete_backend(doc, "kv_default", "kv_other", release=load_release("0.4"))
     assert doc.data["storage"]["stores"]["prompts"] == {"backend": "kv_other", "namespace": "prompts"}

@@ -25,10 +25,13 @@ def test_minimal_config_tree(run_cli, config_file):
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert out.splitlines()[0] == f"{config_file}  mini, newer format"
-    assert "Backends (2)" in out and "Stores (4)" in out
-    # each backend with where its data lives and what uses it
+    assert "Backends (2)" in out and "Stores (4 set, 1 unset)" in out
+    # each backend with where its data lives and what uses it (the conversations store, left
+    # unset, uses sql_default: ogx 1.5's default)
     assert "kv_default  kv_sqlite  /tmp/kv.db  used by 3" in _line_with(out, "kv_default  kv_sqlite")
-    assert "sql_default  sql_sqlite  /tmp/sql.db  used by 1" in _line_with(out, "sql_default  sql_sqlite")
+    assert "sql_default  sql_sqlite  /tmp/sql.db  used by 2" in _line_with(out, "sql_default  sql_sqlite")
+    _line_with(out, "store conversations (unset: uses 'sql_default' by default)")
+    _line_with(out, "conversations (sql) unset → sql_default by default")
     _line_with(out, "store metadata (registry)", "storage.stores.metadata")
     _line_with(out, "store prompts (prompts)", "storage.stores.prompts")
     _line_with(out, "store inference (inference_store)", "storage.stores.inference")
@@ -47,6 +50,29 @@ def test_minimal_config_tree(run_cli, config_file):
     sql = lines.index(_line_with(out, "sql_default  sql_sqlite"))
     assert kv < lines.index(_line_with(out, "store metadata (registry)")) < sql
     assert sql < lines.index(_line_with(out, "store inference (inference_store)"))
+
+
+def test_unset_stores_count_as_users_of_the_release_default(run_cli, tmp_path):
+    # the editor's "used by" and show's agree: a store left unset uses the backend the release
+    # names for it, so renaming or deleting that backend concerns it too
+    path = tmp_path / "run.yaml"
+    path.write_text(MINIMAL_CONFIG.replace("    prompts:\n      backend: kv_default\n      namespace: prompts\n", ""), encoding="utf-8")
+    out = run_cli("show", path, "--server", "0.7").stdout
+    assert "used by 3" in _line_with(out, "kv_default  kv_sqlite")
+    _line_with(out, "store prompts (unset: uses 'kv_default' by default)")
+    assert "✗" not in out
+    # ogx 1.5 defaults prompts to sql_default, and its connectors store is a SQL one
+    out = run_cli("show", path, "--server", "ogx-1.5").stdout
+    assert "used by 3" in _line_with(out, "sql_default  sql_sqlite")
+    _line_with(out, "store prompts (unset: uses 'sql_default' by default)")
+    assert "kv_sqlite is not a sql_* backend" in _line_with(out, "connectors (sql) → kv_default")
+    # 0.3 has no store defaults: nothing is added
+    out = run_cli("show", path, "--server", "0.3").stdout
+    assert "by default" not in out and "Stores (3 set)" in out
+    # a default the file does not declare is marked, as validate reports it
+    path.write_text(MINIMAL_CONFIG.replace("conversations", "x").replace("sql_default", "sql_main"), encoding="utf-8")
+    out = run_cli("show", path, "--server", "ogx-1.5").stdout
+    assert "✗ no such backend" in _line_with(out, "conversations (sql) unset → sql_default by default")
 
 
 def test_wrong_family_and_unknown_references_are_marked(run_cli, tmp_path):

@@ -20,7 +20,7 @@ from llama_config.model.data_location import backend_data
 from llama_config.model.document import EditError
 from llama_config.model.envvars import Environment
 from llama_config.model.errors import ConfigFileError
-from llama_config.model.operations import backend_family, backends, backends_of_family, implicit_store_users, users_of
+from llama_config.model.operations import backend_family, backends, backends_of_family
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
 
@@ -477,7 +477,7 @@ class ConfigEditorApp(App[None]):
         session, name = self.session, self._backend_to_act_on()
         if session is None or name is None:
             return
-        users = len(users_of(session.doc, name)) + len(implicit_store_users(session.doc, name, session.release()))
+        users = len(session.user_labels(name))
 
         def done(new: str | None) -> None:
             if not new or new == name:
@@ -494,8 +494,7 @@ class ConfigEditorApp(App[None]):
         session, name = self.session, self._backend_to_act_on()
         if session is None or name is None:
             return
-        users = [f"{r.owner} ({format_path(r.path)})" for r in users_of(session.doc, name)]
-        users += [f"store {s} (unset: uses '{name}' by default)" for s in implicit_store_users(session.doc, name, session.release())]
+        users = session.user_labels(name)
         family = backend_family(session.doc, name)
         alternatives = [b for b in backends_of_family(session.doc, family or "") if b != name] if family else []
 

@@ -10,6 +10,15 @@ from textual.widgets import Button, Input, OptionList, Select
 from .helpers import SIZE, added_lines_only, field, notes, settle, show, texts, tree_labels
 
 
+async def press_on_backend(app, pilot, name: str, key: str) -> None:
+    """Select backend `name` in the tree, focus the tree and press `key` (r: rename, d: delete)."""
+    await show(app, pilot, ("storage", "backends", name), "backend")
+    app.tree.focus()
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+
+
 async def test_add_backend_type_list_form_defaults_help_then_save_only_adds_lines(editor) -> None:
     app, path = editor()
     before = path.read_bytes()
@@ -136,11 +145,7 @@ async def test_rename_backend_every_reference_follows_and_the_count_is_told(edit
     app, path = editor()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await show(app, pilot, ("storage", "backends", "kv_default"), "backend")
-        app.tree.focus()
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await press_on_backend(app, pilot, "kv_default", "r")
         dialog = app.screen
         assert dialog.id == "rename-dialog"
         assert "Every reference follows (4 now point at it)" in texts(dialog)
@@ -186,16 +191,12 @@ async def test_delete_referenced_backend_offers_same_family_repoint(editor) -> N
     app, path = editor()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await show(app, pilot, ("storage", "backends", "kv_default"), "backend")
-        app.tree.focus()
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
+        await press_on_backend(app, pilot, "kv_default", "d")
         dialog = app.screen
         assert dialog.id == "delete-dialog"
         shown = texts(dialog)
         assert "It is still used by 4" in shown
-        assert "store metadata (storage.stores.metadata)" in shown
+        assert "store metadata  (storage.stores.metadata)" in shown
         repoint = dialog.query_one("#repoint", Select)
         # only kv_* backends other than the one being deleted
         assert [value for _, value in repoint._options] == ["kv_quota"]
@@ -244,9 +245,7 @@ async def test_delete_unused_backend_after_adding_it(editor) -> None:
         app.change("", lambda: app.session.add_backend("kv_spare", "kv_sqlite", {"db_path": "./spare.db"}))
         await show(app, pilot, ("storage", "backends", "kv_spare"), "backend")
         assert "Used by nothing" in texts(app.detail)
-        app.tree.focus()
-        await pilot.press("d")
-        await settle(pilot)
+        await press_on_backend(app, pilot, "kv_spare", "d")
         assert "Delete backend kv_spare?" in texts(app.screen)
         assert app.screen.query_one("#delete", Button).label.plain == "Delete"
         await pilot.click("#delete")
@@ -278,3 +277,21 @@ async def test_add_backend_refuses_a_wrong_value_in_the_form(editor) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.session.doc.value_at(("storage", "backends", "kv_redis")) == {"type": "kv_redis", "port": 6380}
+
+
+async def test_a_store_left_unset_counts_as_a_user_of_its_default_backend(editor) -> None:
+    # tree, detail and `show` agree: llama-stack 0.7 points an unset prompts store at
+    # kv_default, so that backend is used by it (and deleting it is refused)
+    from tests.conftest import MINIMAL_CONFIG
+
+    text = MINIMAL_CONFIG.replace("    prompts:\n      backend: kv_default\n      namespace: prompts\n", "")
+    app, _ = editor(text=text, name="run.yaml", server="0.7")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        labels = tree_labels(app)
+        assert any(label.startswith("kv_default  kv_sqlite  3 users") for label in labels)
+        assert "prompts  not set → kv_default by default" in labels
+        await show(app, pilot, ("storage", "backends", "kv_default"), "backend")
+        assert "store prompts (unset: uses 'kv_default' by default)" in texts(app.detail)
+        await press_on_backend(app, pilot, "kv_default", "d")
+        assert "store prompts (unset: uses 'kv_default' by default)" in texts(app.screen)

@@ -13,9 +13,12 @@ from rich.text import Text
 from rich.tree import Tree
 
 from llama_config.model.envvars import Environment, resolve
+from llama_config.model.operations import implicit_user_label, unset_store_defaults
 from llama_config.model.redaction import MASK, SecretFields, redact_text
 from llama_config.model.release_secrets import release_secret_fields
 from llama_config.model.references import Reference, backend_users, find_references, iter_providers
+from llama_config.model.releases import Release
+from llama_config.model.releases.detect import release_of
 from llama_config.model.facts import family_of, type_tag_of
 from llama_config.model.validation import is_newer_format, is_old_format
 from llama_config.model.variables import variables_used
@@ -64,16 +67,21 @@ def _ref_label(ref: Reference, backends: dict) -> str:
     return f"{arrow}  {partition}"
 
 
-def build_tree(doc, name: str, env: Environment | None = None, extra_secrets: Iterable[str] | SecretFields = ()) -> list[Tree]:
+def build_tree(
+    doc, name: str, env: Environment | None = None, extra_secrets: Iterable[str] | SecretFields = (), release: Release | None = None,
+) -> list[Tree]:  # fmt: skip
     """The tree `show` prints. `extra_secrets`: secret fields beyond the secret-named ones
-    (dotted paths or keys, see model.redaction)."""
+    (dotted paths or keys, see model.redaction); `release`: the one the file is judged against
+    (default: detected), whose reference fields and store defaults apply."""
     data = doc.data
     fmt = "pre-0.3 format" if is_old_format(data) else ("newer format" if is_newer_format(data) else "v0.3 format")
     distro = data.get("distro_name") or data.get("image_name") or "?"
     storage = data.get("storage") if isinstance(data.get("storage"), dict) else {}
     backends = storage.get("backends") if isinstance(storage.get("backends"), dict) else {}
-    refs = find_references(data)
+    release = release_of(data, release)
+    refs = find_references(data, release=release)
     users = backend_users(refs)
+    defaults = unset_store_defaults(doc, release)  # unset stores use these backends
 
     root = Tree(f"[bold]{escape(name)}[/]  {escape(str(distro))}, {fmt}")
     st = root.add("[bold]Storage[/]")
@@ -83,15 +91,22 @@ def build_tree(doc, name: str, env: Environment | None = None, extra_secrets: It
             bnode.add(f"[red]{escape(str(bname))}: not a mapping[/]")
             continue
         used = users.get(bname, [])
-        badge = f"[green]used by {len(used)}[/]" if used else "[yellow]unused[/]"
+        implicit = [store for store, backend in defaults.items() if backend == bname]
+        count = len(used) + len(implicit)
+        badge = f"[green]used by {count}[/]" if count else "[yellow]unused[/]"
         b = bnode.add(f"[bold]{escape(str(bname))}[/]  [cyan]{escape(str(backend.get('type', '?')))}[/]  {escape(backend_summary(backend, env))}  {badge}")
         for ref in used:
             partition = f" ({escape(str(ref.partition))})" if ref.partition is not None else ""
             b.add(f"{escape(ref.owner)}{partition}  [dim]{escape(format_path(ref.path))}[/]")
+        for store in implicit:
+            b.add(f"[dim]{escape(implicit_user_label(store, bname))}[/]")
     stores = [r for r in refs if r.path[:2] == ("storage", "stores")]
-    snode = st.add(f"Stores ({len(stores)})")
+    snode = st.add(f"Stores ({len(stores)} set" + (f", {len(defaults)} unset)" if defaults else ")"))
     for ref in stores:
         snode.add(f"{escape(str(ref.path[2]))} [dim]({ref.family})[/] {_ref_label(ref, backends)}")
+    for store, backend in defaults.items():
+        missing = "" if backend in backends else "  [red]✗ no such backend[/]"
+        snode.add(f"{escape(store)} [dim]({release.store_family(store)}) unset → {escape(backend)} by default[/]{missing}")
 
     pnode = root.add("[bold]Providers[/]")
     by_api: dict[str, Tree] = {}
@@ -231,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
             print_error(loaded.error)
             statuses.append(EXIT_BAD_INPUT)
             continue
-        for tree in build_tree(loaded.doc, loaded.source.label, env, release_secret_fields(loaded.doc.data, loaded.release)):
+        for tree in build_tree(loaded.doc, loaded.source.label, env, release_secret_fields(loaded.doc.data, loaded.release), loaded.release):
             print_tree(tree, console)
         statuses.append(EXIT_OK)
     status = worst(*statuses)

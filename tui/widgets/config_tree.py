@@ -99,6 +99,7 @@ class ConfigTree(Tree[NodeRef]):
         self._marks: dict[Path, str] = {}  # worst severity at a path
         self._marks_under: dict[Path, str] = {}  # worst severity at or below a path
         self._users: dict[str, int] = {}
+        self._defaults: dict[str, str] = {}  # unset store -> the backend the release uses for it
         self._backend_nodes: dict[str, TreeNode[NodeRef]] = {}
         self._provider_nodes: list[TreeNode[NodeRef]] = []  # of the groups filled so far
         # connection tests: backend name -> None while running, else its ProbeResult
@@ -117,10 +118,12 @@ class ConfigTree(Tree[NodeRef]):
         # (2.3 s to open a 5,000-provider group)
         self._families = {ref.path: ref.family for ref in self._refs}
         self._severities(self.session.diagnostics)
+        self._defaults = self.session.unset_store_defaults()
         self._users = {}
-        for ref in self._refs:
-            if isinstance(ref.backend, str):
-                self._users[ref.backend] = self._users.get(ref.backend, 0) + 1
+        # (a store left unset uses the release's default backend: it counts as that one's user)
+        for backend in [ref.backend for ref in self._refs] + list(self._defaults.values()):
+            if isinstance(backend, str):
+                self._users[backend] = self._users.get(backend, 0) + 1
         if self.root.children:
             try:
                 self._lay_out(data, _Patch())
@@ -270,7 +273,8 @@ class ConfigTree(Tree[NodeRef]):
     def _reference_label(self, name: str, path: Path, value: object) -> Text:
         text = Text(name, style="bold")
         if not isinstance(value, dict):
-            text.append("  not set", style="dim")
+            default = self._defaults.get(str(path[-1])) if path[:2] == ("storage", "stores") else None
+            text.append("  not set" + (f" → {default} by default" if default else ""), style="dim")
             return self._mark(text, path)
         backend = value.get("backend")
         partition = value.get("namespace", value.get("table_name"))

@@ -220,12 +220,9 @@ class DetailPane(VerticalScroll):
         backend = self.session.doc.value_at(ref.path)
         backend = backend if isinstance(backend, dict) else {}
         kind = type_tag_of(backend) or "?"
-        users = self.session.users_of(name)
-        implicit = operations.implicit_store_users(self.session.doc, name, self.session.release())
         widgets: list = [_heading(f"Backend {name}", kind)]
         widgets += self._diagnostics_for(ref.path)
-        who = [f"{r.owner}  ({format_path(r.path)})" for r in users] + [f"store {s} (unset, uses '{name}' by default)" for s in implicit]
-        widgets.append(_users(who))
+        widgets.append(_users(self.session.user_labels(name)))
         widgets += self.connection_status(ref)
         widgets.append(
             Horizontal(
