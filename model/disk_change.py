@@ -11,11 +11,12 @@ from .safefile import read_config_bytes
 
 
 def unified_diff(before: str, after: str, from_label: str, to_label: str, context: int = 3) -> str:
+    """A unified diff; a last line without a line break is marked as `diff` marks it (else the
+    next line of the diff would be glued to it)."""
     import difflib  # only saving and --dry-run need it
 
-    return "".join(
-        difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=from_label, tofile=to_label, n=context)
-    )
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=from_label, tofile=to_label, n=context)
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 @dataclass(frozen=True)

@@ -240,6 +240,12 @@ def _wanted(value: Any, include_inline: bool) -> bool:
     return include_inline and value is not None
 
 
+def partitions_in_use(refs: Iterable[Reference]) -> set[tuple[str, str]]:
+    """(backend, namespace or table) of every reference that names both: the names a new
+    reference must not take (a list or mapping written in their place names nothing)."""
+    return {(ref.backend, ref.partition) for ref in refs if isinstance(ref.backend, str) and isinstance(ref.partition, str)}
+
+
 def backend_users(refs: Iterable[Reference]) -> dict[str, list[Reference]]:
     """Backend name -> the references (from `find_references`) that point at it."""
     users: dict[str, list[Reference]] = {}

@@ -45,7 +45,7 @@ from tests.fuzz_mutations import SCALARS, mutate
 from llama_config.tui.cli import main
 
 SEED = int(os.environ.get("LLAMA_CONFIG_FUZZ_SEED", "20260903"))
-CASES = int(os.environ.get("LLAMA_CONFIG_FUZZ_CASES", "300"))
+CASES = int(os.environ.get("LLAMA_CONFIG_FUZZ_CASES", "500"))
 HANG_SECONDS = 60  # a hang detector only: a case takes milliseconds
 
 TESTS = Path(__file__).parent
@@ -55,8 +55,9 @@ SOURCES = sorted((TESTS / "corpus").rglob("*.yaml")) + sorted((TESTS / "files" /
 COMMANDS = {
     "validate": 3, "validate-json": 2, "show": 3, "set": 6, "set-same": 3, "set-nothing": 2, "unset": 4,
     "rename-backend": 3, "migrate-dry-run": 2, "migrate-write": 3, "test-connections": 2, "schema": 1, "init": 1,
+    "upgrade-dry-run": 2, "upgrade-write": 3, "add-provider": 3, "remove-provider": 3, "rename-provider": 3,
 }  # fmt: skip
-READ_ONLY = {"validate", "validate-json", "show", "migrate-dry-run", "test-connections", "schema", "init"}
+READ_ONLY = {"validate", "validate-json", "show", "migrate-dry-run", "upgrade-dry-run", "test-connections", "schema", "init"}
 NEW_BACKEND = "kv_fuzz_renamed"
 
 
@@ -295,6 +296,27 @@ def _argv(case: Case, py_data):
     if command == "unset":
         path = _cli_path(rng, paths, lambda v: True) or ("server", "port")
         return ["set", file, "--unset", format_path(path), *write, *server], ("unset", path)
+    if command in ("upgrade-dry-run", "upgrade-write"):
+        to = rng.choice(available_lines() + ("latest", "0.2", "9.9"))
+        how = ["--dry-run"] if command == "upgrade-dry-run" else ["--write", *write]
+        return ["upgrade", file, "--to", to, *how, *(["--from", rng.choice(available_lines())] if rng.random() < 0.2 else [])], None
+    if command == "add-provider":
+        release = load_release(parse_server(server[1]) if server else detect(py_data if isinstance(py_data, dict) else {}).line)
+        # (mostly arguments that work, so that the edit itself is what gets fuzzed)
+        api = rng.choice(sorted(release.providers)) if rng.random() < 0.9 else "no_such_api"
+        types = sorted(release.providers.get(api, {}))
+        kind = rng.choice(types) if types and rng.random() < 0.9 else "remote::no-such-type"
+        values = [f"{rng.choice(['base_url', 'api_key', 'url', 'db_path', 'fuzz'])}={rng.choice(SCALARS)}" for _ in range(rng.choice([0, 0, 0, 1, 2]))]
+        ident = ["--id", rng.choice(["fuzz", "x y", "${env.X:+fuzz}", ""])] if rng.random() < 0.25 else []
+        return ["add-provider", file, api, kind, *values, *ident, *write, *server], None
+    if command in ("remove-provider", "rename-provider"):
+        entries = [(path[1], value.get("provider_id")) for path, value in paths if len(path) == 3 and path[0] == "providers" and isinstance(value, dict)]
+        api, ident = rng.choice(entries) if entries else ("inference", "ollama")
+        api, ident = str(api), str(ident)
+        if command == "rename-provider":
+            return ["rename-provider", file, api, ident, rng.choice(["fuzz-renamed", ident, "x y", ""]), *write, *server], None
+        resources = rng.choice([[], ["--remove-resources"], ["--move-resources-to", rng.choice([e[1] for e in entries] or ["x"])]])
+        return ["remove-provider", file, api, ident, *[str(r) for r in resources], *write, *server], None
     if command == "rename-backend":
         backends = (py_data or {}).get("storage", {}) if isinstance(py_data, dict) else {}
         backends = backends.get("backends") if isinstance(backends, dict) else None
@@ -353,7 +375,7 @@ def test_fuzz_case(index, tmp_path, monkeypatch, no_network):
     assert status == "ok", f"{where}: PyYAML cannot read the saved file: {new_data!r}"
     reread = our_load(after)
     assert reread is not None and same_data(reread.data, new_data), f"{where}: the saved file reads differently than PyYAML reads it"
-    if intent is None:  # migrate: the conversion itself is tested in tests/test_migrate*.py
+    if intent is None:  # migrate, upgrade and the provider commands: their edits are tested in their own tests
         return
     if intent[0] == "set":
         expected = with_set(old_data, intent[1], _typed(intent[2], old_data, intent[1], argv))

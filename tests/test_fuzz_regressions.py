@@ -139,3 +139,107 @@ def test_renaming_a_backend_named_through_an_anchor_used_elsewhere_is_refused(tm
 ])
 def test_merge_keys_give_what_the_servers_pyyaml_gives(text):
     assert same_data(Document(text).data, yaml.safe_load(text))
+
+
+def test_upgrade_adds_a_sql_backend_named_for_the_distro_where_the_file_has_none(tmp_path, capsys):
+    """seed 5 (add-provider etc. joined the fuzz test): upgrading to ogx 1.0 a file whose
+    batches provider needs a SQL store and that declares only KV backends ended in exit 3."""
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        "version: 2\ndistro_name: mini\napis:\n- batches\nproviders:\n  batches:\n  - provider_id: reference\n"
+        "    provider_type: inline::reference\n    config:\n      kvstore:\n        namespace: batches\n        backend: kv_default\n"
+        "storage:\n  backends:\n    kv_default:\n      type: kv_sqlite\n      db_path: /tmp/kv.db\n"
+        "  stores:\n    metadata:\n      backend: kv_default\n      namespace: registry\n"
+    )
+    assert main(["upgrade", str(path), "--from", "0.5", "--to", "ogx-1.0", "--output", str(tmp_path / "out.yaml")]) == 0
+    assert "added storage.backends.sql_default" in capsys.readouterr().out
+    data = yaml.safe_load((tmp_path / "out.yaml").read_text())
+    assert data["storage"]["backends"]["sql_default"]["db_path"] == "${env.SQLITE_STORE_DIR:=~/.ogx/distributions/mini}/sqlstore.db"
+    assert data["providers"]["batches"][0]["config"]["sqlstore"] == {"table_name": "batches", "backend": "sql_default"}
+
+
+def test_a_diff_marks_a_last_line_without_a_line_break(tmp_path, capsys):
+    """--dry-run on a file without a final line break glued the next diff line to its last one
+    (`-b: 2+b: 2`); it is marked as `diff` marks it, so `patch` applies it too."""
+    path = tmp_path / "run.yaml"
+    path.write_text("a: 1\nb: 2")
+    assert main(["set", str(path), "c=3", "--dry-run"]) == 0
+    diff = capsys.readouterr().out
+    assert diff.endswith(" a: 1\n-b: 2\n\\ No newline at end of file\n+b: 2\n+c: 3\n\\ No newline at end of file\n")
+    assert path.read_text() == "a: 1\nb: 2"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["add-provider", "{file}", "vector_io", "inline::faiss", "--server", "0.7", "--dry-run"],
+        ["migrate", "{file}", "--server", "0.3", "--dry-run"],  # (it adds the stores 0.3 needs)
+    ],
+)
+def test_a_list_written_as_a_backend_name_is_not_a_crash_when_names_are_handed_out(tmp_path, capsys, argv):
+    """seed 8: add-provider on a file with `backend: [a, {b: c}]` ended in TypeError:
+    unhashable (exit 3); so did migrate where it adds the stores a release needs."""
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        "version: 2\nimage_name: x\napis:\n- vector_io\nproviders:\n  vector_io: []\n"
+        "  inference:\n  - provider_id: ollama\n    provider_type: remote::ollama\n    config:\n      url: ${env.OLLAMA_URL:http://localhost:11434}\n"
+        "storage:\n  backends:\n    kv_default:\n      type: kv_sqlite\n      db_path: /tmp/kv.db\n"
+        "    sql_default:\n      type: sql_sqlite\n      db_path: /tmp/sql.db\n"
+        "  stores:\n    metadata:\n      backend: [a, {b: c}]\n      namespace: registry\n"
+    )
+    code = main([str(path) if part == "{file}" else part for part in argv])
+    err = capsys.readouterr().err
+    assert code in (0, 1) and "internal error" not in err, err
+
+
+_STORAGE_V03 = (
+    "storage:\n  backends:\n    kv_default:\n      type: kv_sqlite\n      db_path: /tmp/kv.db\n"
+    "    sql_default:\n      type: sql_sqlite\n      db_path: /tmp/sql.db\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("versions", "text"),
+    [
+        # the base_url step looked the type up in a dict
+        (["--from", "0.2", "--to", "ogx-1.0"],
+         "version: 2\nimage_name: x\napis:\n- inference\nproviders:\n  inference:\n  - provider_id: ollama\n"
+         "    provider_type: [remote::ollama]\n    config:\n      url: http://localhost:11434\n"),
+        # the removed-providers step made a set of the ids of the providers it comments out
+        (["--from", "0.6", "--to", "0.7"],
+         "version: 2\ndistro_name: x\napis:\n- inference\nproviders:\n  inference:\n  - provider_id: [a]\n"
+         "    provider_type: remote::tgi\n    config:\n      url: http://x\nregistered_resources:\n  models:\n"
+         "  - model_id: m\n    provider_id: [a]\n" + _STORAGE_V03),
+        # the check for pre-0.3 store configs (a !!set is no more hashable than a list)
+        (["--to", "ogx-1.0"],
+         "version: 2\ndistro_name: x\napis:\n- vector_io\nproviders:\n  vector_io:\n  - provider_id: faiss\n"
+         "    provider_type: inline::faiss\n    config:\n      persistence:\n        namespace: !!set {a, b}\n"
+         "        backend: kv_default\n" + _STORAGE_V03),
+    ],
+)  # fmt: skip
+def test_upgrade_on_values_that_cannot_be_names_is_not_a_crash(tmp_path, capsys, versions, text):
+    """Seeds 10, 21-23, once upgrade joined the fuzz test: values PyYAML reads as a list or a
+    set where a name belongs ended in TypeError: unhashable (exit 3)."""
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    code = main(["upgrade", str(path), *versions, "--dry-run"])
+    err = capsys.readouterr().err
+    assert code in (0, 1) and "internal error" not in err, err
+    assert path.read_text() == text
+
+
+def test_upgrade_comments_out_list_items_past_the_tenth_in_their_own_order(tmp_path):
+    """Seed 23: removing apis[9] before apis[10] (paths sorted as strings, "10" < "9") deleted the
+    wrong item from the data the edit must give: exit 3 on any file listing the dropped APIs
+    past the tenth."""
+    kept = ["inference", "files", "vector_io", "tool_runtime", "batches", "responses", "file_processors", "conversations", "prompts"]
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        "version: 2\ndistro_name: x\napis:\n" + "".join(f"- {api}\n" for api in kept + ["eval", "scoring", "datasetio"]) + "providers: {}\n"
+        "storage:\n  backends:\n    kv_default:\n      type: kv_sqlite\n      db_path: /tmp/kv.db\n"
+        "    sql_default:\n      type: sql_sqlite\n      db_path: /tmp/sql.db\n"
+    )
+    out = tmp_path / "out.yaml"
+    assert main(["upgrade", str(path), "--from", "0.7", "--to", "ogx-1.0", "--force", "--output", str(out)]) == 0
+    assert yaml.safe_load(out.read_text())["apis"] == kept
+    assert "# - eval\n# - scoring\n# - datasetio\n" in out.read_text()

@@ -109,7 +109,7 @@ def test_a_second_provider_of_a_type_gets_its_own_id_and_namespace():
     assert result.provider_id == "faiss-2"
     assert doc.value_at(result.path + ("config", "persistence")) == {"backend": "kv_default", "namespace": "vector_io::faiss_faiss_2"}
     assert errors(doc) == []
-    with pytest.raises(EditError, match="already a vector_io provider 'faiss'"):
+    with pytest.raises(EditError, match="providers.vector_io already has a provider 'faiss'"):
         add_provider(doc, "vector_io", "inline::faiss", OGX, provider_id="faiss")
 
 

@@ -20,6 +20,7 @@ from llama_config.model.data_location import backend_data
 from llama_config.model.document import EditError
 from llama_config.model.envvars import Environment
 from llama_config.model.errors import ConfigFileError
+from llama_config.model.facts import type_tag_of
 from llama_config.model.operations import backend_family, backends, backends_of_family
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
@@ -383,8 +384,9 @@ class ConfigEditorApp(App[None]):
         session = self.session
         if session is None:
             return
-        current = session.doc.value_at(("server", "auth", "provider_config"))
-        current_type = current.get("type") if isinstance(current, dict) else None
+        # the picker shows the type a placeholder selects (`${env.AUTH:+oauth2_token}`): compared
+        # with the written text, mounting the form replaced the whole provider config
+        current_type = type_tag_of(session.doc.value_at(("server", "auth", "provider_config")))
         if event.value is Select.NULL:
             if session.doc.node_at(("server", "auth")) is not None:
                 self.change("Authentication removed", lambda: session.unset(("server", "auth")))

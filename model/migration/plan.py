@@ -440,7 +440,12 @@ def _unique_partitions(plan: Plan, data: dict, known: Callable[[tuple], list | N
 
 
 def _hashable(value: Any) -> bool:
-    return not isinstance(value, (dict, list))
+    """(a `!!set` is unhashable too, not only lists and mappings)"""
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _data_notes(plan: Plan) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..document import Document
 from ..facts import family_of, type_tag_of
 from ..operations import backends
-from ..references import find_references
+from ..references import find_references, partitions_in_use
 from ..releases import Release
 from ..releases.defaults import backend_config, needs_store, partition_key, store_reference
 
@@ -85,7 +85,7 @@ def _plan(data: dict, declared: dict[str, str | None], release: Release, names: 
     else a new SQLite backend (one per family, shared by the stores that need it); each with a
     namespace / table no other reference on that backend uses. `declared`: name -> family."""
     if used is None:
-        used = {(ref.backend, ref.partition) for ref in find_references(data, release=release)} if names else set()
+        used = partitions_in_use(find_references(data, release=release)) if names else set()
     used = set(used)
     created: dict[str, tuple[str, dict]] = {}  # family -> (new backend name, its config)
     out: list[AddedStore] = []

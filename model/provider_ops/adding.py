@@ -188,7 +188,7 @@ def new_provider(
     elif not isinstance(provider_id, str) or not re.fullmatch(r"[A-Za-z0-9_.:\-]+", provider_id):
         raise EditError(f"'{provider_id}' is not a usable provider_id (letters, digits, _ . : -)")
     elif provider_id in provider_ids(doc, api):
-        raise EditError(f"there is already a {api} provider '{provider_id}' (its providers: {', '.join(provider_ids(doc, api))})")
+        raise EditError(f"providers.{api} already has a provider '{provider_id}' (its providers: {', '.join(provider_ids(doc, api))})")
     distro = distro_name(doc.data)
     storage = storage or StorageAllocator(doc, release, distro)
     config = sample_config(release, api, provider_type, distro)

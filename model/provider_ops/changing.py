@@ -82,7 +82,7 @@ def rename_provider(doc: Document, api: str, old: str, new: str, release: Releas
     if not isinstance(new, str) or not PROVIDER_ID.match(new):
         raise EditError(f"'{new}' is not a usable provider_id (letters, digits, _ . : -)")
     if new in provider_ids(doc, api):
-        raise EditError(f"there is already a {api} provider '{new}'")
+        raise EditError(f"providers.{api} already has a provider '{new}'")
     uses = resources_naming(doc, api, old, release)
     changes: list[tuple[Path, object]] = [(path + ("provider_id",), _with_id(provider.get("provider_id"), old, new))]
     changes += [(u.provider_path, _with_id(doc.value_at(u.provider_path), old, new)) for u in uses]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..document import Document
 from ..facts import declared_backends, family_of, type_tag_of
-from ..references import find_references
+from ..references import find_references, partitions_in_use
 from ..releases import Release
 from ..releases.defaults import backend_config, partition_key
 
@@ -26,7 +26,7 @@ class StorageAllocator:
         implicit = not declared and isinstance(storage, (dict, type(None))) and (storage or {}).get("backends") is None
         self.backends: dict[str, Any] = dict(release.default_backends) if implicit and release.default_backends else dict(declared)
         self.new_backends: dict[str, dict] = {}
-        self.used: set[tuple[Any, Any]] = {(r.backend, r.partition) for r in find_references(data, release=release)}
+        self.used: set[tuple[Any, Any]] = partitions_in_use(find_references(data, release=release))
         stores = storage.get("stores") if isinstance(storage, dict) else None
         for name, spec in release.stores.items():
             default = spec.get("default")

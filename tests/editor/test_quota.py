@@ -167,3 +167,24 @@ async def test_quota_without_a_kv_backend_offers_kv_sqlite_at_quotas_db(editor) 
         await settle(pilot)
         assert doc.value_at(("server", "quota", "kvstore")) == {"backend": "kv_quota", "namespace": "quota"}
         assert [(d.code, d.path) for d in app.session.errors()] == stores_errors
+
+
+async def test_looking_at_an_auth_type_chosen_by_a_placeholder_changes_nothing(editor) -> None:
+    # ogx's ci-tests config turns auth on with `type: ${env.AUTH_PROVIDER:+oauth2_token}`; the
+    # picker shows oauth2_token, and its first Changed (mounting) was taken for a choice: the
+    # whole provider config became `{type: oauth2_token}` (audience, issuer, jwks gone)
+    from tests.conftest import CORPUS
+
+    text = (CORPUS / "d1b663294/src/ogx/distributions/ci-tests/config.yaml").read_text()  # shipped in ogx (see SOURCE.md)
+    app, path = editor(text=text, name="config.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show(app, pilot, ("server", "auth"), "auth")
+        assert app.detail.query_one("#auth-type", Select).value == "oauth2_token"
+        assert field(app, "server", "auth", "provider_config", "jwks", "uri")
+        assert not app.session.modified
+        assert app.session.doc.text == text
+        # choosing another type still replaces the config with that type's
+        app.detail.query_one("#auth-type", Select).value = "custom"
+        await settle(pilot)
+        assert app.session.doc.value_at(("server", "auth", "provider_config")) == {"type": "custom"}

@@ -36,11 +36,12 @@ def _targets(doc: Document, ctx: Context) -> list[tuple[tuple, str, str]]:
     """(config path, old key, suffix) of each provider config to change."""
     out = []
     for api, i, entry in providers(doc):
-        old = RENAMED.get(entry.get("provider_type"))
+        ptype = entry.get("provider_type")
+        old = RENAMED.get(ptype) if isinstance(ptype, str) else None
         config = entry.get("config")
         if old and isinstance(config, dict) and old[0] in config and "base_url" not in config:
             # only where the step's release really renamed it (the release data says so)
-            spec = ctx.after.provider(api, entry["provider_type"])
+            spec = ctx.after.provider(api, ptype)
             if spec is None or "base_url" in (spec.get("config_schema") or {}).get("properties", {}):
                 out.append((("providers", api, i, "config"), old[0], old[1]))
     return out

@@ -57,7 +57,13 @@ def _covering(doc: Document, paths: list[Path]) -> list[Path]:
                 chosen.add(parent)
                 changed = True
     # a path under another chosen one goes with it
-    return sorted((p for p in chosen if not any(p[: len(q)] == q and p != q for q in chosen)), key=lambda p: [str(x) for x in p])
+    return sorted((p for p in chosen if not any(p[: len(q)] == q and p != q for q in chosen)), key=_text_order)
+
+
+def _text_order(path: Path) -> list[tuple]:
+    """Paths in the order of the text: list indexes as numbers (item 10 after item 9: as
+    strings "10" came first, and removing from the end deleted the wrong item)."""
+    return [(0, part, "") if isinstance(part, int) else (1, 0, str(part)) for part in path]
 
 
 def _block(doc: Document, path: Path) -> KeyBlock:
@@ -93,11 +99,11 @@ def comment_out(doc: Document, paths: list[Path], why: str) -> list[str]:
         if isinstance(path[-1], int) and len(lines) == 1:
             new = ""  # a one-line list item (`- safety`) speaks for itself; the report says why
         edits.append((block.line_start, block.end, new + "\n".join(lines) + ("\n" if text.endswith("\n") else "")))
-    for path in sorted((p for p in paths if p not in flow), key=lambda p: [str(x) for x in p], reverse=True):
+    for path in sorted((p for p in paths if p not in flow), key=_text_order, reverse=True):
         _remove(expected, path)
     if edits:
         doc.replace_lines(edits, expected)
-    for path in sorted(flow, key=lambda p: [str(x) for x in p], reverse=True):
+    for path in sorted(flow, key=_text_order, reverse=True):
         report.append(f"{format_path(path)} (line {line_of(doc, path)}; written inside {{...}}/[...], removed): {doc.value_at(path)!r}")
         remove(doc, path)
     return report
@@ -147,7 +153,7 @@ def sql_backend(doc: Document, release) -> tuple[str, list[str]]:
     if not declared and "sql_default" in defaults:
         return "sql_default", []
     name = _free_name(set(declared), "sql_default")
-    config = backend_config(release, "sql_sqlite", _distro(doc))
+    config = backend_config(release, "sql_sqlite", _distro(doc.data))
     doc.set(("storage", "backends", name), config)
     return name, [f"added storage.backends.{name} ({config.get('type')} {config.get('db_path', '')}): the file had no SQL backend"]
 

@@ -36,7 +36,7 @@ def _api_paths(doc: Document, ctx: Context) -> list[tuple]:
     data = doc.data
     paths: list[tuple] = []
     apis = data.get("apis")
-    paths += [("apis", i) for i, a in enumerate(apis if isinstance(apis, list) else ()) if a in gone]
+    paths += [("apis", i) for i, a in enumerate(apis if isinstance(apis, list) else ()) if isinstance(a, str) and a in gone]
     section = data.get("providers")
     paths += [("providers", api) for api in (section if isinstance(section, dict) else ()) if api in gone]
     if ctx.before is not None:
@@ -49,7 +49,9 @@ def _api_paths(doc: Document, ctx: Context) -> list[tuple]:
 
 
 def _apply_apis(doc: Document, ctx: Context) -> Outcome:
-    gone = sorted(_removed_apis(ctx) & ({p[1] for p in _api_paths(doc, ctx) if p[0] == "providers"} | set(doc.data.get("apis") or [])))
+    apis = doc.data.get("apis")
+    listed = {a for a in (apis if isinstance(apis, list) else ()) if isinstance(a, str)}
+    gone = sorted(_removed_apis(ctx) & ({p[1] for p in _api_paths(doc, ctx) if p[0] == "providers"} | listed))
     why = f"{ctx.after.name} has no {', '.join(gone) or 'such'} API" + (f" ({KNOWN_PRS[ctx.after.line]})" if ctx.after.line in KNOWN_PRS else "")
     lines = comment_out(doc, _api_paths(doc, ctx), why + "; kept for the record")
     return Outcome(manual=[f"REMOVED: {why}: commented out what used it (it stops working; no replacement is configured):"]
@@ -68,12 +70,12 @@ def _unavailable(doc: Document, ctx: Context) -> list[tuple[str, int, dict]]:
 
 def _apply_providers(doc: Document, ctx: Context) -> Outcome:
     found = _unavailable(doc, ctx)
-    ids = {entry.get("provider_id") for _, _, entry in found}
+    ids = {entry.get("provider_id") for _, _, entry in found if isinstance(entry.get("provider_id"), str)}
     paths: list[tuple] = [("providers", api, i) for api, i, _ in found]
     resources = doc.data.get("registered_resources")
     for key, items in (resources.items() if isinstance(resources, dict) else ()):
         for i, item in enumerate(items if isinstance(items, list) else ()):
-            if isinstance(item, dict) and item.get("provider_id") in ids:
+            if isinstance(item, dict) and isinstance(item.get("provider_id"), str) and item["provider_id"] in ids:
                 paths.append(("registered_resources", key, i))
     types = ", ".join(sorted({f"{api} {entry['provider_type']}" for api, _, entry in found}))
     why = f"{ctx.after.name} has no provider {types}"
