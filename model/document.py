@@ -25,7 +25,8 @@ from .text_positions import TextPositions
 from .textstyle import TextStyle, detect_style
 from .yamldata import same_data
 from .yamlpath import Path, format_path
-from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node, ParseNotes, check_duplicate_keys, parse
+from .yamlparse import ParseNotes, check_duplicate_keys, parse
+from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node
 
 BOM = "\ufeff"
 
@@ -360,7 +361,7 @@ class Document(TextPositions):
         for path, entries in groups:
             merged.setdefault(path, {}).update(entries)
         targets = {path: self._block_mapping_without(path, entries) for path, entries in merged.items()}
-        positions = {path: self._block_end(m, m.items[0][0].column) for path, m in targets.items() if m is not None}
+        positions = {path: self._block_end(m, self._keys_column(m)) for path, m in targets.items() if m is not None}
         if len(groups) > 1 and (None in targets.values() or len(set(positions.values())) < len(positions)):
             for path, entries in groups:  # (each add_keys finds its mapping in the text as it is by then)
                 self.add_keys_in([(path, entries)])
@@ -383,7 +384,7 @@ class Document(TextPositions):
         for path, entries in merged.items():
             for key, value in entries.items():
                 intended.set(path + (key,), value)
-            column = targets[path].items[0][0].column
+            column = self._keys_column(targets[path])
             lines = [line for key, value in entries.items() for line in render_entry(key, value, column, self.style)]
             replacements.append((positions[path], positions[path], self._nl() + self._join(lines)))
         self._apply(replacements, intended.data)
@@ -568,12 +569,22 @@ class Document(TextPositions):
             before = close
             while self.text[before - 1] in " \t\r\n":
                 before -= 1
-            self._replace(before, before, ", " + entry, expected)
+            last = mapping.items[-1][1] if mapping.items else None
+            # (`{a: !!binary}`: a comma against the tag would be read as part of it by PyYAML)
+            gap = " " if last is not None and last.kind == SCALAR and last.tag and last.raw == "" and last.style == "" else ""
+            self._replace(before, before, gap + ", " + entry, expected)
             return
-        column = mapping.items[0][0].column
+        column = self._keys_column(mapping)
         lines = render_entry(key, value, column, self.style)
         pos = self._block_end(mapping, column)
         self._replace(pos, pos, self._nl() + self._join(lines), expected)
+
+    def _keys_column(self, mapping: Node) -> int:
+        """The column a new key of a block mapping (with keys) starts at: its first key's, or the
+        `?` before it when that key is written explicitly (`? name` puts the name two columns in)."""
+        key = mapping.items[0][0]
+        before = self.text[self._line_start(key.start) : key.start].rstrip(" ")
+        return len(before) - 1 if before.endswith("?") else key.column
 
     def delete(self, path: Path) -> None:
         """Remove the key at `path` with its value and the comment lines directly above it."""
@@ -621,7 +632,11 @@ class Document(TextPositions):
             self._replace(start, end, "", expected)
             return
         line_start = self._line_start(key_node.start)
-        if self.text[line_start : key_node.start].strip():
+        prefix = self.text[line_start : key_node.start].rstrip(" ")
+        column = key_node.column
+        if prefix.endswith("?") and not prefix[:-1].strip():
+            column = len(prefix) - 1  # an explicit `? key`: its lines start at the `?`
+        elif prefix.strip():
             # the key shares its line with a "- " item marker: the next key moves up to that line
             index = parent.items.index(pair)
             next_key = parent.items[index + 1][0]
@@ -636,15 +651,15 @@ class Document(TextPositions):
             else:
                 self._replace(key_node.start, next_key.start, "", expected)
             return
-        start = self._attached_comment_start(line_start, key_node.column)
-        end = self._block_end(value_node, key_node.column)
+        start = self._attached_comment_start(line_start, column)
+        end = self._block_end(value_node, column)
         if not parent_path and len(parent.items) == 1:
             # the last key of the file: what is left is an empty mapping, not an empty file
             self._replace(start, end, "{}", expected)
             return
         if end < len(self.text):
             end = self._next_line(end)
-        elif start > 0:
+        elif start > 0 and not self.text[start:end].endswith(("\n", "\r")):
             start -= 2 if self.text.startswith("\r\n", start - 2) else 1  # the line break before it
         self._replace(start, end, "", expected)
 

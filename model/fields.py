@@ -11,7 +11,7 @@ from .releases import Release
 from .releases.fields import SchemaField, field_at
 from .schema_check import check, with_article
 from .yamlpath import Path
-from .yamltree import parse
+from .yamlparse import parse
 
 __all__ = ["SchemaField", "parse_text", "parse_checked", "parse_value", "set_typed"]
 

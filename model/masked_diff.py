@@ -9,7 +9,8 @@ from typing import Any
 
 from .errors import ParseError
 from .redaction import is_secret_path, redact_text, secret_fields, shown_value
-from .yamltree import MAP, SCALAR, parse
+from .yamlparse import parse
+from .yamltree import MAP, SCALAR
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 

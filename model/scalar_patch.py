@@ -20,7 +20,8 @@ from itertools import accumulate
 
 from .errors import ParseError
 from .workcount import WORK
-from .yamltree import BOM, MAP, MERGE_KEY, SCALAR, SEQ, Node, _collection_value, parse
+from .yamlparse import BOM, parse
+from .yamltree import MAP, MERGE_KEY, SCALAR, SEQ, Node, _collection_value
 
 _QUOTED_OR_PLAIN = ("", "'", '"')
 

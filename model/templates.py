@@ -89,7 +89,7 @@ def explain_parse_error(exc: ParseError, text: str) -> None:
     spans = [s for s in template_spans(text) if s.text.startswith("{{")]
     if not spans or exc.line is None:
         return
-    from .yamltree import parse
+    from .yamlparse import parse
 
     try:
         parse(mask_templates(text))

@@ -10,6 +10,17 @@ from bisect import bisect_left
 from .yamltree import ALIAS, MAP, SEQ, Node
 
 TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")  # an end-of-line comment with the blanks before it
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def lines_with_ends(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The lines of text[start:end], each with its own line break (\n, \r\n or a bare \r: a
+    file may mix them); the last has none when the text does not end with one."""
+    return _LINE.findall(text, start, len(text) if end is None else end)
+
+
+def without_break(line: str) -> str:
+    return line.rstrip("\r\n")
 
 
 class WordsAt:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .yamltree import ParseNotes
+from .yamlparse import ParseNotes
 
 
 _NEWLINE_NAMES = {"\r\n": "CRLF", "\r": "CR"}
@@ -39,7 +39,7 @@ def _most_common(counts: dict[int, list], default: int) -> int:
 
 
 def detect_style(text: str, notes: ParseNotes, bom: bool) -> TextStyle:
-    """The style of `text`, with the counts its parse took on the way (yamltree.ParseNotes)."""
+    """The style of `text`, with the counts its parse took on the way (yamlparse.ParseNotes)."""
     crlf = text.count("\r\n")
     newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
     bare_cr = text.count("\r") - crlf

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -11,7 +12,7 @@ import yaml
 from llama_config.model.document import Document
 from llama_config.model.errors import ConfigFileError
 from llama_config.model.yamldata import same_data
-from llama_config.model.yamltree import MAX_DEPTH
+from llama_config.model.yamlparse import MAX_DEPTH
 from llama_config.tui.cli import main
 
 
@@ -243,3 +244,160 @@ def test_upgrade_comments_out_list_items_past_the_tenth_in_their_own_order(tmp_p
     assert main(["upgrade", str(path), "--from", "0.7", "--to", "ogx-1.0", "--force", "--output", str(out)]) == 0
     assert yaml.safe_load(out.read_text())["apis"] == kept
     assert "# - eval\n# - scoring\n# - datasetio\n" in out.read_text()
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "mixed"])
+def test_upgrade_comments_out_what_a_release_dropped_in_a_file_with_cr_line_ends(tmp_path, newline):
+    """Seeds 901-906: a file with bare-CR line ends was split into lines at \\n alone, so only
+    its first line was commented out and the edit failed its check (an internal error from
+    upgrade, on any such file that lists a dropped API)."""
+    lines = [
+        "version: 2", "distro_name: x", "apis:", "- inference", "- safety", "providers:", "  inference:",
+        "  - provider_id: ollama", "    provider_type: remote::ollama", "  safety:",
+        "  - provider_id: llama-guard", "    provider_type: inline::llama-guard", "    config:",
+        "      excluded_categories: []", "storage:", "  backends:", "    kv_default:", "      type: kv_sqlite",
+        "      db_path: /tmp/kv.db", "    sql_default:", "      type: sql_sqlite", "      db_path: /tmp/sql.db",
+    ]  # fmt: skip
+    ends = ["\r", "\r\n", "\n"] if newline == "mixed" else [newline]
+    text = "".join(line + ends[i % len(ends)] for i, line in enumerate(lines))
+    path, out = tmp_path / "run.yaml", tmp_path / "out.yaml"
+    path.write_bytes(text.encode())
+    assert main(["upgrade", str(path), "--from", "0.7", "--to", "ogx-1.0", "--force", "--output", str(out)]) == 0
+    written = out.read_bytes().decode()
+    data = yaml.safe_load(written)
+    assert data["apis"] == ["inference"] and list(data["providers"]) == ["inference"]
+    commented = [line for line in re.split(r"\r\n|\r|\n", written) if line.lstrip().startswith("# ")]
+    assert "  #   provider_type: inline::llama-guard" in commented and "# - safety" in commented
+    if newline != "mixed":  # every line keeps the file's line break
+        rest = written.replace(newline, "")
+        assert "\r" not in rest and "\n" not in rest
+
+
+def test_upgrade_renames_the_search_tool_in_both_templates_of_a_file_with_cr_line_ends(tmp_path):
+    """The lines of each template were found at \\n alone: in a bare-CR file both spanned the
+    whole file, and the two edits overlapped (an internal error)."""
+    text = (
+        "version: 2\rdistro_name: x\rapis: [inference]\rproviders: {}\rvector_stores:\r  file_search_params:\r"
+        "    header_template: 'knowledge_search tool found {num_chunks} chunks:'\r"
+        "    footer_template: 'END of knowledge_search tool results.'\r"
+    )
+    path, out = tmp_path / "run.yaml", tmp_path / "out.yaml"
+    path.write_bytes(text.encode())
+    assert main(["upgrade", str(path), "--from", "0.6", "--to", "0.7", "--force", "--output", str(out)]) == 0
+    written = out.read_bytes().decode()
+    assert written == text.replace("knowledge_search", "file_search")
+
+
+def test_upgrade_edits_the_copy_the_server_reads_of_a_key_written_twice(tmp_path, capsys):
+    """Seeds 902-909: a key written twice with one value (loading accepts it) was edited in one
+    copy only, and the edit's check refused the two now different values as an internal error.
+    The earlier copies go first (the server reads the last one)."""
+    path, out = tmp_path / "run.yaml", tmp_path / "out.yaml"
+    path.write_text(
+        "version: 2\ndistro_name: x\napis:\n- inference\n- safety\nproviders:\n  inference:\n  - provider_id: ollama\n"
+        "    provider_type: remote::ollama\n    provider_type: remote::ollama\n  safety: []\n  safety: []\n"
+        "storage:\n  backends:\n    kv_default:\n      type: kv_sqlite\n      db_path: /tmp/kv.db\n"
+    )
+    assert main(["upgrade", str(path), "--from", "0.7", "--to", "ogx-1.0", "--force", "--output", str(out)]) == 0
+    data = yaml.safe_load(out.read_text())
+    assert list(data["providers"]) == ["inference"] and data["providers"]["inference"][0]["provider_type"] == "remote::ollama"
+    assert out.read_text().count("provider_type: remote::ollama") == 1
+    assert "removed the earlier copies" in capsys.readouterr().out
+
+
+def test_upgrade_comments_out_a_whole_providers_section_under_one_reason(tmp_path):
+    """Seeds 904-909: when every API under `providers:` went, the section itself is commented out,
+    and asking for its own reason read path[1] of a one-part path (IndexError, exit 3)."""
+    path, out = tmp_path / "run.yaml", tmp_path / "out.yaml"
+    path.write_text("version: 2\ndistro_name: x\napis:\n- safety\nproviders:\n  safety: []\n")
+    assert main(["upgrade", str(path), "--from", "0.7", "--to", "ogx-1.0", "--force", "--output", str(out)]) == 0
+    assert "# llama-config upgrade: ogx 1.0 has no safety API (ogx #5290); kept for the record\n# providers:\n" in out.read_text()
+
+
+@pytest.mark.parametrize("text", ["? image_name\n: x\nversion: 2\n", "? image_name\nversion: 2\n", "server:\n  ? port\n  : 8321\n"])
+def test_a_new_key_goes_in_line_with_an_explicit_key_and_not_with_its_name(tmp_path, text):
+    """Seeds 902 and 909: a mapping whose first key is written `? name` got new keys at the
+    name's column, two in, which the parser refused (an internal error from set)."""
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    assert main(["set", str(path), "storage.stores.metadata.backend=kv_default", "server.host=h", "--no-backup", "--force"]) == 0
+    data = yaml.safe_load(path.read_text())
+    assert data["storage"] == {"stores": {"metadata": {"backend": "kv_default"}}} and data["server"]["host"] == "h"
+
+
+@pytest.mark.parametrize("text", ["{a: !!binary, b: 1}", "a: [!!str, b]", "a: !!str,x\n", "{a: !!str]\n"])
+def test_a_tag_against_a_comma_or_bracket_is_read_as_pyyaml_reads_it(text):
+    """Seed 904: libyaml ends a tag at `,` `[` `]`, PyYAML reads them as part of it: a text
+    libyaml accepts, the server refuses. Such a text is judged by PyYAML's own parser."""
+    try:
+        yaml.safe_load(text)
+    except yaml.YAMLError:
+        with pytest.raises(ConfigFileError):
+            Document.from_text(text)
+    else:
+        assert same_data(Document.from_text(text).data, yaml.safe_load(text))
+
+
+def test_a_key_added_after_an_empty_tagged_value_in_braces_keeps_the_tag_apart(tmp_path):
+    """Seed 904: `{image_name: !!binary }` gained `, providers: ...` straight after the tag,
+    which PyYAML reads as the tag `!!binary,` (the saved file did not load on the server)."""
+    path = tmp_path / "run.yaml"
+    path.write_text("{image_name: !!binary }\n")
+    assert main(["add-provider", str(path), "vector_io", "inline::chromadb", "--force", "--server", "ogx-1.1", "--no-backup"]) == 0
+    data = yaml.safe_load(path.read_text())
+    assert data["image_name"] == b"" and data["providers"]["vector_io"][0]["provider_id"] == "chromadb"
+
+
+def test_upgrade_refuses_to_comment_out_an_anchor_an_alias_elsewhere_uses(tmp_path, capsys):
+    """Seed 907: an anchor inside a provider the release dropped, used by an alias that stays,
+    left the alias pointing at nothing; the edit's check refused it as an internal error."""
+    path = tmp_path / "run.yaml"
+    text = (
+        "version: 2\ndistro_name: x\napis:\n- inference\n- safety\nproviders:\n  inference:\n  - provider_id: ollama\n"
+        "    provider_type: remote::ollama\n    config:\n      base_url: http://o\n  safety:\n  - provider_id: g\n"
+        "    provider_type: inline::llama-guard\n    config:\n      url: &u http://h\nserver:\n  host: *u\n"
+    )
+    path.write_text(text)
+    assert main(["upgrade", str(path), "--from", "0.7", "--to", "ogx-1.0", "--force", "--write"]) == 1
+    err = capsys.readouterr().err
+    assert "providers.safety holds the YAML anchor &u, which *u at line 18 uses" in err and "internal error" not in err
+    assert path.read_text() == text
+
+
+def test_a_tab_after_a_bare_cr_line_is_refused_where_pyyaml_refuses_it():
+    """Seed 912: the tab check found a line's start at \\n alone, so in a bare-CR file a `#` on an
+    earlier line made a tab at the end of a later one look like part of a comment."""
+    text = "version: 2\n#:\r! a: \t\r ?b: 2\r"
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(text)
+    with pytest.raises(ConfigFileError, match="tab character") as caught:
+        Document.from_text(text)
+    assert (caught.value.line, caught.value.column) == (3, 6)
+
+
+@pytest.mark.parametrize("text", ["? k\n: 1\n", "version: 2\n? k\n: 1\n# c\nx: 1\n", "a:\n  ? k\n  : 1\n  b: 2\n", "version: 2\n? k\n"])
+def test_unset_removes_a_key_written_explicitly(tmp_path, text):
+    """Seed 912: `? key` was taken for a key sharing its line with a list's `- `, and removing
+    it looked for the key after it (IndexError, exit 3)."""
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    where = "a.k" if text.startswith("a:") else "k"
+    assert main(["set", str(path), "--unset", where, "--force", "--no-backup"]) == 0
+    expected = yaml.safe_load(text)
+    (expected["a"] if where == "a.k" else expected).pop("k")
+    assert yaml.safe_load(path.read_text()) == (expected or {}) and path.read_text().endswith("\n")
+
+
+def test_migrate_keeps_one_copy_of_a_key_written_twice_inside_a_store_config(tmp_path, capsys):
+    """Seed 915: `type: sqlite` written twice in a kvstore that moves was retyped in one copy
+    only, and the edit's check refused the two different values as an internal error."""
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        "version: 2\nproviders:\n  datasetio:\n  - provider_id: localfs\n    provider_type: inline::localfs\n    config:\n"
+        "      kvstore:\n        type: sqlite\n        type: sqlite\n        db_path: /tmp/localfs.db\n"
+    )
+    out = tmp_path / "out.yaml"
+    assert main(["migrate", str(path), "--force", "--output", str(out)]) == 0
+    data = yaml.safe_load(out.read_text())
+    assert data["providers"]["datasetio"][0]["config"]["kvstore"]["backend"] in data["storage"]["backends"]
+    assert "kvstore.type at line 8 (an identical copy" in capsys.readouterr().out

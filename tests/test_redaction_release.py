@@ -14,7 +14,7 @@ from llama_config.model.probes import plan
 from llama_config.model.redaction import MASK, is_secret_path
 from llama_config.model.release_secrets import release_secret_fields
 from llama_config.model.releases import load_release
-from llama_config.model.yamltree import parse
+from llama_config.model.yamlparse import parse
 from llama_config.tui.cli import main
 
 SECRETS = ("AKIA-KEYID-1", "AKIA-WRONG-TYPE-2", "QUtJQS1XUk9ORy1UWVBFLTI", "CONNSTR-PW-3", "AKIA-MIGRATE-4", "AKIA-PARSE-5", "AKIA-LOWER-6")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from llama_config.model.text_positions import WordsAt
-from llama_config.model.yamltree import parse
+from llama_config.model.yamlparse import parse
 
 
 def span(start: int, end: int) -> SimpleNamespace:

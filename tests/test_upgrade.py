@@ -7,6 +7,8 @@ import re
 import shutil
 from pathlib import Path
 
+import yaml
+
 from llama_config.model.document import Document
 from llama_config.model.migration.steps import steps_between
 from llama_config.model.migration.upgrade import PRE_03, detect_source, upgrade
@@ -119,3 +121,21 @@ def test_clean_upgrade_exits_0(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "providers.messages[0].config.kvstore: added" in out  # ogx 1.1 requires it
     assert Document.load(str(tmp_path / "out.yaml")).data["providers"]["messages"][0]["config"]["kvstore"]["backend"] == "kv_default"
+
+
+def test_removed_resources_are_commented_out_under_the_api_each_served(tmp_path, capsys):
+    """ogx 1.0 dropped datasets, scoring_fns and benchmarks with their APIs (#5290): each is
+    commented out under the API it served, not under the one API the file happened to list."""
+    src = tmp_path / "run.yaml"
+    src.write_text(
+        "version: 2\ndistro_name: x\napis:\n- inference\n- safety\nproviders:\n  inference: []\n"
+        "registered_resources:\n  models: []\n  shields: []\n  datasets: []\n  scoring_fns: []\n  benchmarks: []\n"
+        "storage:\n  backends:\n    kv_default:\n      type: kv_sqlite\n      db_path: /tmp/kv.db\n"
+    )
+    out = tmp_path / "out.yaml"
+    assert main(["upgrade", str(src), "--from", "0.7", "--to", "ogx-1.0", "--force", "--output", str(out)]) == 0
+    text = out.read_text()
+    for key, api in [("shields", "safety"), ("datasets", "datasetio"), ("scoring_fns", "scoring"), ("benchmarks", "eval")]:
+        assert f"  # llama-config upgrade: ogx 1.0 has no {api} API (ogx #5290); kept for the record\n  # {key}: []\n" in text
+    assert yaml.safe_load(text)["registered_resources"] == {"models": []}
+    assert "REMOVED: ogx 1.0 has no datasetio, eval, safety, scoring API (ogx #5290)" in capsys.readouterr().out

@@ -21,7 +21,7 @@ from llama_config.model.document import Document
 from llama_config.model.errors import ConfigFileError
 from llama_config.model.validation import validate
 from llama_config.model.yamldata import same_data
-from llama_config.model.yamltree import MAX_DEPTH
+from llama_config.model.yamlparse import MAX_DEPTH
 from llama_config.tui.cli import main
 
 RELIABILITY = Path(__file__).parent / "files" / "reliability"

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from llama_config.model.document import Document
 from llama_config.model.errors import ParseError
-from llama_config.model.yamltree import ALIAS, MAP, SEQ, check_duplicate_keys, parse
+from llama_config.model.yamlparse import check_duplicate_keys, parse
+from llama_config.model.yamltree import ALIAS, MAP, SEQ
 
 
 def load(data: bytes | str, name: str = "run.yaml") -> Document:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from ..diagnostics import Diagnostic
 from ..errors import ParseError
 from ..templates import mask_templates
-from ..yamltree import MAP, SCALAR, parse_stream
+from ..yamlparse import parse_stream
+from ..yamltree import MAP, SCALAR
 from .detect import looks_like_manifest, looks_like_run_config
 from .embedded import EmbeddedConfig, embedded_config, text_lines
 from .objects import K8sObject, objects

@@ -21,6 +21,7 @@ from ..yamltree import ALIAS, SCALAR
 from ..releases import Release
 from .plan import MigrationError, Plan, all_or_nothing, make_plan
 from .rewrite import Rewrite
+from .steps.repeated_keys import repeated_key_paths
 from .stores import AddedStore, add_startup_stores
 
 _OLD_SYNTAX = ("env-old-default-syntax", "env-old-conditional-syntax")
@@ -199,8 +200,11 @@ def _drop_repeats(doc: Document, plan: Plan, edited: list[Path]) -> list[tuple[P
     if not doc.repeated_keys:  # (the load found every key written twice: none, nothing to look up)
         return []
     paths = {("storage",), ("storage", "backends"), ("storage", "stores")}
-    for full in [p.path for p in plan.places] + [p.target for p in plan.places] + edited:
+    edits = [p.path for p in plan.places] + [p.target for p in plan.places] + edited
+    for full in edits:
         paths |= {full[:n] for n in range(1, len(full) + 1) if isinstance(full[n - 1], str)}
+    # and inside what moves (a store config's `type:` written twice is retyped in one copy)
+    paths |= {path for path in repeated_key_paths(doc) if any(path[: len(full)] == full for full in edits)}
     dropped = []
     for path in sorted(paths, key=len):
         if doc.node_at(path[:-1]) is not None:

@@ -16,6 +16,7 @@ from ..releases import LINES, display_name, line_index, load_release
 from ..releases.detect import detect
 from .plan import MigrationError, all_or_nothing
 from .steps import Context, Outcome, Step, steps_between
+from .steps.repeated_keys import STEP as REPEATED_KEYS
 
 PRE_03 = "0.2"  # what --from calls a file in the pre-0.3 storage format
 
@@ -55,6 +56,9 @@ def upgrade(doc: Document, source: str, target: str) -> Upgrade:
     result = Upgrade(source, target)
     target_release = load_release(target)
     with all_or_nothing(doc):
+        first = Context(before=None, after=target_release, target=target_release)
+        if REPEATED_KEYS.detect(doc, first):
+            result.results.append((REPEATED_KEYS, source if source != PRE_03 else target, REPEATED_KEYS.apply(doc, first)))
         for step, line in steps_between(None if source == PRE_03 else source, target):
             previous = LINES[line_index(line) - 1] if line_index(line) > 0 else None
             ctx = Context(before=load_release(previous) if previous else None, after=load_release(line), target=target_release)

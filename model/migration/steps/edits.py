@@ -7,9 +7,11 @@ file (under a `# llama-config upgrade: ...` line saying why), so nothing the ope
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ...document import Document, EditError, KeyBlock
+from ...text_positions import lines_with_ends, without_break
+from ...yamltree import ALIAS
 from ...yamlpath import Path, format_path
 
 MARK = "llama-config upgrade:"
@@ -35,8 +37,8 @@ def quoted_lines(doc: Document, path: Path) -> list[str]:
         return []
     key = doc.key_node_at(path) if isinstance(path[-1], str) else None
     first = (key or node).line
-    last = doc.text.count("\n", 0, max(node.start, node.end - 1))
-    lines = doc.text.split("\n")
+    lines = [without_break(line) for line in lines_with_ends(doc.text)]
+    last = len(lines_with_ends(doc.text, 0, doc._line_start(max(node.start, node.end - 1))))  # (the lines before its last)
     return [f"{n + 1}: {lines[n].rstrip()}" for n in range(first, min(last, first + 11) + 1)] + (
         ["    ..."] if last > first + 11 else []
     )
@@ -70,14 +72,16 @@ def _block(doc: Document, path: Path) -> KeyBlock:
     return doc.item_block(path) if isinstance(path[-1], int) else doc.key_block(path)
 
 
-def comment_out(doc: Document, paths: list[Path], why: str) -> list[str]:
+def comment_out(doc: Document, paths: list[Path], why: str | Callable[[Path], str]) -> list[str]:
     """Comment out the keys / list items at `paths` (one verified line edit for all of them),
-    each under a `# llama-config upgrade: WHY` line at its own indentation. Returns the report's
+    each under a `# llama-config upgrade: WHY` line at its own indentation (`why`: the same for
+    all, or each path's own, asked for the path commented out). Returns the report's
     lines: where each was and its text. A value inside a {...} / [...] cannot be commented out
     by lines: it is removed with the document's ordinary edits and quoted in the report."""
     paths = [p for p in _covering(doc, paths) if doc.node_at(p) is not None]
     if not paths:
         return []
+    _refuse_anchors_used_elsewhere(doc, paths)
     report: list[str] = []
     edits: list[tuple[int, int, str]] = []
     flow: list[Path] = []
@@ -91,14 +95,12 @@ def comment_out(doc: Document, paths: list[Path], why: str) -> list[str]:
             continue
         report.append(f"{format_path(path)} (line {line_of(doc, path)}):")
         report += [f"    {line}" for line in quoted_lines(doc, path)]
-        text = doc.text[block.line_start : block.end]
         col = block.column
-        body = text[:-1] if text.endswith("\n") else text
-        lines = [line if not line.strip() else line[:col] + "# " + line[col:] for line in body.split("\n")]
-        new = " " * col + f"# {MARK} {why}" + nl
+        lines = [line if not line.strip() else line[:col] + "# " + line[col:] for line in lines_with_ends(doc.text, block.line_start, block.end)]
+        new = " " * col + f"# {MARK} {why(path) if callable(why) else why}" + nl
         if isinstance(path[-1], int) and len(lines) == 1:
             new = ""  # a one-line list item (`- safety`) speaks for itself; the report says why
-        edits.append((block.line_start, block.end, new + "\n".join(lines) + ("\n" if text.endswith("\n") else "")))
+        edits.append((block.line_start, block.end, new + "".join(lines)))
     for path in sorted((p for p in paths if p not in flow), key=_text_order, reverse=True):
         _remove(expected, path)
     if edits:
@@ -107,6 +109,23 @@ def comment_out(doc: Document, paths: list[Path], why: str) -> list[str]:
         report.append(f"{format_path(path)} (line {line_of(doc, path)}; written inside {{...}}/[...], removed): {doc.value_at(path)!r}")
         remove(doc, path)
     return report
+
+
+def _refuse_anchors_used_elsewhere(doc: Document, paths: list[Path]) -> None:
+    """An anchor (`&name`) in what goes, used by an alias (`*name`) in what stays: the alias would
+    point at nothing. Refused, with where each stands."""
+    if "&" not in doc.text:
+        return
+    going = {id(n): path for path in paths for n in doc.node_at(path).walk()}
+    anchors = {n.anchor: path for path in paths for n in doc.node_at(path).walk() if n.anchor}
+    if not anchors:
+        return
+    for node in doc.root.walk():
+        if node.kind == ALIAS and node.raw in anchors and id(node) not in going:
+            raise EditError(
+                f"{format_path(anchors[node.raw])} holds the YAML anchor &{node.raw}, which *{node.raw} at line {node.line + 1} "
+                "uses; write that value out in full there, then upgrade"
+            )
 
 
 def remove(doc: Document, path: Path) -> None:

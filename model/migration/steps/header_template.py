@@ -32,9 +32,9 @@ def _apply(doc: Document, ctx: Context) -> Outcome:
     text = doc.text
     for path in _paths(doc):
         node = doc.node_at(path)
-        start = text.rfind("\n", 0, node.start) + 1
-        end = text.find("\n", node.end)
-        end = len(text) if end == -1 else end + 1
+        start = doc._line_start(node.start)
+        end = doc._next_line(node.end)  # (its lines, whichever line breaks end them)
+        end = len(text) if end == -1 else end
         if OLD not in text[node.start : node.end] or node.anchor:
             out.manual.append(f"{format_path(path)} (line {node.line + 1}): replace {OLD} with {NEW} by hand (0.7 refuses a header without it)")
             continue

@@ -19,6 +19,11 @@ from .edits import comment_out, providers
 
 KNOWN_PRS = {"ogx-1.0": "ogx #5290"}
 
+# registered_resources key -> the API that served it (llama-stack 0.7.3 core/stack.py RESOURCES
+# gives each key its routing table, core/distribution.py builtin_automatically_routed_apis the
+# routing table's API): a dropped resource is reported under the API that went with it
+RESOURCE_APIS = {"shields": "safety", "datasets": "datasetio", "scoring_fns": "scoring", "benchmarks": "eval"}
+
 
 def _resource_keys(release: Release) -> set[str]:
     defs = release.schema.get("$defs", {}).get("RegisteredResources", {})
@@ -51,9 +56,19 @@ def _api_paths(doc: Document, ctx: Context) -> list[tuple]:
 def _apply_apis(doc: Document, ctx: Context) -> Outcome:
     apis = doc.data.get("apis")
     listed = {a for a in (apis if isinstance(apis, list) else ()) if isinstance(a, str)}
-    gone = sorted(_removed_apis(ctx) & ({p[1] for p in _api_paths(doc, ctx) if p[0] == "providers"} | listed))
-    why = f"{ctx.after.name} has no {', '.join(gone) or 'such'} API" + (f" ({KNOWN_PRS[ctx.after.line]})" if ctx.after.line in KNOWN_PRS else "")
-    lines = comment_out(doc, _api_paths(doc, ctx), why + "; kept for the record")
+    paths = _api_paths(doc, ctx)
+    used = {p[1] for p in paths if p[0] == "providers"} | {RESOURCE_APIS.get(p[1]) for p in paths if p[0] == "registered_resources"}
+    gone = sorted(_removed_apis(ctx) & (used | listed))
+    pr = f" ({KNOWN_PRS[ctx.after.line]})" if ctx.after.line in KNOWN_PRS else ""
+    why = f"{ctx.after.name} has no {', '.join(gone) or 'such'} API{pr}"
+
+    def own_why(path: tuple) -> str:  # (a provider list or a resource under the one API it served)
+        api = None  # (a whole section commented out, `providers:`, takes the reason of all)
+        if len(path) == 2:
+            api = path[1] if path[0] == "providers" else RESOURCE_APIS.get(path[1]) if path[0] == "registered_resources" else None
+        return (f"{ctx.after.name} has no {api} API{pr}" if api in gone else why) + "; kept for the record"
+
+    lines = comment_out(doc, paths, own_why)
     return Outcome(manual=[f"REMOVED: {why}: commented out what used it (it stops working; no replacement is configured):"]
                    + [f"  {line}" for line in lines])
 

@@ -1,0 +1,36 @@
+"""Keys written twice with one value (loading refuses two different values): the earlier copies
+go before any other step, so that a step that edits the key, or under it, edits the one copy the
+server reads. PyYAML keeps the last of two equal keys, so the data does not change."""
+
+from __future__ import annotations
+
+from ...document import Document
+from ...yamlpath import format_path
+from . import Context, Outcome, Step
+
+
+def repeated_key_paths(doc: Document) -> list[tuple]:
+    """The path of every key written more than once, outer keys first."""
+    firsts = {id(first) for first, _ in doc.repeated_keys}
+    return sorted({path for path, node in doc.root.walk_paths() if id(node) in firsts}, key=len)
+
+
+def _apply(doc: Document, ctx: Context) -> Outcome:
+    out = Outcome()
+    for path in repeated_key_paths(doc):  # (outer keys first: their earlier copies take inner ones along)
+        if doc.node_at(path[:-1]) is not None:
+            lines = doc.drop_repeated_copies(path)
+            if lines:
+                out.done.append(f"{format_path(path)}: removed the earlier copies (line{'s' if len(lines) > 1 else ''} "
+                                f"{', '.join(map(str, lines))}); the server reads the last one, which stays")  # fmt: skip
+    return out
+
+
+STEP = Step(
+    name="repeated-keys",
+    line=None,
+    upstream="PyYAML keeps the last of two equal keys",
+    title="keys written twice: the earlier copies removed before the other steps",
+    detect=lambda doc, ctx: bool(doc.repeated_keys),
+    apply=_apply,
+)
