@@ -57,6 +57,16 @@ async def settle(pilot, rounds: int = 3) -> None:
     await pilot.pause(0)
 
 
+async def steady(pilot) -> None:
+    """settle(), with the inputs' cursors not blinking and scrolling done: what a snapshot sees.
+    (A field's focus scrolls its form; under load a snapshot once caught it a line short.)"""
+    await settle(pilot)
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.wait_for_scheduled_animations()
+    await settle(pilot)
+
+
 def plain(content: Any) -> str:
     if isinstance(content, str):
         return content

@@ -7,17 +7,10 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList
 
-from .helpers import EXAMPLES, SIZE, settle
+from .helpers import EXAMPLES, SIZE, settle, steady
 
 RUN = (EXAMPLES / "run.yaml").read_text(encoding="utf-8").replace("  models: []", "  models:\n  - model_id: llama3.2:3b\n    provider_id: ollama")
 ENV = {"HOME": "/home/op", "OLLAMA_URL": "http://gpu-1:11434/v1"}
-
-
-async def _steady(pilot) -> None:
-    await settle(pilot)
-    for widget in pilot.app.screen.query(Input):
-        widget.cursor_blink = False
-    await settle(pilot)
 
 
 async def _provider_form(pilot) -> None:
@@ -26,7 +19,7 @@ async def _provider_form(pilot) -> None:
     app.go_to(("providers", "inference", 0), kind="provider")
     await settle(pilot)
     app.tree.focus()
-    await _steady(pilot)
+    await steady(pilot)
 
 
 def test_provider_form_80x24(editor, snap_compare) -> None:
@@ -47,7 +40,7 @@ def test_add_provider_types(editor, snap_compare) -> None:
         await pilot.press("a")
         await settle(pilot)
         app.screen.query_one("#type-filter", Input).value = "openai"
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -66,6 +59,6 @@ def test_add_provider_form_80x24(editor, snap_compare) -> None:
         types.highlighted = [o.id for o in types.options].index("remote::openai")
         types.focus()
         await pilot.press("enter")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -12,22 +12,14 @@ from __future__ import annotations
 
 import pytest
 
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList
 
-
-from .helpers import SIZE, settle
-
-
-async def _steady(pilot) -> None:
-    await settle(pilot)
-    for widget in pilot.app.screen.query(Input):
-        widget.cursor_blink = False
-    await settle(pilot)
+from .helpers import SIZE, settle, steady
 
 
 def test_main_screen(editor, snap_compare) -> None:
     app, _ = editor()
-    assert snap_compare(app, terminal_size=SIZE, run_before=_steady)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady)
 
 
 def _selected(path: tuple, kind: str):
@@ -38,7 +30,7 @@ def _selected(path: tuple, kind: str):
         pilot.app.go_to(path, kind=kind)
         await settle(pilot)
         pilot.app.tree.focus()
-        await _steady(pilot)
+        await steady(pilot)
 
     return run_before
 
@@ -57,7 +49,7 @@ def test_add_backend_form(editor, snap_compare) -> None:
         await settle(pilot)
         app.screen.query_one("#backend-type", OptionList).highlighted = app.session.release().backend_types.index("kv_postgres")
         await pilot.press("enter")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -70,7 +62,7 @@ def test_quota_form(editor, snap_compare) -> None:
         app.go_to(("server", "quota"), kind="quota")
         await settle(pilot)
         app.tree.focus()
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -85,7 +77,7 @@ def test_save_diff_dialog(editor, snap_compare) -> None:
         app.change("", lambda: session.rename_backend("kv_quota", "kv_counters"))
         await settle(pilot)
         await pilot.press("ctrl+s")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -98,7 +90,7 @@ def test_quit_dialog(editor, snap_compare) -> None:
         app.change("", lambda: app.session.set_value(("server", "port"), 8322))
         await settle(pilot)
         await pilot.press("q")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -114,7 +106,7 @@ def test_external_change_dialog_at_80x24(editor, snap_compare) -> None:
         await settle(pilot)
         app.tree.focus()
         await pilot.press("ctrl+s")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 

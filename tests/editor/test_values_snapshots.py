@@ -3,8 +3,7 @@ placeholder field as its variable and default, and the quota form showing the fi
 
 from __future__ import annotations
 
-from .helpers import RUN_V03, settle
-from .test_snapshots import _steady
+from .helpers import RUN_V03, settle, steady
 
 SMALL = (80, 24)
 
@@ -15,7 +14,7 @@ def test_placeholder_field_80x24(editor, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot)
         app.go_to(("storage", "backends", "kv_quota"), kind="backend", field=("storage", "backends", "kv_quota", "host"))
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
@@ -28,6 +27,6 @@ def test_quota_form_80x24(editor, snap_compare) -> None:
         app.go_to(("server", "quota"), kind="quota")
         await settle(pilot)
         app.detail.query_one("#quota-period").focus()
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
