@@ -583,8 +583,13 @@ class Document(TextPositions):
         """The column a new key of a block mapping (with keys) starts at: its first key's, or the
         `?` before it when that key is written explicitly (`? name` puts the name two columns in)."""
         key = mapping.items[0][0]
-        before = self.text[self._line_start(key.start) : key.start].rstrip(" ")
-        return len(before) - 1 if before.endswith("?") else key.column
+        explicit = self._explicit_key_column(key)
+        return key.column if explicit is None else explicit
+
+    def _explicit_key_column(self, key_node: Node) -> int | None:
+        """The column of the `?` of a key written `? name`, or None for a key written plainly."""
+        before = self.text[self._line_start(key_node.start) : key_node.start].rstrip(" ")
+        return len(before) - 1 if before.endswith("?") else None
 
     def delete(self, path: Path) -> None:
         """Remove the key at `path` with its value and the comment lines directly above it."""
@@ -632,11 +637,11 @@ class Document(TextPositions):
             self._replace(start, end, "", expected)
             return
         line_start = self._line_start(key_node.start)
-        prefix = self.text[line_start : key_node.start].rstrip(" ")
+        explicit = self._explicit_key_column(key_node)
         column = key_node.column
-        if prefix.endswith("?") and not prefix[:-1].strip():
-            column = len(prefix) - 1  # an explicit `? key`: its lines start at the `?`
-        elif prefix.strip():
+        if explicit is not None and not self.text[line_start : line_start + explicit].strip():
+            column = explicit  # an explicit `? key`: its lines start at the `?`
+        elif self.text[line_start : key_node.start].strip():
             # the key shares its line with a "- " item marker: the next key moves up to that line
             index = parent.items.index(pair)
             next_key = parent.items[index + 1][0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from .document import Document
-from .text_positions import lines_with_ends, without_break
+from .text_positions import line_start_in, lines_with_ends, without_break
 from .yamldata import copy_data
 from .yamlparse import parse
 
@@ -37,7 +37,7 @@ def commented_quota(text: str) -> tuple[int, int, list[str]] | None:
     at = text.find(MARK)
     if at < 0:
         return None
-    start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    start = line_start_in(text, at)
     indent = text[start:at]
     if indent.strip():
         return None

@@ -23,6 +23,11 @@ def without_break(line: str) -> str:
     return line.rstrip("\r\n")
 
 
+def line_start_in(text: str, index: int) -> int:
+    """Start of the line holding `index` in a text (\n, \r\n or a bare \r end a line)."""
+    return max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
+
+
 class WordsAt:
     """Where `words` stand in `text`, and a backslash (an escape in double quotes can write any
     of them), found once: `may_hold(node)` then says whether a scalar written inside `node`

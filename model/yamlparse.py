@@ -21,6 +21,7 @@ from yaml.events import (
 )  # fmt: skip
 
 from .errors import ParseError
+from .text_positions import line_start_in
 from .workcount import WORK
 from .yamldata import same_data
 from .yaml11 import resolve_plain
@@ -190,7 +191,7 @@ _BREAK = re.compile(r"\r\n|\r|\n")
 def _line_and_column(text: str, pos: int) -> tuple[int, int]:
     """0-based line and column of `pos`; a line ends with \n, \r\n or a bare \r, as YAML reads it."""
     breaks = _BREAK.findall(text, 0, pos)
-    return len(breaks), pos - (max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos)) + 1)
+    return len(breaks), pos - line_start_in(text, pos)
 
 
 def _check_tabs(text: str, root: Node) -> None:
@@ -213,7 +214,7 @@ def _check_tabs(text: str, root: Node) -> None:
     while pos != -1:
         inside = scalar_at(pos)
         if not (inside and inside[2]):
-            line_start = max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos)) + 1  # (a bare CR ends a line too)
+            line_start = line_start_in(text, pos)
             in_comment = any(
                 text[q] == "#" and (q == line_start or text[q - 1] in " \t") and scalar_at(q) is None
                 for q in range(line_start, pos)

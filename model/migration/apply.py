@@ -21,7 +21,7 @@ from ..yamltree import ALIAS, SCALAR
 from ..releases import Release
 from .plan import MigrationError, Plan, all_or_nothing, make_plan
 from .rewrite import Rewrite
-from .steps.repeated_keys import repeated_key_paths
+from .steps.repeated_keys import drop_repeats, repeated_key_paths
 from .stores import AddedStore, add_startup_stores
 
 _OLD_SYNTAX = ("env-old-default-syntax", "env-old-conditional-syntax")
@@ -205,13 +205,7 @@ def _drop_repeats(doc: Document, plan: Plan, edited: list[Path]) -> list[tuple[P
         paths |= {full[:n] for n in range(1, len(full) + 1) if isinstance(full[n - 1], str)}
     # and inside what moves (a store config's `type:` written twice is retyped in one copy)
     paths |= {path for path in repeated_key_paths(doc) if any(path[: len(full)] == full for full in edits)}
-    dropped = []
-    for path in sorted(paths, key=len):
-        if doc.node_at(path[:-1]) is not None:
-            lines = doc.drop_repeated_copies(path)
-            if lines:
-                dropped.append((path, lines))
-    return dropped
+    return drop_repeats(doc, paths)
 
 
 def _retype_assignments(plan: Plan) -> list[tuple[Path, str]]:

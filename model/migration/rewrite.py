@@ -15,7 +15,7 @@ from ..document import Document, EditError, KeyBlock
 from ..intended import Intended
 from ..render import render_block, render_entry, render_key, render_scalar
 from ..releases import Release
-from ..text_positions import TRAILING_COMMENT
+from ..text_positions import TRAILING_COMMENT, lines_with_ends, without_break
 from ..variables import scalar_values
 from ..yamlpath import Path, format_path
 from ..yamltree import MAP, Node
@@ -456,9 +456,7 @@ def _outside(scalars: list[tuple[int, int, str]], edits: list[tuple[int, int, st
 
 def _split(text: str) -> list[str]:
     """Lines of `text` without their line breaks (a final break ends the last line)."""
-    if text.endswith("\n"):
-        text = text[:-1]
-    return [line.rstrip("\r") for line in text.split("\n")] if text else []
+    return [without_break(line) for line in lines_with_ends(text)]
 
 
 def _reindent(lines: list[str], old_column: int, new_column: int) -> list[str]:

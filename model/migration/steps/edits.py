@@ -37,11 +37,9 @@ def quoted_lines(doc: Document, path: Path) -> list[str]:
         return []
     key = doc.key_node_at(path) if isinstance(path[-1], str) else None
     first = (key or node).line
-    lines = [without_break(line) for line in lines_with_ends(doc.text)]
-    last = len(lines_with_ends(doc.text, 0, doc._line_start(max(node.start, node.end - 1))))  # (the lines before its last)
-    return [f"{n + 1}: {lines[n].rstrip()}" for n in range(first, min(last, first + 11) + 1)] + (
-        ["    ..."] if last > first + 11 else []
-    )
+    start, end = doc._line_start((key or node).start), doc._line_end(max(node.start, node.end - 1))
+    lines = [without_break(line) for line in lines_with_ends(doc.text, start, end)]  # (its own lines, not the file's)
+    return [f"{first + i + 1}: {line.rstrip()}" for i, line in enumerate(lines[:12])] + (["    ..."] if len(lines) > 12 else [])
 
 
 def _covering(doc: Document, paths: list[Path]) -> list[Path]:
@@ -116,8 +114,13 @@ def _refuse_anchors_used_elsewhere(doc: Document, paths: list[Path]) -> None:
     point at nothing. Refused, with where each stands."""
     if "&" not in doc.text:
         return
-    going = {id(n): path for path in paths for n in doc.node_at(path).walk()}
-    anchors = {n.anchor: path for path in paths for n in doc.node_at(path).walk() if n.anchor}
+    going: set[int] = set()
+    anchors: dict[str, Path] = {}
+    for path in paths:
+        for n in doc.node_at(path).walk():
+            going.add(id(n))
+            if n.anchor:
+                anchors[n.anchor] = path
     if not anchors:
         return
     for node in doc.root.walk():

@@ -4,6 +4,8 @@ server reads. PyYAML keeps the last of two equal keys, so the data does not chan
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from ...document import Document
 from ...yamlpath import format_path
 from . import Context, Outcome, Step
@@ -15,14 +17,23 @@ def repeated_key_paths(doc: Document) -> list[tuple]:
     return sorted({path for path, node in doc.root.walk_paths() if id(node) in firsts}, key=len)
 
 
-def _apply(doc: Document, ctx: Context) -> Outcome:
-    out = Outcome()
-    for path in repeated_key_paths(doc):  # (outer keys first: their earlier copies take inner ones along)
+def drop_repeats(doc: Document, paths: Iterable[tuple]) -> list[tuple[tuple, list[int]]]:
+    """Keep only the last copy of each key at `paths` that is written more than once: (path, the
+    1-based lines of the copies removed). Outer keys first: their earlier copies take inner ones along."""
+    dropped = []
+    for path in sorted(paths, key=len):
         if doc.node_at(path[:-1]) is not None:
             lines = doc.drop_repeated_copies(path)
             if lines:
-                out.done.append(f"{format_path(path)}: removed the earlier copies (line{'s' if len(lines) > 1 else ''} "
-                                f"{', '.join(map(str, lines))}); the server reads the last one, which stays")  # fmt: skip
+                dropped.append((path, lines))
+    return dropped
+
+
+def _apply(doc: Document, ctx: Context) -> Outcome:
+    out = Outcome()
+    for path, lines in drop_repeats(doc, repeated_key_paths(doc)):
+        out.done.append(f"{format_path(path)}: removed the earlier copies (line{'s' if len(lines) > 1 else ''} "
+                        f"{', '.join(map(str, lines))}); the server reads the last one, which stays")  # fmt: skip
     return out
 
 
