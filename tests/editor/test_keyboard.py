@@ -5,6 +5,7 @@ the truth about the keys; quick fixes; the editor at 80x24."""
 from __future__ import annotations
 
 from textual.command import CommandPalette
+from textual.geometry import Region
 from textual.widgets import Collapsible, Input, OptionList, Select
 
 from llama_config.tui.widgets.diagnostics_panel import DiagnosticsPanel
@@ -289,3 +290,30 @@ async def test_at_80_columns_every_footer_key_is_on_screen_with_a_change_to_undo
         app.query_one(DiagnosticsPanel).focus()
         await settle(pilot)
         assert not [key.key for key in app.screen.query(FooterKey) if key.display and key.region.right > 80]
+
+
+async def test_the_focused_pane_is_drawn_with_other_characters_not_only_brighter(editor) -> None:
+    """At 80x24 (and on a terminal with few colours) a brighter border alone did not show where
+    typing goes: the pane with the focus has a heavy border, the others a round one."""
+    app, _ = editor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def corners() -> dict[str, str]:
+            """The character drawn at each pane's top-left corner."""
+            out = {}
+            for pane in ("tree", "detail", "problems"):
+                widget = app.query_one(f"#{pane}")
+                out[pane] = widget.render_lines(Region(0, 0, widget.outer_size.width, 1))[0].text[0]
+            return out
+
+        app.tree.focus()
+        await settle(pilot)
+        assert corners() == {"tree": "┏", "detail": "╭", "problems": "╭"}
+        await show(app, pilot, KV_DEFAULT, "backend")
+        app.screen.query(FieldInput).first().focus()
+        await settle(pilot)
+        assert corners() == {"tree": "╭", "detail": "┏", "problems": "╭"}
+        app.query_one(DiagnosticsPanel).focus()
+        await settle(pilot)
+        assert corners() == {"tree": "╭", "detail": "╭", "problems": "┏"}
