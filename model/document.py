@@ -431,7 +431,10 @@ class Document(TextPositions):
             if intended is not None:
                 intended.set(path, value)
             in_flow = parent is not None and parent.resolved.flow  # (as _in_flow, from the parent at hand)
-            replacements.append((self._content_start(node), node.end, self._scalar_text(node, value, in_flow)))
+            start, text = self._content_start(node), self._scalar_text(node, value, in_flow)
+            if node.tag:  # it may not fit the new value (`!!binary`, `!!int`): it goes, as in set(); the anchor stays
+                start, text = node.start, (f"&{node.anchor} " if node.anchor else "") + text
+            replacements.append((start, node.end, text))
         return replacements
 
     def _replace_value(self, path: Path, value: Any, expected: Any) -> None:

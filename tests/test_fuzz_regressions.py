@@ -401,3 +401,27 @@ def test_migrate_keeps_one_copy_of_a_key_written_twice_inside_a_store_config(tmp
     data = yaml.safe_load(out.read_text())
     assert data["providers"]["datasetio"][0]["config"]["kvstore"]["backend"] in data["storage"]["backends"]
     assert "kvstore.type at line 8 (an identical copy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "written, named",
+    [("!!binary ramalama", "b'\\xad\\xa9\\x9a\\x95\\xa9\\x9a'"), ("42", "42"), ("&p !!int 42", "42")],
+)
+def test_rename_provider_renames_an_id_written_as_another_type(tmp_path, written, named):
+    """Seed 920: a provider_id that is not a string (`!!binary ramalama` is bytes, `42` an int)
+    is found by its text, but the rename wrote the old value back: an unchanged id (exit 0, and
+    nothing renamed) or, with the tag kept in front of the rendered bytes, an internal error."""
+    path = tmp_path / "run.yaml"
+    path.write_text(f"version: 2\napis: [inference]\nproviders:\n  inference:\n  - provider_id: {written}\n    provider_type: remote::ollama\n    config: {{}}\n")
+    assert main(["rename-provider", str(path), "inference", named, "gpu", "--force", "--no-backup"]) == 0
+    text = path.read_text()
+    assert yaml.safe_load(text)["providers"]["inference"][0]["provider_id"] == "gpu"
+    assert ("provider_id: &p gpu" if "&p" in written else "provider_id: gpu") in text
+
+
+def test_a_rewritten_value_loses_its_tag_and_keeps_its_anchor():
+    """set_scalars (rename-backend, migrate's placeholders, ...) kept a value's tag, which may
+    not fit the new value (`!!int` before a string); set() already dropped it."""
+    doc = Document("a: &x !!str kv_old\nb: !!str 8\n")
+    doc.set_scalars([(("a",), "kv_new"), (("b",), 9)])
+    assert doc.text == "a: &x kv_new\nb: 9\n"

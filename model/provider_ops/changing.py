@@ -66,8 +66,10 @@ def remove_provider(
 
 
 def _with_id(raw: object, old: str, new: str) -> object:
-    """`raw` naming `new` instead of `old`: the id itself, or the value of its toggle."""
-    if raw == old:
+    """`raw` naming `new` instead of `old`: the id itself, or the value of its toggle. An id
+    written as another type (`provider_id: 42`, `!!binary ...`) is found by its text
+    (lookup.id_of): it becomes the new string too."""
+    if raw == old or (raw is not None and not isinstance(raw, str) and id_of(raw) == old):
         return new
     if isinstance(raw, str) and has_placeholder(raw) and id_of(raw) == old:
         place = find_placeholders(raw)[0]
