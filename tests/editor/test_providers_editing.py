@@ -13,7 +13,7 @@ from llama_config.model.provider_ops import provider_state
 from llama_config.tui.widgets.fields import FieldSelect, PlaceholderPart
 from llama_config.tui.widgets.provider_form import FormSection
 
-from .helpers import EXAMPLES, SIZE, enter_value, field, fields_named, notes, settle, show, texts, tree_labels
+from .helpers import EXAMPLES, SIZE, enter_value, field, fields_named, notes, settle, show, steady, texts, tree_labels
 
 RUN = (EXAMPLES / "run.yaml").read_text(encoding="utf-8")  # ogx 1.5
 ENV = {"HOME": "/home/op", "OLLAMA_URL": "http://gpu-1:11434/v1"}
@@ -453,3 +453,16 @@ async def test_the_add_dialog_asks_before_writing_a_plain_secret(editor) -> None
         config = app.session.data["providers"]["files"][0]["config"]
         assert config["api_key"] == "${env.OPENAI_API_KEY}"
         assert "sk-plain" not in app.session.doc.text
+
+
+async def test_the_new_provider_form_opens_at_its_top_with_the_id_field_focused_at_80x24(editor) -> None:
+    """The form focused its id field by scrolling to it, and at 80x24 that scrolled the field's
+    own label out of view, or not, depending on whether the new rows had been laid out yet."""
+    app, _ = editor(text=SCRATCH, name="run.yaml", environ=ENV, server="ogx-1.5")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await _to_form(app, pilot, "files", "remote::openai", "openai")
+        await steady(pilot)
+        form = app.screen.query_one("#provider-form")
+        assert app.screen.query_one("#provider-id", Input).has_focus
+        assert form.scroll_y == 0 and form.max_scroll_y > 0  # (a form taller than the screen)

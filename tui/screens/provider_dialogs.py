@@ -164,7 +164,14 @@ class AddProviderDialog(ModalScreen[NewProvider | None]):
             rows.append(Horizontal(Label(f"Add a provider for {', '.join(missing)} too  "), Switch(value=True, id="add-dependencies"), classes="detail-switch"))
         form.mount_all(rows)
         self.query_one("#add", Button).disabled = False
-        self.call_after_refresh(self.query_one("#provider-id").focus)
+        self.call_after_refresh(self._focus_provider_id, form)
+
+    def _focus_provider_id(self, form: VerticalScroll) -> None:
+        # the field is the form's first: focused without scrolling to it, the form opens at its
+        # top with the field's label in view (scrolling to it could hide the label at 80x24,
+        # depending on whether the new rows had been laid out yet)
+        self.query_one("#provider-id").focus(scroll_visible=False)
+        form.scroll_home(animate=False)
 
     def _collect(self) -> NewProvider | None:
         provider_id = self.query_one("#provider-id", Input).value.strip()
