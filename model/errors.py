@@ -72,3 +72,7 @@ class SaveError(ConfigFileError):
 
 class ExternalChangeError(SaveError):
     """The file changed on disk since it was loaded; saving would lose those changes."""
+
+
+class EditError(ValueError):
+    """An edit that cannot be made (for example a path through a scalar)."""

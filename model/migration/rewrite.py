@@ -11,7 +11,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ..document import Document, EditError, KeyBlock
+from ..document import Document, EditError
+from ..line_blocks import KeyBlock
 from ..intended import Intended
 from ..render import render_block, render_entry, render_key, render_scalar
 from ..releases import Release

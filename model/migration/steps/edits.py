@@ -9,7 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable, Iterator
 
-from ...document import Document, EditError, KeyBlock
+from ...document import Document, EditError
+from ...line_blocks import KeyBlock
 from ...text_positions import lines_with_ends, without_break
 from ...yamltree import ALIAS
 from ...yamlpath import Path, format_path
