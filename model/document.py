@@ -419,6 +419,9 @@ class Document(LineBlocks):
         users = self._alias_users() if assignments else {}
         for path, value in assignments:
             self._refuse_shared(path, replaces=True, users=users)  # `backend: &x kv_default` used as *x elsewhere
+            # a key written twice on the way (`backend:` repeated with the same value): rewriting
+            # the copy the server reads would leave two that disagree; say which lines to clean up
+            self._refuse_repeated(path)
             parent = self.node_at(path[:-1])
             node = _descend(parent, path[-1:])
             if node is None or node.kind != SCALAR or node.style in ("|", ">") or node.raw == "" or isinstance(value, (dict, list)):

@@ -114,10 +114,6 @@ def rename_backend(doc: Document, old: str, new: str, release: Release | None = 
         skipped=[r for r in refs if has_placeholder(r.backend) and old in r.backend],
     )
     implicit = implicit_store_users(doc, old, release)
-    for ref in result.references:
-        # a key written twice on the way (`backend:` repeated with the same value): renaming the
-        # copy the server reads would leave two that disagree; say which lines to clean up
-        doc._refuse_repeated(ref.path + ("backend",))
     doc.set_scalars([(ref.path + ("backend",), new) for ref in result.references], renames=[(BACKENDS + (old,), new)])
     # the release points unset stores at kv_default / sql_default: keep them on this backend
     for store in implicit:

@@ -425,3 +425,20 @@ def test_a_rewritten_value_loses_its_tag_and_keeps_its_anchor():
     doc = Document("a: &x !!str kv_old\nb: !!str 8\n")
     doc.set_scalars([(("a",), "kv_new"), (("b",), 9)])
     assert doc.text == "a: &x kv_new\nb: 9\n"
+
+
+def test_rename_provider_refuses_a_resource_whose_provider_id_is_written_twice(tmp_path, capsys):
+    """Seed 928: a registered model with `provider_id:` written twice (identical copies, which
+    loading accepts) had one copy renamed, and the edit's check refused the two different
+    values as an internal error. Every rewrite of single values (set_scalars: rename-provider,
+    rename-backend, migrate) now names the lines to clean up first, as `set` does."""
+    path = tmp_path / "run.yaml"
+    text = (
+        "version: 2\napis: [inference]\nproviders:\n  inference:\n  - provider_id: st\n    provider_type: inline::sentence-transformers\n"
+        "registered_resources:\n  models:\n  - model_id: nomic\n    provider_id: st\n    model_type: embedding\n    provider_id: st\n"
+    )
+    path.write_text(text)
+    assert main(["rename-provider", str(path), "inference", "st", "gpu"]) == 2
+    err = capsys.readouterr().err
+    assert "registered_resources.models[0].provider_id is written 2 times (lines 10 and 12)" in err and "internal error" not in err
+    assert path.read_text() == text
