@@ -674,15 +674,17 @@ class Document(LineBlocks):
         reads the last copy, and changing one copy would leave two that disagree."""
         if not self.repeated_keys:  # (the parse found every key written twice: none)
             return
+        firsts = {id(first) for first, _ in self.repeated_keys}
         node: Node | None = self.root
         for depth, part in enumerate(path):
             node = node.resolved
             if node.kind == MAP:
-                keys = [k for k, _ in node.items if k.kind == SCALAR and k.value == part]
-                if len(keys) > 1 and not (last_ok and depth == len(path) - 1):
+                pair = node.pair(part)
+                if pair is not None and id(pair[0]) in firsts and not (last_ok and depth == len(path) - 1):
+                    keys = [k for k, _ in node.items if k.kind == SCALAR and k.value == part]
                     lines = " and ".join(str(k.line + 1) for k in keys)
                     raise EditError(f"{format_path(path[: depth + 1])} is written {len(keys)} times (lines {lines}); remove the extra copies by hand first")
-                node = node.get(part)
+                node = pair[1] if pair is not None else None
             elif node.kind == SEQ and isinstance(part, int) and -len(node.items) <= part < len(node.items):
                 node = node.items[part]
             else:

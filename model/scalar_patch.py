@@ -55,6 +55,7 @@ def patch_scalars(root: Node, text: str, replacements: list[tuple[int, int, str]
             dirty[id(node)] = (depth, node)
     for _, node in sorted(dirty.values(), key=lambda item: -item[0]):  # children before parents
         node._value = _collection_value(node)
+        node._index = None  # (a key renamed in it: pair() indexes it again)
     return True
 
 

@@ -11,6 +11,7 @@ the file is used as it stands. The way to check such a file is to render it firs
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from .errors import ParseError
@@ -54,8 +55,10 @@ def template_spans(text: str) -> list[TemplateSpan]:
     if "{{" not in text and "${" not in text:
         return []
     spans = [TemplateSpan(m.start(), m.end(), m.group(0), "template-syntax") for m in GO_ACTION_RE.finditer(text)]
+    starts = [s.start for s in spans]  # (in order, none overlapping: the one that may hold a `${` is found by bisection)
     for m in OTHER_DOLLAR_RE.finditer(text):
-        if any(s.start <= m.start() < s.end for s in spans):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < spans[i].end:  # inside a {{ ... }}
             continue
         body = m.group(0)[2:].lstrip()
         helm = body.startswith(_HELM_OBJECTS) or body.startswith(tuple(o[1:] for o in _HELM_OBJECTS))
@@ -97,7 +100,11 @@ def explain_parse_error(exc: ParseError, text: str) -> None:
         return  # broken for another reason as well: the parser's own words are the useful ones
     except Exception:  # noqa: BLE001 - masking made some other odd document; keep the original message
         return
-    lines_before = [text.count("\n", 0, s.start) + 1 for s in spans]
+    lines_before, line, counted = [], 1, 0
+    for s in spans:  # (in order: each count goes on from the last, not from the top of the file)
+        line += text.count("\n", counted, s.start)
+        counted = s.start
+        lines_before.append(line)
     on_line = [s for s, line in zip(spans, lines_before) if line == exc.line]
     span = (on_line or spans)[0]
     line = text.count("\n", 0, span.start) + 1

@@ -185,7 +185,17 @@ class TextPositions:
                 start = prev_start
                 continue
             break
-        if start < line_start and all(line.strip() == "---" or line.startswith("%") for line in self.text[:start].splitlines()):
+        if start < line_start and self._only_directives_before(start):
             # comments at the very top of the file are its header, not the first key's
             return line_start
         return start
+
+    def _only_directives_before(self, index: int) -> bool:
+        """Whether every line before `index` is `---` or a `%` directive (or there is none).
+        The lines are read one at a time up to the first that is not: a migration asks this
+        for each of thousands of keys, and splitting all the text before each cost seconds."""
+        for match in _LINE.finditer(self.text, 0, index):
+            line = match.group()
+            if line.strip() != "---" and not line.startswith("%"):
+                return False
+        return True

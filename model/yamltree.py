@@ -33,6 +33,7 @@ class Node:
     flow = False  # collections written as [..] / {..}
     target: "Node | None" = None  # alias: the anchored node
     _flat: list | None = None  # a mapping's pairs with its merge keys flattened (_flattened)
+    _index: dict | None = None  # a large mapping's first pair for each key (pair())
     tag: str | None = None  # as the parser gives it: `!!int` is tag:yaml.org,2002:int
     anchor: str | None = None  # the name of `&name`
 
@@ -79,9 +80,21 @@ class Node:
         node = self.target if self.kind == ALIAS and self.target is not None else self
         if node.kind != MAP:
             return None
+        items = node.items
+        if len(items) > _SCANNED:
+            # a key of a large mapping is found by a dict, built on first use: looking up each of
+            # its keys in turn (a finding's position each) was quadratic by a scan
+            index = node._index
+            if index is None:
+                index = node._index = _key_index(items)
+            if index:
+                try:
+                    return index.get(key)
+                except TypeError:  # (a key that cannot be hashed equals none of them)
+                    return None
         # (parse() has given every node its value: read it without the property, as this runs
         # for every step of every path looked up)
-        for pair in node.items:
+        for pair in items:
             k = pair[0]
             if k.kind == SCALAR and (k._value if k._value is not _UNSET else k.value) == key:
                 return pair
@@ -135,7 +148,7 @@ class _Branch(_Marked):
     """A mapping or a list."""
 
     # (a Document knows which state of a tree an undo step holds, by a weak reference to its root)
-    __slots__ = ("items", "flow", "_flat", "__weakref__")
+    __slots__ = ("items", "flow", "_flat", "_index", "__weakref__")
 
     def __init__(self, kind: str, start: int, line: int, column: int) -> None:
         # (every slot set here, not through the two classes above: one call per mapping, not three)
@@ -144,6 +157,7 @@ class _Branch(_Marked):
         self.items = []
         self.flow = False
         self._flat = None
+        self._index = None
 
 
 class _Alias(Node):
@@ -156,6 +170,24 @@ class _Alias(Node):
 
 class _Unset:
     pass
+
+
+_SCANNED = 16  # a mapping with more keys than this finds them by its _index
+
+
+def _key_index(items: list) -> dict:
+    """{key value: its first (key, value) pair}, as the scan in pair() finds them (a key read as
+    equal to the one asked for: 1 and 1.0 and True alike); {} when a key has no value to index
+    by, and pair() scans."""
+    index: dict = {}
+    try:
+        for pair in items:
+            k = pair[0]
+            if k.kind == SCALAR:
+                index.setdefault(k._value if k._value is not _UNSET else k.value, pair)
+    except Exception:  # noqa: BLE001 - a key that cannot be constructed or hashed: scan instead
+        return {}
+    return index
 
 
 _UNSET = _Unset()

@@ -247,7 +247,7 @@ class Rewrite:
             lines.append(" " * child + render_key(rest[0], self.style) + ":" + (block.key_comment if block is not first else ""))
             lines += self._reference_lines(place, block, child + self.indent)
         edits = [(first.line_start, first.end, self._lines_text(lines, first.end))]
-        edits += [self._removal(block) for block, _ in blocks[1:]]
+        edits += [_removal(self.doc.text, block) for block, _ in blocks[1:]]
         return edits
 
     def _reference_lines(self, place: Place, block: KeyBlock, column: int) -> list[str]:
@@ -282,17 +282,6 @@ class Rewrite:
                 lines[at] += comment.group().rstrip("\r")
         return [" " * column + c for c in above] + lines
 
-    def _removal(self, block: KeyBlock) -> tuple[int, int, str]:
-        """Delete a key's lines with the comments above it; when blank lines stood on both sides,
-        one of them goes too, so sections stay one blank line apart (and the file does not end
-        in blank lines)."""
-        text, start, end = self.doc.text, block.comment_start, block.end
-        before_blank = start == 0 or text[:start].endswith(("\n\n", "\n\r\n"))
-        next_end = text.find("\n", end)
-        if before_blank and end < len(text) and next_end != -1 and text[end:next_end].strip() == "":
-            end = next_end + 1
-        return (start, end, "")
-
     # -- storage.backends and storage.stores
 
     def _storage_edits(self, top: list[Place], added: list[AddedStore]) -> list[tuple[int, int, str]]:
@@ -302,7 +291,7 @@ class Rewrite:
             for key, value in entries.items():
                 (backends if path[-1] == "backends" else stores).append(render_entry(key, value, 0, self.style))
         blocks = sorted((self._key_block(p.path) for p in top), key=lambda b: b.line_start)
-        edits = [self._removal(block) for block in blocks]
+        edits = [_removal(self.doc.text, block) for block in blocks]
         if self.plan.fresh_storage:
             root = self.doc.root.items[0][0].column if self.doc.root.items else 0
             lines = [" " * root + "storage:"]
@@ -424,6 +413,18 @@ class _Below:
 
 def _moves_namespace(place: Place) -> bool:
     return place.family == "kv" and not place.is_draft_quota and "namespace" in place.settings
+
+
+def _removal(text: str, block: KeyBlock) -> tuple[int, int, str]:
+    """Delete a key's lines with the comments above it; when blank lines stood on both sides,
+    one of them goes too, so sections stay one blank line apart (and the file does not end
+    in blank lines)."""
+    start, end = block.comment_start, block.end
+    before_blank = start == 0 or text.endswith(("\n\n", "\n\r\n"), 0, start)  # (no copy of all the text before)
+    next_end = text.find("\n", end)
+    if before_blank and end < len(text) and next_end != -1 and text[end:next_end].strip() == "":
+        end = next_end + 1
+    return (start, end, "")
 
 
 def _merge_removals(edits: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:

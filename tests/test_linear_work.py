@@ -1,0 +1,144 @@
+"""Work in proportion to the file: places that were quadratic, each checked by a count (of the
+characters of the text copied or scanned, of comparisons, of Python lines run), never a time.
+
+Found after the 50,000-provider benchmark: a comment line above each store config made
+`migrate` copy all the text before each one (5,000 providers: 6.2 s instead of 0.8 s); 20,000
+`{{ }}` and 20,000 `${X}` values made `validate` compare each `${` with every `{{ }}` and look
+up each finding's key by a scan of its 40,000-key mapping (37 s for a 1 MB file, now 0.9 s).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from llama_config.model.errors import ParseError
+from llama_config.model.line_blocks import KeyBlock
+from llama_config.model.migration.rewrite import _removal
+from llama_config.model.templates import explain_parse_error, template_spans
+from llama_config.model.text_positions import TextPositions
+from llama_config.model.yamlparse import parse
+
+
+class CountingText(str):
+    """A text that counts the characters its slices copy and its count() and endswith() look at."""
+
+    examined: int
+
+    def __new__(cls, text: str) -> "CountingText":
+        obj = super().__new__(cls, text)
+        obj.examined = 0
+        return obj
+
+    def __getitem__(self, key):  # type: ignore[override]
+        part = super().__getitem__(key)
+        self.examined += len(part)
+        return part
+
+    def count(self, sub, start=0, end=sys.maxsize):  # type: ignore[override]
+        self.examined += max(0, min(end, len(self)) - start)
+        return super().count(sub, start, end)
+
+    def endswith(self, suffix, start=0, end=sys.maxsize):  # type: ignore[override]
+        self.examined += max(len(s) for s in (suffix if isinstance(suffix, tuple) else (suffix,)))
+        return super().endswith(suffix, start, end)
+
+
+def executed_lines(call) -> int:
+    """The number of Python lines `call()` runs (deterministic, unlike its time)."""
+    count = 0
+
+    def trace(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        call()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def growth(work_for_size) -> float:
+    """How the work grows from size n to 2n to 3n: 1.0 when it is linear (the step from 2n to
+    3n costs what the step from n to 2n did; a fixed cost cancels out), 1.67 when quadratic."""
+    w1, w2, w3 = (work_for_size(k) for k in (1, 2, 3))
+    return (w3 - w2) / (w2 - w1)
+
+
+def _stores_with_comments(count: int) -> str:
+    return "providers:\n  vector_io:\n" + "".join(
+        f"  - provider_id: p{i}\n    config:\n      # the store\n      kvstore:\n        db_path: /tmp/{i}.db\n" for i in range(count)
+    )
+
+
+def test_the_comments_above_a_key_deep_in_the_file_are_found_without_copying_the_text_before():
+    text = _stores_with_comments(2000)
+    root = parse(text)
+    positions = TextPositions()
+    positions.text = CountingText(text)
+    last = root.get("providers").get("vector_io").items[-1].get("config").items[-1][0]  # the last `kvstore:`
+    line_start = text.rfind("\n", 0, last.start) + 1
+    assert positions._attached_comment_start(line_start, last.column) == text.rfind("      # the store", 0, line_start)
+    assert positions.text.examined < 200  # the lines it looked at, not the 150,000 characters before
+
+
+def test_a_header_above_the_first_key_is_still_the_file_s_not_the_key_s():
+    text = "%YAML 1.1\n---\n# the file's header\nversion: 2\n"
+    positions = TextPositions()
+    positions.text = text
+    line_start = text.index("version")
+    assert positions._attached_comment_start(line_start, 0) == line_start
+    positions.text = "a: 1\n# about b\nb: 2\n"
+    assert positions._attached_comment_start(positions.text.index("b:"), 0) == positions.text.index("# about b")
+
+
+def test_a_removed_block_looks_at_the_line_before_it_only():
+    text = CountingText(_stores_with_comments(2000) + "\nstorage: {}\n")
+    start = text.index("storage:")
+    block = KeyBlock(start, start, len(text), 0, "", True)
+    assert _removal(text, block) == (start, len(text), "")
+    assert text.examined < 100
+
+
+def test_template_syntax_is_found_in_linear_work():
+    def work(k: int) -> int:
+        text = "x:\n" + "".join(f'  a{i}: "{{{{ .V{i} }}}}"\n  b{i}: "${{V{i}}}"\n' for i in range(300 * k))
+        return executed_lines(lambda: template_spans(text))
+
+    assert growth(work) < 1.3
+
+
+def test_the_template_a_parse_error_is_at_is_found_counting_each_line_once():
+    text = "x:\n" + "".join(f'  a{i}: "{{{{ .V{i} }}}}"\n' for i in range(2000)) + "  b: {{ .Values.b }}\n"
+    try:
+        parse(text)
+    except ParseError as exc:
+        error = exc
+    counting = CountingText(text)
+    explain_parse_error(error, counting)
+    assert "`{{ .Values.b }}` is Go/Helm template syntax" in error.message and error.line == 2002
+    assert counting.examined < 3 * len(text)  # (it counted the lines up to every template afresh: 2,000 times the text)
+
+
+def test_each_key_of_a_large_mapping_is_found_without_a_scan():
+    class Key(str):
+        compared = 0
+
+        def __eq__(self, other):  # (a subclass on the right is asked first: every comparison is counted)
+            Key.compared += 1
+            return str.__eq__(self, other)
+
+        __hash__ = str.__hash__
+
+    mapping = parse("".join(f"k{i}: {i}\n" for i in range(20_000)))
+    for i in range(0, 20_000, 97):
+        assert mapping.get(Key(f"k{i}")).value == i
+    assert Key.compared < 1_000  # a scan compared 100 keys on average per look-up, 2 million in all
+    small = parse("a: 1\nb: 2\n1: x\n")
+    assert small.get("b").value == 2 and small.get(1.0).value == "x" and small.get(True).value == "x"
+    large = parse("".join(f"k{i}: {i}\n" for i in range(40)) + "1: x\nk0: 0\n")
+    assert large.get(1.0).value == "x" and large.get(True).value == "x" and large.get([1]) is None
+    assert large.pair("k0")[0].line == 0  # the first copy of a key written twice, as the scan found it
