@@ -621,22 +621,26 @@ class Document(LineBlocks):
             raise
 
     def _delete_pair(self, parent_path: Path, parent: Node, pair: tuple[Node, Node], expected: Any) -> None:
-        key_node, value_node = pair
         if len(parent.items) == 1 and parent_path:
             self._replace_value(parent_path, {}, expected)
             return
-        if parent.flow:
+        self._replace(*self._pair_removal(parent_path, parent, pair), expected)
+
+    def _pair_removal(self, parent_path: Path, parent: Node, pair: tuple[Node, Node], index: int | None = None) -> tuple[int, int, str]:
+        """The replacement that deletes `pair` (at `index` in `parent`, if known) from `parent`,
+        which holds more than it (or is the file's root mapping)."""
+        key_node, value_node = pair
+        if index is None:
             index = parent.items.index(pair)
+        if parent.flow:
             if len(parent.items) == 1:  # the only entry of a whole-file {..}: the braces stay
-                self._replace(parent.start + 1, self.text.rfind("}", parent.start, parent.end), "", expected)
-                return
+                return (parent.start + 1, self.text.rfind("}", parent.start, parent.end), "")
             if index + 1 < len(parent.items):
                 start, end = key_node.start, parent.items[index + 1][0].start
             else:
                 start = self.text.rfind(",", parent.start, key_node.start)
                 end = value_node.end if value_node.kind != SCALAR or value_node.raw else key_node.end + 1
-            self._replace(start, end, "", expected)
-            return
+            return (start, end, "")
         line_start = self._line_start(key_node.start)
         explicit = self._explicit_key_column(key_node)
         column = key_node.column
@@ -644,7 +648,6 @@ class Document(LineBlocks):
             column = explicit  # an explicit `? key`: its lines start at the `?`
         elif self.text[line_start : key_node.start].strip():
             # the key shares its line with a "- " item marker: the next key moves up to that line
-            index = parent.items.index(pair)
             next_key = parent.items[index + 1][0]
             end = self._block_end(value_node, key_node.column)
             if "#" in self.text[end : next_key.start]:
@@ -653,21 +656,18 @@ class Document(LineBlocks):
                 start = key_node.start
                 while self.text[start - 1] == " ":
                     start -= 1
-                self._replace(start, end, "", expected)
-            else:
-                self._replace(key_node.start, next_key.start, "", expected)
-            return
+                return (start, end, "")
+            return (key_node.start, next_key.start, "")
         start = self._attached_comment_start(line_start, column)
         end = self._block_end(value_node, column)
         if not parent_path and len(parent.items) == 1:
             # the last key of the file: what is left is an empty mapping, not an empty file
-            self._replace(start, end, "{}", expected)
-            return
+            return (start, end, "{}")
         if end < len(self.text):
             end = self._next_line(end)
         elif start > 0 and not self.text[start:end].endswith(("\n", "\r")):
             start -= 2 if self.text.startswith("\r\n", start - 2) else 1  # the line break before it
-        self._replace(start, end, "", expected)
+        return (start, end, "")
 
     def _refuse_repeated(self, path: Path, *, last_ok: bool = False) -> None:
         """Refuse to edit at or under a key written more than once in its mapping: the server

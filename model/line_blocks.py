@@ -6,7 +6,7 @@ placeholders come along; upgrade steps and the quota switch comment blocks out o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .errors import EditError
 from .text_positions import TextPositions
@@ -20,7 +20,7 @@ class LineBlocks(TextPositions):
     data: Any
     node_at: Callable[[Path], "Node | None"]
     _apply: Callable[..., None]  # the edit, checked by a re-parse
-    _delete_pair: Callable[..., None]
+    _pair_removal: Callable[..., tuple[int, int, str]]
 
     def key_block(self, path: Path) -> "KeyBlock":
         """The lines the key at `path` takes in the text, for moving it elsewhere.
@@ -88,23 +88,45 @@ class LineBlocks(TextPositions):
         scalars.clear()
         self._apply(every, expected, patch=False)
 
-    def drop_repeated_copies(self, path: Path) -> list[int]:
-        """Delete the earlier copies of a key written more than once and keep the last, which
-        is the one the server reads; returns the 1-based lines of the copies removed.
+    def drop_repeated_copies(self, paths: Iterable[Path]) -> list[tuple[Path, list[int]]]:
+        """Delete the earlier copies of each key at `paths` that is written more than once and
+        keep the last, which is the one the server reads; returns (path, the 1-based lines of
+        the copies removed) for each path that had some.
 
         Loading accepts only repeats with the same value, so the data does not change; but
-        edits at or under a repeated key are refused, and a migration must edit under it."""
-        parent_path = path[:-1]
-        removed: list[int] = []
+        edits at or under a repeated key are refused, and a migration must edit under it. All
+        go in one edit, checked by one re-parse (one per copy made thousands of copies
+        quadratic): a copy inside another that goes, goes with it; one whose lines run into
+        another's goes in a second edit."""
+        by_parent: dict[Path, set] = {}
+        for path in paths:
+            by_parent.setdefault(tuple(path[:-1]), set()).add(path[-1])
+        dropped: dict[Path, list[int]] = {}
         while True:
-            parent = self.node_at(parent_path)
-            parent = parent.resolved if parent is not None else None
-            copies = [p for p in parent.items if p[0].kind == SCALAR and p[0].value == path[-1]] if parent is not None and parent.kind == MAP else []
-            if len(copies) < 2:
-                return removed
-            removed.append(copies[0][0].line + 1)
-            self._delete_pair(parent_path, parent, copies[0], self.data)
-
+            removals = []  # (start, end, new, path, line)
+            for parent_path, keys in by_parent.items():
+                parent = self.node_at(parent_path)
+                parent = parent.resolved if parent is not None else None
+                if parent is None or parent.kind != MAP:
+                    continue
+                copies: dict = {}
+                for index, pair in enumerate(parent.items):
+                    if pair[0].kind == SCALAR and pair[0].value in keys:
+                        copies.setdefault(pair[0].value, []).append((index, pair))
+                for key, pairs in copies.items():
+                    for index, pair in pairs[:-1]:
+                        removals.append((*self._pair_removal(parent_path, parent, pair, index), parent_path + (key,), pair[0].line + 1))
+            if not removals:
+                return list(dropped.items())
+            edits: list[tuple[int, int, str]] = []
+            reach = -1
+            for start, end, new, path, line in sorted(removals, key=lambda r: (r[0], -r[1])):
+                if start < reach:  # inside one that goes (or running into it: the next edit)
+                    continue
+                edits.append((start, end, new))
+                dropped.setdefault(path, []).append(line)
+                reach = end
+            self._apply(edits, self.data, patch=False)
 
 @dataclass(frozen=True)
 class KeyBlock:

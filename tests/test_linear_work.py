@@ -1,10 +1,11 @@
 """Work in proportion to the file: places that were quadratic, each checked by a count (of the
-characters of the text copied or scanned, of comparisons, of Python lines run), never a time.
-
-Found after the 50,000-provider benchmark: a comment line above each store config made
-`migrate` copy all the text before each one (5,000 providers: 6.2 s instead of 0.8 s); 20,000
-`{{ }}` and 20,000 `${X}` values made `validate` compare each `${` with every `{{ }}` and look
-up each finding's key by a scan of its 40,000-key mapping (37 s for a 1 MB file, now 0.9 s).
+characters of the text copied or scanned, of comparisons, of re-parses, of Python lines run),
+never a time. Found by running every command on large files of many shapes (bench/shapes.py):
+a comment line above each store config made `migrate` copy all the text before each one (5,000
+providers: 6.2 s instead of 0.8 s); 20,000 `{{ }}` and 20,000 `${X}` values made `validate`
+compare each `${` with every `{{ }}` and look up each finding's key by a scan of its 40,000-key
+mapping (37 s for a 1 MB file, now 0.9 s); a key written twice in each of 1,000 providers made
+`upgrade` re-parse the file once per copy (32 s, now 0.4 s).
 """
 
 from __future__ import annotations
@@ -142,3 +143,49 @@ def test_each_key_of_a_large_mapping_is_found_without_a_scan():
     large = parse("".join(f"k{i}: {i}\n" for i in range(40)) + "1: x\nk0: 0\n")
     assert large.get(1.0).value == "x" and large.get(True).value == "x" and large.get([1]) is None
     assert large.pair("k0")[0].line == 0  # the first copy of a key written twice, as the scan found it
+
+
+def _kv_providers_with_a_repeated_key(count: int) -> str:
+    return "version: 2\nproviders:\n  vector_io:\n" + "".join(
+        f"  - provider_id: f{i}\n    provider_type: inline::faiss\n    provider_type: inline::faiss\n    config:\n"
+        f"      kvstore:\n        type: sqlite\n        type: sqlite\n        db_path: /tmp/{i}.db\n"
+        for i in range(count)
+    )
+
+
+def test_the_earlier_copies_of_every_repeated_key_go_in_one_checked_edit(monkeypatch):
+    """upgrade removed each earlier copy with its own edit and re-parse: 1,000 providers with a
+    key written twice took 32 s, 5,000 over ten minutes (now 0.4 s)."""
+    from llama_config.model.document import Document
+    from llama_config.model.migration.steps.repeated_keys import drop_repeats, repeated_key_paths
+
+    doc = Document(_kv_providers_with_a_repeated_key(300))
+    data = doc.data
+    parses = 0
+    set_text = Document._set_text
+
+    def counted(self, *args, **kwargs):
+        nonlocal parses
+        parses += 1
+        return set_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Document, "_set_text", counted)
+    dropped = drop_repeats(doc, repeated_key_paths(doc))
+    assert len(dropped) == 600 and parses == 1
+    assert doc.data == data and not doc.repeated_keys
+    assert dropped[0] == (("providers", "vector_io", 0, "provider_type"), [5])
+
+
+def test_migrate_finds_the_repeated_keys_inside_what_it_moves_in_linear_work(monkeypatch):
+    from llama_config.model.document import Document
+    from llama_config.model.migration import apply
+    from llama_config.model.migration.plan import make_plan
+
+    monkeypatch.setattr(apply, "drop_repeats", lambda doc, paths: sorted(paths))  # (only the looking is counted)
+
+    def work(k: int) -> int:
+        doc = Document(_kv_providers_with_a_repeated_key(150 * k))
+        plan = make_plan(doc.data)
+        return executed_lines(lambda: apply._drop_repeats(doc, plan, []))
+
+    assert growth(work) < 1.3

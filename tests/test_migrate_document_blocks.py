@@ -102,8 +102,8 @@ def test_drop_repeated_copies_keeps_the_last_copy_and_the_data():
     doc = Document(text)
     assert doc.repeated_keys
     data = doc.data
-    assert doc.drop_repeated_copies(("p", "f")) == [2]
+    assert doc.drop_repeated_copies([("p", "f")]) == [(("p", "f"), [2])]
     assert doc.text == "p:\n  g: 2\n  f:\n  - 1\nq: 3\n"
     assert doc.data == data and not doc.repeated_keys
-    assert doc.drop_repeated_copies(("p", "f")) == []  # nothing repeated: nothing to do
-    assert doc.drop_repeated_copies(("x", "y")) == []
+    assert doc.drop_repeated_copies([("p", "f")]) == []  # nothing repeated: nothing to do
+    assert doc.drop_repeated_copies([("x", "y")]) == []

@@ -204,7 +204,8 @@ def _drop_repeats(doc: Document, plan: Plan, edited: list[Path]) -> list[tuple[P
     for full in edits:
         paths |= {full[:n] for n in range(1, len(full) + 1) if isinstance(full[n - 1], str)}
     # and inside what moves (a store config's `type:` written twice is retyped in one copy)
-    paths |= {path for path in repeated_key_paths(doc) if any(path[: len(full)] == full for full in edits)}
+    edited_at = set(edits)
+    paths |= {path for path in repeated_key_paths(doc) if any(path[:n] in edited_at for n in range(1, len(path) + 1))}
     return drop_repeats(doc, paths)
 
 

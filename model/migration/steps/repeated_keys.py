@@ -19,14 +19,9 @@ def repeated_key_paths(doc: Document) -> list[tuple]:
 
 def drop_repeats(doc: Document, paths: Iterable[tuple]) -> list[tuple[tuple, list[int]]]:
     """Keep only the last copy of each key at `paths` that is written more than once: (path, the
-    1-based lines of the copies removed). Outer keys first: their earlier copies take inner ones along."""
-    dropped = []
-    for path in sorted(paths, key=len):
-        if doc.node_at(path[:-1]) is not None:
-            lines = doc.drop_repeated_copies(path)
-            if lines:
-                dropped.append((path, lines))
-    return dropped
+    1-based lines of the copies removed), outer keys first. An earlier copy takes the keys
+    inside it along."""
+    return sorted(doc.drop_repeated_copies(paths), key=lambda dropped: len(dropped[0]))
 
 
 def _apply(doc: Document, ctx: Context) -> Outcome:
