@@ -64,6 +64,7 @@ class Document(LineBlocks):
         self.snapshot = snapshot
         self.original_text = text
         self.repeated_keys: list[tuple[Node, Node]] = []
+        self._repeated_firsts: tuple[list | None, set[int]] = (None, set())  # (repeated_keys, the ids of their first copies)
         self._nodes: dict[Path, Node | None] = {}  # node_at's remembered nodes, of the tree _nodes_of
         self._nodes_of: Node | None = None
         self._states: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tree -> its state (see parsed)
@@ -674,7 +675,9 @@ class Document(LineBlocks):
         reads the last copy, and changing one copy would leave two that disagree."""
         if not self.repeated_keys:  # (the parse found every key written twice: none)
             return
-        firsts = {id(first) for first, _ in self.repeated_keys}
+        if self._repeated_firsts[0] is not self.repeated_keys:  # (asked once per path of a large rename)
+            self._repeated_firsts = (self.repeated_keys, {id(first) for first, _ in self.repeated_keys})
+        firsts = self._repeated_firsts[1]
         node: Node | None = self.root
         for depth, part in enumerate(path):
             node = node.resolved
