@@ -5,6 +5,7 @@ placeholders come along; upgrade steps and the quota switch comment blocks out o
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -21,6 +22,7 @@ class LineBlocks(TextPositions):
     node_at: Callable[[Path], "Node | None"]
     _apply: Callable[..., None]  # the edit, checked by a re-parse
     _pair_removal: Callable[..., tuple[int, int, str]]
+    _alias_users: Callable[[], dict[int, list[Node]]]
 
     def key_block(self, path: Path) -> "KeyBlock":
         """The lines the key at `path` takes in the text, for moving it elsewhere.
@@ -115,18 +117,39 @@ class LineBlocks(TextPositions):
                         copies.setdefault(pair[0].value, []).append((index, pair))
                 for key, pairs in copies.items():
                     for index, pair in pairs[:-1]:
-                        removals.append((*self._pair_removal(parent_path, parent, pair, index), parent_path + (key,), pair[0].line + 1))
+                        removals.append((*self._pair_removal(parent_path, parent, pair, index), parent_path + (key,), pair))
             if not removals:
                 return list(dropped.items())
             edits: list[tuple[int, int, str]] = []
+            going = []
             reach = -1
-            for start, end, new, path, line in sorted(removals, key=lambda r: (r[0], -r[1])):
+            for start, end, new, path, pair in sorted(removals, key=lambda r: (r[0], -r[1])):
                 if start < reach:  # inside one that goes (or running into it: the next edit)
                     continue
                 edits.append((start, end, new))
-                dropped.setdefault(path, []).append(line)
+                going.append((path, pair))
+                dropped.setdefault(path, []).append(pair[0].line + 1)
                 reach = end
+            self._refuse_anchors_going(going, edits)
             self._apply(edits, self.data, patch=False)
+
+    def _refuse_anchors_going(self, going: list[tuple[Path, tuple[Node, Node]]], edits: list[tuple[int, int, str]]) -> None:
+        """An anchor (`&name`) in a copy that goes, used by an alias (`*name`) outside what goes:
+        the alias would point at nothing. Refused, with where each stands."""
+        users = self._alias_users()
+        if not users:
+            return
+        starts = [start for start, _, _ in edits]
+        for path, (key, value) in going:
+            for node in (*key.walk(), *value.walk()):
+                for alias in users.get(id(node), ()):
+                    i = bisect_right(starts, alias.start) - 1
+                    if i < 0 or alias.start >= edits[i][1]:
+                        raise EditError(
+                            f"{format_path(path)} is written twice, and its earlier copy (line {key.line + 1}) holds the YAML anchor "
+                            f"&{node.anchor}, which *{node.anchor} at line {alias.line + 1} uses; remove that copy by hand "
+                            "(with the anchor moved to what stays)"
+                        )
 
 @dataclass(frozen=True)
 class KeyBlock:

@@ -442,3 +442,25 @@ def test_rename_provider_refuses_a_resource_whose_provider_id_is_written_twice(t
     err = capsys.readouterr().err
     assert "registered_resources.models[0].provider_id is written 2 times (lines 10 and 12)" in err and "internal error" not in err
     assert path.read_text() == text
+
+
+def test_an_earlier_copy_holding_an_anchor_used_elsewhere_is_not_dropped(tmp_path, capsys):
+    """Seed 941: `files:` written twice, the earlier copy holding an anchor a later alias uses:
+    upgrade and migrate removed that copy, the alias pointed at nothing, and the check refused
+    the result as an internal error. Now refused up front, naming both lines."""
+    path = tmp_path / "run.yaml"
+    text = (
+        "version: 2\nproviders:\n  files:\n  - provider_id: f\n    provider_type: &t inline::localfs\n    config: {}\n"
+        "  files:\n  - provider_id: f\n    provider_type: inline::localfs\n    config: {}\nx-copy: *t\n"
+    )
+    path.write_text(text)
+    assert main(["upgrade", str(path), "--to", "ogx-1.2", "--from", "ogx-1.2", "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "providers.files is written twice, and its earlier copy (line 3) holds the YAML anchor &t, which *t at line 11 uses" in err
+    assert "internal error" not in err and path.read_text() == text
+    doc = Document(text.replace("x-copy: *t\n", "x-copy: 1\n"))  # used nowhere else: the copy goes
+    assert doc.drop_repeated_copies([("providers", "files")]) == [(("providers", "files"), [3])]
+    inside = text.replace("x-copy: *t\n", "").replace("config: {}", "config: {k: *t}", 1).replace("config: {}", "config: {k: inline::localfs}")
+    doc = Document(inside)  # used only inside the copy that goes: it goes with it
+    assert doc.drop_repeated_copies([("providers", "files")]) == [(("providers", "files"), [3])]
+    assert "&t" not in doc.text and doc.data == yaml.safe_load(inside)
