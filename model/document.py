@@ -22,7 +22,7 @@ from .scalar_patch import patch_scalars, value_around
 from .templates import explain_parse_error
 from .line_blocks import LineBlocks
 from .textstyle import TextStyle, detect_style
-from .yamldata import same_data
+from .yamldata import same_data, value_in
 from .yamlpath import Path, format_path
 from .yamlparse import ParseNotes, check_duplicate_keys, parse
 from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node
@@ -298,6 +298,9 @@ class Document(LineBlocks):
         current = self.node_at(path)
         if current is not None and same_data(current.value, value):
             return  # already so: the text stays as written (`0x1F`, quotes, a tag, an alias)
+        merged = value_in(self.data, path, _NOT_THERE) if current is None else _NOT_THERE
+        if merged is not _NOT_THERE and same_data(merged, value):
+            return  # already so through a merge key (`<<: *base`): no key of its own is written
         self._refuse_shared(path, replaces=True)
         self._refuse_repeated(path)
         # find the deepest existing container on the path
@@ -728,6 +731,7 @@ class Document(LineBlocks):
 
 _SHARED_DEPTH = 3  # Document.node_at remembers the nodes of paths this long
 _NOT_LOOKED_UP = object()
+_NOT_THERE = object()
 
 
 def _descend(node: Node | None, path: Path) -> Node | None:

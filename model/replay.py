@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from .document import Document
-from .yamldata import same_data
+from .yamldata import same_data, value_in
 from .yamlpath import Path, format_path
 
 _MISSING = object()
@@ -40,14 +40,7 @@ class Replay:
 
 
 def _at(data: Any, path: Path) -> Any:
-    for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return _MISSING
-    return data
+    return value_in(data, path, _MISSING)
 
 
 def changed_paths(before: Any, after: Any, path: Path = ()) -> Iterator[Path]:

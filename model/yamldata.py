@@ -81,3 +81,27 @@ def copy_data(value: Any) -> Any:
         else:
             target.extend(copy_of(v) for v in source)
     return top
+
+
+def value_in(data: Any, path: tuple, default: Any = None) -> Any:
+    """The value at `path` in loaded data (keys of mappings, indexes of lists), or `default`
+    where the path leads nowhere. Unlike the tree's node_at, this sees the keys merge keys
+    (`<<: *base`) bring in, as the server does."""
+    for part in path:
+        if isinstance(data, dict) and hashable(part) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and -len(data) <= part < len(data):
+            data = data[part]
+        else:
+            return default
+    return data
+
+
+def hashable(value: Any) -> bool:
+    """(a `!!set` is unhashable too, not only lists and mappings)"""
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+

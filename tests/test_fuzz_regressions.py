@@ -464,3 +464,16 @@ def test_an_earlier_copy_holding_an_anchor_used_elsewhere_is_not_dropped(tmp_pat
     doc = Document(inside)  # used only inside the copy that goes: it goes with it
     assert doc.drop_repeated_copies([("providers", "files")]) == [(("providers", "files"), [3])]
     assert "&t" not in doc.text and doc.data == yaml.safe_load(inside)
+
+
+def test_set_of_a_value_a_merge_key_already_gives_changes_nothing(tmp_path):
+    """Seed 947: `table_name: {<<: *a1}` (a merge key bringing in provider_id: nvidia) and
+    `set ...table_name.provider_id=nvidia`: the value was already so, yet a key of its own was
+    written (the data the same, the file not byte-identical)."""
+    path = tmp_path / "run.yaml"
+    text = "base: &a1\n  provider_id: nvidia\nx:\n  table_name: {<<: *a1}\n"
+    path.write_text(text)
+    assert main(["set", str(path), "x.table_name.provider_id=nvidia", "--no-backup"]) == 0
+    assert path.read_text() == text
+    assert main(["set", str(path), "x.table_name.provider_id=other", "--no-backup"]) == 0  # a new value is an override
+    assert yaml.safe_load(path.read_text())["x"]["table_name"] == {"provider_id": "other"}

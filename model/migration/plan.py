@@ -23,6 +23,7 @@ from ..envvars import has_placeholder
 from ..facts import is_newer_format, looks_like_draft_quota, type_tag_of
 from ..references import find_references, iter_providers, provider_reference_fields
 from ..releases import load_release
+from ..yamldata import hashable
 from ..yamlpath import Path, format_path
 
 
@@ -425,7 +426,7 @@ def _unique_partitions(plan: Plan, data: dict, known: Callable[[tuple], list | N
     """Two references on one backend must not share a namespace (or table): their data would
     mix. Upstream's names differ per store; two providers of one type get their id added."""
     # a backend or namespace written as a list or mapping names nothing: it cannot clash
-    used = {(r.backend, r.family, r.partition) for r in find_references(data, release=V03, known=known) if _hashable(r.backend) and _hashable(r.partition)}
+    used = {(r.backend, r.family, r.partition) for r in find_references(data, release=V03, known=known) if hashable(r.backend) and hashable(r.partition)}
     for place in plan.places:
         backend, family = place.backend, place.family
         key = (backend, family, place.partition)
@@ -438,14 +439,6 @@ def _unique_partitions(plan: Plan, data: dict, known: Callable[[tuple], list | N
         used.add(key)
     plan.partitions = {(backend, partition) for backend, _, partition in used}
 
-
-def _hashable(value: Any) -> bool:
-    """(a `!!set` is unhashable too, not only lists and mappings)"""
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def _data_notes(plan: Plan) -> None:

@@ -17,6 +17,7 @@ from ..facts import type_tag_of
 from ..help import help_for
 from ..redaction import is_secret_key
 from ..schema_check import describe, is_secret_schema, scalar_kinds
+from ..yamldata import value_in
 from . import Release, schema_value
 
 Path = tuple  # a YAML path: keys and list indexes
@@ -95,14 +96,7 @@ def _tag_of(schema: dict, root: dict) -> str | None:
 
 def data_at(data: Any, path: Path) -> Any:
     """The value at `path` in plain data (None where the path leads nowhere)."""
-    for part in path:
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and -len(data) <= part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
+    return value_in(data, path)
 
 
 def provider_spec(release: Release, data: Any, path: Path) -> dict | None:
