@@ -105,7 +105,7 @@ class LineBlocks(TextPositions):
             by_parent.setdefault(tuple(path[:-1]), set()).add(path[-1])
         dropped: dict[Path, list[int]] = {}
         while True:
-            removals = []  # (start, end, new, path, line)
+            removals = []  # (start, end, new text, the path, the (key, value) pair that goes)
             for parent_path, keys in by_parent.items():
                 parent = self.node_at(parent_path)
                 parent = parent.resolved if parent is not None else None
