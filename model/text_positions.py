@@ -19,6 +19,21 @@ def lines_with_ends(text: str, start: int = 0, end: int | None = None) -> list[s
     return _LINE.findall(text, start, len(text) if end is None else end)
 
 
+def comment_start(text: str, pos: int, end: int) -> int:
+    """Where TRAILING_COMMENT.search(text, pos, end) would match (the blanks before the first
+    `#` that has a blank before it), or -1; found from each `#`, as the regex took time
+    quadratic in a long run of blanks (each start in the run scanned the rest of it)."""
+    hash_at = text.find("#", pos, end)
+    while hash_at != -1:
+        if hash_at > pos and text[hash_at - 1] in " \t":
+            start = hash_at - 1
+            while start > pos and text[start - 1] in " \t":
+                start -= 1
+            return start
+        hash_at = text.find("#", hash_at + 1, end)
+    return -1
+
+
 def without_break(line: str) -> str:
     return line.rstrip("\r\n")
 
@@ -158,8 +173,8 @@ class TextPositions:
 
         `pos` must be past any scalar text on the line (a `#` inside a value is no comment)."""
         end = self._line_end(pos)
-        match = TRAILING_COMMENT.search(self.text, pos, end)
-        return self.text[match.start() : end] if match else ""
+        start = comment_start(self.text, pos, end)
+        return self.text[start:end] if start != -1 else ""
 
     def _colon_after(self, key_node: Node) -> int:
         """Index just after the `:` that follows a key."""
