@@ -310,6 +310,8 @@ class Document(LineBlocks):
         parent_path = path[:depth]
         parent = self.node_at(parent_path).resolved
         key = path[depth]
+        if depth + 1 < len(path) and parent.kind == MAP:
+            self._refuse_through_merge(parent, path[: depth + 1])
         if parent.kind == SEQ and (parent.tag or "").endswith((":omap", ":pairs")):
             # its items are one-entry mappings in the file but (key, value) pairs to the server
             kind = parent.tag.rsplit(":", 1)[-1]
@@ -701,14 +703,23 @@ class Document(LineBlocks):
     def _refuse_merged_override(self, parent: Node, path: Path, doing: str) -> None:
         """A key that overrides one merged in with `<<:` cannot go away: the merged value would
         come back in its place instead."""
-        for k, v in parent.items:
-            if k.kind == SCALAR and k.raw == "<<" and k.style == "" and k.tag is None:
-                for src in v.resolved.items if v.resolved.kind == SEQ else [v]:
-                    if isinstance(src.value, dict) and path[-1] in src.value:
-                        raise EditError(
-                            f"{format_path(path)} overrides the value merged in from line {src.resolved.line + 1}; "
-                            f"{doing} it would bring that value back, so edit the file by hand"
-                        )
+        merged = _merged_from(parent, path[-1])
+        if merged is not None:
+            raise EditError(
+                f"{format_path(path)} overrides the value merged in from line {merged[1].resolved.line + 1}; "
+                f"{doing} it would bring that value back, so edit the file by hand"
+            )
+
+    def _refuse_through_merge(self, parent: Node, path: Path) -> None:
+        """A value below a key that only a merge key (`<<: *base`) brings in: a key of its own
+        written here would replace the whole merged value, not change the one value in it."""
+        merged = _merged_from(parent, path[-1])
+        if merged is not None:
+            merge_key, source = merged
+            raise EditError(
+                f"{format_path(path)} is merged in with `<<:` (line {merge_key.line + 1}) from line {source.resolved.line + 1}; "
+                f"set the value there (every mapping that merges it changes too), or write {format_path(path)} out in full here first"
+            )
 
     def rename_key(self, path: Path, new_key: str) -> None:
         self.set_scalars([], [(path, new_key)])
@@ -745,6 +756,16 @@ def _descend(node: Node | None, path: Path) -> Node | None:
         else:
             node = node.get(part)
     return node
+
+
+def _merged_from(mapping: Node, key: Any) -> tuple[Node, Node] | None:
+    """(the `<<` key, the mapping it merges in) that brings `key` into `mapping`, if one does."""
+    for k, v in mapping.items:
+        if k.kind == SCALAR and k.raw == "<<" and k.style == "" and k.tag is None:
+            for source in v.resolved.items if v.resolved.kind == SEQ else [v]:
+                if isinstance(source.value, dict) and key in source.value:
+                    return k, source
+    return None
 
 
 def _describe(node: Node) -> str:

@@ -477,3 +477,19 @@ def test_set_of_a_value_a_merge_key_already_gives_changes_nothing(tmp_path):
     assert path.read_text() == text
     assert main(["set", str(path), "x.table_name.provider_id=other", "--no-backup"]) == 0  # a new value is an override
     assert yaml.safe_load(path.read_text())["x"]["table_name"] == {"provider_id": "other"}
+
+
+def test_set_below_a_key_a_merge_key_brings_in_is_refused_with_where_it_comes_from(tmp_path, capsys):
+    """Seed 958: `vector_stores: {<<: *a1}` and `set vector_stores.persistence.responses.table_name=x`
+    wrote `persistence: {responses: {table_name: x}}` as a key of its own, which replaces the
+    whole merged value (its backend and the rest gone), and the check refused it as an internal
+    error. Now refused up front, saying where the value is written."""
+    path = tmp_path / "run.yaml"
+    text = "base: &a1\n  persistence:\n    responses:\n      table_name: responses\n      backend: sql_default\nx: {<<: *a1}\n"
+    path.write_text(text)
+    assert main(["set", str(path), "x.persistence.responses.table_name=other"]) == 2
+    err = capsys.readouterr().err
+    assert "x.persistence is merged in with `<<:` (line 6) from line 1; set the value there" in err
+    assert "internal error" not in err and path.read_text() == text
+    assert main(["set", str(path), "x.persistence=other", "--no-backup"]) == 0  # the merged key itself: an override
+    assert yaml.safe_load(path.read_text())["x"]["persistence"] == "other"
