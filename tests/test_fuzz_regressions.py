@@ -493,3 +493,20 @@ def test_set_below_a_key_a_merge_key_brings_in_is_refused_with_where_it_comes_fr
     assert "internal error" not in err and path.read_text() == text
     assert main(["set", str(path), "x.persistence=other", "--no-backup"]) == 0  # the merged key itself: an override
     assert yaml.safe_load(path.read_text())["x"]["persistence"] == "other"
+
+
+def test_migrate_refuses_a_store_config_inside_a_mapping_used_again_elsewhere(tmp_path, capsys):
+    """Seed 964: an agents provider's `config: &x` (holding its persistence_store) merged into
+    another mapping with `<<: *x`: moving the store config changed the other copy too, and the
+    check refused the result as an internal error. Refused up front, with the alias's line."""
+    path = tmp_path / "run.yaml"
+    text = (
+        "version: 2\nproviders:\n  agents:\n  - provider_id: a\n    provider_type: inline::meta-reference\n    config: &x\n"
+        "      persistence_store:\n        type: sqlite\n        db_path: /tmp/a.db\n"
+        "  tool_runtime:\n  - provider_id: t\n    provider_type: remote::brave-search\n    config:\n      api_key: {<<: *x}\n"
+    )
+    path.write_text(text)
+    assert main(["migrate", str(path), "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "providers.agents[0].config holds providers.agents[0].config.persistence_store and is used again as *x (line 14)" in err
+    assert "internal error" not in err and path.read_text() == text

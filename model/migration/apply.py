@@ -61,6 +61,7 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
     if not (plan.places or assignments or plan.rename_references):
         return result
     _refuse_unmovable_text(doc, moves_blocks=bool(plan.places))
+    _refuse_shared_holders(doc, plan)
     with all_or_nothing(doc):
         removed = _drop_empty_storage(doc) if plan.places else []
         plan.notes += removed
@@ -193,6 +194,23 @@ def _refuse_shared_values(doc: Document, plan: Plan) -> None:
                 f"{format_path(place.path)} uses the YAML anchor or alias {how} (line {shared.line + 1}); "
                 "write its settings out in full, then migrate"
             )
+
+
+def _refuse_shared_holders(doc: Document, plan: Plan) -> None:
+    """A mapping that holds a store config and is used again elsewhere (`config: &x` then
+    `<<: *x` or `*x`): the store config would move there too. Asked before any edit, so the
+    lines said are the file's."""
+    users = doc._alias_users()
+    for place in plan.places if users else ():
+        for depth in range(1, len(place.path)):
+            holder = doc.node_at(place.path[:depth])
+            alias = next(iter(users.get(id(holder.resolved), ())), None) if holder is not None else None
+            if alias is not None:
+                raise MigrationError(
+                    f"{format_path(place.path[:depth])} holds {format_path(place.path)} and is used again as *{alias.raw} "
+                    f"(line {alias.line + 1}): moving the store config would change it there too; write that copy out "
+                    "in full, then migrate"
+                )
 
 
 def _drop_repeats(doc: Document, plan: Plan, edited: list[Path]) -> list[tuple[Path, list[int]]]:
