@@ -11,6 +11,7 @@ import re
 from .redaction import is_secret_key, mask_quoted, redact_text
 
 # `key:` in a YAML line (block or flow), the last one before a given column
+_LONGEST_LOOKED_AT = 2000  # characters of a line searched for its key
 _KEY = re.compile(r"""(?:^|[\s{,\-?])(?P<key>[^\s:#,{}\[\]'"]+|'[^']*'|"[^"]*")\s*:(?=\s|$)""")
 
 
@@ -52,6 +53,12 @@ class ConfigFileError(Exception):
         if not 0 < self.line <= len(lines):
             return
         before = lines[self.line - 1][: (self.column or 1) - 1]
+        if len(before) > _LONGEST_LOOKED_AT or (self.line > 1 and len(lines[self.line - 2]) > _LONGEST_LOOKED_AT):
+            # the key search takes time quadratic in a line's length (a 40,000-character line of
+            # dashes took 14 s): on such a line the quoted values are masked, whatever the key
+            self.message = mask_quoted(self.message)
+            self.args = (self.message,)
+            return
         keys = _KEY.findall(before)
         if not keys and not before.strip(" -") and self.line > 1:
             keys = _KEY.findall(lines[self.line - 2])

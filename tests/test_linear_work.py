@@ -235,3 +235,22 @@ def test_many_openings_without_an_end_and_long_runs_of_blanks_are_read_in_linear
         assert template_spans("x: '" + "{{ " * 1_000_000 + "'\n") == []
         assert template_spans("x: '" + "${ " * 1_000_000 + "'\n") == []
         assert comment_start("a: x" + " " * 2_000_000 + "y\n", 4, 2_000_005) == -1
+
+
+def test_a_parse_error_on_a_very_long_line_masks_its_values_without_searching_the_line(tmp_path, capsys):
+    """The search for the key before an error's column was quadratic in the line's length (a
+    40,000-character line of dashes: validate 14 s). Past 2,000 characters the quoted values
+    of the message are masked, whatever the key: never a secret shown for want of looking."""
+    from llama_config.tui.cli import main
+
+    def error(text: str) -> str:
+        path = tmp_path / "run.yaml"
+        path.write_text(text)
+        assert main(["validate", str(path)]) == 2
+        return capsys.readouterr().err
+
+    with watchdog(60):
+        assert "run.yaml:2:" in error("version: 2\ndistro_name: " + "-" * 1_000_000 + " b: c\n")
+    assert "s3cret" not in error("version: 2\npassword: !!int s3cret\n")  # a secret's key
+    assert "s3cret" in error("version: 2\nx: [a, !!int s3cret]\n")  # a short line, looked at: no secret's key
+    assert "s3cret" not in error("version: 2\nx: [" + "a, " * 1000 + "!!int s3cret]\n")
