@@ -75,3 +75,11 @@ def mask_diff(diff: str, before: str, after: str, extra: Any = ()) -> str:
             new_n += 1
         out.append(redact_text(line))
     return "".join(out)
+
+
+def masked_document_diff(doc: Any, extra: Any = ()) -> str:
+    """The unified diff of a Document's edits (Document.diff), with its secrets masked: what
+    a --dry-run prints and the editor's migrate and upgrade dialogs show."""
+    before, after = doc.file_texts()
+    return mask_diff(doc.diff(), before, after, extra)
+

@@ -267,3 +267,33 @@ def test_an_unknown_secret_named_key_is_named() -> None:
     d = Diagnostic("warning", "unknown-key", path, 20, 7, message)
     assert d.message == message and d.masked().message == message
     assert Diagnostic("error", "wrong-type", path, 20, 7, "not 'hunter2'").message == "not '••••••'"
+
+
+LEAKY_OLD = (
+    "version: 2\nproviders:\n  inference:\n  - provider_id: p\n    provider_type: remote::vllm\n    config:\n"
+    "      url: http://x\n      api_token: ${env.TOK:sekret1}\nmetadata_store:\n  type: postgres\n  host: h\n"
+    "  password: ${env.PW:sekret2}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["migrate", "{f}", "--dry-run"],
+        ["upgrade", "{f}", "--to", "ogx-1.5", "--dry-run"],
+        ["set", "{f}", "metadata_store.host=db", "--dry-run"],
+        ["set", "{f}", "providers.inference[0].config.url=http://y", "--dry-run", "--force"],  # a secret in the context lines
+    ],
+)
+def test_a_dry_run_diff_masks_secrets_as_every_other_output(tmp_path, capsys, argv):
+    """The --dry-run diffs printed the default of a password's placeholder (and any secret on
+    the lines around a change) as written; the report above them masked it."""
+    from llama_config.tui.cli import main
+
+    path = tmp_path / "run.yaml"
+    path.write_text(LEAKY_OLD)
+    main([a.format(f=path) for a in argv])
+    out = capsys.readouterr()
+    assert "@@" in out.out  # a diff was printed
+    assert "sekret" not in out.out + out.err
+    assert "••••••" in out.out

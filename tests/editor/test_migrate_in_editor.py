@@ -208,3 +208,16 @@ async def test_a_file_that_cannot_be_migrated_says_why(editor) -> None:
         await settle(pilot)
         assert len(app.screen_stack) == 1
         assert any("cannot be migrated: metadata_store: cannot tell which kv_* backend type 'cassandra' is" in n for n in notes(app, "error"))
+
+
+async def test_the_migration_s_diff_masks_secrets_as_the_save_review_does(editor) -> None:
+    """The migrate dialog showed its diff as written: the default of a password's placeholder
+    (`${env.PW:sekret}`) in clear, where its report and the save review mask it."""
+    text = OLD.replace("    config:\n", "    config:\n      api_key: ${env.KEY:sekret}\n", 1)
+    assert "sekret" in text
+    app, _ = editor(text=text, name="run.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.id == "migrate-dialog"
+        shown = texts(app.screen)
+        assert "sekret" not in shown and "api_key: ${env.KEY:=••••••}" in shown

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.file}: note: config.{f.key}: {f.why} ({how})", file=sys.stderr)
     if refuse_added_errors(doc, args, release, "adding the provider"):
         return EXIT_FINDINGS
-    return write_result(doc, args, summary)
+    return write_result(doc, args, summary, release)
 
 
 def _assignment(text: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import sys
 from llama_config.model.migration import MigrationError, migrate, report_lines
 from llama_config.model.release_secrets import release_secret_fields
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load_editable, located, target_release, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load_editable, located, shown_diff, target_release, write_result
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         if to_stdout:
             sys.stdout.write(doc.file_texts()[1])
         elif args.output and not args.dry_run:
-            return write_result(doc, args, [])
+            return write_result(doc, args, [], release)
         return EXIT_OK
     added, after = errors_after_edit(doc, release)
     remaining = [d for d in after if d.severity == "error" and d not in added]
@@ -58,9 +58,9 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             if args.dry_run:
-                sys.stdout.write(doc.diff())
+                sys.stdout.write(shown_diff(doc, release))
             return EXIT_FINDINGS
     if to_stdout:
         sys.stdout.write(doc.file_texts()[1])
         return EXIT_OK
-    return write_result(doc, args, [])
+    return write_result(doc, args, [], release)

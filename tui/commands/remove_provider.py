@@ -30,4 +30,4 @@ def run(args: argparse.Namespace) -> int:
         summary.append(f"  {args.api} taken out of apis (no provider of it is left)")
     if refuse_added_errors(doc, args, release, "removing the provider"):
         return EXIT_FINDINGS
-    return write_result(doc, args, summary)
+    return write_result(doc, args, summary, release)

@@ -37,4 +37,4 @@ def run(args: argparse.Namespace) -> int:
             print(located(doc, d), file=sys.stderr)
         print(f"{args.file}: refused: the rename would add errors (see above); nothing was written. Use --force to write anyway.", file=sys.stderr)
         return EXIT_FINDINGS
-    return write_result(doc, args, [header, *summary])
+    return write_result(doc, args, [header, *summary], release)

@@ -24,4 +24,4 @@ def run(args: argparse.Namespace) -> int:
     summary += [f"  {format_path(use.path)} ({use.name})" for use in uses]
     if refuse_added_errors(doc, args, release, "the rename"):
         return EXIT_FINDINGS
-    return write_result(doc, args, summary)
+    return write_result(doc, args, summary, release)

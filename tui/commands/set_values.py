@@ -43,4 +43,4 @@ def run(args: argparse.Namespace) -> int:
         if not args.force:
             print(f"{args.file}: refused: the edit would add {len(new_errors)} error{'s' if len(new_errors) != 1 else ''} (see above); nothing was written. Use --force to write anyway.", file=sys.stderr)
             return EXIT_FINDINGS
-    return write_result(doc, args, summary)
+    return write_result(doc, args, summary, release)

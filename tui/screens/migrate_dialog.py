@@ -98,7 +98,7 @@ def _offer(app: Any) -> None:
         if migration.plan.places
         else "Some placeholders use the old ${env.X:default} / ${env.X+v} syntax, which the server no longer substitutes."
     )
-    app.push_screen(MigrateDialog(f"Migrate {app.path} to the v0.3 format?", why, report_lines(migration, app.path), preview.diff()), done)
+    app.push_screen(MigrateDialog(f"Migrate {app.path} to the v0.3 format?", why, report_lines(migration, app.path), _masked(preview, release)), done)
 
 
 def offer_upgrade(app: Any) -> None:
@@ -107,7 +107,7 @@ def offer_upgrade(app: Any) -> None:
     from llama_config.model.migration import MigrationError
     from llama_config.model.migration.upgrade import detect_source, upgrade
     from llama_config.model.migration.upgrade_report import upgrade_report
-    from llama_config.model.releases import display_name, line_index, parse_server
+    from llama_config.model.releases import display_name, line_index, load_release, parse_server
     from llama_config.model.releases.detect import detect
 
     session = app.session
@@ -138,4 +138,13 @@ def offer_upgrade(app: Any) -> None:
         + (" Some of it needs you (MANUAL / REMOVED below)." if result.manual else "")
     )
     report = upgrade_report(result, app.path)
-    app.push_screen(MigrateDialog(f"Upgrade {app.path} to {display_name(target)}?", why, report, preview.diff(), confirm="Upgrade"), done)
+    app.push_screen(MigrateDialog(f"Upgrade {app.path} to {display_name(target)}?", why, report, _masked(preview, load_release(target)), confirm="Upgrade"), done)
+
+
+def _masked(preview: Any, release: Any) -> str:
+    """The preview's diff with its secrets masked, as the save review shows it before ctrl+r."""
+    from llama_config.model.masked_diff import masked_document_diff
+    from llama_config.model.release_secrets import release_secret_fields
+
+    return masked_document_diff(preview, release_secret_fields(preview.data, release))
+
