@@ -30,12 +30,14 @@ from typing import Any
 from llama_config.model.errors import ConfigFileError
 
 # Upstream's grammar, character for character: only upper-case names are substituted.
+# (every match ends with `}`: searched only up to the last one, as a `${env.X:=` with no `}` after
+# it scanned to the end of the value again for each, quadratic in a run of them)
 PLACEHOLDER_RE = re.compile(r"\$\{env\.([A-Z0-9_]+)(?::([=+])([^}]*))?\}")
 
 
 def has_placeholder(value: object) -> bool:
     """True when `value` is a string the server will substitute at least once."""
-    return isinstance(value, str) and "${env." in value and PLACEHOLDER_RE.search(value) is not None
+    return isinstance(value, str) and "${env." in value and PLACEHOLDER_RE.search(value, 0, value.rfind("}") + 1) is not None
 
 
 # --------------------------------------------------------------------------------------------
@@ -67,7 +69,7 @@ def find_placeholders(s: str) -> list[Placeholder]:
             end=m.end(),
             text=m.group(0),
         )
-        for m in PLACEHOLDER_RE.finditer(s)
+        for m in PLACEHOLDER_RE.finditer(s, 0, s.rfind("}") + 1)
     ]
 
 
@@ -142,7 +144,7 @@ def lint_placeholders(s: str) -> list[PlaceholderProblem]:
     """
     if not isinstance(s, str) or _OPEN not in s:
         return []
-    valid = [(m.start(), m.end(), m) for m in PLACEHOLDER_RE.finditer(s)]
+    valid = [(m.start(), m.end(), m) for m in PLACEHOLDER_RE.finditer(s, 0, s.rfind("}") + 1)]
     problems: list[PlaceholderProblem] = []
 
     for start, end, m in valid:
@@ -293,7 +295,7 @@ def _parse_env_value(raw: str, path: str, n: int) -> str:
             out.append(c)
             k += 1
         raise _bad_line(path, n)  # no closing quote
-    return re.sub(r"\s+#.*$", "", raw).strip()
+    return re.sub(r"(?<!\s)\s+#.*$", "", raw).strip()  # (from the start of a run of blanks only: each start in it rescanned the run)
 
 
 def load_env_file(path: str) -> dict[str, tuple[str, int]]:

@@ -130,10 +130,10 @@ def load_project_config(path: str, table: tuple[str, ...] = ()) -> ProjectConfig
 def _toml_error(exc: "tomllib.TOMLDecodeError", text: str) -> tuple[str, int | None, int | None]:
     """tomllib's message without its `(at line L, column C)` / `(at end of document)`, and where."""
     message = str(exc)
-    m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    m = re.search(r"(?<!\s)\s*\(at line (\d+), column (\d+)\)$", message)  # (a blank run starts a match once, not at each blank)
     if m:
         return message[: m.start()], int(m[1]), int(m[2])
-    m = re.search(r"\s*\(at end of document\)$", message)
+    m = re.search(r"(?<!\s)\s*\(at end of document\)$", message)
     if m:
         return message[: m.start()], text.count("\n") + 1, len(text) - text.rfind("\n")
     return message, None, None

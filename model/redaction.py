@@ -141,9 +141,10 @@ def shown_value(path: tuple, value: Any, extra: Iterable[str | tuple] | SecretFi
     text = str(value)
     if isinstance(value, bool) or value in (None, "") or not is_secret_path(path, extra):
         return redact_text(text)
-    if _PLACEHOLDER.sub("", text).strip():  # not placeholders only: the text itself is secret
+    end = text.rfind("}") + 1  # (every placeholder ends with `}`: none past the last one, and no rescans of a run without one)
+    if (_PLACEHOLDER.sub("", text[:end]) + text[end:]).strip():  # not placeholders only: the text itself is secret
         return MASK
-    return _PLACEHOLDER.sub(lambda m: f"{m['head']}{MASK}}}" if m["arg"] else m[0], text)
+    return _PLACEHOLDER.sub(lambda m: f"{m['head']}{MASK}}}" if m["arg"] else m[0], text[:end]) + text[end:]
 
 
 def masked_data(value: Any, path: tuple, extra: Iterable[str | tuple] | SecretFields = ()) -> Any:

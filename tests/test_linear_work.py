@@ -254,3 +254,26 @@ def test_a_parse_error_on_a_very_long_line_masks_its_values_without_searching_th
     assert "s3cret" not in error("version: 2\npassword: !!int s3cret\n")  # a secret's key
     assert "s3cret" in error("version: 2\nx: [a, !!int s3cret]\n")  # a short line, looked at: no secret's key
     assert "s3cret" not in error("version: 2\nx: [" + "a, " * 1000 + "!!int s3cret]\n")
+
+
+def test_placeholders_env_files_toml_errors_and_masked_values_read_long_runs_in_linear_work():
+    """Found by a regex audit: a `${env.X:=` with no `}` after it, a run of blanks before a
+    value's end in an env file or a TOML error message, and a secret's placeholder with no
+    `}` each made the regex scan the rest again from every start (40,000 characters: validate
+    1 to 5 s; 400,000: minutes)."""
+    from llama_config.model.envvars import _parse_env_value, find_placeholders, has_placeholder, lint_placeholders
+    from llama_config.model.project_config import _toml_error
+    from llama_config.model.redaction import shown_value
+
+    class TomlError(Exception):
+        pass
+
+    with watchdog(60):
+        value = "${env.A:=" * 100_000
+        assert not has_placeholder(value) and find_placeholders(value) == [] and lint_placeholders(value)
+        assert _parse_env_value("x" + " " * 1_000_000 + "x", "vars.env", 1) == "x" + " " * 1_000_000 + "x"
+        message = "Cannot declare ('a" + " " * 1_000_000 + "',) twice (at line 2, column 1)"
+        assert _toml_error(TomlError(message), "")[1:] == (2, 1)
+        assert shown_value(("password",), "${env.PW:x}" + "${env.A" * 100_000) == "••••••"
+    assert shown_value(("password",), "${env.PW:=x} ${env.Q}") == "${env.PW:=••••••} ${env.Q}"
+    assert has_placeholder("a ${env.B} c") and [p.name for p in find_placeholders("${env.A:=${env.B}")] == ["A"]
