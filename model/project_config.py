@@ -206,7 +206,20 @@ def _did_you_mean(word: str, choices) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-_HEADER = re.compile(r"^\s*\[(?!\[)\s*([^\]]+?)\s*\]")
+def _table_header(line: str) -> str | None:
+    r"""The name in a `[table]` header line, stripped, as `^\s*\[(?!\[)\s*([^\]]+?)\s*\]` gives it
+    (found by hand: that regex took time cubic in the blanks of a `[` line, and pyproject.toml
+    may hold one inside another tool's multi-line string: 3,200 blanks took validate 14 s)."""
+    body = line.lstrip()
+    if not body.startswith("[") or body.startswith("[["):
+        return None
+    close = body.find("]", 1)  # (neither a blank nor the name can hold a `]`)
+    if close <= 1:
+        return None
+    inside = body[1:close]
+    return inside.strip() or inside[-1]  # (all blanks: the regex's name takes the last one)
+
+
 _ASSIGNMENT = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
 
 
@@ -220,9 +233,9 @@ def toml_line(text: str, wanted: tuple[str, ...]) -> int | None:
     best, best_depth = None, 0
     table: tuple[str, ...] = ()
     for number, line in enumerate(text.splitlines(), 1):
-        header = _HEADER.match(line)
-        if header:
-            table = _key_path(header[1])
+        header = _table_header(line)
+        if header is not None:
+            table = _key_path(header)
             full = table
         else:
             assignment = _ASSIGNMENT.match(line)

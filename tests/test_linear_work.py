@@ -277,3 +277,32 @@ def test_placeholders_env_files_toml_errors_and_masked_values_read_long_runs_in_
         assert shown_value(("password",), "${env.PW:x}" + "${env.A" * 100_000) == "••••••"
     assert shown_value(("password",), "${env.PW:=x} ${env.Q}") == "${env.PW:=••••••} ${env.Q}"
     assert has_placeholder("a ${env.B} c") and [p.name for p in find_placeholders("${env.A:=${env.B}")] == ["A"]
+
+
+IGNORE_COMMENT = re.compile(r"(?:^|[ \t])#[ \t]*llama-config:[ \t]*ignore(?:\[(?P<codes>[^\]]*)\])?(?=[\s,;.]|$)")
+TABLE_HEADER = re.compile(r"^\s*\[(?!\[)\s*([^\]]+?)\s*\]")
+
+
+def test_ignore_comments_and_toml_headers_are_found_as_the_regexes_found_them_in_linear_work():
+    """A regex audit: `# llama-config: ignore[` with no `]` rescanned the line from each, and the
+    TOML header regex was cubic in the blanks of a `[` line (3,200 in a pyproject.toml string:
+    validate 14 s)."""
+    import itertools
+
+    from llama_config.model.project_config import _table_header
+    from llama_config.model.suppression import ignore_comments
+
+    rng = random.Random(20261206)
+    pieces = [" ", "\t", "#", "llama-config:", "ignore", "[", "]", "a", ",", ";", ".", "# llama-config: ignore"]
+    for _ in range(20_000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        assert list(ignore_comments(line)) == [m["codes"] for m in IGNORE_COMMENT.finditer(line)], line
+    for size in range(5):
+        for combo in itertools.product([" ", "\t", "[", "]", "a", ".", "\u3000"], repeat=size):
+            line = "".join(combo)
+            match = TABLE_HEADER.match(line)
+            assert _table_header(line) == (match[1] if match else None), repr(line)
+    with watchdog(60):
+        assert list(ignore_comments(" # llama-config: ignore[" * 50_000)) == []
+        assert _table_header("[" + " " * 1_000_000) is None
+        assert _table_header("[ tool.llama-config" + " " * 1_000_000 + "]") == "tool.llama-config"
