@@ -5,7 +5,6 @@ placeholders come along; upgrade steps and the quota switch comment blocks out o
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -22,7 +21,7 @@ class LineBlocks(TextPositions):
     node_at: Callable[[Path], "Node | None"]
     _apply: Callable[..., None]  # the edit, checked by a re-parse
     _pair_removal: Callable[..., tuple[int, int, str]]
-    _alias_users: Callable[[], dict[int, list[Node]]]
+    anchor_used_outside: Callable[[list[Node]], "tuple[int, Node, Node] | None"]  # (edit_guards.py)
 
     def key_block(self, path: Path) -> "KeyBlock":
         """The lines the key at `path` takes in the text, for moving it elsewhere.
@@ -130,26 +129,22 @@ class LineBlocks(TextPositions):
                 going.append((path, pair))
                 dropped.setdefault(path, []).append(pair[0].line + 1)
                 reach = end
-            self._refuse_anchors_going(going, edits)
+            self._refuse_anchors_going(going)
             self._apply(edits, self.data, patch=False)
 
-    def _refuse_anchors_going(self, going: list[tuple[Path, tuple[Node, Node]]], edits: list[tuple[int, int, str]]) -> None:
+    def _refuse_anchors_going(self, going: list[tuple[Path, tuple[Node, Node]]]) -> None:
         """An anchor (`&name`) in a copy that goes, used by an alias (`*name`) outside what goes:
         the alias would point at nothing. Refused, with where each stands."""
-        users = self._alias_users()
-        if not users:
-            return
-        starts = [start for start, _, _ in edits]
-        for path, (key, value) in going:
-            for node in (*key.walk(), *value.walk()):
-                for alias in users.get(id(node), ()):
-                    i = bisect_right(starts, alias.start) - 1
-                    if i < 0 or alias.start >= edits[i][1]:
-                        raise EditError(
-                            f"{format_path(path)} is written twice, and its earlier copy (line {key.line + 1}) holds the YAML anchor "
-                            f"&{node.anchor}, which *{node.anchor} at line {alias.line + 1} uses; remove that copy by hand "
-                            "(with the anchor moved to what stays)"
-                        )
+        found = self.anchor_used_outside([node for _, pair in going for node in pair])
+        if found is not None:
+            index, node, alias = found
+            path, (key, _) = going[index // 2]
+            raise EditError(
+                f"{format_path(path)} is written twice, and its earlier copy (line {key.line + 1}) holds the YAML anchor "
+                f"&{node.anchor}, which *{node.anchor} at line {alias.line + 1} uses; remove that copy by hand "
+                "(with the anchor moved to what stays)"
+            )
+
 
 @dataclass(frozen=True)
 class KeyBlock:

@@ -12,7 +12,6 @@ from typing import Any, Callable, Iterator
 from ...document import Document, EditError
 from ...line_blocks import KeyBlock
 from ...text_positions import lines_with_ends, without_break
-from ...yamltree import ALIAS
 from ...yamlpath import Path, format_path
 
 MARK = "llama-config upgrade:"
@@ -113,23 +112,13 @@ def comment_out(doc: Document, paths: list[Path], why: str | Callable[[Path], st
 def _refuse_anchors_used_elsewhere(doc: Document, paths: list[Path]) -> None:
     """An anchor (`&name`) in what goes, used by an alias (`*name`) in what stays: the alias would
     point at nothing. Refused, with where each stands."""
-    if "&" not in doc.text:
-        return
-    going: set[int] = set()
-    anchors: dict[str, Path] = {}
-    for path in paths:
-        for n in doc.node_at(path).walk():
-            going.add(id(n))
-            if n.anchor:
-                anchors[n.anchor] = path
-    if not anchors:
-        return
-    for node in doc.root.walk():
-        if node.kind == ALIAS and node.raw in anchors and id(node) not in going:
-            raise EditError(
-                f"{format_path(anchors[node.raw])} holds the YAML anchor &{node.raw}, which *{node.raw} at line {node.line + 1} "
-                "uses; write that value out in full there, then upgrade"
-            )
+    found = doc.anchor_used_outside([doc.node_at(path) for path in paths])
+    if found is not None:
+        index, node, alias = found
+        raise EditError(
+            f"{format_path(paths[index])} holds the YAML anchor &{node.anchor}, which *{alias.raw} at line {alias.line + 1} "
+            "uses; write that value out in full there, then upgrade"
+        )
 
 
 def remove(doc: Document, path: Path) -> None:
