@@ -77,9 +77,12 @@ def mask_diff(diff: str, before: str, after: str, extra: Any = ()) -> str:
     return "".join(out)
 
 
-def masked_document_diff(doc: Any, extra: Any = ()) -> str:
-    """The unified diff of a Document's edits (Document.diff), with its secrets masked: what
-    a --dry-run prints and the editor's migrate and upgrade dialogs show."""
+def masked_document_diff(doc: Any, release: Any) -> str:
+    """The unified diff of a Document's edits (Document.diff), with its secrets masked, the
+    fields `release` marks secret included: what a --dry-run prints and the editor's migrate
+    and upgrade dialogs show."""
+    from .release_secrets import release_secret_fields
+
     before, after = doc.file_texts()
-    return mask_diff(doc.diff(), before, after, extra)
+    return mask_diff(doc.diff(), before, after, release_secret_fields(doc.data, release))
 

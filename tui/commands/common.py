@@ -122,19 +122,12 @@ def refuse_added_errors(doc: Document, args: argparse.Namespace, release: Releas
     return False
 
 
-def shown_diff(doc: Document, release: Release) -> str:
-    """The diff a --dry-run prints: secrets masked by the one redaction rule (model.redaction),
-    with the fields `release` marks secret."""
-    from llama_config.model.masked_diff import masked_document_diff
-    from llama_config.model.release_secrets import release_secret_fields
-
-    return masked_document_diff(doc, release_secret_fields(doc.data, release))
-
-
 def write_result(doc: Document, args: argparse.Namespace, summary: list[str], release: Release) -> int:
     """Print the diff (--dry-run, secrets masked) or save to FILE / --output, then the summary lines."""
     if args.dry_run:
-        diff = shown_diff(doc, release)
+        from llama_config.model.masked_diff import masked_document_diff
+
+        diff = masked_document_diff(doc, release)
         sys.stdout.write(diff if diff else f"{doc.name}: no change\n")
         return EXIT_OK
     target = args.output or doc.name

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from llama_config.model.masked_diff import masked_document_diff
 from llama_config.model.migration import MigrationError, migrate, report_lines
 from llama_config.model.release_secrets import release_secret_fields
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load_editable, located, shown_diff, target_release, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load_editable, located, target_release, write_result
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             if args.dry_run:
-                sys.stdout.write(shown_diff(doc, release))
+                sys.stdout.write(masked_document_diff(doc, release))
             return EXIT_FINDINGS
     if to_stdout:
         sys.stdout.write(doc.file_texts()[1])

@@ -13,12 +13,13 @@ import argparse
 import sys
 
 from llama_config.model.errors import ConfigFileError
+from llama_config.model.masked_diff import masked_document_diff
 from llama_config.model.migration import MigrationError
 from llama_config.model.migration.upgrade import PRE_03, detect_source, upgrade
 from llama_config.model.migration.upgrade_report import upgrade_report
 from llama_config.model.releases import UnknownRelease, load_release, parse_server
 
-from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load_editable, located, shown_diff, write_result
+from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load_editable, located, write_result
 
 
 def _line(spec: str, flag: str) -> str:
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         where = "nothing was written" if not args.dry_run else "without --dry-run nothing would be written"
         print(f"{args.file}: refused: {'; '.join(refused)}; {where}. Fix it, or use --force to write it anyway.", file=sys.stderr)
         if args.dry_run:
-            sys.stdout.write(shown_diff(doc, load_release(target)))
+            sys.stdout.write(masked_document_diff(doc, load_release(target)))
         return EXIT_FINDINGS
     if to_stdout:
         sys.stdout.write(doc.file_texts()[1])

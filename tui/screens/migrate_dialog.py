@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from llama_config.model.document import Document
+from llama_config.model.masked_diff import masked_document_diff
 
 from .choice import ChoiceDialog
 from .save_dialog import colored_diff
@@ -98,7 +99,7 @@ def _offer(app: Any) -> None:
         if migration.plan.places
         else "Some placeholders use the old ${env.X:default} / ${env.X+v} syntax, which the server no longer substitutes."
     )
-    app.push_screen(MigrateDialog(f"Migrate {app.path} to the v0.3 format?", why, report_lines(migration, app.path), _masked(preview, release)), done)
+    app.push_screen(MigrateDialog(f"Migrate {app.path} to the v0.3 format?", why, report_lines(migration, app.path), masked_document_diff(preview, release)), done)
 
 
 def offer_upgrade(app: Any) -> None:
@@ -138,13 +139,4 @@ def offer_upgrade(app: Any) -> None:
         + (" Some of it needs you (MANUAL / REMOVED below)." if result.manual else "")
     )
     report = upgrade_report(result, app.path)
-    app.push_screen(MigrateDialog(f"Upgrade {app.path} to {display_name(target)}?", why, report, _masked(preview, load_release(target)), confirm="Upgrade"), done)
-
-
-def _masked(preview: Any, release: Any) -> str:
-    """The preview's diff with its secrets masked, as the save review shows it before ctrl+r."""
-    from llama_config.model.masked_diff import masked_document_diff
-    from llama_config.model.release_secrets import release_secret_fields
-
-    return masked_document_diff(preview, release_secret_fields(preview.data, release))
-
+    app.push_screen(MigrateDialog(f"Upgrade {app.path} to {display_name(target)}?", why, report, masked_document_diff(preview, load_release(target)), confirm="Upgrade"), done)
