@@ -16,16 +16,16 @@ from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.widgets import Input, Select, Static, Switch, Tree
 
-from llama_config.model.data_location import backend_data
 from llama_config.model.document import EditError
 from llama_config.model.envvars import Environment
 from llama_config.model.errors import ConfigFileError
 from llama_config.model.facts import type_tag_of
-from llama_config.model.operations import backend_family, backends, backends_of_family
+from llama_config.model.operations import backends_of_family
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
 
 from .idle_collect import IdleCollector
+from .backend_actions import BackendActions
 from .palette import EditorCommands
 from .provider_actions import ProviderActions
 from .widgets.config_tree import ConfigTree, NodeRef
@@ -36,7 +36,7 @@ from .widgets.footer import SteadyFooter
 from .widgets.header import SteadyHeader
 
 
-class ConfigEditorApp(ProviderActions, App[None]):
+class ConfigEditorApp(BackendActions, ProviderActions, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "llama-config"
     COMMANDS = App.COMMANDS | {EditorCommands}
@@ -418,20 +418,6 @@ class ConfigEditorApp(ProviderActions, App[None]):
 
     # -- actions -------------------------------------------------------------------------
 
-    def _selected_backend(self) -> str | None:
-        current = self.detail.current if self.session is not None else None
-        if current is not None and current.kind == "backend":
-            return str(current.path[-1])
-        return None
-
-    def _backend_to_act_on(self) -> str | None:
-        """The selected backend, for rename / delete. They are reachable from the command
-        palette, which lists them everywhere: with none selected, say why nothing happens."""
-        name = self._selected_backend()
-        if self.session is not None and name is None:
-            self.notify("Select a backend in the tree first", timeout=4)
-        return name
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.session is None and action not in ("quit", "help", "reload_from_disk", "command_palette", "focus_next", "focus_previous"):
             return False  # (tab moves through the create-file dialog shown then)
@@ -459,57 +445,7 @@ class ConfigEditorApp(ProviderActions, App[None]):
         """escape in a form field: back to the tree (a field being typed in applies on blur)."""
         self.tree.focus()
 
-    def action_add_backend(self) -> None:
-        from .screens.backend_dialogs import AddBackendDialog
-
-        session = self.session
-        if session is None:
-            return
-        existing = list(backends(session.doc))
-
-        def done(result: tuple[str, str, dict] | None) -> None:
-            if result:
-                name, type_name, fields = result
-                self.change(f"Added backend {name}", lambda: session.add_backend(name, type_name, fields), NodeRef("backend", ("storage", "backends", name)))
-
-        self.push_screen(AddBackendDialog(self.session.release(), existing), done)
-
-    def action_rename_backend(self) -> None:
-        from .screens.backend_dialogs import RenameDialog
-
-        session, name = self.session, self._backend_to_act_on()
-        if session is None or name is None:
-            return
-        users = len(session.user_labels(name))
-
-        def done(new: str | None) -> None:
-            if not new or new == name:
-                return
-            result = self.change("", lambda: session.rename_backend(name, new), NodeRef("backend", ("storage", "backends", new)))
-            if result is not None:
-                self.flash(f"Renamed {name} to {new}; {result.count} reference{'s' if result.count != 1 else ''} changed")
-
-        self.push_screen(RenameDialog(name, users, data=backend_data(session.doc, name, session.env)), done)
-
-    def action_delete_backend(self) -> None:
-        from .screens.backend_dialogs import DeleteDialog
-
-        session, name = self.session, self._backend_to_act_on()
-        if session is None or name is None:
-            return
-        users = session.user_labels(name)
-        family = backend_family(session.doc, name)
-        alternatives = [b for b in backends_of_family(session.doc, family or "") if b != name] if family else []
-
-        def done(answer: tuple[bool, str | None]) -> None:
-            confirmed, repoint = answer
-            if confirmed:
-                moved = f"; {len(users)} reference{'s' if len(users) != 1 else ''} now use {repoint}" if users else ""
-                self.change(f"Deleted backend {name}{moved}", lambda: session.delete_backend(name, repoint), NodeRef("backends", ("storage", "backends")))
-
-        self.push_screen(DeleteDialog(name, users, alternatives, data=backend_data(session.doc, name, session.env)), done)
-
-    # -- the selection, and keys on problems' fixes (provider actions: provider_actions.py) -----
+    # -- the selection, and keys on problems' fixes (backends: backend_actions.py, providers: provider_actions.py) --
 
     def _selected(self, *kinds: str) -> NodeRef | None:
         current = self.detail.current if self.session is not None else None
@@ -542,46 +478,6 @@ class ConfigEditorApp(ProviderActions, App[None]):
         if session is not None:
             ref_path = tuple(path)
             self.change(f"{format_path(ref_path)} now uses {backend}", lambda: session.set_reference(ref_path, family, backend, None))
-
-    def action_create_backend_for(self, path: list, family: str) -> None:
-        from .screens.backend_dialogs import AddBackendDialog
-
-        session = self.session
-        if session is None:
-            return
-        ref_path = tuple(path)
-        existing = list(backends(session.doc))
-
-        def done(result: tuple[str, str, dict] | None) -> None:
-            if not result:
-                return
-            name, type_name, fields = result
-
-            def edit() -> None:
-                from llama_config.model import operations
-
-                operations.add_backend(session.doc, name, type_name, fields)
-                operations.set_reference(session.doc, ref_path, family, name, None)
-
-            self.change(f"Added backend {name} and pointed {format_path(ref_path)} at it", lambda: session.run(f"add backend {name} for {format_path(ref_path)}", edit))
-
-        self.push_screen(AddBackendDialog(self.session.release(), existing, family=family), done)
-
-    def action_create_quota_backend(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        existing = backends(session.doc)
-        name = "kv_quota" if "kv_quota" not in existing else "kv_quota_2"
-
-        def edit() -> None:
-            from llama_config.model import operations
-
-            operations.add_backend(session.doc, name, "kv_sqlite", {"db_path": "./quotas.db"})
-            if session.doc.node_at(("server", "quota")) is not None:
-                operations.set_reference(session.doc, ("server", "quota", "kvstore"), "kv", name, "quota")
-
-        self.change(f"Added backend {name} (kv_sqlite at ./quotas.db)", lambda: session.run(f"add backend {name} for quotas", edit))
 
     def action_configure_auth(self) -> None:
         self.go_to(("server", "auth"), kind="auth")
