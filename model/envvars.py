@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -145,6 +146,7 @@ def lint_placeholders(s: str) -> list[PlaceholderProblem]:
     if not isinstance(s, str) or _OPEN not in s:
         return []
     valid = [(m.start(), m.end(), m) for m in PLACEHOLDER_RE.finditer(s, 0, s.rfind("}") + 1)]
+    starts = [start for start, _, _ in valid]  # (in order, not overlapping: found by bisection)
     problems: list[PlaceholderProblem] = []
 
     for start, end, m in valid:
@@ -159,8 +161,9 @@ def lint_placeholders(s: str) -> list[PlaceholderProblem]:
 
     i = s.find(_OPEN)
     while i != -1:
-        inside = next((e for b, e, _ in valid if b <= i < e), None)
-        if inside is not None and not any(b == i for b, _, _ in valid):
+        at = bisect_right(starts, i) - 1
+        inside = valid[at][1] if at >= 0 and i < valid[at][1] else None
+        if inside is not None and starts[at] != i:
             # a `${env.` swallowed by an earlier placeholder's default: already reported as nested
             i = s.find(_OPEN, inside)
             continue

@@ -4,6 +4,7 @@ read `# yaml-language-server: $schema=...`; checked with a real validator (jsons
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -42,6 +43,47 @@ def test_provider_configs_are_checked_per_type_and_placeholders_pass():
     bad_port = _config({})
     bad_port["storage"]["backends"]["pg"] = {"type": "kv_postgres", "port": "five"}
     assert [e.json_path for e in validator.iter_errors(bad_port)] == ["$.storage.backends.pg"]
+
+
+def test_a_number_takes_exactly_the_placeholders_the_server_substitutes():
+    validator = jsonschema.Draft202012Validator(build(load_release("0.7")))
+
+    def errors(max_tokens: str) -> list[str]:
+        return [e.json_path for e in validator.iter_errors(_config({"base_url": "http://gpu/v1", "max_tokens": max_tokens}))]
+
+    assert errors("${env.1ST_MAX:=4096}") == errors("${env.MAX:+4096}") == errors("${env.MAX}") == []
+    # the server's pattern is [A-Z0-9_]+: it leaves `${env.max}` as text, which is no number
+    assert errors("${env.max:=4096}") == ["$.providers.inference[0].config.max_tokens"]
+
+
+@pytest.mark.parametrize("line", available_lines())
+def test_every_fixed_word_fits_the_placeholder_pattern_s_bound_on_a_default(line):
+    words: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            words.extend(w for w in [node.get("const"), *node.get("enum", [])] if isinstance(w, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(build(load_release(line)))
+    assert words and max(map(len, words)) <= 128  # (json_schema.PLACEHOLDER: `${env.X:=WORD}`)
+
+
+def test_the_placeholder_pattern_reads_a_hostile_value_in_linear_work():
+    """Unbounded, a value of `${env.A:=` repeated with no `}` made a backtracking regex engine
+    (an editor's, or Python's here) scan the rest of the value from each: 20,000 took 68 s.
+    Bounded, 100,000 take a fraction of a second."""
+    from llama_config.model.releases.json_schema import PLACEHOLDER
+    from tests.test_fuzz_commands import watchdog
+
+    pattern = re.compile(PLACEHOLDER["pattern"])
+    with watchdog(30):
+        assert pattern.search("${env.A:=" * 100_000) is None
+    assert pattern.search("x ${env.A:=" + "9" * 128 + "} y") and not pattern.search("${env.A:=" + "9" * 129 + "}")
 
 
 def test_the_command_prints_the_chosen_releases_schema(run_cli):

@@ -16,9 +16,14 @@ from typing import Any
 from . import Release
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+# The server's own pattern (PLACEHOLDER_RE): it leaves a lower-case name as literal text. The
+# default is bounded, so an editor's regex engine scans at most 128 characters from each
+# `${env.` of a hostile value (unbounded, one with no `}` after it took time quadratic in its
+# length); the longest fixed word any release takes is 33, a number is shorter. Plain syntax (no
+# lookahead) so that every JSON Schema validator's regex dialect reads it.
 PLACEHOLDER = {
     "type": "string",
-    "pattern": r"\$\{env\.[A-Za-z_][A-Za-z0-9_]*(:[=+][^}]*)?\}",
+    "pattern": r"\$\{env\.[A-Z0-9_]+(:[=+][^}]{0,128})?\}",
     "description": "an ${env.NAME} placeholder, substituted by the server at startup",
 }
 
