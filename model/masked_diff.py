@@ -5,10 +5,12 @@ masks only its default. A changed secret still shows as a changed line, masked o
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any
 
 from .errors import ParseError
-from .redaction import is_secret_path, redact_text, secret_fields, shown_value
+from .redaction import MASK, is_secret_path, redact_text, secret_fields, shown_value
 from .yamlparse import parse
 from .yamltree import MAP, SCALAR
 
@@ -22,10 +24,11 @@ def masked_lines(text: str, extra: Any = ()) -> dict[int, str]:
         root = parse(text)
     except ParseError:
         return {}
+    # the lines as the diff has them (str.splitlines): \n, \r\n, a bare \r, and NEL, LS and PS,
+    # which YAML reads as line breaks too (the parser's line numbers count them alike)
+    with_ends = text.splitlines(keepends=True)
     lines = text.splitlines()
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)  # (a \r\n file: its \r stays with the line)
+    starts = [0, *accumulate(map(len, with_ends))]  # (one more than the break: a \r\n is two)
     out: dict[int, str] = {}
     keys: set[int] = set()  # key nodes come with the path of their entry: not values
     for path, node in root.walk_paths():
@@ -35,10 +38,13 @@ def masked_lines(text: str, extra: Any = ()) -> dict[int, str]:
             continue
         if not is_secret_path(path, extra):
             continue
-        first, last = node.line, node.line + text.count("\n", node.start, node.end)
-        if first != last:  # a multi-line scalar: each of its lines goes
-            for n in range(first, last + 1):
-                out[n] = lines[n][: len(lines[n]) - len(lines[n].lstrip())] + "••••••"
+        # the lines of its first and last characters, in the diff's lines
+        first, last = (bisect_right(starts, at) - 1 for at in (node.start, max(node.start, node.end - 1)))
+        if first != last:  # a multi-line scalar: what its first line holds before it stays, the rest goes
+            line = out.get(first, lines[first])
+            out[first] = line[: node.start - starts[first] + len(line) - len(lines[first])] + MASK
+            for n in range(first + 1, last + 1):
+                out[n] = lines[n][: len(lines[n]) - len(lines[n].lstrip())] + MASK
             continue
         line = out.get(first, lines[first])
         offset = len(line) - len(lines[first])  # earlier masks on this line changed its length

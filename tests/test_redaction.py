@@ -297,3 +297,28 @@ def test_a_dry_run_diff_masks_secrets_as_every_other_output(tmp_path, capsys, ar
     assert "@@" in out.out  # a diff was printed
     assert "sekret" not in out.out + out.err
     assert "••••••" in out.out
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "ls"])
+def test_a_dry_run_diff_masks_secrets_whatever_ends_the_lines(tmp_path, capsys, newline):
+    """The diff's masks were placed by a line count that took every line break for one `\\n`:
+    in a CRLF file each line moved the mask one character, so `password: hunter2secret`
+    showed as `hunter2se••••••`; in a bare-CR file a block scalar's lines after its first were
+    shown as written. LINE SEPARATOR (U+2028) is a line break to YAML and to the diff alike."""
+    from llama_config.tui.cli import main
+
+    lines = [
+        "version: 2", "image_name: x  # a comment", "storage:", "  backends:", "    pg:", "      type: kv_postgres",
+        "      host: h", "      password: hunter2secret", "      user: u", "    redis:", "      type: kv_redis",
+        "      password: |", "        sekret-line-1", "        sekret-line-2", "      host: r",
+    ]  # fmt: skip
+    text = "\n".join(lines) + "\n" if newline == "ls" else newline.join(lines) + newline
+    if newline == "ls":
+        text = text.replace("image_name: x", 'image_name: "x\u2028y"')
+    path = tmp_path / "run.yaml"
+    path.write_bytes(text.encode())
+    assert main(["set", str(path), "storage.backends.pg.user=v", "storage.backends.redis.host=s", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "-      user: u" in out and "+      host: s" in out
+    assert "secret" not in out.replace("password", "") and "sekret" not in out
+    assert out.count("password: ••••••") == 2 and out.count("        ••••••") == 2
