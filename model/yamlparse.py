@@ -84,6 +84,12 @@ def _tag_against_flow(text: str) -> bool:
     return False
 
 
+# A `%` starting a line: a directive (`%YAML 1.1`, `%TAG ...`), whose syntax libyaml reads more
+# loosely than PyYAML (`%YAML 1.1#x` passes libyaml; PyYAML refuses it). Config files rarely
+# hold one: such a text is read by PyYAML's own parser.
+_LINE_STARTING_PERCENT = re.compile("(?:^|[\n\r\x85\u2028\u2029])%")
+
+
 def parse(text: str, notes: ParseNotes | None = None) -> Node:
     """Parse one YAML document into a Node tree; raises ParseError with line and column.
 
@@ -93,7 +99,7 @@ def parse(text: str, notes: ParseNotes | None = None) -> Node:
     """
     stand_in = _bom_stand_in(text)
     scanned = text.replace(BOM, stand_in) if stand_in else text
-    pure = _FastParser is None or _tag_against_flow(scanned)
+    pure = _FastParser is None or _tag_against_flow(scanned) or _LINE_STARTING_PERCENT.search(scanned) is not None
     try:
         root = _build(pyyaml.parse(scanned, Loader=pyyaml.SafeLoader) if pure else _events(scanned), stand_in, notes)
     except YAMLError as exc:

@@ -76,6 +76,23 @@ def test_flow_mapping_with_double_colons_in_a_plain_value_loads(tmp_path):
 
 @pytest.mark.parametrize(
     "text",
+    ["%YAML 1.2#x\n---\nversion: 2\n", "%YAML 1.1 # the version\n---\nversion: 2\n", "%TAG !e! tag:e.com,2000:\n---\nversion: !e!x 2\n",
+     "version: 2\n...\n%YAML 1.1\n"],
+)  # fmt: skip
+def test_directives_are_read_as_pyyaml_reads_them(text):
+    """libyaml reads a directive's line more loosely than PyYAML (`%YAML 1.2#x` passed it); a
+    file with a directive is read by PyYAML's own parser (found by the fuzz test)."""
+    try:
+        theirs = yaml.safe_load(text)
+    except yaml.YAMLError:
+        with pytest.raises(ConfigFileError):
+            Document.from_bytes(text.encode())
+    else:
+        assert same_data(_ours(text.encode()), theirs)
+
+
+@pytest.mark.parametrize(
+    "text",
     [
         "a: !!binary aGVsbG8=\n",
         "a: !!set {x, y}\n",
