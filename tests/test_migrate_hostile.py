@@ -140,3 +140,20 @@ def test_a_migration_re_parses_the_file_a_fixed_number_of_times_however_many_sto
         assert doc.data["storage"]["backends"]["kv_default"] == {"type": "kv_sqlite", "db_path": "${env.D:=/x}/s.db"}
         assert yaml.safe_load(doc.text) == doc.data
     assert counts[0] == counts[1] <= most, counts
+
+
+def test_a_store_config_with_an_explicit_key_moves_at_its_own_indentation():
+    """`? type` / `: sqlite`: the moved lines were indented by the first key's column, two to
+    the right of the `?`, and the edit did not give the intended data ("internal error";
+    found by the fuzz test)."""
+    text = (
+        "version: 2\nproviders:\n  eval:\n  - provider_id: m\n    provider_type: inline::meta-reference\n    config:\n"
+        "      kvstore:\n        ? type\n        : sqlite\n        db_path: /tmp/x.db  # the file\n"
+    )
+    doc = Document.from_text(text)
+    migrate(doc)
+    migrated = doc.file_texts()[1]
+    assert "    kv_default:\n      ? type\n      : kv_sqlite\n      db_path: /tmp/x.db  # the file\n" in migrated
+    data = yaml.safe_load(migrated)
+    assert data["storage"]["backends"]["kv_default"] == {"type": "kv_sqlite", "db_path": "/tmp/x.db"}
+    assert data["providers"]["eval"][0]["config"]["kvstore"] == {"backend": "kv_default", "namespace": "eval"}

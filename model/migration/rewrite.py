@@ -194,7 +194,8 @@ class Rewrite:
             return None
         node, ranges = found
         lines = _split("".join(self._text(start, end) for start, end in ranges))
-        return _Body(lines, node.items[0][0].column, node.get("type") is not None)
+        # (the mapping's column, not its first key's: `? type` puts the key two columns right of the line's indentation)
+        return _Body(lines, node.column, node.get("type") is not None)
 
     def _settings_comments(self, place: Place) -> list[str]:
         """The comment lines of a place's settings, stripped (the values do not matter here)."""
