@@ -73,3 +73,20 @@ def test_unset_and_add_keep_each_kind_of_line_end(tmp_path, newline):
     text = path.read_bytes().decode()
     assert text == newline.join(["version: 2", "# about x", "x:", "  b: 2", "  c: 4", ""])
     assert _load(text) == {"version": 2, "x": {"b": 2, "c": 4}}
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_an_edit_of_whole_lines_across_a_line_break_only_yaml_sees_names_it(tmp_path, capsys, char):
+    """NEL, LS and PS end a line for YAML (PyYAML reads `config:<NEL>  kvstore:` as two lines),
+    not for the line edits (nor for most editors): commenting out a block across one made
+    invalid YAML, refused as an "internal error" (found by the fuzz test)."""
+    path = tmp_path / "run.yaml"
+    text = f"version: 2\nimage_name: x\ntelemetry:{char}  enabled: true\n  sinks: console\n"
+    path.write_text(text, encoding="utf-8")
+    assert yaml.safe_load(text)["telemetry"] == {"enabled": True, "sinks": "console"}
+    assert main(["upgrade", str(path), "--from", "0.3", "--to", "0.4", "--write"]) == 1
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "line 3 holds a" in err and f"(U+{ord(char):04X}) character" in err
+    assert path.read_text(encoding="utf-8") == text
+    assert main(["set", str(path), "image_name=y"]) == 0  # a single value is no line edit
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["image_name"] == "y"
