@@ -10,36 +10,55 @@ from itertools import accumulate
 from typing import Any
 
 from .errors import ParseError
-from .redaction import MASK, is_secret_path, redact_text, secret_fields, shown_value
+from .redaction import MASK, SecretFields, is_secret_path, redact_text, secret_fields, shown_value
 from .yamlparse import parse
-from .yamltree import MAP, SCALAR
+from .yamltree import MAP, SCALAR, Node
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
 
-def masked_lines(text: str, extra: Any = ()) -> dict[int, str]:
-    """{0-based line: the line with its secret values masked}, for the lines that hold one."""
-    extra = secret_fields(extra)
+def masked_lines(text: str, extra: Any = (), secrets: set[str] | None = None) -> dict[int, str]:
+    """{0-based line: the line with its secret values masked}, for the lines that hold one;
+    `secrets`, when given, gets each value masked."""
     try:
         root = parse(text)
     except ParseError:
         return {}
+    return _masked(text, 0, root, (), secret_fields(extra), secrets)
+
+
+def masked_region(text: str, start: int, end: int, node: Node, path: tuple, extra: Any = ()) -> list[str]:
+    """The lines of text[start:end], which holds `node` (the value at `path`), with its secret
+    values masked: how a report quotes the lines of a value."""
+    region = text[start:end]
+    masks = _masked(region, start, node, path, secret_fields(extra))
+    return [masks.get(i, line) for i, line in enumerate(region.splitlines())]
+
+
+def _masked(text: str, offset: int, root: Node, base: tuple, extra: SecretFields, secrets: set[str] | None = None) -> dict[int, str]:
+    """masked_lines of `text`, which starts at `offset` of the text `root` (the value at `base`) was parsed from."""
     # the lines as the diff has them (str.splitlines): \n, \r\n, a bare \r, and NEL, LS and PS,
     # which YAML reads as line breaks too (the parser's line numbers count them alike)
     with_ends = text.splitlines(keepends=True)
     lines = text.splitlines()
-    starts = [0, *accumulate(map(len, with_ends))]  # (one more than the break: a \r\n is two)
+    starts = list(accumulate(map(len, with_ends), initial=offset))  # (each line's length with its break: a \r\n is two)
     out: dict[int, str] = {}
     keys: set[int] = set()  # key nodes come with the path of their entry: not values
-    for path, node in root.walk_paths():
+    for sub, node in root.walk_paths():
+        path = base + sub
         if node.kind == MAP:
             keys.update(id(k) for k, _ in node.items)
         if node.kind != SCALAR or id(node) in keys or not path or node.end <= node.start or isinstance(node.value, bool) or node.value in (None, ""):
             continue
         if not is_secret_path(path, extra):
             continue
+        shown = shown_value(path, node.value, extra)
+        if secrets is not None and shown != str(node.value):
+            secrets.add(str(node.value))
+            secrets.update(part.strip() for part in str(node.value).splitlines())
         # the lines of its first and last characters, in the diff's lines
-        first, last = (bisect_right(starts, at) - 1 for at in (node.start, max(node.start, node.end - 1)))
+        # (a block scalar's end is past its final line break, which a quoted region leaves out)
+        first, last = (min(bisect_right(starts, at) - 1, len(lines) - 1) for at in (node.start, max(node.start, node.end - 1)))
         if first != last:  # a multi-line scalar: what its first line holds before it stays, the rest goes
             line = out.get(first, lines[first])
             out[first] = line[: node.start - starts[first] + len(line) - len(lines[first])] + MASK
@@ -49,7 +68,7 @@ def masked_lines(text: str, extra: Any = ()) -> dict[int, str]:
         line = out.get(first, lines[first])
         offset = len(line) - len(lines[first])  # earlier masks on this line changed its length
         start, end = node.start - starts[first] + offset, node.end - starts[first] + offset
-        out[first] = line[:start] + shown_value(path, node.value, extra) + line[end:]
+        out[first] = line[:start] + shown + line[end:]
     return out
 
 
@@ -57,7 +76,12 @@ def mask_diff(diff: str, before: str, after: str, extra: Any = ()) -> str:
     """`diff` (a unified diff of `before` to `after`) with secrets masked line by line."""
     if not diff:
         return diff
-    old, new = masked_lines(before, extra), masked_lines(after, extra)
+    secrets: set[str] = set()
+    old, new = masked_lines(before, extra, secrets), masked_lines(after, extra, secrets)
+    # a comment line is no value a parse finds: an upgrade's commented-out copy of a block shows
+    # its secrets as they were, wherever they stand in it (those shorter than 4 characters aside:
+    # masked in every comment, they would garble the text around them)
+    in_comments = [secret for secret in secrets if len(secret) >= 4]
     out: list[str] = []
     old_n = new_n = 0
     in_hunk = False
@@ -79,7 +103,7 @@ def mask_diff(diff: str, before: str, after: str, extra: Any = ()) -> str:
             line = " " + new.get(new_n, line[1:].rstrip("\r\n")) + end
             old_n += 1
             new_n += 1
-        out.append(redact_text(line))
+        out.append(redact_text(line, in_comments if line[1:].lstrip().startswith("#") and in_hunk else ()))
     return "".join(out)
 
 

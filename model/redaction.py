@@ -3,7 +3,7 @@ parse messages, test-connections, the editor) asks this module.
 
 A value is secret when
 - its key, or a key above it, is secret-named: a word of the key (split at `_`, `-`, `.`) is
-  password, passwd, secret(s), token, credential(s) or apikey, or the key ends in `_key`
+  password, passwd, passphrase, secret(s), token, credential(s) or apikey, or the key ends in `_key`
   (`api_key`, `aws_secret_access_key`, `client_secret`, `auth_token`; not `max_tokens`);
 - or its path matches one of the caller's extra secret fields (SecretFields): a key
   (`account_id`, anywhere), a dotted path whose last parts match (`config.account_id`,
@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 MASK = "••••••"
 
-_SECRET_WORDS = frozenset({"password", "passwd", "secret", "secrets", "token", "credential", "credentials", "apikey"})
+_SECRET_WORDS = frozenset({"password", "passwd", "passphrase", "secret", "secrets", "token", "credential", "credentials", "apikey"})
 _WORD_SPLIT = re.compile(r"[_\-.\s]+")
 
 # scheme://userinfo@ ; the userinfo runs to the last @ before the path (passwords may hold an @).

@@ -108,7 +108,7 @@ def secrets_file(tmp_path):
 
 
 @pytest.mark.parametrize("key", ["password", "api_key", "aws_secret_access_key", "client_secret", "auth_token", "token",
-                                 "credentials", "db_password", "private_key", "apiKey", "secret_access-key"])
+                                 "credentials", "db_password", "ssl_key_passphrase", "private_key", "apiKey", "secret_access-key"])
 def test_secret_named_keys(key):
     assert is_secret_key(key)
 
@@ -322,3 +322,28 @@ def test_a_dry_run_diff_masks_secrets_whatever_ends_the_lines(tmp_path, capsys, 
     assert "-      user: u" in out and "+      host: s" in out
     assert "secret" not in out.replace("password", "") and "sekret" not in out
     assert out.count("password: ••••••") == 2 and out.count("        ••••••") == 2
+
+
+TELEMETRY_03 = (
+    "version: 2\nimage_name: x\napis: [inference, telemetry]\n"
+    "providers: {inference: [], telemetry: [{provider_id: t, provider_type: inline::meta-reference, "
+    'config: {otel_token: sekret1, url: "redis://:sekret2@h"}}]}\n'
+    "telemetry:\n  enabled: true\n  token: sekret3\n  api_key: |\n    sekret4-line\n"
+)
+
+
+@pytest.mark.parametrize("how", ["--dry-run", "--write"])
+def test_what_an_upgrade_comments_out_is_quoted_and_diffed_masked(tmp_path, capsys, how):
+    """The upgrade report quoted the lines it commented out as written, and the --dry-run diff
+    showed the commented-out copy (a comment: no value a parse masks) as written."""
+    from llama_config.tui.cli import main
+
+    path = tmp_path / "run.yaml"
+    path.write_text(TELEMETRY_03)
+    assert main(["upgrade", str(path), "--from", "0.3", "--to", "0.4", how]) == 0
+    out = capsys.readouterr()
+    assert "commented out what 0.4 no longer reads" in out.out + out.err
+    assert "token: ••••••" in out.out + out.err and "otel_token: ••••••" in out.out + out.err
+    assert "sekret" not in out.out + out.err
+    if how == "--dry-run":
+        assert "+#   token: ••••••" in out.out and "+#   api_key: |" in out.out and "+#     ••••••" in out.out

@@ -11,7 +11,8 @@ from typing import Any, Callable, Iterator
 
 from ...document import Document, EditError
 from ...line_blocks import KeyBlock
-from ...text_positions import lines_with_ends, without_break
+from ...masked_diff import masked_region
+from ...text_positions import lines_with_ends
 from ...yamlpath import Path, format_path
 
 MARK = "llama-config upgrade:"
@@ -38,7 +39,7 @@ def quoted_lines(doc: Document, path: Path) -> list[str]:
     key = doc.key_node_at(path) if isinstance(path[-1], str) else None
     first = (key or node).line
     start, end = doc._line_start((key or node).start), doc._line_end(max(node.start, node.end - 1))
-    lines = [without_break(line) for line in lines_with_ends(doc.text, start, end)]  # (its own lines, not the file's)
+    lines = masked_region(doc.text, start, end, node, path)  # (its secrets masked, as every output masks them)
     return [f"{first + i + 1}: {line.rstrip()}" for i, line in enumerate(lines[:12])] + (["    ..."] if len(lines) > 12 else [])
 
 
@@ -104,7 +105,9 @@ def comment_out(doc: Document, paths: list[Path], why: str | Callable[[Path], st
     if edits:
         doc.replace_lines(edits, expected)
     for path in sorted(flow, key=_text_order, reverse=True):
-        report.append(f"{format_path(path)} (line {line_of(doc, path)}; written inside {{...}}/[...], removed): {doc.value_at(path)!r}")
+        # (quoted as the lines that hold it, secrets masked: the value itself may be an alias's whole expansion)
+        report.append(f"{format_path(path)} (line {line_of(doc, path)}; written inside {{...}}/[...], removed):")
+        report += [f"    {line}" for line in quoted_lines(doc, path)]
         remove(doc, path)
     return report
 
