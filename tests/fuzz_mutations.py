@@ -150,9 +150,79 @@ def truncate(data: bytes, rng: random.Random) -> bytes:
     return data[: rng.randrange(len(data) + 1)]
 
 
+def unicode_breaks(data: bytes, rng: random.Random) -> bytes:
+    """NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR: line breaks to PyYAML, not to most editors."""
+    mark = rng.choice(["\x85", "\u2028", "\u2029"]).encode()
+    if rng.random() < 0.5 and b"\n" in data:
+        breaks = [i for i, byte in enumerate(data) if byte == 0x0A]
+        pos = rng.choice(breaks)
+        return data[:pos] + mark + data[pos + 1 :]
+    pos = rng.randrange(len(data) + 1)
+    return data[:pos] + mark + data[pos:]
+
+
+def comments(data: bytes, rng: random.Random) -> bytes:
+    """A comment line at some indentation, a comment after a value, or a `#` a value holds."""
+    lines = _lines(data)
+    i = rng.randrange(len(lines))
+    line = lines[i]
+    kind = rng.choice(["line", "after", "inside"])
+    if kind == "line":
+        lines.insert(i, b" " * rng.choice([0, 1, 2, 4, 6, 8]) + rng.choice([b"#", b"# note", b"#- x: y", b"# \xc3\xa9 ${env.X}"]) + b"\n")
+    else:
+        body = line.rstrip(b"\r\n")
+        lines[i] = body + (rng.choice([b" # note", b"  #", b"\t# tab"]) if kind == "after" else b"#x") + line[len(body) :]
+    return b"".join(lines)
+
+
+def quote_keys(data: bytes, rng: random.Random) -> bytes:
+    """`key:` -> `'key':`, `"key":` or `? key` with its value on a `:` line of its own."""
+    found = [m for m in _value_lines(data) if not m["head"].lstrip().startswith(b"- ")]
+    if not found:
+        return data
+    m = rng.choice(found)
+    head = m["head"]
+    indent = head[: len(head) - len(head.lstrip())]
+    key = head.strip()[:-1]
+    style = rng.choice(["single", "double", "explicit"])
+    if style == "explicit":
+        new = indent + b"? " + key + b"\n" + indent + b":" + (m["rest"] or b"")
+    else:
+        quote = b"'" if style == "single" else b'"'
+        new = indent + quote + key + quote + b":" + (m["rest"] or b"")
+    return data[: m.start()] + new + data[m.end() :]
+
+
+def document_markers(data: bytes, rng: random.Random) -> bytes:
+    """`---`, `...`, a %YAML directive, or a second document."""
+    choice = rng.choice(["start", "directive", "end", "second", "tagged"])
+    if choice == "start":
+        return b"---\n" + data
+    if choice == "directive":
+        return rng.choice([b"%YAML 1.1\n---\n", b"%YAML 1.2\n---\n", b"%TAG !e! tag:example.com,2000:\n---\n"]) + data
+    if choice == "end":
+        return data + (b"" if data.endswith(b"\n") else b"\n") + b"...\n"
+    if choice == "second":
+        return data + b"\n---\nversion: 2\n"
+    return b"--- !!map\n" + data
+
+
+def continuation(data: bytes, rng: random.Random) -> bytes:
+    """A plain value folded onto a more indented line below its key."""
+    found = [m for m in _value_lines(data) if m["rest"] and b" " in m["rest"].strip() and b"#" not in m["rest"] and not m["rest"].lstrip().startswith((b"'", b'"', b"[", b"{"))]
+    if not found:
+        return data
+    m = rng.choice(found)
+    rest = m["rest"]
+    cut = rest.rindex(b" ")
+    indent = len(m["head"]) - len(m["head"].lstrip()) + rng.choice([1, 2, 4])
+    return data[: m.end("head")] + rest[:cut] + b"\n" + b" " * indent + rest[cut + 1 :] + data[m.end() :]
+
+
 MUTATIONS = [
     byte_flip, delete_lines, duplicate_lines, shift_indent, replace_scalar, replace_scalar, add_tag,
     anchors_and_aliases, alias_bomb, bom, line_ends, deep_nesting, huge_key, truncate,
+    unicode_breaks, comments, quote_keys, document_markers, continuation,
 ]  # fmt: skip
 
 
@@ -164,3 +234,27 @@ def mutate(data: bytes, rng: random.Random) -> tuple[bytes, list[str]]:
         data = mutation(data, rng)
         names.append(mutation.__name__)
     return data, names
+
+
+_SECRET_KEYS = [b"password", b"api_key", b"client_secret", b"token", b"aws_secret_access_key", b"passphrase"]
+
+
+def plant_secret(data: bytes, rng: random.Random) -> tuple[bytes, str]:
+    """`data` with one value made a secret no output may show: a secret-named key's value, or a
+    URL's password; and that secret (the fuzz test looks for it in everything printed)."""
+    secret = "s3cr3t%08x" % rng.getrandbits(32)
+    key = rng.choice(_SECRET_KEYS)
+    value = rng.choice([
+        secret, f'"{secret}"', f"'{secret}'", f"!!str {secret}", f"${{env.FUZZ_PW:={secret}}}",
+        f"redis://:{secret}@h:6379/0", f"postgresql://u:{secret}@db/x",
+    ]).encode()  # fmt: skip
+    if value.startswith((b"redis:", b"postgresql:")):
+        key = rng.choice([b"url", b"host", b"uri", key])
+    found = _value_lines(data)
+    if not found:
+        return data + key + b": " + value + b"\n", secret
+    m = rng.choice(found)
+    head = m["head"]
+    indent = head[: len(head) - len(head.lstrip())]
+    dash = b"- " if head.lstrip().startswith(b"- ") else b""
+    return data[: m.start()] + indent + dash + key + b": " + value + data[m.end() :], secret

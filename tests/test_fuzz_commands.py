@@ -2,9 +2,12 @@
 
 Each case takes a file from tests/corpus/ or tests/files/reliability/, applies one to three
 mutations (tests/fuzz_mutations.py: byte flips, deleted/duplicated lines, indentation shifts,
-tricky scalars, tags, anchors and aliases, alias bombs, BOMs, CR/CRLF, deep nesting, huge keys,
-truncation) and runs one command on it. For every case:
+tricky scalars, tags, anchors and aliases, alias bombs, BOMs, CR/CRLF, NEL/LS/PS line breaks,
+comments, quoted and explicit keys, directives and document markers, folded plain values, deep
+nesting, huge keys, truncation), plants a secret in a third of them, and runs one command on it.
+For every case:
 - no exit 3 (internal error) and no traceback;
+- the planted secret (a secret-named key's value or a URL's password) is printed nowhere;
 - no hang (a generous per-case alarm detects one; it is not a timing assertion);
 - when llama-config reads the file, its data is what yaml.safe_load (the server's loader) reads;
 - a command that fails leaves the file byte for byte as it was (read-only commands always do);
@@ -36,12 +39,13 @@ import yaml
 from llama_config.model.document import Document
 from llama_config.model.errors import ConfigFileError
 from llama_config.model.fields import parse_value
+from llama_config.model.redaction import is_secret_key
 from llama_config.model.releases import load_release, parse_server
 from llama_config.model.releases.detect import detect
 from llama_config.model.releases import available_lines
 from llama_config.model.yamldata import copy_data, same_data
 from llama_config.model.yamlpath import format_path, parse_path
-from tests.fuzz_mutations import SCALARS, mutate
+from tests.fuzz_mutations import SCALARS, mutate, plant_secret
 from llama_config.tui.cli import main
 
 SEED = int(os.environ.get("LLAMA_CONFIG_FUZZ_SEED", "20260903"))
@@ -216,6 +220,25 @@ def renamed_back(data, old: str, new: str, stores_before):
     return out
 
 
+def _held_as_a_secret(data, secret: str) -> bool:
+    """Whether every value that holds `secret` is one the redaction rule must mask: a
+    secret-named key's value (a placeholder's default included), or a URL's password. (A
+    mutation may have made it a key, a comment's text or part of another value.)"""
+    held = False
+    for path, value in walk_paths(data, limit=100_000):
+        if any(isinstance(part, str) and secret in part for part in path):
+            return False  # a key
+        if not isinstance(value, str) or secret not in value:
+            continue
+        if f":{secret}@" in value and value.count(secret) == 1:
+            held = True
+        elif value in (secret, f"${{env.FUZZ_PW:={secret}}}") and is_secret_key(path[-1]):
+            held = True
+        else:
+            return False
+    return held
+
+
 def _cli_path(rng: random.Random, paths: list[tuple[tuple, object]], want) -> tuple | None:
     """A random path among `paths` whose value passes `want` and that the CLI can spell."""
     candidates = [p for p, v in paths if want(v)]
@@ -241,6 +264,13 @@ class Case:
         self.rng = rng = random.Random(f"{SEED}-{index}")
         self.source = rng.choice(SOURCES)
         self.data, self.mutations = mutate(self.source.read_bytes(), rng)
+        # a third of the files hold a secret no output may show (its own Random: the cases of a
+        # seed stay the cases they were)
+        planting = random.Random(f"{SEED}-{index}-secret")
+        self.secret = None
+        if planting.random() < 0.35:
+            self.data, self.secret = plant_secret(self.data, planting)
+            self.mutations.append("plant_secret")
         self.command = rng.choices(list(COMMANDS), weights=list(COMMANDS.values()))[0]
         self.file = tmp_path / "run.yaml"
         self.file.write_bytes(self.data)
@@ -365,6 +395,8 @@ def test_fuzz_case(index, tmp_path, monkeypatch, no_network):
 
     assert code != 3 and "internal error" not in err, where
     assert "Traceback" not in err and "Traceback" not in out, where
+    if case.secret and py_status == "ok" and _held_as_a_secret(py_data, case.secret):
+        assert case.secret not in out + err, f"{where}: a secret was printed"
     if code != 0 or case.command in READ_ONLY:
         assert after == case.data, f"{where}: the file changed"
         return
