@@ -450,6 +450,17 @@ class Document(LineBlocks, EditGuards):
         # The old value's anchor stays (`&a`: an alias that uses it is refused earlier, an unused
         # one is the author's); its tag goes, as it may not fit the new value.
         anchor = f"&{node.anchor} " if node.anchor and node.kind != ALIAS else ""
+        if empty and key_node is not None and not self._has_indicator(key_node, node):
+            # `? key` with no `:` (null): in {...} the value goes right after the key; in a block
+            # mapping on a line of its own below the key's, at the `?`'s column (a collection
+            # written {...} / [...])
+            text = ": " + anchor + self._scalar_text(node, value, self._in_flow(path))
+            if self._in_flow(path):
+                self._replace(key_node.end, key_node.end, text, expected)
+            else:
+                at = self._line_end(self._last_char(key_node))
+                self._replace(at, at, self._nl() + " " * self.node_at(path[:-1]).resolved.column + text, expected)
+            return
         if self._in_flow(path) or not is_collection(value) or node.flow:
             text = anchor + self._scalar_text(node, value, self._in_flow(path))
             if empty and key_node is not None:

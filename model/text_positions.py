@@ -176,6 +176,20 @@ class TextPositions:
         start = comment_start(self.text, pos, end)
         return self.text[start:end] if start != -1 else ""
 
+    def _has_indicator(self, key_node: Node, value_node: Node) -> bool:
+        """Whether a `:` stands between a key and its value outside comments: not so for an
+        explicit key with no value line (`? key` alone), which holds null."""
+        text, at = self.text, key_node.end
+        while at < value_node.start:
+            char = text[at]
+            if char == ":":
+                return True
+            if char == "#" and text[at - 1] in " \t\r\n":  # a comment runs to its line's end
+                at = self._line_end(at)
+                continue
+            at += 1
+        return False
+
     def _colon_after(self, key_node: Node) -> int:
         """Index just after the `:` that follows a key."""
         colon = self.text.find(":", key_node.end)

@@ -510,3 +510,27 @@ def test_migrate_refuses_a_store_config_inside_a_mapping_used_again_elsewhere(tm
     err = capsys.readouterr().err
     assert "providers.agents[0].config holds providers.agents[0].config.persistence_store and is used again as *x (line 14)" in err
     assert "internal error" not in err and path.read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "value", "written"),
+    [
+        ("? version\n", ("version",), "${env.X", "? version\n: ${env.X\n"),
+        ("? version\nimage_name: x\n", ("version",), 2, "? version\n: 2\nimage_name: x\n"),
+        ("a:\n  ? k  # c: d\n  b: 1\n", ("a", "k"), {"x": [1]}, "a:\n  ? k  # c: d\n  : {x: [1]}\n  b: 1\n"),
+        ("l:\n- ? k\n- y\n", ("l", 0, "k"), "v", "l:\n- ? k\n  : v\n- y\n"),
+        ("a: {? k, b: 1}\n", ("a", "k"), "v", "a: {? k: v, b: 1}\n"),
+    ],
+)  # fmt: skip
+def test_set_gives_an_explicit_key_with_no_value_its_value(text, path, value, written):
+    """`? key` alone holds null and has no `:`: the value was written after the next `:` in
+    the text, another key's, or over the whole file (an "internal error", seed 977)."""
+    doc = Document.from_text(text)
+    doc.set(path, value)
+    assert doc.text == written
+    expected = yaml.safe_load(text)
+    node = expected
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    assert yaml.safe_load(doc.text) == expected
