@@ -22,6 +22,7 @@ from .scalar_patch import patch_scalars, value_around
 from .templates import explain_parse_error
 from .edit_guards import EditGuards
 from .line_blocks import LineBlocks
+from .text_positions import odd_line_break
 from .textstyle import TextStyle, detect_style
 from .yamldata import same_data, value_in
 from .yamlpath import Path, format_path
@@ -270,10 +271,10 @@ class Document(LineBlocks, EditGuards):
             self._set_text(text)
         except ParseError as exc:
             self._set_text(old_text)
-            raise EditError(_odd_line_break(old_text) or f"internal error: the edit produced invalid YAML ({exc.message}); nothing was changed") from None
+            raise EditError(odd_line_break(old_text) or f"internal error: the edit produced invalid YAML ({exc.message}); nothing was changed") from None
         if not same_data(self.root.value, expected, aliases=self.has_aliases):
             self._set_text(old_text)
-            raise EditError(_odd_line_break(old_text) or "internal error: the edit did not produce the intended value; nothing was changed")
+            raise EditError(odd_line_break(old_text) or "internal error: the edit did not produce the intended value; nothing was changed")
 
     def _patch(self, replacements: list[tuple[int, int, str]], text: str, expected: Any) -> bool:
         """The edit (`replacements` sorted) made to the tree in place when it only rewrites
@@ -685,23 +686,6 @@ def _describe(node: Node) -> str:
     if node.kind == SCALAR:
         return f"the value {node.raw!r}"
     return "a mapping"
-
-
-_ODD_BREAKS = {"\x85": "NEXT LINE (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)", "\u2029": "PARAGRAPH SEPARATOR (U+2029)"}
-
-
-def _odd_line_break(text: str) -> str | None:
-    """Why an edit of whole lines failed in a text holding a line break only YAML sees (NEL, LS,
-    PS: the lines we cut are \n, \r\n and \r ones, as an editor shows them); None without one."""
-    found = [(at, char) for char in _ODD_BREAKS if (at := text.find(char)) != -1]
-    if not found:
-        return None
-    at, char = min(found)
-    line = text.count("\n", 0, at) + 1
-    return (
-        f"line {line} holds a {_ODD_BREAKS[char]} character, which YAML reads as a line break and most editors do not, "
-        "so this edit cannot tell where its lines end; replace it with a newline (or delete it), then edit again; nothing was changed"
-    )
 
 
 def _replaced(text: str, replacements: list[tuple[int, int, str]]) -> str:

@@ -228,3 +228,20 @@ class TextPositions:
             if line.strip() != "---" and not line.startswith("%"):
                 return False
         return True
+
+
+_ODD_BREAKS = {"\x85": "NEXT LINE (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)", "\u2029": "PARAGRAPH SEPARATOR (U+2029)"}
+
+
+def odd_line_break(text: str) -> str | None:
+    """Why an edit of whole lines failed in a text holding a line break only YAML sees (NEL, LS,
+    PS: the lines we cut are \n, \r\n and \r ones, as an editor shows them); None without one."""
+    found = [(at, char) for char in _ODD_BREAKS if (at := text.find(char)) != -1]
+    if not found:
+        return None
+    at, char = min(found)
+    line = text.count("\n", 0, at) + 1
+    return (
+        f"line {line} holds a {_ODD_BREAKS[char]} character, which YAML reads as a line break and most editors do not, "
+        "so this edit cannot tell where its lines end; replace it with a newline (or delete it), then edit again; nothing was changed"
+    )

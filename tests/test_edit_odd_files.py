@@ -90,3 +90,16 @@ def test_an_edit_of_whole_lines_across_a_line_break_only_yaml_sees_names_it(tmp_
     assert path.read_text(encoding="utf-8") == text
     assert main(["set", str(path), "image_name=y"]) == 0  # a single value is no line edit
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["image_name"] == "y"
+
+
+def test_line_edits_that_overlap_in_a_text_with_a_line_break_only_yaml_sees_name_it():
+    """An upgrade's line edits, cut at \\n, overlapped where a NEL joined two list items on one
+    line (fuzz seed 979): refused with the character and its line, not as an internal error."""
+    from llama_config.model.document import Document
+    from llama_config.model.errors import EditError
+
+    doc = Document.from_text("version: 2\napis:\n- inference\n- datasetio\x85- eval\n")
+    start = doc.text.index("- datasetio")
+    with pytest.raises(EditError) as refused:
+        doc.replace_lines([(start, len(doc.text), ""), (start, len(doc.text), "")], doc.data)
+    assert "internal error" not in str(refused.value) and "line 4 holds a NEXT LINE (U+0085) character" in str(refused.value)
