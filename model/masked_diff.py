@@ -78,10 +78,18 @@ def mask_diff(diff: str, before: str, after: str, extra: Any = ()) -> str:
         return diff
     secrets: set[str] = set()
     old, new = masked_lines(before, extra, secrets), masked_lines(after, extra, secrets)
-    # a comment line is no value a parse finds: an upgrade's commented-out copy of a block shows
-    # its secrets as they were, wherever they stand in it (those shorter than 4 characters aside:
-    # masked in every comment, they would garble the text around them)
+    # A comment line is no value a parse finds. An upgrade's commented-out copy of a line (`# `
+    # put in at the block's column) is masked as the line it was; any other comment gets the
+    # file's secret values masked wherever they stand in it (not those shorter than 4
+    # characters: masked in every comment, they would garble the text around them).
+    before_lines = before.splitlines()
+    was = {before_lines[n]: masked for n, masked in old.items()}
     in_comments = [secret for secret in secrets if len(secret) >= 4]
+
+    def comment(text: str) -> str:
+        column = len(text) - len(text.lstrip(" "))
+        masked = was.get(text[:column] + text[column + 2 :]) if text.startswith("# ", column) else None
+        return redact_text(text if masked is None else masked[:column] + "# " + masked[column:], in_comments)
     out: list[str] = []
     old_n = new_n = 0
     in_hunk = False
@@ -103,7 +111,9 @@ def mask_diff(diff: str, before: str, after: str, extra: Any = ()) -> str:
             line = " " + new.get(new_n, line[1:].rstrip("\r\n")) + end
             old_n += 1
             new_n += 1
-        out.append(redact_text(line, in_comments if line[1:].lstrip().startswith("#") and in_hunk else ()))
+        if in_hunk and line[1:].lstrip().startswith("#"):
+            line = line[0] + comment(line[1:].rstrip("\r\n")) + end
+        out.append(redact_text(line))
     return "".join(out)
 
 
@@ -111,8 +121,11 @@ def masked_document_diff(doc: Any, release: Any) -> str:
     """The unified diff of a Document's edits (Document.diff), with its secrets masked, the
     fields `release` marks secret included: what a --dry-run prints and the editor's migrate
     and upgrade dialogs show."""
-    from .release_secrets import release_secret_fields
+    from .release_secrets import release_secret_fields, secret_names_of_every_release
 
     before, after = doc.file_texts()
-    return mask_diff(doc.diff(), before, after, release_secret_fields(doc.data, release))
+    # (and the names any release marks secret: an upgrade drops a provider the target release
+    # would not know, whose lines the diff still shows)
+    extra = [*release_secret_fields(doc.data, release).paths, *secret_names_of_every_release()]
+    return mask_diff(doc.diff(), before, after, extra)
 

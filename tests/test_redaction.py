@@ -326,24 +326,33 @@ def test_a_dry_run_diff_masks_secrets_whatever_ends_the_lines(tmp_path, capsys, 
 
 TELEMETRY_03 = (
     "version: 2\nimage_name: x\napis: [inference, telemetry]\n"
-    "providers: {inference: [], telemetry: [{provider_id: t, provider_type: inline::meta-reference, "
+    "providers: {inference: [{provider_id: o, provider_type: remote::openai, config: {api_key: sekret0}}], "
+    "telemetry: [{provider_id: t, provider_type: inline::meta-reference, "
     'config: {otel_token: sekret1, url: "redis://:sekret2@h"}}]}\n'
     "telemetry:\n  enabled: true\n  token: sekret3\n  api_key: |\n    sekret4-line\n"
+    "  password: sekret5\n    folded6\n  client_secret: 'sek''ret7'\n  passphrase: \"sek\\x72et8\"\n"
 )
+# every secret as written, and each written part of one (a folded line, an escape)
+TELEMETRY_SECRETS = ["sekret", "folded6", "ret7", "et8"]
 
 
 @pytest.mark.parametrize("how", ["--dry-run", "--write"])
 def test_what_an_upgrade_comments_out_is_quoted_and_diffed_masked(tmp_path, capsys, how):
     """The upgrade report quoted the lines it commented out as written, and the --dry-run diff
-    showed the commented-out copy (a comment: no value a parse masks) as written."""
+    showed the commented-out copy (a comment: no value a parse masks) as written. A value
+    removed from inside {...} is quoted with the line it stands on: the secrets of the values
+    beside it are masked too; a secret written over two lines, or with quotes doubled or an
+    escape, is masked in the commented-out copy as in the line it was."""
     from llama_config.tui.cli import main
 
     path = tmp_path / "run.yaml"
     path.write_text(TELEMETRY_03)
     assert main(["upgrade", str(path), "--from", "0.3", "--to", "0.4", how]) == 0
     out = capsys.readouterr()
-    assert "commented out what 0.4 no longer reads" in out.out + out.err
-    assert "token: ••••••" in out.out + out.err and "otel_token: ••••••" in out.out + out.err
-    assert "sekret" not in out.out + out.err
+    printed = out.out + out.err
+    assert "commented out what 0.4 no longer reads" in printed
+    assert "token: ••••••" in printed and "otel_token: ••••••" in printed and "{api_key: ••••••}" in printed
+    assert [s for s in TELEMETRY_SECRETS if s in printed] == []
     if how == "--dry-run":
-        assert "+#   token: ••••••" in out.out and "+#   api_key: |" in out.out and "+#     ••••••" in out.out
+        assert "+#   token: ••••••" in out.out and "+#   api_key: ••••••\n+#     ••••••\n" in out.out
+        assert "+#   password: ••••••\n+#     ••••••\n" in out.out and "+#   client_secret: ••••••" in out.out

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator
 from ...document import Document, EditError
 from ...line_blocks import KeyBlock
 from ...masked_diff import masked_region
+from ...release_secrets import secret_names_of_every_release
 from ...text_positions import lines_with_ends
 from ...yamlpath import Path, format_path
 
@@ -39,7 +40,12 @@ def quoted_lines(doc: Document, path: Path) -> list[str]:
     key = doc.key_node_at(path) if isinstance(path[-1], str) else None
     first = (key or node).line
     start, end = doc._line_start((key or node).start), doc._line_end(max(node.start, node.end - 1))
-    lines = masked_region(doc.text, start, end, node, path)  # (its secrets masked, as every output masks them)
+    # its secrets masked as every output masks them, and, for a value inside {...} / [...],
+    # those of the values around it on its lines: all of the outermost {...} / [...] is looked at
+    top = len(path)
+    while top > 0 and doc._in_flow(path[:top]):
+        top -= 1
+    lines = masked_region(doc.text, start, end, doc.node_at(path[:top]), path[:top], secret_names_of_every_release())
     return [f"{first + i + 1}: {line.rstrip()}" for i, line in enumerate(lines[:12])] + (["    ..."] if len(lines) > 12 else [])
 
 
