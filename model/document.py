@@ -271,10 +271,12 @@ class Document(LineBlocks, EditGuards):
             self._set_text(text)
         except ParseError as exc:
             self._set_text(old_text)
-            raise EditError(odd_line_break(old_text) or f"internal error: the edit produced invalid YAML ({exc.message}); nothing was changed") from None
+            failed = f"the edit produced invalid YAML ({exc.message})"
+            raise EditError(odd_line_break(old_text, failed) or f"internal error: {failed}; nothing was changed") from None
         if not same_data(self.root.value, expected, aliases=self.has_aliases):
             self._set_text(old_text)
-            raise EditError(odd_line_break(old_text) or "internal error: the edit did not produce the intended value; nothing was changed")
+            failed = "the edit did not produce the intended value"
+            raise EditError(odd_line_break(old_text, failed) or f"internal error: {failed}; nothing was changed")
 
     def _patch(self, replacements: list[tuple[int, int, str]], text: str, expected: Any) -> bool:
         """The edit (`replacements` sorted) made to the tree in place when it only rewrites
@@ -459,8 +461,10 @@ class Document(LineBlocks, EditGuards):
             if self._in_flow(path):
                 self._replace(key_node.end, key_node.end, text, expected)
             else:
+                line_start = self._line_start(key_node.start)
+                column = self.text.rfind("?", line_start, key_node.start) - line_start  # (not the mapping's: a tag's, if it has one)
                 at = self._line_end(self._last_char(key_node))
-                self._replace(at, at, self._nl() + " " * self.node_at(path[:-1]).resolved.column + text, expected)
+                self._replace(at, at, self._nl() + " " * column + text, expected)
             return
         if self._in_flow(path) or not is_collection(value) or node.flow:
             text = anchor + self._scalar_text(node, value, self._in_flow(path))

@@ -80,11 +80,11 @@ class LineBlocks(TextPositions):
         for start, end, new in edits:
             at_end = start == end == size and new.startswith(("\n", "\r"))
             if not at_end and not (self._line_start(start) == start and (end == size or self._line_start(end) == end) and start <= end):
-                raise EditError(odd_line_break(self.text) or "internal error: a line edit must start and end at line boundaries")
+                raise EditError(odd_line_break(self.text, "a line edit must start and end at line boundaries") or "internal error: a line edit must start and end at line boundaries")
         scalars = scalars if scalars is not None else []
         every = sorted(edits + scalars)
         if any(nxt[0] < end for (_, end, _), nxt in zip(every, every[1:])):
-            raise EditError(odd_line_break(self.text) or "internal error: line edits overlap")
+            raise EditError(odd_line_break(self.text, "line edits overlap") or "internal error: line edits overlap")
         edits.clear()  # (emptied, see above; `every` is, by _apply)
         scalars.clear()
         self._apply(every, expected, patch=False)

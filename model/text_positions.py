@@ -233,15 +233,17 @@ class TextPositions:
 _ODD_BREAKS = {"\x85": "NEXT LINE (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)", "\u2029": "PARAGRAPH SEPARATOR (U+2029)"}
 
 
-def odd_line_break(text: str) -> str | None:
-    """Why an edit of whole lines failed in a text holding a line break only YAML sees (NEL, LS,
-    PS: the lines we cut are \n, \r\n and \r ones, as an editor shows them); None without one."""
+def odd_line_break(text: str, failed: str) -> str | None:
+    """Why an edit of whole lines failed (`failed`: the check that did) in a text holding a line
+    break only YAML sees (NEL, LS, PS: the lines we cut are \n, \r\n and \r ones, as an editor
+    shows them); None without one."""
     found = [(at, char) for char in _ODD_BREAKS if (at := text.find(char)) != -1]
     if not found:
         return None
     at, char = min(found)
-    line = text.count("\n", 0, at) + 1
+    line = text.count("\n", 0, at) + text.count("\r", 0, at) - text.count("\r\n", 0, at) + 1
     return (
         f"line {line} holds a {_ODD_BREAKS[char]} character, which YAML reads as a line break and most editors do not, "
-        "so this edit cannot tell where its lines end; replace it with a newline (or delete it), then edit again; nothing was changed"
+        f"so this edit cannot tell where its lines end; replace it with a newline (or delete it), then edit again; "
+        f"nothing was changed (the check that failed: {failed})"
     )

@@ -84,10 +84,20 @@ def _tag_against_flow(text: str) -> bool:
     return False
 
 
-# A `%` starting a line: a directive (`%YAML 1.1`, `%TAG ...`), whose syntax libyaml reads more
-# loosely than PyYAML (`%YAML 1.1#x` passes libyaml; PyYAML refuses it). Config files rarely
-# hold one: such a text is read by PyYAML's own parser.
-_LINE_STARTING_PERCENT = re.compile("(?:^|[\n\r\x85\u2028\u2029])%")
+# A directive (`%YAML 1.1`, `%TAG ...`): libyaml reads its line more loosely than PyYAML
+# (`%YAML 1.1#x` passes libyaml; PyYAML refuses it). Config files rarely hold one: such a text is
+# read by PyYAML's own parser. A directive stands before the document, after blank and comment
+# lines only, or after a `...` that ends one; a `%` starting a line inside a quoted value is text.
+_BREAKS = "\n\r\x85\u2028\u2029"
+_DIRECTIVE_FIRST = re.compile(f"(?:[ \t]*(?:#[^{_BREAKS}]*)?(?:\r\n|[{_BREAKS}]))*%")
+_DOCUMENT_END = re.compile(f"(?:^|[{_BREAKS}])\\.\\.\\.(?=[ \t{_BREAKS}]|$)")
+_LINE_STARTING_PERCENT = re.compile(f"(?:^|[{_BREAKS}])%")
+
+
+def _has_directive(text: str) -> bool:
+    if _DIRECTIVE_FIRST.match(text):
+        return True
+    return _DOCUMENT_END.search(text) is not None and _LINE_STARTING_PERCENT.search(text) is not None
 
 
 def parse(text: str, notes: ParseNotes | None = None) -> Node:
@@ -99,7 +109,7 @@ def parse(text: str, notes: ParseNotes | None = None) -> Node:
     """
     stand_in = _bom_stand_in(text)
     scanned = text.replace(BOM, stand_in) if stand_in else text
-    pure = _FastParser is None or _tag_against_flow(scanned) or _LINE_STARTING_PERCENT.search(scanned) is not None
+    pure = _FastParser is None or _tag_against_flow(scanned) or _has_directive(scanned)
     try:
         root = _build(pyyaml.parse(scanned, Loader=pyyaml.SafeLoader) if pure else _events(scanned), stand_in, notes)
     except YAMLError as exc:

@@ -520,6 +520,7 @@ def test_migrate_refuses_a_store_config_inside_a_mapping_used_again_elsewhere(tm
         ("a:\n  ? k  # c: d\n  b: 1\n", ("a", "k"), {"x": [1]}, "a:\n  ? k  # c: d\n  : {x: [1]}\n  b: 1\n"),
         ("l:\n- ? k\n- y\n", ("l", 0, "k"), "v", "l:\n- ? k\n  : v\n- y\n"),
         ("a: {? k, b: 1}\n", ("a", "k"), "v", "a: {? k: v, b: 1}\n"),
+        ("a: !!map\n  ? k\n  b: 1\n", ("a", "k"), "v", "a: !!map\n  ? k\n  : v\n  b: 1\n"),  # (the mapping's column is the tag's)
     ],
 )  # fmt: skip
 def test_set_gives_an_explicit_key_with_no_value_its_value(text, path, value, written):

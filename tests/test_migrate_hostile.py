@@ -142,6 +142,19 @@ def test_a_migration_re_parses_the_file_a_fixed_number_of_times_however_many_sto
     assert counts[0] == counts[1] <= most, counts
 
 
+def test_a_store_config_whose_mapping_has_a_tag_moves_at_its_keys_indentation():
+    """`kvstore: !!map` gives the settings' mapping the tag's column: its lines were indented
+    by that column (a review found it)."""
+    text = (
+        "version: 2\nproviders:\n  eval:\n  - provider_id: m\n    provider_type: inline::meta-reference\n    config:\n"
+        "      kvstore: !!map\n        type: sqlite\n        db_path: /tmp/x.db\n"
+    )
+    doc = Document.from_text(text)
+    migrate(doc)
+    data = yaml.safe_load(doc.file_texts()[1])
+    assert data["storage"]["backends"]["kv_default"] == {"type": "kv_sqlite", "db_path": "/tmp/x.db"}
+
+
 def test_a_store_config_with_an_explicit_key_moves_at_its_own_indentation():
     """`? type` / `: sqlite`: the moved lines were indented by the first key's column, two to
     the right of the `?`, and the edit did not give the intended data ("internal error";

@@ -194,8 +194,11 @@ class Rewrite:
             return None
         node, ranges = found
         lines = _split("".join(self._text(start, end) for start, end in ranges))
-        # (the mapping's column, not its first key's: `? type` puts the key two columns right of the line's indentation)
-        return _Body(lines, node.column, node.get("type") is not None)
+        # (the indentation of the first key's line: `? type` puts the key two columns right of
+        # it, and a tag (`kvstore: !!map`) gives the mapping the tag's column)
+        first_key = node.items[0][0].start
+        indent = self.doc.text[self.doc._line_start(first_key) : first_key]
+        return _Body(lines, len(indent) - len(indent.lstrip(" ")), node.get("type") is not None)
 
     def _settings_comments(self, place: Place) -> list[str]:
         """The comment lines of a place's settings, stripped (the values do not matter here)."""
