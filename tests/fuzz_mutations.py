@@ -257,4 +257,10 @@ def plant_secret(data: bytes, rng: random.Random) -> tuple[bytes, str]:
     head = m["head"]
     indent = head[: len(head) - len(head.lstrip())]
     dash = b"- " if head.lstrip().startswith(b"- ") else b""
+    form = rng.choice(["line", "line", "flow", "folded"])
+    if form == "flow":  # inside {...}, beside another value: `key: {x: 1, password: SECRET}`
+        return data[: m.end("head")] + b" {x: 1, " + key + b": " + value + b"}" + data[m.end() :], secret
+    if form == "folded" and value == secret.encode():  # a plain value over two lines
+        more = b"\n" + indent + b" " * (len(dash) + 2) + b"more"
+        return data[: m.start()] + indent + dash + key + b": " + value + more + data[m.end() :], secret
     return data[: m.start()] + indent + dash + key + b": " + value + data[m.end() :], secret

@@ -232,7 +232,7 @@ def _held_as_a_secret(data, secret: str) -> bool:
             continue
         if f":{secret}@" in value and value.count(secret) == 1:
             held = True
-        elif value in (secret, f"${{env.FUZZ_PW:={secret}}}") and is_secret_key(path[-1]):
+        elif value in (secret, f"{secret} more", f"${{env.FUZZ_PW:={secret}}}") and is_secret_key(path[-1]):
             held = True
         else:
             return False
