@@ -625,6 +625,9 @@ class Document(LineBlocks, EditGuards):
             column = explicit  # an explicit `? key`: its lines start at the `?`
         elif self.text[line_start : key_node.start].strip():
             # the key shares its line with a "- " item marker: the next key moves up to that line
+            if not self.text[line_start : key_node.start].lstrip(" ").startswith("-") or index + 1 >= len(parent.items):
+                failed = f"the key {key_node.raw!r} does not start its line"
+                raise EditError(odd_line_break(self.text, failed) or f"cannot remove it: {failed}")
             next_key = parent.items[index + 1][0]
             end = self._block_end(value_node, key_node.column)
             if "#" in self.text[end : next_key.start]:

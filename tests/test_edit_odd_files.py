@@ -103,3 +103,21 @@ def test_line_edits_that_overlap_in_a_text_with_a_line_break_only_yaml_sees_name
     with pytest.raises(EditError) as refused:
         doc.replace_lines([(start, len(doc.text), ""), (start, len(doc.text), "")], doc.data)
     assert "internal error" not in str(refused.value) and "line 4 holds a NEXT LINE (U+0085) character" in str(refused.value)
+
+
+@pytest.mark.parametrize("argv", [["set", "{f}", "--unset", "storage"], ["migrate", "{f}", "--write", "--server", "0.7"]])
+def test_removing_a_key_that_a_line_break_only_yaml_sees_puts_on_its_line_names_it(tmp_path, capsys, argv):
+    """`db_path: /tmp/f.db<PS>storage: null`: to YAML `storage` starts a line, to the line edits
+    it follows a value; removing it took the value for a list item's `- ` and failed with an
+    IndexError, exit 3 (fuzz seed 970)."""
+    path = tmp_path / "run.yaml"
+    text = (
+        "version: 2\nproviders:\n  vector_io:\n  - provider_id: faiss\n    provider_type: inline::faiss\n    config:\n"
+        "      kvstore:\n        type: sqlite\n        db_path: /tmp/f.db\u2029storage: null\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    assert yaml.safe_load(text)["storage"] is None
+    assert main([a.format(f=path) for a in argv]) == (2 if argv[0] == "set" else 1)  # (set: a refused edit is exit 2)
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "line 9 holds a PARAGRAPH SEPARATOR (U+2029) character" in err
+    assert path.read_text(encoding="utf-8") == text
