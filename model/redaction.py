@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 from typing import Any, Iterable
 
 MASK = "••••••"
@@ -165,7 +166,10 @@ def mask_quoted(text: str) -> str:
 
 def shown_value(path: tuple, value: Any, extra: Iterable[str | tuple] | SecretFields = ()) -> str:
     """`value` (found at `path`) as text for people: masked when secret, where a placeholder
-    keeps its variable name and only its default is masked; URL passwords masked in any case."""
+    keeps its variable name and only its default is masked; URL passwords masked in any case.
+    A mapping or list (written where a name belongs, say) is shown short, its secrets masked."""
+    if isinstance(value, (dict, list)):
+        return _preview(value, path, secret_fields(extra), 3)
     text = str(value)
     if isinstance(value, bool) or value in (None, "") or not is_secret_path(path, extra):
         return redact_text(text)
@@ -173,6 +177,26 @@ def shown_value(path: tuple, value: Any, extra: Iterable[str | tuple] | SecretFi
     if (_PLACEHOLDER.sub("", text[:end]) + text[end:]).strip():  # not placeholders only: the text itself is secret
         return MASK
     return _PLACEHOLDER.sub(lambda m: f"{m['head']}{MASK}}}" if m["arg"] else m[0], text[:end]) + text[end:]
+
+
+_PREVIEW_ENTRIES = 6
+
+
+def _preview(value: Any, path: tuple, extra: SecretFields, depth: int) -> str:
+    """A mapping or list as text, each secret in it masked: `depth` levels and the first few
+    entries of each (an alias can make a small file's value huge)."""
+    if isinstance(value, dict):
+        if depth == 0:
+            return "{...}"
+        parts = [f"{k!r}: {_preview(v, path + (k,), extra, depth - 1)}" for k, v in islice(value.items(), _PREVIEW_ENTRIES)]
+        return "{" + ", ".join(parts + ["..."] * (len(value) > _PREVIEW_ENTRIES)) + "}"
+    if isinstance(value, list):
+        if depth == 0:
+            return "[...]"
+        parts = [_preview(v, path + (i,), extra, depth - 1) for i, v in enumerate(islice(value, _PREVIEW_ENTRIES))]
+        return "[" + ", ".join(parts + ["..."] * (len(value) > _PREVIEW_ENTRIES)) + "]"
+    shown = shown_value(path, value, extra)
+    return repr(shown) if isinstance(value, str) else shown
 
 
 def masked_data(value: Any, path: tuple, extra: Iterable[str | tuple] | SecretFields = ()) -> Any:

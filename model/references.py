@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Literal
 
+from .redaction import shown_value
 from .text_positions import WordsAt
 from .workcount import WORK
 from .yamlpath import Path
@@ -55,7 +56,8 @@ def _reference(path: Path, value: Any, family: Family, owner: str, known: bool) 
 
 def provider_label(api: str, provider: dict) -> str:
     pid = provider.get("provider_id")
-    return f"{api} provider {pid if pid not in (None, '') else provider.get('provider_type', '?')}"
+    key, value = ("provider_id", pid) if pid not in (None, "") else ("provider_type", provider.get("provider_type", "?"))
+    return f"{api} provider {shown_value(('providers', api, key), value)}"  # (a mapping written there: short, secrets masked)
 
 
 def iter_providers(data: dict) -> Iterator[tuple[str, int, dict]]:

@@ -356,3 +356,38 @@ def test_what_an_upgrade_comments_out_is_quoted_and_diffed_masked(tmp_path, caps
     if how == "--dry-run":
         assert "+#   token: ••••••" in out.out and "+#   api_key: ••••••\n+#     ••••••\n" in out.out
         assert "+#   password: ••••••\n+#     ••••••\n" in out.out and "+#   client_secret: ••••••" in out.out
+
+
+NAMES_AS_MAPPINGS = (
+    "version: 2\ndistro_name: x\napis: [inference, vector_io]\nproviders:\n"
+    "  inference:\n  - provider_id: {x: 1, api_key: sekret1}\n    provider_type: {t: 1, password: sekret2}\n"
+    "    config:\n      persistence: {backend: kv_default, namespace: {n: 1, token: sekret3}}\n"
+    "  vector_io:\n  - provider_id: v\n    provider_type: inline::faiss\n"
+    "    config:\n      persistence: {backend: kv_default, namespace: {client_secret: sekret4}}\n"
+    "storage:\n  backends:\n    kv_default: {type: kv_sqlite, db_path: /tmp/kv.db}\n"
+)
+
+
+@pytest.mark.parametrize("argv", [["show"], ["validate"], ["validate", "--json"], ["test-connections", "--timeout", "0.2"]])
+def test_a_mapping_written_where_a_name_belongs_is_shown_with_its_secrets_masked(tmp_path, capsys, argv):
+    """`show` printed a provider_id, provider_type or namespace written as a mapping as Python
+    wrote it, the secrets in it included (found by the fuzz test's planted secrets)."""
+    from llama_config.tui.cli import main
+
+    path = tmp_path / "run.yaml"
+    path.write_text(NAMES_AS_MAPPINGS)
+    main([argv[0], str(path), *argv[1:]])
+    out = capsys.readouterr()
+    assert "sekret" not in out.out + out.err
+    if argv == ["show"]:
+        assert "{'x': 1, 'api_key': '••••••'}" in out.out and "{'t': 1, 'password': '••••••'}" in out.out
+
+
+def test_a_mapping_or_list_is_shown_short_however_far_its_aliases_expand():
+    from llama_config.model.redaction import shown_value
+
+    bomb: list = ["x"] * 9
+    for _ in range(9):
+        bomb = [bomb] * 9  # 9**10 items
+    text = shown_value(("provider_id",), bomb)
+    assert len(text) < 2000 and text.startswith("[[[[...]") and text.endswith(", ...]")

@@ -12,6 +12,7 @@ from typing import Any
 from ..document import Document, EditError
 from ..envvars import Environment, disables_provider, find_placeholders, has_placeholder, resolve
 from ..facts import placeholder_hint
+from ..redaction import shown_value
 from ..yamlpath import Path
 
 PROVIDERS: Path = ("providers",)
@@ -21,7 +22,7 @@ def id_of(raw: Any) -> str:
     """The id a written provider_id stands for: `${env.X:+ollama}` -> "ollama"."""
     if isinstance(raw, str) and has_placeholder(raw):
         return placeholder_hint(raw) or raw
-    return "" if raw is None else str(raw)
+    return "" if raw is None else shown_value(("provider_id",), raw)  # (a mapping written there: short, secrets masked)
 
 
 def providers_of(doc: Document, api: str) -> list[tuple[int, dict]]:
@@ -72,7 +73,7 @@ def provider_state(provider: dict, env: Environment | None = None) -> ProviderSt
     ptype = provider.get("provider_type")
     ptype = ptype if isinstance(ptype, str) else "?"
     if not has_placeholder(raw):
-        why = "" if not disables_provider(raw) else ("provider_id is empty" if raw in (None, "") else f"provider_id is {raw}")
+        why = "" if not disables_provider(raw) else ("provider_id is empty" if raw in (None, "") else f"provider_id is {id_of(raw)}")
         return ProviderState(id_of(raw), ptype, not disables_provider(raw), why)
     resolution = resolve(raw, env or Environment())
     notes = []

@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from llama_config.model.envvars import Environment, resolve
 from llama_config.model.operations import implicit_user_label, unset_store_defaults
-from llama_config.model.redaction import MASK, SecretFields, redact_text
+from llama_config.model.redaction import MASK, SecretFields, redact_text, shown_value
 from llama_config.model.release_secrets import release_secret_fields
 from llama_config.model.references import Reference, backend_users, find_references, iter_providers
 from llama_config.model.releases import Release
@@ -44,21 +44,28 @@ def backend_summary(backend: dict, env: Environment | None = None) -> str:
     backend = _resolved(backend, env)
     kind = type_tag_of(backend) or "?"
     if kind.endswith("_sqlite"):
-        return str(backend.get("db_path", "?"))
-    host, port = backend.get("host", "localhost"), backend.get("port")
-    where = f"{host}:{port}" if port is not None else str(host)
+        return _text(backend.get("db_path", "?"), "db_path")
+    host, port = _text(backend.get("host", "localhost"), "host"), backend.get("port")
+    where = f"{host}:{_text(port, 'port')}" if port is not None else host
     if kind.endswith("_postgres"):
         user = backend.get("user")
-        return f"{f'{user}@' if user else ''}{where}/{backend.get('db', 'llamastack')}"
+        user_at = _text(user, "user") + "@" if user else ""
+        return f"{user_at}{where}/{_text(backend.get('db', 'llamastack'), 'db')}"
     if kind == "kv_mongodb":
-        return f"{where}/{backend.get('db', '')}"
+        return f"{where}/{_text(backend.get('db', ''), 'db')}"
     return where
+
+
+def _text(value: object, *path: object) -> str:
+    """A value for a label: a mapping or list written where a name or number belongs is shown
+    short, with its secrets masked (model.redaction.shown_value)."""
+    return shown_value(tuple(path), value)
 
 
 def _ref_label(ref: Reference, backends: dict) -> str:
     target = backends.get(ref.backend) if isinstance(ref.backend, str) else None
-    partition = f"{ref.partition_key} {escape(str(ref.partition))}" if ref.partition is not None else f"no {ref.partition_key}"
-    arrow = f"→ [bold]{escape(str(ref.backend))}[/]"
+    partition = f"{ref.partition_key} {escape(_text(ref.partition, *ref.path, ref.partition_key))}" if ref.partition is not None else f"no {ref.partition_key}"
+    arrow = f"→ [bold]{escape(_text(ref.backend, *ref.path, 'backend'))}[/]"
     if target is None:
         return f"{arrow} [red]✗ no such backend[/]  {partition}"
     family = family_of(type_tag_of(target) or "")
@@ -83,7 +90,7 @@ def build_tree(
     users = backend_users(refs)
     defaults = unset_store_defaults(doc, release)  # unset stores use these backends
 
-    root = Tree(f"[bold]{escape(name)}[/]  {escape(str(distro))}, {fmt}")
+    root = Tree(f"[bold]{escape(name)}[/]  {escape(_text(distro, 'distro_name'))}, {fmt}")
     st = root.add("[bold]Storage[/]")
     bnode = st.add(f"Backends ({len(backends)})")
     for bname, backend in backends.items():
@@ -94,9 +101,9 @@ def build_tree(
         implicit = [store for store, backend in defaults.items() if backend == bname]
         count = len(used) + len(implicit)
         badge = f"[green]used by {count}[/]" if count else "[yellow]unused[/]"
-        b = bnode.add(f"[bold]{escape(str(bname))}[/]  [cyan]{escape(str(backend.get('type', '?')))}[/]  {escape(backend_summary(backend, env))}  {badge}")
+        b = bnode.add(f"[bold]{escape(str(bname))}[/]  [cyan]{escape(_text(backend.get('type', '?'), 'storage', 'backends', bname, 'type'))}[/]  {escape(backend_summary(backend, env))}  {badge}")
         for ref in used:
-            partition = f" ({escape(str(ref.partition))})" if ref.partition is not None else ""
+            partition = f" ({escape(_text(ref.partition, *ref.path, ref.partition_key))})" if ref.partition is not None else ""
             b.add(f"{escape(ref.owner)}{partition}  [dim]{escape(format_path(ref.path))}[/]")
         for store in implicit:
             b.add(f"[dim]{escape(implicit_user_label(store, bname))}[/]")
@@ -119,22 +126,23 @@ def build_tree(
             count = len(data["providers"][api])
             by_api[api] = pnode.add(f"[bold]{escape(api)}[/] ({count})")
         pid = provider.get("provider_id")
-        p = by_api[api].add(f"{escape(str(pid))}  [cyan]{escape(str(provider.get('provider_type', '?')))}[/]")
+        where = ("providers", api, index)
+        p = by_api[api].add(f"{escape(_text(pid, *where, 'provider_id'))}  [cyan]{escape(_text(provider.get('provider_type', '?'), *where, 'provider_type'))}[/]")
         for ref in provider_refs.get(("providers", api, index), []):
             p.add(f"{escape(format_path(ref.path[4:]))} [dim]({ref.family})[/] {_ref_label(ref, backends)}")
 
     server = data.get("server") if isinstance(data.get("server"), dict) else {}
     srv = root.add("[bold]Server[/]")
-    srv.add(f"port {escape(str(server.get('port', 8321)))}" + (f", host {escape(str(server['host']))}" if server.get("host") else "") + (", TLS" if server.get("tls_certfile") else ""))
+    srv.add(f"port {escape(_text(server.get('port', 8321), 'server', 'port'))}" + (f", host {escape(_text(server['host'], 'server', 'host'))}" if server.get("host") else "") + (", TLS" if server.get("tls_certfile") else ""))
     auth = server.get("auth")
     provider = auth.get("provider_config") if isinstance(auth, dict) else None
-    srv.add(f"auth: {escape(str(type_tag_of(provider) or provider.get('type'))) if isinstance(provider, dict) else '[yellow]none[/]'}")
+    srv.add(f"auth: {escape(_text(type_tag_of(provider) or provider.get('type'), 'server', 'auth', 'provider_config', 'type')) if isinstance(provider, dict) else '[yellow]none[/]'}")
     quota = server.get("quota")
     if isinstance(quota, dict):
         qref = next((r for r in refs if r.path == ("server", "quota", "kvstore")), None)
         q = srv.add(
-            f"quota: anonymous {escape(str(quota.get('anonymous_max_requests', 100)))}/day, "
-            f"authenticated {escape(str(quota.get('authenticated_max_requests', 1000)))}/day"
+            f"quota: anonymous {escape(_text(quota.get('anonymous_max_requests', 100), 'server', 'quota'))}/day, "
+            f"authenticated {escape(_text(quota.get('authenticated_max_requests', 1000), 'server', 'quota'))}/day"
         )
         if qref:
             q.add(f"kvstore [dim](kv)[/] {_ref_label(qref, backends)}")
