@@ -170,3 +170,16 @@ def test_a_store_config_with_an_explicit_key_moves_at_its_own_indentation():
     data = yaml.safe_load(migrated)
     assert data["storage"]["backends"]["kv_default"] == {"type": "kv_sqlite", "db_path": "/tmp/x.db"}
     assert data["providers"]["eval"][0]["config"]["kvstore"] == {"backend": "kv_default", "namespace": "eval"}
+
+
+def test_a_store_config_written_as_an_explicit_key_is_refused_with_what_to_write():
+    """`? responses_store` then `:` and the settings below: the move cut the lines as a key's
+    block and produced a repeated key, refused as an internal error (fuzz seed 991)."""
+    text = (
+        "version: 2\nproviders:\n  eval:\n  - provider_id: m\n    provider_type: inline::meta-reference\n    config:\n"
+        "      ? kvstore\n      :\n        type: sqlite\n        db_path: /tmp/x.db\n"
+    )
+    doc = Document.from_text(text)
+    with pytest.raises(MigrationError, match=r"written as an explicit key \(`\? kvstore`, line 7\); write it as `kvstore:`"):
+        migrate(doc)
+    assert doc.text == text

@@ -61,6 +61,7 @@ def migrate(doc: Document, release: Release | None = None) -> Migration:
     if not (plan.places or assignments or plan.rename_references):
         return result
     _refuse_unmovable_text(doc, moves_blocks=bool(plan.places))
+    _refuse_explicit_keys(doc, plan)
     _refuse_shared_holders(doc, plan)
     with all_or_nothing(doc):
         removed = _drop_empty_storage(doc) if plan.places else []
@@ -193,6 +194,18 @@ def _refuse_shared_values(doc: Document, plan: Plan) -> None:
             raise MigrationError(
                 f"{format_path(place.path)} uses the YAML anchor or alias {how} (line {shared.line + 1}); "
                 "write its settings out in full, then migrate"
+            )
+
+
+def _refuse_explicit_keys(doc: Document, plan: Plan) -> None:
+    """A store config whose key is written `? name` (its settings below a `:` line of their
+    own): its lines are not a key's block the move can cut. Asked before any edit."""
+    for place in plan.places:
+        key, parent = doc.key_node_at(place.path), doc.node_at(place.path[:-1])
+        if key is not None and not parent.resolved.flow and doc._explicit_key_column(key) is not None:
+            raise MigrationError(
+                f"{format_path(place.path)} is written as an explicit key (`? {key.raw}`, line {key.line + 1}); "
+                f"write it as `{key.raw}:` with its settings below, then migrate"
             )
 
 
