@@ -523,7 +523,7 @@ class Document(LineBlocks, EditGuards):
             if not mapping.items and in_flow:
                 # `[{}]` or `{a: {}}`: a block mapping cannot stand there, the entry goes between the braces
                 pad = " " if self.text[close - 1 : close] == " " else ""
-                self._replace(mapping.start + 1, close, pad + entry + pad, expected)
+                self._replace(self._flow_open(mapping) + 1, close, pad + entry + pad, expected)
                 return
             if not mapping.items:
                 # `config: {}` gaining a key becomes a block mapping under its owner key; the
@@ -611,7 +611,7 @@ class Document(LineBlocks, EditGuards):
             index = parent.items.index(pair)
         if parent.flow:
             if len(parent.items) == 1:  # the only entry of a whole-file {..}: the braces stay
-                return (parent.start + 1, self.text.rfind("}", parent.start, parent.end), "")
+                return (self._flow_open(parent) + 1, self.text.rfind("}", parent.start, parent.end), "")
             if index + 1 < len(parent.items):
                 start, end = key_node.start, parent.items[index + 1][0].start
             else:

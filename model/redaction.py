@@ -37,6 +37,9 @@ _BARE_PLACEHOLDER = re.compile(r"\$\{env\.[A-Za-z0-9_]+\}")
 # key=value pairs (libpq connection strings, URL queries): the value of a secret-named key (the
 # last alternative skips a run of key characters not followed by `=value`, as above)
 _KEY_VALUE = re.compile(r"(?P<key>\b[A-Za-z][A-Za-z0-9_\-]*)=(?P<value>[^\s&;,'\"]+)|\b[A-Za-z][A-Za-z0-9_\-]*")
+# 'key': value, as a mapping's repr() writes its entries (a mapping typed on the command line and
+# echoed back in a message): the value of a secret-named key
+_REPR_ENTRY = re.compile(r"(?P<q>['\"])(?P<key>[A-Za-z][A-Za-z0-9_\-.]*)(?P=q): (?P<value>'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|[^\s,}\]]+)")
 # a placeholder, with the argument of ${env.X:=default} / ${env.X:+value} (or the old ${env.X:default})
 _PLACEHOLDER = re.compile(r"(?P<head>\$\{env\.[A-Za-z0-9_]+(?::?[=+]|:)?)(?P<arg>[^}]*)\}")
 # a value quoted in a message: 'x' or "x" as repr() writes them, or `x` (a placeholder as written);
@@ -127,6 +130,12 @@ def _mask_key_value(match: re.Match) -> str:
     return f"{match['key']}={MASK}" if match["value"] is not None and is_secret_key(match["key"]) else match[0]
 
 
+def _mask_repr_entry(match: re.Match) -> str:
+    if not is_secret_key(match["key"]) or match["value"] in ("True", "False", "None"):
+        return match[0]
+    return f"{match['q']}{match['key']}{match['q']}: '{MASK}'"
+
+
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with URL passwords, `secret_key=value` values and every one of `secrets` (known
     secret values; longest first, so a secret containing another goes whole) masked."""
@@ -134,6 +143,8 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         return text
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, MASK)
+    if "': " in text or '": ' in text:
+        text = _REPR_ENTRY.sub(_mask_repr_entry, text)
     if "://" not in text and "=" not in text:  # (neither pattern can match: most messages)
         return text
     text = _URL_USERINFO.sub(_mask_userinfo, text)
@@ -195,6 +206,11 @@ def _preview(value: Any, path: tuple, extra: SecretFields, depth: int) -> str:
             return "[...]"
         parts = [_preview(v, path + (i,), extra, depth - 1) for i, v in enumerate(islice(value, _PREVIEW_ENTRIES))]
         return "[" + ", ".join(parts + ["..."] * (len(value) > _PREVIEW_ENTRIES)) + "]"
+    return shown_repr(path, value, extra)
+
+
+def shown_repr(path: tuple, value: Any, extra: Iterable[str | tuple] | SecretFields = ()) -> str:
+    """shown_value in quotes when `value` is a string (a value quoted in a message)."""
     shown = shown_value(path, value, extra)
     return repr(shown) if isinstance(value, str) else shown
 

@@ -11,6 +11,7 @@ from .yamltree import ALIAS, MAP, SEQ, Node
 
 TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")  # an end-of-line comment with the blanks before it
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_LINE_ENDS = "\r\n\x85\u2028\u2029"  # what ends a comment for PyYAML
 
 
 def lines_with_ends(text: str, start: int = 0, end: int | None = None) -> list[str]:
@@ -157,6 +158,17 @@ class TextPositions:
             if self.text[after : after + 1] not in ("&", "!"):
                 break
             pos = after
+        return pos
+
+    def _flow_open(self, node: Node) -> int:
+        """Where a flow collection's `{` or `[` is: after its anchor and tag, and any blanks and
+        comments between them."""
+        pos = self._props_end(node)
+        while self.text[pos] not in "{[":
+            if self.text[pos] == "#":
+                while self.text[pos] not in _LINE_ENDS:
+                    pos += 1
+            pos += 1
         return pos
 
     def _content_start(self, node: Node) -> int:

@@ -64,6 +64,24 @@ def test_unset_the_only_key_of_a_whole_file_flow_mapping(tmp_path):
     assert after == b"{}\n"
 
 
+@pytest.mark.parametrize(
+    "text, argv, after",
+    [
+        ("--- !!map\n{image_name: x}\n", ["--unset", "image_name"], "--- !!map\n{}\n"),  # fuzz seed 995
+        ("x: [&a {k: 1}]\n", ["--unset", "x[0].k"], "x: [&a {}]\n"),
+        ("x: [!!map {}]\nw: {y: &b {}}\n", ["x[0].a=1", "w.y.a=2"], "x: [!!map {a: 1}]\nw: {y: &b {a: 2}}\n"),
+        ("x: [!!map # {\n  {}]\n", ["x[0].a=1"], "x: [!!map # {\n  {a: 1}]\n"),
+    ],
+)
+def test_a_flow_mapping_with_an_anchor_or_tag_gains_or_loses_its_only_entry(tmp_path, text, argv, after):
+    """The edit took the anchor's or tag's first character for the `{` and cut the tag in two
+    (`--- !}`): refused as an internal error."""
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    assert main(["set", str(path), *argv, "--force"]) == 0
+    assert path.read_text() == after
+
+
 @pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
 def test_unset_and_add_keep_each_kind_of_line_end(tmp_path, newline):
     path = tmp_path / "run.yaml"

@@ -391,3 +391,45 @@ def test_a_mapping_or_list_is_shown_short_however_far_its_aliases_expand():
         bomb = [bomb] * 9  # 9**10 items
     text = shown_value(("provider_id",), bomb)
     assert len(text) < 2000 and text.startswith("[[[[...]") and text.endswith(", ...]")
+
+
+PLANTED = "sekret9"
+
+
+@pytest.mark.parametrize(
+    "text, argv",
+    [
+        # an echoed provider name that a mapping holding a URL password was (fuzz seed 997)
+        (NAMES_AS_MAPPINGS, ["remove-provider", "inference", f"{{'x': 1, 'host': 'redis://:{PLANTED}@h:6379/0'}}"]),
+        (NAMES_AS_MAPPINGS, ["remove-provider", "inference", f"{{'x': 1, 'api_key': '{PLANTED}'}}"]),
+        # a store type written as a mapping, in migrate's refusal (seed 994)
+        ("version: 2\nproviders:\n  datasetio:\n  - provider_id: d\n    provider_type: inline::localfs\n"
+         f"    config:\n      kvstore: {{type: {{x: 1, aws_secret_access_key: {PLANTED}}}, db_path: /tmp/k.db}}\n", ["migrate", "--dry-run"]),
+        # the enabled providers of a registered resource's error (seed 988)
+        ("version: 2\nproviders:\n  tool_runtime:\n  - provider_id: {x: 1, api_key: " + PLANTED + "}\n    provider_type: inline::rag-runtime\n"
+         "registered_resources:\n  tool_groups:\n  - {toolgroup_id: t, provider_id: mcp}\n", ["validate", "--server", "0.3"]),
+        # a provider id in the upgrade report (seed 996)
+        ("version: 2\napis: [agents]\nproviders:\n  agents:\n  - provider_id: {x: 1, passphrase: " + PLANTED + "}\n"
+         "    provider_type: inline::meta-reference\n    config: {}\n", ["upgrade", "--to", "ogx-1.2", "--dry-run"]),
+        # an anchored placeholder's default under a secret key, in migrate's "rewrite it by hand"
+        ("version: 2\nproviders:\n  inference:\n  - provider_id: o\n    provider_type: remote::openai\n"
+         f"    config:\n      api_key: &k ${{env.OPENAI_KEY:{PLANTED}}}\n", ["migrate", "--dry-run"]),
+    ],
+    ids=["remove-provider-url", "remove-provider-key", "migrate-store-type", "validate-enabled-ids", "upgrade-report", "migrate-by-hand"],
+)
+def test_a_secret_in_a_mapping_where_a_name_belongs_is_masked_in_every_message(tmp_path, capsys, text, argv):
+    from llama_config.tui.cli import main
+
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    main([argv[0], str(path), *argv[1:]])
+    out = capsys.readouterr()
+    assert PLANTED not in out.out + out.err
+    assert MASK in out.out + out.err  # (the message was printed, its secret masked)
+
+
+def test_a_mappings_repr_in_a_message_has_its_secret_entries_masked():
+    assert redact_text("no provider {'x': 1, 'api_key': 'k1', \"token\": \"k2\", 'password': k3}") == (
+        "no provider {'x': 1, 'api_key': '••••••', \"token\": '••••••', 'password': '••••••'}"
+    )
+    assert redact_text("{'send_secret_in_body': True, 'max_tokens': 5}") == "{'send_secret_in_body': True, 'max_tokens': 5}"

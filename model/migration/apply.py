@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..document import Document
 from ..envvars import lint_placeholders
 from ..intended import Intended
+from ..redaction import shown_repr
 from ..references import none_where_not_written
 from ..variables import scalar_values
 from ..yamlpath import Path, format_path
@@ -160,7 +161,7 @@ def _old_placeholders(doc: Document) -> tuple[list[tuple[Path, str, str]], list[
         if new == value:
             continue
         if node.style in ("|", ">") or node.anchor:
-            notes.append(f"{format_path(path)}: rewrite {value!r} as {new!r} by hand (a block scalar or an anchored value)")
+            notes.append(f"{format_path(path)}: rewrite {shown_repr(path, value)} as {shown_repr(path, new)} by hand (a block scalar or an anchored value)")
             continue
         assignments.append((path, value, new))
     # a key written twice (same value) is walked twice: one assignment for its path

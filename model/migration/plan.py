@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 from ..document import EditError
 from ..envvars import has_placeholder
 from ..facts import is_newer_format, looks_like_draft_quota, type_tag_of
+from ..redaction import shown_repr
 from ..references import find_references, iter_providers, provider_reference_fields
 from ..releases import load_release
 from ..yamldata import hashable
@@ -227,7 +228,7 @@ def _add_place(plan: Plan, path: Path, value: Any, family: str, target: Path, pa
     new_type = _new_type(old_type, family)
     if new_type is None:
         known = ", ".join(OLD_TYPES[family])
-        plan.problems.append(f"{format_path(path)}: cannot tell which {family}_* backend type {old_type!r} is (pre-0.3 {family.upper()} store types: {known})")
+        plan.problems.append(f"{format_path(path)}: cannot tell which {family}_* backend type {shown_repr(settings_path + ('type',), old_type)} is (pre-0.3 {family.upper()} store types: {known})")
         return
     namespace = settings.get("namespace")
     if family == "kv" and isinstance(namespace, str) and namespace:
@@ -296,7 +297,7 @@ def _find_quota_place(plan: Plan, data: dict) -> None:
         config = quota.get("config") if isinstance(quota.get("config"), dict) else {}
         new_type = _new_type(quota.get("type"), "kv")
         if new_type is None:
-            plan.problems.append(f"server.quota: cannot tell which kv_* backend type {quota.get('type')!r} is (pre-0.3 KV store types: {', '.join(OLD_TYPES['kv'])})")
+            plan.problems.append(f"server.quota: cannot tell which kv_* backend type {shown_repr(QUOTA_PATH + ('type',), quota.get('type'))} is (pre-0.3 KV store types: {', '.join(OLD_TYPES['kv'])})")
             return
         limit = quota.get("limit") if isinstance(quota.get("limit"), dict) else {}
         extras = {
@@ -305,7 +306,7 @@ def _find_quota_place(plan: Plan, data: dict) -> None:
             "period": "day",
         }
         if limit.get("period", "day") != "day":
-            plan.notes.append(f"server.quota: the draft's period {limit.get('period')!r} became 'day', the only period the server supports")
+            plan.notes.append(f"server.quota: the draft's period {shown_repr(QUOTA_PATH + ('limit', 'period'), limit.get('period'))} became 'day', the only period the server supports")
         settings = {"type": quota.get("type"), **config}
         plan.places.append(Place(QUOTA_PATH, "kv", QUOTA_PATH, "quota", settings, QUOTA_PATH + ("config",), new_type, extras))
     elif isinstance(quota, dict) and _is_inline(quota.get("kvstore")):

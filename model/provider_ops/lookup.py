@@ -12,7 +12,7 @@ from typing import Any
 from ..document import Document, EditError
 from ..envvars import Environment, disables_provider, find_placeholders, has_placeholder, resolve
 from ..facts import placeholder_hint
-from ..redaction import shown_value
+from ..redaction import redact_text, shown_value
 from ..yamlpath import Path
 
 PROVIDERS: Path = ("providers",)
@@ -44,7 +44,7 @@ def find_provider(doc: Document, api: str, provider_id: str) -> int:
             return index
     ids = provider_ids(doc, api)
     known = f"its providers: {', '.join(ids)}" if ids else "it has no providers"
-    raise EditError(f"there is no {api} provider '{provider_id}' ({known})")
+    raise EditError(f"there is no {api} provider '{redact_text(provider_id)}' ({known})")
 
 
 def api_and_index(doc: Document, api: str, provider_id: str) -> tuple[Path, dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..redaction import shown_repr
 from ..yamlpath import format_path
 from .context import Context, did_you_mean, show
 from .providers import enabled_providers, is_disabled
@@ -61,7 +62,7 @@ def check_resources(ctx: Context) -> None:
                 why = f"the {api} provider '{pid}' is disabled (its provider_id resolves to nothing in this environment)"
             else:
                 hint = did_you_mean(pid, [i for i in ids if isinstance(i, str)])
-                why = f"there is no enabled {api} provider '{pid}'" + (f"; did you mean '{hint}'?" if hint else f"; enabled: {ids}")
+                why = f"there is no enabled {api} provider '{pid}'" + (f"; did you mean '{hint}'?" if hint else f"; enabled: [{', '.join(shown_repr(('providers', api, 'provider_id'), i) for i in ids)}]")
             ctx.add("error", "unknown-provider", where, f"{format_path(where)} names provider {show(pid)}: {why}; {ctx.release.name} refuses to start")
 
 

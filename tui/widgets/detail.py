@@ -14,6 +14,7 @@ from textual.widgets import Button, Collapsible, Label, Select, Static, Switch
 
 from llama_config.model import operations
 from llama_config.model.facts import type_tag_of
+from llama_config.model.references import provider_label
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
 
@@ -305,7 +306,7 @@ class DetailPane(VerticalScroll):
 
     def _view_reference(self, ref: NodeRef) -> list:
         provider = self.session.doc.value_at(ref.path[:3]) or {}
-        widgets: list = [_heading(format_path(ref.path[4:]), f"of {ref.path[1]} provider {provider.get('provider_id')}; needs a {ref.family}_* backend")]
+        widgets: list = [_heading(format_path(ref.path[4:]), f"of {provider_label(ref.path[1], provider)}; needs a {ref.family}_* backend")]
         widgets += self._diagnostics_for(ref.path)
         widgets += self._reference_rows(ref.path, ref.family)
         if isinstance(self.session.doc.value_at(ref.path), dict):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from ...document import Document
+from ...redaction import shown_value
 from ...releases import Release
 from . import Context, Outcome, Step
 from .edits import providers
@@ -49,7 +50,7 @@ def _edits(doc: Document, ctx: Context) -> tuple[list, list, list[str]]:
         new = _new_type(api, ptype, ctx.before, ctx.after) if isinstance(ptype, str) else None
         if new:
             assignments.append((("providers", api, i, "provider_type"), new))
-            done.append(f"providers.{api}[{i}] ({entry.get('provider_id')}): provider_type {ptype} -> {new}")
+            done.append(f"providers.{api}[{i}] ({shown_value(('providers', api, i, 'provider_id'), entry.get('provider_id'))}): provider_type {ptype} -> {new}")
     section = doc.data.get("providers")
     for old, new in API_RENAMES.items():
         if old in ctx.after.data["apis"] or new not in ctx.after.data["apis"]:
