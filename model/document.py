@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from .errors import ConfigFileError, EditError, ParseError
 from .gcpause import gc_paused
 from .intended import Intended
+from .redaction import shown_repr
 from .render import render_block, render_entry, render_flow, render_key, render_scalar, is_collection
 from .safefile import Snapshot, atomic_write, read_config_bytes
 from .scalar_patch import patch_scalars, value_around
@@ -325,7 +326,7 @@ class Document(LineBlocks, EditGuards):
         if parent.kind == SEQ and isinstance(key, int) and not -len(parent.items) <= key < len(parent.items):
             raise EditError(f"{format_path(parent_path)} has no item [{key}]")
         if not (parent.kind == MAP or (parent.kind == SEQ and isinstance(key, int)) or (parent.kind == SCALAR and parent.value is None and depth > 0)):
-            raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent)}, so it cannot hold {key!r}")
+            raise EditError(f"{format_path(parent_path) or 'the document'} is {_describe(parent, parent_path)}, so it cannot hold {key!r}")
         # (only now: a path the checks above refuse would make _set_in fail with a bare IndexError/TypeError)
         intended = self.intended()
         intended.set(path, value)
@@ -343,11 +344,11 @@ class Document(LineBlocks, EditGuards):
         for 16, `1_000`): the operator's own spelling, not the rendered one."""
         node = self.node_at(path)
         if node is None or node.kind != SCALAR or node.style != "" or node.tag or node.anchor:
-            raise EditError(f"{format_path(path)} is not a plain value that can be written as {text!r}")
+            raise EditError(f"{format_path(path)} is not a plain value that can be written as {shown_repr(path, text)}")
         if node.raw == text:
             return
         if not same_data(parse(text).value, node.value):
-            raise EditError(f"{text!r} does not read as the value of {format_path(path)}")
+            raise EditError(f"{shown_repr(path, text)} does not read as the value of {format_path(path)}")
         self._replace(node.start, node.end, text, self.data)
 
     def add_keys(self, path: Path, entries: dict) -> None:
@@ -686,12 +687,12 @@ def _descend(node: Node | None, path: Path) -> Node | None:
     return node
 
 
-def _describe(node: Node) -> str:
+def _describe(node: Node, path: Path) -> str:
     node = node.resolved
     if node.kind == SEQ:
         return "a list"
     if node.kind == SCALAR:
-        return f"the value {node.raw!r}"
+        return f"the value {shown_repr(path, node.raw)}"
     return "a mapping"
 
 

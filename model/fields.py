@@ -7,6 +7,7 @@ from typing import Any
 
 from .envvars import has_placeholder
 from .errors import ParseError
+from .redaction import MASK, mask_quoted
 from .releases import Release
 from .releases.fields import SchemaField, field_at
 from .schema_check import check, with_article
@@ -31,7 +32,8 @@ def parse_text(text: str, field: Any) -> Any:
     try:
         return parse(text).value
     except ParseError as exc:
-        raise ValueError(f"cannot read the value {text!r}: {exc.message}") from None
+        problem = mask_quoted(exc.message) if _is_secret(field) else exc.message
+        raise ValueError(f"cannot read the value {_quoted(text, field)}: {problem}") from None
 
 
 def parse_checked(text: str, field: SchemaField) -> Any:
@@ -42,8 +44,17 @@ def parse_checked(text: str, field: SchemaField) -> Any:
         return value  # its value is known only once substituted: validation judges that
     issues = check(field.schema, value, field.root)
     if issues:
-        raise ValueError(f"must be {with_article(issues[0].expected or 'valid')}, not {text!r}")
+        raise ValueError(f"must be {with_article(issues[0].expected or 'valid')}, not {_quoted(text, field)}")
     return value
+
+
+def _is_secret(field: Any) -> bool:
+    return bool(getattr(field, "secret", False))
+
+
+def _quoted(text: str, field: Any) -> str:
+    """`text` as a message quotes it: masked when it goes into a secret field."""
+    return f"'{MASK}'" if _is_secret(field) else repr(text)
 
 
 def parse_value(text: str, data: dict, path: Path, release: Release) -> Any:

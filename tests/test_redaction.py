@@ -433,3 +433,37 @@ def test_a_mappings_repr_in_a_message_has_its_secret_entries_masked():
         "no provider {'x': 1, 'api_key': '••••••', \"token\": '••••••', 'password': '••••••'}"
     )
     assert redact_text("{'send_secret_in_body': True, 'max_tokens': 5}") == "{'send_secret_in_body': True, 'max_tokens': 5}"
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "providers.inference[0].config.api_key.x=1",  # the value now there, quoted in the refusal
+        f"providers.inference[0].config.api_key='{PLANTED}",  # a typed value that does not parse
+        f"providers.inference[0].config.token='{PLANTED}",  # ... for a key no schema knows
+    ],
+)
+def test_set_never_repeats_a_secret_in_its_refusal(tmp_path, capsys, assignment):
+    from llama_config.tui.cli import main
+
+    path = tmp_path / "run.yaml"
+    text = ("version: 2\nproviders:\n  inference:\n  - provider_id: o\n    provider_type: remote::openai\n"
+            f"    config:\n      api_key: '{{a: {PLANTED}'\n")  # fmt: skip
+    path.write_text(text)
+    assert main(["set", str(path), assignment]) == 2
+    err = capsys.readouterr().err
+    assert PLANTED not in err and MASK in err
+    assert path.read_text() == text
+
+
+def test_a_value_typed_into_a_secret_field_is_not_repeated_by_its_problem():
+    from llama_config.model.fields import parse_checked
+    from llama_config.model.releases import load_release
+    from llama_config.model.releases.fields import field_at
+
+    data = {"providers": {"inference": [{"provider_id": "o", "provider_type": "remote::openai", "config": {}}]}}
+    field = field_at(load_release("0.7"), data, ("providers", "inference", 0, "config", "api_key"))
+    assert field is not None and field.secret
+    with pytest.raises(ValueError) as raised:
+        parse_checked(f"'{PLANTED}", field)
+    assert PLANTED not in str(raised.value) and MASK in str(raised.value)

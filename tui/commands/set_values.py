@@ -10,6 +10,7 @@ import sys
 from llama_config.model.document import EditError
 from llama_config.model.fields import parse_value
 from llama_config.model.provider_ops.lookup import resolve_ids
+from llama_config.model.redaction import is_secret_path, redact_text
 from llama_config.model.yamlpath import PathSyntaxError, format_path, parse_path
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load_editable, located, target_release, write_result
@@ -19,12 +20,15 @@ def run(args: argparse.Namespace) -> int:
     doc = load_editable(args.file)
     release, _ = target_release(args, doc)
     summary: list[str] = []
+    typed_secrets: list[str] = []  # values typed for secret-named keys: no message repeats them
     try:
         for assignment in args.assignments:
             if "=" not in assignment:
                 raise ValueError(f"{assignment!r} is not PATH=VALUE")
             path_text, value_text = assignment.split("=", 1)
             path = resolve_ids(doc, parse_path(path_text.strip()))
+            if is_secret_path(path) and len(value_text.strip()) >= 4:
+                typed_secrets.append(value_text.strip())
             value = parse_value(value_text, doc.data, path, release)
             doc.set(path, value)
             line, _ = doc.file_position(*doc.position(path))
@@ -34,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
             doc.delete(path)
             summary.append(f"removed {format_path(path)}")
     except (ValueError, PathSyntaxError, EditError) as exc:
-        print(f"{args.file}: error: {exc}", file=sys.stderr)
+        print(f"{args.file}: error: {redact_text(str(exc), typed_secrets)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     new_errors, _ = errors_after_edit(doc, release)
     if new_errors:
