@@ -10,7 +10,7 @@ from itertools import accumulate
 from typing import Any
 
 from .errors import ParseError
-from .redaction import MASK, SecretFields, is_secret_path, redact_text, secret_fields, shown_value
+from .redaction import MASK, SecretFields, is_secret_path, maskable_in_text, redact_text, secret_fields, shown_value
 from .yamlparse import parse
 from .yamltree import MAP, SCALAR, Node
 
@@ -80,11 +80,10 @@ def mask_diff(diff: str, before: str, after: str, extra: Any = ()) -> str:
     old, new = masked_lines(before, extra, secrets), masked_lines(after, extra, secrets)
     # A comment line is no value a parse finds. An upgrade's commented-out copy of a line (`# `
     # put in at the block's column) is masked as the line it was; any other comment gets the
-    # file's secret values masked wherever they stand in it (not those shorter than 4
-    # characters: masked in every comment, they would garble the text around them).
+    # file's secret values masked wherever they stand in it.
     before_lines = before.splitlines()
     was = {before_lines[n]: masked for n, masked in old.items()}
-    in_comments = [secret for secret in secrets if len(secret) >= 4]
+    in_comments = maskable_in_text(secrets)
 
     def comment(text: str) -> str:
         column = len(text) - len(text.lstrip(" "))

@@ -136,6 +136,12 @@ def _mask_repr_entry(match: re.Match) -> str:
     return f"{match['q']}{match['key']}{match['q']}: '{MASK}'"
 
 
+def maskable_in_text(secrets: Iterable[str]) -> list[str]:
+    """The known secret values that may be masked wherever they stand in a text: not those
+    shorter than 4 characters, which would garble the text around them."""
+    return [secret for secret in secrets if len(secret) >= 4]
+
+
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with URL passwords, `secret_key=value` values and every one of `secrets` (known
     secret values; longest first, so a secret containing another goes whole) masked."""

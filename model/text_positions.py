@@ -11,7 +11,7 @@ from .yamltree import ALIAS, MAP, SEQ, Node
 
 TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")  # an end-of-line comment with the blanks before it
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-_LINE_ENDS = "\r\n\x85\u2028\u2029"  # what ends a comment for PyYAML
+YAML_BREAKS = "\n\r\x85\u2028\u2029"  # what PyYAML reads as a line break (and so as a comment's end)
 
 
 def lines_with_ends(text: str, start: int = 0, end: int | None = None) -> list[str]:
@@ -166,7 +166,7 @@ class TextPositions:
         pos = self._props_end(node)
         while self.text[pos] not in "{[":
             if self.text[pos] == "#":
-                while self.text[pos] not in _LINE_ENDS:
+                while self.text[pos] not in YAML_BREAKS:
                     pos += 1
             pos += 1
         return pos

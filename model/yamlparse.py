@@ -21,7 +21,7 @@ from yaml.events import (
 )  # fmt: skip
 
 from .errors import ParseError
-from .text_positions import line_start_in
+from .text_positions import YAML_BREAKS, line_start_in
 from .workcount import WORK
 from .yamldata import same_data
 from .yaml11 import resolve_plain
@@ -88,14 +88,13 @@ def _tag_against_flow(text: str) -> bool:
 # (`%YAML 1.1#x` passes libyaml; PyYAML refuses it). Config files rarely hold one: such a text is
 # read by PyYAML's own parser. A directive stands before the document, after blank and comment
 # lines only, or after a `...` that ends one; a `%` starting a line inside a quoted value is text.
-_BREAKS = "\n\r\x85\u2028\u2029"
-_DIRECTIVE_FIRST = re.compile(f"(?:[ \t]*(?:#[^{_BREAKS}]*)?(?:\r\n|[{_BREAKS}]))*%")
+_DIRECTIVE_FIRST = re.compile(f"(?:[ \t]*(?:#[^{YAML_BREAKS}]*)?(?:\r\n|[{YAML_BREAKS}]))*%")
 
 
 def _has_directive(text: str) -> bool:
     if _DIRECTIVE_FIRST.match(text):
         return True
-    return _starts_a_line(text, "%", "") and _starts_a_line(text, "...", f" \t{_BREAKS}")
+    return _starts_a_line(text, "%", "") and _starts_a_line(text, "...", f" \t{YAML_BREAKS}")
 
 
 def _starts_a_line(text: str, what: str, followed_by: str) -> bool:
@@ -105,7 +104,7 @@ def _starts_a_line(text: str, what: str, followed_by: str) -> bool:
     pos = text.find(what)
     while pos != -1:
         end = pos + len(what)
-        if (pos == 0 or text[pos - 1] in _BREAKS) and (not followed_by or end == len(text) or text[end] in followed_by):
+        if (pos == 0 or text[pos - 1] in YAML_BREAKS) and (not followed_by or end == len(text) or text[end] in followed_by):
             return True
         pos = text.find(what, pos + 1)
     return False

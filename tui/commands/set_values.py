@@ -10,7 +10,7 @@ import sys
 from llama_config.model.document import EditError
 from llama_config.model.fields import parse_value
 from llama_config.model.provider_ops.lookup import resolve_ids
-from llama_config.model.redaction import is_secret_path, redact_text
+from llama_config.model.redaction import is_secret_path, maskable_in_text, redact_text
 from llama_config.model.yamlpath import PathSyntaxError, format_path, parse_path
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, errors_after_edit, load_editable, located, target_release, write_result
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError(f"{assignment!r} is not PATH=VALUE")
             path_text, value_text = assignment.split("=", 1)
             path = resolve_ids(doc, parse_path(path_text.strip()))
-            if is_secret_path(path) and len(value_text.strip()) >= 4:
+            if is_secret_path(path):
                 typed_secrets.append(value_text.strip())
             value = parse_value(value_text, doc.data, path, release)
             doc.set(path, value)
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
             doc.delete(path)
             summary.append(f"removed {format_path(path)}")
     except (ValueError, PathSyntaxError, EditError) as exc:
-        print(f"{args.file}: error: {redact_text(str(exc), typed_secrets)}", file=sys.stderr)
+        print(f"{args.file}: error: {redact_text(str(exc), maskable_in_text(typed_secrets))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     new_errors, _ = errors_after_edit(doc, release)
     if new_errors:
