@@ -7,7 +7,6 @@ import sys
 from typing import Iterable, Iterator
 
 from rich.console import Console
-from rich._emoji_replace import _emoji_replace
 from rich.markup import RE_TAGS, escape as _rich_escape
 from rich.text import Text
 from rich.tree import Tree
@@ -207,15 +206,17 @@ def escape(text: str) -> str:
 
 
 def plain_text(markup: str) -> str:
-    """What rich prints for `markup` without colours (its tags dropped, escapes and emoji codes
-    applied, as rich.markup.render does), without building styled Text for every line."""
+    """What rich prints for `markup` without colours (its tags dropped and escapes applied, as
+    rich.markup.render(markup, emoji=False) does), without building styled Text for every line.
+    Emoji codes are not replaced: they would turn a value as written (`provider_id: db:key:1`)
+    into another (`db🔑1`)."""
     parts: list[str] = []
     position = 0
     for match in RE_TAGS.finditer(markup):
         full, escapes, _ = match.groups()
         start, end = match.span()
         if start > position:
-            parts.append(_emoji(markup[position:start]))
+            parts.append(markup[position:start])
         position = end
         if escapes:
             backslashes, escaped = divmod(len(escapes), 2)
@@ -223,18 +224,14 @@ def plain_text(markup: str) -> str:
             if escaped:
                 parts.append(full[len(escapes):])
     if position < len(markup):
-        parts.append(_emoji(markup[position:]))
+        parts.append(markup[position:])
     return "".join(parts)
-
-
-def _emoji(text: str) -> str:
-    return _emoji_replace(text) if ":" in text else text
 
 
 def print_tree(tree: Tree, console: Console) -> None:
     if console.is_terminal:  # colours; the terminal wraps long lines
         for prefix, label in tree_lines(tree):
-            console.print(Text(prefix, style="tree.line") + Text.from_markup(label), soft_wrap=True)
+            console.print(Text(prefix, style="tree.line") + Text.from_markup(label, emoji=False), soft_wrap=True)
         return
     out = console.file
     for prefix, label in tree_lines(tree):
