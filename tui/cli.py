@@ -389,7 +389,10 @@ def console_main() -> int:
     if one_shot:
         from llama_config.model.gcpause import no_collector_for_one_command
 
+        from llama_config.tui.safe_output import ControlSafe
+
         no_collector_for_one_command()
+        sys.stdout, sys.stderr = ControlSafe(sys.stdout), ControlSafe(sys.stderr)
     code = main()
     if one_shot:
         # the process ends without freeing its objects one by one (gcpause.keep_until_exit):

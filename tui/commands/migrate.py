@@ -14,6 +14,7 @@ from llama_config.model.migration import MigrationError, migrate, report_lines
 from llama_config.model.release_secrets import release_secret_fields
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load_editable, located, target_release, write_result
+from llama_config.tui.safe_output import raw
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if not changed:
         out.write("\n".join(report) + "\n")
         if to_stdout:
-            sys.stdout.write(doc.file_texts()[1])
+            raw(sys.stdout).write(doc.file_texts()[1])
         elif args.output and not args.dry_run:
             return write_result(doc, args, [], release)
         return EXIT_OK
@@ -62,6 +63,6 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(masked_document_diff(doc, release))
             return EXIT_FINDINGS
     if to_stdout:
-        sys.stdout.write(doc.file_texts()[1])
+        raw(sys.stdout).write(doc.file_texts()[1])
         return EXIT_OK
     return write_result(doc, args, [], release)

@@ -11,6 +11,7 @@ from rich.markup import RE_TAGS, escape as _rich_escape
 from rich.text import Text
 from rich.tree import Tree
 
+from llama_config.model.control_chars import escape_controls
 from llama_config.model.envvars import Environment, resolve
 from llama_config.model.operations import implicit_user_label, unset_store_defaults
 from llama_config.model.redaction import MASK, SecretFields, redact_text, shown_value
@@ -25,6 +26,7 @@ from llama_config.model.yamlpath import format_path
 
 from .batch import ErrorPrinter, load_all, lone_error, plural, read_sources, several, worst
 from .common import EXIT_BAD_INPUT, EXIT_OK, environment
+from llama_config.tui.safe_output import raw
 
 
 def _resolved(backend: dict, env: Environment | None) -> dict:
@@ -154,12 +156,14 @@ def build_tree(
 
 def _redact_labels(tree: Tree) -> None:
     """The one redaction rule (model.redaction) over every label, whatever value it quotes: no
-    URL password, no `password=...`. Values of secret fields are never put in a label."""
+    URL password, no `password=...`. Values of secret fields are never put in a label. No
+    control character either (model.control_chars): the tree goes to the terminal unfiltered,
+    with rich's colours."""
     stack = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node.label, str):
-            node.label = redact_text(node.label)
+            node.label = escape_controls(redact_text(node.label))
         stack.extend(node.children)
 
 
@@ -243,7 +247,7 @@ def print_tree(tree: Tree, console: Console) -> None:
 def run(args: argparse.Namespace) -> int:
     env = environment(args) if args.env_file else None  # a malformed env file: exit 2 with its line
     sources = read_sources(args, configs_only=True)
-    console = Console(highlight=False)
+    console = Console(file=raw(sys.stdout), highlight=False)
     print_error = ErrorPrinter()
     statuses = []
     for loaded in load_all(args, sources):

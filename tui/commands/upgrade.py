@@ -20,6 +20,7 @@ from llama_config.model.migration.upgrade_report import upgrade_report
 from llama_config.model.releases import UnknownRelease, load_release, parse_server
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load_editable, located, write_result
+from llama_config.tui.safe_output import raw
 
 
 def _line(spec: str, flag: str) -> str:
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(masked_document_diff(doc, load_release(target)))
         return EXIT_FINDINGS
     if to_stdout:
-        sys.stdout.write(doc.file_texts()[1])
+        raw(sys.stdout).write(doc.file_texts()[1])
         return EXIT_OK
     if not doc.modified and not args.output:
         return EXIT_OK

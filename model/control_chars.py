@@ -1,0 +1,27 @@
+"""Control characters a value may hold (`"\\e[2J"`, `"\\e]0;title\\a"` in a double-quoted YAML
+string) are written as their YAML escapes in everything printed for people: raw, a config
+file could clear the operator's terminal, retitle it, set its clipboard (OSC 52) or move the
+cursor back over an error message.
+
+What stays: tab, line feed, and a CR that ends a line (CRLF). A YAML file cannot hold the
+others unescaped (PyYAML refuses them), so the file's own text never needs them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 but tab and LF, a CR not before a LF, DEL, and C1 but NEL (which YAML allows written as it is)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]|\r(?!\n)")
+_NAMED = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\v": "\\v", "\f": "\\f", "\r": "\\r", "\x1b": "\\e"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match[0]
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+
+def escape_controls(text: str) -> str:
+    """`text` with each control character that could drive a terminal written as its YAML
+    escape (`\\e`, `\\a`, `\\x9b`, `\\r` for a CR that does not end a line)."""
+    return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
