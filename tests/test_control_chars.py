@@ -18,7 +18,7 @@ image_name: "evil\\e[31mRED\\e[0m\\a"
 apis: [inference]
 providers:
   inference:
-  - provider_id: "x\\e]0;retitled\\ay\\rfake"
+  - provider_id: "x\\e]0;retitled\\ay\\rfake\\u202eptf"
     provider_type: "remote::vllm\\e[2J\\x9b"
     config:
       url: http://h:1/v1
@@ -53,6 +53,7 @@ providers:
         ("\x1b]52;c;eA==\x07", "\\e]52;c;eA==\\a"),
         ("csi\x9b2J del\x7f c1\x80", "csi\\x9b2J del\\x7f c1\\x80"),
         ("cr\rover", "cr\\rover"),
+        ("\u202eftp.exe\u202c \u2067x\u2069 \u200f", "\\u202eftp.exe\\u202c \\u2067x\\u2069 \\u200f"),  # bidi formatting
         ("ends\r", "ends\\r"),
         ("tab\tlf\ncrlf\r\nnel\x85", "tab\tlf\ncrlf\r\nnel\x85"),  # what a YAML file may hold as it is
         ("plain text, ünïcode ✓", "plain text, ünïcode ✓"),
@@ -63,7 +64,7 @@ def test_escape_controls(text, shown):
 
 
 def _no_controls(output: str) -> None:
-    assert not any(c in output for c in "\x1b\x07\x9b"), output
+    assert not any(c in output for c in "\x1b\x07\x9b\u202e"), output
     assert "\r" not in output.replace("\r\n", ""), output
 
 
