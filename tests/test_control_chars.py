@@ -1,9 +1,12 @@
 """No value from a config file drives the operator's terminal: control characters written with
-YAML escapes (`"\\e[2J"`, `"\\e]52;c;...\\a"`) are printed as those escapes by every one-shot
-command, while a config file's own text (migrate to stdout) and rich's colours go out as they are."""
+YAML escapes (`"\\e[2J"`, `"\\e]52;c;...\\a"`, `"\\r"`) are printed as those escapes by every
+one-shot command, on stdout and stderr, while a config file's own text (migrate and upgrade to
+stdout), rich's colours and the JSON formats go out as they are. Output is read as bytes here:
+text mode would turn each CR into a line feed."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -18,14 +21,14 @@ image_name: "evil\\e[31mRED\\e[0m\\a"
 apis: [inference]
 providers:
   inference:
-  - provider_id: "x\\e]0;retitled\\ay\\rfake\\u202eptf"
-    provider_type: "remote::vllm\\e[2J\\x9b"
+  - provider_id: "x\\e]0;retitled\\ay\\rfake"
+    provider_type: "remote::vllm\\e[2J\\x9b\\rover\\ud800"
     config:
       url: http://h:1/v1
 storage:
   backends:
     kv: {type: kv_sqlite, db_path: /tmp/x.db}
-    "odd\\e]0;t\\a": {type: kv_redis, host: "h\\e[2J", port: 1}
+    "odd\\e]0;t\\a\\x7f": {type: kv_redis, host: "h\\e[2J\\x9b", port: 1}
   stores:
     metadata: {backend: "kv\\e[31m", namespace: registry}
 """
@@ -36,7 +39,7 @@ image_name: "evil\\e[31mRED"
 apis: [agents]
 providers:
   agents:
-  - provider_id: "x\\e]0;retitled\\ay"
+  - provider_id: "x\\e]0;retitled\\ay\\rover"
     provider_type: inline::meta-reference
     config:
       persistence_store:
@@ -51,32 +54,62 @@ providers:
         ("a\x1b[2Jb", "a\\e[2Jb"),
         ("bell\a nul\0 bs\b vt\v ff\f", "bell\\a nul\\0 bs\\b vt\\v ff\\f"),
         ("\x1b]52;c;eA==\x07", "\\e]52;c;eA==\\a"),
-        ("csi\x9b2J del\x7f c1\x80", "csi\\x9b2J del\\x7f c1\\x80"),
+        ("csi\x9b2J c1\x80", "csi\\x9b2J c1\\x80"),
         ("cr\rover", "cr\\rover"),
-        ("\u202eftp.exe\u202c \u2067x\u2069 \u200f", "\\u202eftp.exe\\u202c \\u2067x\\u2069 \\u200f"),  # bidi formatting
         ("ends\r", "ends\\r"),
-        ("tab\tlf\ncrlf\r\nnel\x85", "tab\tlf\ncrlf\r\nnel\x85"),  # what a YAML file may hold as it is
-        ("plain text, ünïcode ✓", "plain text, ünïcode ✓"),
+        ("lone \ud800 surrogate \udfff", "lone \\ud800 surrogate \\udfff"),  # no stream can encode it
+        ("tab\tlf\ncrlf\r\nnel\x85 del\x7f", "tab\tlf\ncrlf\r\nnel\x85 del\x7f"),  # a YAML file may hold these; no terminal acts on DEL
+        ("plain text, ünïcode ✓ \u202e", "plain text, ünïcode ✓ \u202e"),
     ],
 )
 def test_escape_controls(text, shown):
     assert escape_controls(text) == shown
 
 
-def _no_controls(output: str) -> None:
-    assert not any(c in output for c in "\x1b\x07\x9b\u202e"), output
-    assert "\r" not in output.replace("\r\n", ""), output
+def _run(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "llama_config.tui.cli", *map(str, args)], capture_output=True, env=cli_env(), timeout=60)
 
 
-@pytest.mark.parametrize("command", [("validate",), ("validate", "--server", "0.3"), ("show",), ("migrate", "--dry-run"), ("test-connections", "--timeout", "0.2")])
-def test_no_command_prints_a_control_character_from_the_file(run_cli, tmp_path, command):
+def _text(output: bytes) -> str:
+    text = output.decode("utf-8")  # (a lone surrogate would not even have been written)
+    assert not any(c in text for c in "\x1b\x07\x9b"), text
+    assert "\r" not in text.replace("\r\n", ""), text
+    return text
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("validate",), ("validate", "--server", "0.3"), ("show",), ("test-connections", "--timeout", "0.2"),
+     ("migrate", "--dry-run"), ("migrate",)],  # (migrate to stdout: its report goes to stderr)
+    ids=["validate", "validate-0.3", "show", "test-connections", "migrate-dry-run", "migrate-report-on-stderr"],
+)  # fmt: skip
+def test_no_command_prints_a_control_character_from_the_file(tmp_path, command):
     path = tmp_path / "run.yaml"
     path.write_text(HOSTILE_OLD if command[0] == "migrate" else HOSTILE, encoding="utf-8")
-    r = run_cli(command[0], path, *command[1:])
+    r = _run(command[0], path, *command[1:])
     assert r.returncode in (0, 1), r.stderr
-    _no_controls(r.stdout)
-    _no_controls(r.stderr)
-    assert "\\e" in r.stdout + r.stderr  # shown, as the file writes it
+    out, err = _text(r.stdout), _text(r.stderr)
+    assert "\\e" in (err if command == ("migrate",) else out + err)  # shown, as the file writes it
+    if command[0] in ("validate", "show"):
+        assert "\\r" in out + err and "\\ud800" in out + err
+
+
+@pytest.mark.parametrize("command", [("validate", "--format", "json"), ("validate", "--format", "sarif"), ("test-connections", "--json", "--timeout", "0.2")])
+def test_json_output_stays_json(tmp_path, command):
+    path = tmp_path / "run.yaml"
+    path.write_text(HOSTILE, encoding="utf-8")
+    r = _run(command[0], path, *command[1:])
+    assert r.returncode in (0, 1), r.stderr
+    data = json.loads(_text(r.stdout))
+    assert any("\x1b" in text for text in _strings(data))  # the values, exactly, once parsed
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, dict):
+        return [text for key, value in data.items() for text in [key, *_strings(value)]]
+    if isinstance(data, list):
+        return [text for item in data for text in _strings(item)]
+    return [data] if isinstance(data, str) else []
 
 
 def test_show_in_a_terminal_keeps_its_colours_and_escapes_the_values(run_cli, tmp_path):
@@ -89,11 +122,20 @@ def test_show_in_a_terminal_keeps_its_colours_and_escapes_the_values(run_cli, tm
     assert "\x07" not in r.stdout and "retitled" in r.stdout
 
 
+@pytest.mark.parametrize("command", [("migrate",), ("upgrade", "--to", "0.6")])
 @pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["bare-cr", "crlf"])
-def test_migrate_to_stdout_writes_the_file_text_as_it_is(run_cli, tmp_path, newline):
-    # a file with nothing to migrate goes to stdout unchanged: bare-CR line ends included
+def test_a_config_written_to_stdout_is_the_file_text_as_it_is(tmp_path, newline, command):
+    # a file with nothing to change goes to stdout unchanged: bare-CR line ends included
     path = tmp_path / "run.yaml"
     path.write_bytes(MINIMAL_CONFIG.replace("\n", newline).encode())
-    r = subprocess.run([sys.executable, "-m", "llama_config.tui.cli", "migrate", path], capture_output=True, env=cli_env(), timeout=60)
+    r = _run(command[0], path, *command[1:])
     assert r.returncode == 0, r.stderr
     assert r.stdout == path.read_bytes()
+
+
+def test_a_closed_stdout_or_stderr_is_no_internal_error(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text(HOSTILE, encoding="utf-8")
+    for redirect in (">&-", "2>&-"):  # (the shell closes the descriptor: Python's stream is then None)
+        r = subprocess.run(f"'{sys.executable}' -m llama_config.tui.cli show '{path}' {redirect}", shell=True, capture_output=True, env=cli_env(), timeout=60)
+        assert r.returncode in (0, 1) and b"Traceback" not in r.stdout + r.stderr and b"internal error" not in r.stdout + r.stderr, (redirect, r)

@@ -392,14 +392,15 @@ def console_main() -> int:
         from llama_config.tui.safe_output import ControlSafe
 
         no_collector_for_one_command()
-        sys.stdout, sys.stderr = ControlSafe(sys.stdout), ControlSafe(sys.stderr)
+        sys.stdout, sys.stderr = ControlSafe.around(sys.stdout), ControlSafe.around(sys.stderr)
     code = main()
     if one_shot:
         # the process ends without freeing its objects one by one (gcpause.keep_until_exit):
         # what the command printed is flushed first, as a normal exit would
         for stream in (sys.stdout, sys.stderr):
             try:
-                stream.flush()
+                if stream is not None:  # (None: the descriptor was closed, `2>&-`)
+                    stream.flush()
             except (OSError, ValueError):  # a reader that went away (`| head`), a closed stream
                 pass
         os._exit(code)

@@ -16,6 +16,11 @@ class ControlSafe:
     def __init__(self, stream: TextIO) -> None:
         self.raw = stream
 
+    @classmethod
+    def around(cls, stream: TextIO | None) -> "ControlSafe | None":
+        """The stream wrapped; None (a closed descriptor: `2>&-`) stays None, which print() skips."""
+        return cls(stream) if stream is not None else None
+
     def write(self, text: str) -> int:
         self.raw.write(escape_controls(text))
         return len(text)

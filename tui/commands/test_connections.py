@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             if not with_file:
                 print(f"{item.source.label}: {_reachable(len(results), bad)} (timeout {args.timeout:g} s each)", file=sys.stderr)
     if as_json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(json.dumps(rows, indent=2))  # (ASCII: control characters and all are \u escapes)
     status = worst(*statuses)
     if with_file and not lone_error(sources, status):
         unreadable = statuses.count(EXIT_BAD_INPUT)
