@@ -19,7 +19,7 @@ SCALARS = [
     "''", '""', '"\\u00e9\\t"', "'it''s'", "{}", "[]", "{a: 1, b: [2, 3]}", "[a, {b: c}]", "|\n  text\n",
     ">-\n  folded\n", "${env.FUZZ_X:=y}", "${env.FUZZ_X}", "${env.FUZZ_X:+set}", "${env.lower:=1}", "${env.X",
     "redis://:pw@h:6379", "postgresql://u:pw@h/db", "a: b", "#x", "- x", "? k", "é€😀", "\x00", "\t", "8321",
-    "-1", "65536", "kv_default", "sql_default", "true", "3.14",
+    "-1", "65536", "kv_default", "sql_default", "true", "3.14", '"\\e[2J\\e]0;t\\a"', '"a\\rb\\x9b"', '"\\ud800"',
 ]  # fmt: skip
 
 _INTERESTING_BYTES = b":-{}[]&*!|>'\"#%@`,?\t\r\n\x00\xff\xef\xbb\xbf 0aZ."

@@ -28,6 +28,7 @@ import errno
 import io
 import os
 import random
+import re
 import signal
 import socket
 import threading
@@ -47,10 +48,14 @@ from llama_config.model.yamldata import copy_data, same_data
 from llama_config.model.yamlpath import format_path, parse_path
 from tests.fuzz_mutations import SCALARS, mutate, plant_secret
 from llama_config.tui.cli import main
+from llama_config.tui.safe_output import ControlSafe
 
 SEED = int(os.environ.get("LLAMA_CONFIG_FUZZ_SEED", "20260903"))
 CASES = int(os.environ.get("LLAMA_CONFIG_FUZZ_CASES", "500"))
 HANG_SECONDS = 60  # a hang detector only: a case takes milliseconds
+# what no output may hold (model/control_chars.py): a config's own text, which goes out as it
+# is, cannot hold these raw, and a bare CR is its line break
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x84\x86-\x9f\ud800-\udfff]")
 
 TESTS = Path(__file__).parent
 SOURCES = sorted((TESTS / "corpus").rglob("*.yaml")) + sorted((TESTS / "files" / "reliability").rglob("*.yaml"))
@@ -364,7 +369,8 @@ def _is_unchanged(data, path: tuple, text: str, argv: list[str]) -> bool:
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), watchdog(HANG_SECONDS):
+    # (the streams console_main gives a command: see tui/safe_output.py)
+    with contextlib.redirect_stdout(ControlSafe(out)), contextlib.redirect_stderr(ControlSafe(err)), watchdog(HANG_SECONDS):
         try:
             code = main(argv)
         except SystemExit as exc:  # argparse
@@ -395,6 +401,8 @@ def test_fuzz_case(index, tmp_path, monkeypatch, no_network):
 
     assert code != 3 and "internal error" not in err, where
     assert "Traceback" not in err and "Traceback" not in out, where
+    control = _TERMINAL_CONTROL.search(out + err)
+    assert control is None, f"{where}: {control[0]!r} printed: a terminal would act on it, or cannot take it"
     if case.secret and py_status == "ok" and _held_as_a_secret(py_data, case.secret):
         assert case.secret not in out + err, f"{where}: a secret was printed"
     if code != 0 or case.command in READ_ONLY:
