@@ -28,3 +28,10 @@ def escape_controls(text: str) -> str:
     written as its YAML escape (`\\e`, `\\a`, `\\x9b`, `\\ud800`, `\\r` for a CR that does not end
     a line)."""
     return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
+
+
+def one_line(text: str) -> str:
+    """`text` for a format of one line per message (`FILE:LINE:COL: error: ...`): a line break a
+    value brings along is written `\\n` (`\\r\\n`), so no value can print a line that reads as a
+    message of its own."""
+    return text.replace("\r", "\\r").replace("\n", "\\n") if "\n" in text or "\r" in text else text

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
+from .control_chars import one_line
 from .redaction import is_secret_path, mask_quoted, redact_text
 from .yamlpath import Path, format_path
 
@@ -109,7 +110,7 @@ class Diagnostic:
         }
 
     def format(self, file: str) -> str:
-        return f"{file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+        return f"{file}:{self.line}:{self.column}: {self.severity}: {one_line(self.message)} [{self.code}]"
 
     def sort_key(self) -> tuple:
         return (self.line, self.column, SEVERITY_ORDER[self.severity], self.code)

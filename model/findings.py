@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import quote
 
+from .control_chars import one_line
 from .diagnostics import CODES, Diagnostic, Severity
 from .errors import ConfigFileError
 
@@ -51,7 +52,7 @@ class Finding:
         return {"file": self.file, **item} if with_file else item
 
     def text(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {one_line(self.message)} [{self.code}]"
 
 
 def as_json(findings: Iterable[Finding], with_file: bool) -> str:

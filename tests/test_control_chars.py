@@ -139,3 +139,17 @@ def test_a_closed_stdout_or_stderr_is_no_internal_error(tmp_path):
     for redirect in (">&-", "2>&-"):  # (the shell closes the descriptor: Python's stream is then None)
         r = subprocess.run(f"'{sys.executable}' -m llama_config.tui.cli show '{path}' {redirect}", shell=True, capture_output=True, env=cli_env(), timeout=60)
         assert r.returncode in (0, 1) and b"Traceback" not in r.stdout + r.stderr and b"internal error" not in r.stdout + r.stderr, (redirect, r)
+
+
+def test_a_value_with_a_line_break_cannot_print_a_message_of_its_own(tmp_path):
+    # one line per finding, whatever a value holds: CI reads FILE:LINE:COL: severity: message
+    path = tmp_path / "run.yaml"
+    forged = "remote::x\\nrun.yaml:1:1: info: all good\\r\\nrun.yaml:2:1: info: really"
+    text = HOSTILE.replace('"remote::vllm\\e[2J\\x9b\\rover\\ud800"', f'"{forged}"')
+    assert forged in text
+    path.write_text(text, encoding="utf-8")
+    for args in (("validate", path), ("validate", path, "--server", "0.3")):
+        r = _run(*args)
+        lines = [line for line in _text(r.stdout + r.stderr).splitlines() if "all good" in line]
+        assert len(lines) == 1, (args, r)
+        assert lines[0].startswith(str(path)) and "\\nrun.yaml:1:1: info: all good\\r\\nrun.yaml:2:1" in lines[0]
