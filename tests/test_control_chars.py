@@ -153,3 +153,15 @@ def test_a_value_with_a_line_break_cannot_print_a_message_of_its_own(tmp_path):
         lines = [line for line in _text(r.stdout + r.stderr).splitlines() if "all good" in line]
         assert len(lines) == 1, (args, r)
         assert lines[0].startswith(str(path)) and "\\nrun.yaml:1:1: info: all good\\r\\nrun.yaml:2:1" in lines[0]
+
+
+def test_test_connections_table_stays_aligned(tmp_path):
+    # the columns are measured on the cells as printed (escaped, one line each)
+    path = tmp_path / "run.yaml"
+    path.write_text(HOSTILE.replace('"odd\\e]0;t\\a\\x7f"', '"odd\\e]0;t\\a\\nx"'), encoding="utf-8")
+    r = _run("test-connections", path, "--timeout", "0.2")
+    lines = _text(r.stdout).splitlines()
+    header, rows = lines[0], lines[1:]
+    assert len(rows) == 2, r.stdout  # one line per backend
+    for row in rows:
+        assert row.index("kv_") == header.index("TYPE"), r.stdout  # (kv_sqlite, kv_redis)

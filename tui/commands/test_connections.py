@@ -14,6 +14,7 @@ import json
 import math
 import sys
 
+from llama_config.model.control_chars import escape_controls, one_line
 from llama_config.model.errors import ConfigFileError
 from llama_config.model.probes import ProbeResult, declared_backends, plan, plan_providers, redact, run_probes
 
@@ -45,7 +46,7 @@ def format_table(results: list[ProbeResult]) -> str:
 
 def _table(columns: tuple[str, ...], names: list[tuple], results: list[ProbeResult]) -> str:
     rows = [columns] + [
-        (*name, r.type, r.category.value, _latency(r), r.server_version or "-", r.message + (f" → {r.hint}" if r.hint else ""))
+        tuple(_cell(cell) for cell in (*name, r.type, r.category.value, _latency(r), r.server_version or "-", r.message + (f" → {r.hint}" if r.hint else "")))
         for name, r in zip(names, results)
     ]
     latency = columns.index("LATENCY")
@@ -55,6 +56,11 @@ def _table(columns: tuple[str, ...], names: list[tuple], results: list[ProbeResu
         cells = [cell.rjust(w) if i == latency else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells + [row[-1]]).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """A cell as printed, on one line (model.control_chars), so the columns are measured on it."""
+    return one_line(escape_controls(str(text)))
 
 
 def _usage_error(message: str) -> int:
