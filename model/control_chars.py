@@ -30,8 +30,14 @@ def escape_controls(text: str) -> str:
     return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
 
 
+# what ends a line for a reader that splits as Python's str.splitlines() does, as YAML escapes it
+_BREAKS = {"\r": "\\r", "\n": "\\n", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\v": "\\v", "\f": "\\f",
+           "\x1c": "\\x1c", "\x1d": "\\x1d", "\x1e": "\\x1e"}  # fmt: skip
+_BREAK = re.compile("[" + "".join(_BREAKS) + "]")
+
+
 def one_line(text: str) -> str:
     """`text` for a format of one line per message (`FILE:LINE:COL: error: ...`): a line break a
-    value brings along is written `\\n` (`\\r\\n`), so no value can print a line that reads as a
-    message of its own."""
-    return text.replace("\r", "\\r").replace("\n", "\\n") if "\n" in text or "\r" in text else text
+    value brings along (LF, CR, NEL, LS, PS, ...) is written as YAML escapes it (`\\n`, `\\N`), so
+    no value can print a line that reads as a message of its own."""
+    return _BREAK.sub(lambda m: _BREAKS[m[0]], text) if _BREAK.search(text) else text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .control_chars import one_line
 from .redaction import is_secret_key, mask_quoted, redact_text
 
 # `key:` in a YAML line (block or flow), the last one before a given column
@@ -41,7 +42,7 @@ class ConfigFileError(Exception):
         return ":".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.location()}: error: {self.message}"
+        return f"{self.location()}: error: {one_line(self.message)}"
 
     def hide_secret_value(self, text: str) -> None:
         """Mask the values this message quotes when they belong to a secret-named key: the key

@@ -37,6 +37,7 @@ class LineBlocks(TextPositions):
         line_start = self._line_start(key_node.start)
         if self.text[line_start : key_node.start].strip(" "):
             raise EditError(f"{format_path(path)} does not start its line")
+        self.refuse_split_explicit_key(key_node, f"cannot move {format_path(path)}")
         end = self._block_end(value_node, key_node.column)
         end = len(self.text) if end >= len(self.text) else self._next_line(end)
         inline = value_node.line == key_node.line or (value_node.kind == SCALAR and value_node.style not in ("|", ">"))

@@ -141,10 +141,12 @@ def test_a_closed_stdout_or_stderr_is_no_internal_error(tmp_path):
         assert r.returncode in (0, 1) and b"Traceback" not in r.stdout + r.stderr and b"internal error" not in r.stdout + r.stderr, (redirect, r)
 
 
-def test_a_value_with_a_line_break_cannot_print_a_message_of_its_own(tmp_path):
+@pytest.mark.parametrize("brk", ["\\n", "\\N", "\\L", "\\P"], ids=["LF", "NEL", "LS", "PS"])
+def test_a_value_with_a_line_break_cannot_print_a_message_of_its_own(tmp_path, brk):
     # one line per finding, whatever a value holds: CI reads FILE:LINE:COL: severity: message
+    # (the output is split as Python's str.splitlines() does: at any of these breaks)
     path = tmp_path / "run.yaml"
-    forged = "remote::x\\nrun.yaml:1:1: info: all good\\r\\nrun.yaml:2:1: info: really"
+    forged = f"remote::x{brk}run.yaml:1:1: info: all good\\r\\nrun.yaml:2:1: info: really"
     text = HOSTILE.replace('"remote::vllm\\e[2J\\x9b\\rover\\ud800"', f'"{forged}"')
     assert forged in text
     path.write_text(text, encoding="utf-8")
@@ -152,7 +154,17 @@ def test_a_value_with_a_line_break_cannot_print_a_message_of_its_own(tmp_path):
         r = _run(*args)
         lines = [line for line in _text(r.stdout + r.stderr).splitlines() if "all good" in line]
         assert len(lines) == 1, (args, r)
-        assert lines[0].startswith(str(path)) and "\\nrun.yaml:1:1: info: all good\\r\\nrun.yaml:2:1" in lines[0]
+        assert lines[0].startswith(str(path)) and f"{brk}run.yaml:1:1: info: all good\\r\\nrun.yaml:2:1" in lines[0]
+
+
+def test_an_error_about_the_file_is_one_line_too(tmp_path):
+    # a ConfigFileError quotes names from the file (a ConfigMap's, here)
+    path = tmp_path / "cm.yaml"
+    path.write_text('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "cm\\nman.yaml:1:1: info: all good"\n'
+                    "data:\n  run.yaml: >\n    version: 2\n", encoding="utf-8")  # fmt: skip
+    r = _run("validate", path)
+    lines = [line for line in _text(r.stdout + r.stderr).splitlines() if "all good" in line]
+    assert len(lines) == 1 and lines[0].startswith(f"{path}: error:") and "cm\\nman.yaml:1:1" in lines[0], r
 
 
 def test_test_connections_table_stays_aligned(tmp_path):

@@ -384,6 +384,8 @@ def test_fuzz_case(index, tmp_path, monkeypatch, no_network):
     monkeypatch.setenv("HOME", str(tmp_path))  # `~/...` SQLite paths stay inside the test's directory
     monkeypatch.delenv("LLAMA_CONFIG_DEBUG", raising=False)
     monkeypatch.delenv("LLAMA_CONFIG_SERVER", raising=False)
+    for colours in ("FORCE_COLOR", "TTY_COMPATIBLE"):  # (rich would colour show's output: escapes the check below takes for a value's)
+        monkeypatch.delenv(colours, raising=False)
     case = Case(index, tmp_path)
     where = case.describe()
 

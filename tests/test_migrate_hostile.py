@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from llama_config.model.document import Document
+from llama_config.model.errors import EditError
 from llama_config.model.migration import MigrationError, migrate
 from llama_config.model.releases import load_release
 
@@ -183,3 +184,40 @@ def test_a_store_config_written_as_an_explicit_key_is_refused_with_what_to_write
     with pytest.raises(MigrationError, match=r"written as an explicit key \(`\? kvstore`, line 7\); write it as `kvstore:`"):
         migrate(doc)
     assert doc.text == text
+
+
+_HEAD = "version: 2\nproviders:\n  eval:\n  - provider_id: m\n    provider_type: inline::meta-reference\n    config:\n"
+
+
+@pytest.mark.parametrize(
+    "config, key, line",
+    [
+        ("      ?\n        kvstore\n      :\n        type: sqlite\n        db_path: /tmp/x.db\n", "kvstore", 7),
+        ("      ? # the store\n        kvstore\n      :\n        type: sqlite\n        db_path: /tmp/x.db\n", "kvstore", 7),
+        ("      a: 1\n      ?\n\n        kvstore\n      : {type: sqlite, db_path: /tmp/x.db}\n", "kvstore", 8),
+        ("      kvstore:\n        ?\n          type\n        : sqlite\n        db_path: /tmp/x.db\n", "type", 8),  # inside the settings
+    ],
+    ids=["alone", "with-a-comment", "blank-line-between", "inside-the-settings"],
+)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])  # (bare-CR files are refused before)
+def test_an_explicit_key_with_its_question_mark_on_a_line_of_its_own_is_refused(config, key, line, newline):
+    """`?` alone on a line, the key below it: the move cut the key's lines and left the `?`
+    behind, refused as an "internal error: the edit produced invalid YAML" (review of c9742a1)."""
+    text = (_HEAD + config).replace("\n", newline)
+    doc = Document.from_text(text)
+    with pytest.raises(MigrationError, match=rf"the key '{key}' is written explicitly, its `\?` alone on line {line}; write it as `{key}:`, then migrate"):
+        migrate(doc)
+    assert doc.text == text
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_a_key_beside_an_explicit_key_is_added_at_its_question_mark_and_it_is_not_cut(newline):
+    # the new key's column is the `?`'s, not the name's two lines below it (was: internal error)
+    text = (_HEAD + "      a: 1\n      ?\n        kvstore\n      :\n        type: sqlite\n").replace("\n", newline)
+    doc = Document.from_text(text)
+    doc.set(("providers", "eval", 0, "config", "new"), 1)
+    assert yaml.safe_load(doc.text)["providers"]["eval"][0]["config"] == {"a": 1, "kvstore": {"type": "sqlite"}, "new": 1}
+    assert doc.text.endswith(f"      new: 1{newline}")
+    # removing it would leave its `?` behind: refused, saying where (was: internal error)
+    with pytest.raises(EditError, match=r"cannot remove it: the key 'kvstore' is written explicitly, its `\?` alone on line 8"):
+        doc.delete(("providers", "eval", 0, "config", "kvstore"))
