@@ -176,7 +176,8 @@ def comments(data: bytes, rng: random.Random) -> bytes:
 
 
 def quote_keys(data: bytes, rng: random.Random) -> bytes:
-    """`key:` -> `'key':`, `"key":` or `? key` with its value on a `:` line of its own."""
+    """`key:` -> `'key':`, `"key":` or `? key` with its value on a `:` line of its own (or the
+    `?` alone on a line, the key below it)."""
     found = [m for m in _value_lines(data) if not m["head"].lstrip().startswith(b"- ")]
     if not found:
         return data
@@ -184,9 +185,11 @@ def quote_keys(data: bytes, rng: random.Random) -> bytes:
     head = m["head"]
     indent = head[: len(head) - len(head.lstrip())]
     key = head.strip()[:-1]
-    style = rng.choice(["single", "double", "explicit"])
+    style = rng.choice(["single", "double", "explicit", "explicit-split"])
     if style == "explicit":
         new = indent + b"? " + key + b"\n" + indent + b":" + (m["rest"] or b"")
+    elif style == "explicit-split":
+        new = indent + b"?\n" + indent + b"  " + key + b"\n" + indent + b":" + (m["rest"] or b"")
     else:
         quote = b"'" if style == "single" else b'"'
         new = indent + quote + key + quote + b":" + (m["rest"] or b"")
