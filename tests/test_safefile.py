@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import llama_config.model.control_chars
 import llama_config.model.errors
 import llama_config.model.redaction
 import llama_config.model.safefile
@@ -567,7 +568,8 @@ def sandbox():
         pkg = base / "lib" / "llama_config" / "model"
         pkg.mkdir(parents=True)
         (pkg / "__init__.py").write_text("")
-        for module in (llama_config.model.errors, llama_config.model.redaction, llama_config.model.safefile):  # safefile and what it imports
+        # safefile and what it imports
+        for module in (llama_config.model.control_chars, llama_config.model.errors, llama_config.model.redaction, llama_config.model.safefile):
             shutil.copy(module.__file__, pkg / os.path.basename(module.__file__))
         for d in (base / "lib", pkg.parent, pkg):
             os.chmod(d, 0o755)
