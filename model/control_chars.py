@@ -39,5 +39,19 @@ _BREAK = re.compile("[" + "".join(_BREAKS) + "]")
 def one_line(text: str) -> str:
     """`text` for a format of one line per message (`FILE:LINE:COL: error: ...`): a line break a
     value brings along (LF, CR, NEL, LS, PS, ...) is written as YAML escapes it (`\\n`, `\\N`), so
-    no value can print a line that reads as a message of its own."""
-    return _BREAK.sub(lambda m: _BREAKS[m[0]], text) if _BREAK.search(text) else text
+    no value can print a line that reads as a message of its own; and its bidirectional
+    formatting characters too (escape_bidi)."""
+    text = _BREAK.sub(lambda m: _BREAKS[m[0]], text) if _BREAK.search(text) else text
+    return escape_bidi(text)
+
+
+# the bidirectional marks, embeddings, overrides and isolates: a terminal that orders text by
+# them shows what follows in another order than it is written (`"\\u202eftp"` shows as `ptf`)
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_bidi(text: str) -> str:
+    """`text` with each bidirectional formatting character written as its YAML escape
+    (`\\u202e`): for a value quoted in a message or a label, not for a file's own text (a diff),
+    where a right-to-left comment may hold them as they are."""
+    return _BIDI.sub(lambda m: f"\\u{ord(m[0]):04x}", text) if _BIDI.search(text) else text

@@ -177,3 +177,25 @@ def test_test_connections_table_stays_aligned(tmp_path):
     assert len(rows) == 2, r.stdout  # one line per backend
     for row in rows:
         assert row.index("kv_") == header.index("TYPE"), r.stdout  # (kv_sqlite, kv_redis)
+
+
+def test_a_bidirectional_override_in_a_value_is_escaped_where_it_is_quoted(tmp_path):
+    # U+202E shows what follows right to left: `x\u202eptf.exe` would read `xexe.ftp`
+    path = tmp_path / "run.yaml"
+    path.write_text(HOSTILE.replace('"remote::vllm\\e[2J\\x9b\\rover\\ud800"', '"remote::x\\u202eptf.exe\\u2066"'), encoding="utf-8")
+    for command in ("validate", "show"):
+        r = _run(command, path)
+        out = _text(r.stdout + r.stderr)
+        assert "\u202e" not in out and "\u2066" not in out, out
+        assert "remote::x\\u202eptf.exe\\u2066" in out, out
+
+
+def test_a_diff_keeps_a_right_to_left_comment_as_it_is(tmp_path):
+    # a file may hold bidirectional marks unescaped (a Hebrew comment): its diff applies to it
+    path = tmp_path / "run.yaml"
+    path.write_text(MINIMAL_CONFIG.replace("distro_name: mini", "distro_name: mini  # \u05e9\u05dc\u05d5\u05dd \u200f(prod)\u200f"), encoding="utf-8")
+    r = _run("set", path, "distro_name=prod", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    diff = r.stdout.decode("utf-8")
+    assert "-distro_name: mini  # \u05e9\u05dc\u05d5\u05dd \u200f(prod)\u200f" in diff
+    assert "+distro_name: prod  # \u05e9\u05dc\u05d5\u05dd \u200f(prod)\u200f" in diff

@@ -11,7 +11,7 @@ from rich.markup import RE_TAGS, escape as _rich_escape
 from rich.text import Text
 from rich.tree import Tree
 
-from llama_config.model.control_chars import escape_controls
+from llama_config.model.control_chars import escape_bidi, escape_controls
 from llama_config.model.envvars import Environment, resolve
 from llama_config.model.operations import implicit_user_label, unset_store_defaults
 from llama_config.model.redaction import MASK, SecretFields, redact_text, shown_value
@@ -157,13 +157,13 @@ def build_tree(
 def _redact_labels(tree: Tree) -> None:
     """The one redaction rule (model.redaction) over every label, whatever value it quotes: no
     URL password, no `password=...`. Values of secret fields are never put in a label. No
-    control character either (model.control_chars): the tree goes to the terminal unfiltered,
-    with rich's colours."""
+    control character or bidirectional override either (model.control_chars): the tree goes to
+    the terminal unfiltered, with rich's colours."""
     stack = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node.label, str):
-            node.label = escape_controls(redact_text(node.label))
+            node.label = escape_bidi(escape_controls(redact_text(node.label)))
         stack.extend(node.children)
 
 
