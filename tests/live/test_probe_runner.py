@@ -7,7 +7,6 @@ import asyncio
 import logging
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -38,15 +37,18 @@ async def test_twenty_backends_with_ten_silent_take_about_one_timeout(postgres, 
                  "sqlite_a": {"type": "kv_sqlite", "db_path": str(tmp_path / "a.db")},
                  "sqlite_b": {"type": "sql_sqlite", "db_path": str(tmp_path / "b.db")}}
     assert len(backends) == 20
-    start = time.perf_counter()
-    results = await run_probes(plan(_data(backends), Environment(environ={})), timeout=1.0)
-    elapsed = time.perf_counter() - start
+    events = []
+    results = await run_probes(plan(_data(backends), Environment(environ={})), timeout=1.0,
+                               on_start=lambda t: events.append(("start", t.name)), on_result=lambda r: events.append(("done", r.backend)))  # fmt: skip
     assert [r.backend for r in results] == list(backends)  # in the order given
     categories = {r.backend: r.category for r in results}
     assert [r for r in results if r.backend.startswith("silent") and r.category is not Category.TIMEOUT] == []
     assert sum(c is Category.OK for c in categories.values()) == 9
     assert categories["refused"] is Category.REFUSED
-    assert elapsed < 1.25, f"20 backends took {elapsed:.2f} s with a 1 s timeout"
+    # the ten timeouts overlap: every probe was under way before the first silent one gave up
+    # (counted, not timed: bench/probes.py measures the wall time, 1.00x the timeout)
+    first_timeout = next(i for i, (kind, name) in enumerate(events) if kind == "done" and name.startswith("silent"))
+    assert sum(kind == "start" for kind, _ in events[:first_timeout]) == 20, events
 
 
 async def test_callbacks_report_progress(redis_server, closed_port):
@@ -70,10 +72,8 @@ async def test_one_probe_can_be_cancelled_and_its_connection_is_closed(silent, r
     task = asyncio.ensure_future(run.run())
     while silent.accepted == accepted:  # the probe has connected
         await asyncio.sleep(0.01)
-    start = time.perf_counter()
     run.cancel("stuck")
-    results = {r.backend: r for r in await asyncio.wait_for(task, 2)}
-    assert time.perf_counter() - start < 0.5
+    results = {r.backend: r for r in await asyncio.wait_for(task, 2)}  # (not the 30 s timeout)
     assert results["stuck"].cancelled and results["stuck"].category is Category.OTHER
     assert results["fine"].category is Category.OK and not results["fine"].cancelled
     for _ in range(100):  # the silent server sees the connection go away
