@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x84\x86-\x9f\ud800-\udfff]|\r(?!\n)")
-_NAMED = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\v": "\\v", "\f": "\\f", "\r": "\\r", "\x1b": "\\e"}
+# the characters YAML has a named escape for (the line breaks are escaped only by one_line)
+_NAMED = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\v": "\\v", "\f": "\\f", "\r": "\\r", "\x1b": "\\e",
+          "\n": "\\n", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}  # fmt: skip
 
 
 def _escape(match: re.Match) -> str:
@@ -30,10 +32,8 @@ def escape_controls(text: str) -> str:
     return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
 
 
-# what ends a line for a reader that splits as Python's str.splitlines() does, as YAML escapes it
-_BREAKS = {"\r": "\\r", "\n": "\\n", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\v": "\\v", "\f": "\\f",
-           "\x1c": "\\x1c", "\x1d": "\\x1d", "\x1e": "\\x1e"}  # fmt: skip
-_BREAK = re.compile("[" + "".join(_BREAKS) + "]")
+# what ends a line for a reader that splits as Python's str.splitlines() does
+_BREAK = re.compile("[\r\n\x85\u2028\u2029\v\f\x1c-\x1e]")
 
 
 def one_line(text: str) -> str:
@@ -41,7 +41,7 @@ def one_line(text: str) -> str:
     value brings along (LF, CR, NEL, LS, PS, ...) is written as YAML escapes it (`\\n`, `\\N`), so
     no value can print a line that reads as a message of its own; and its bidirectional
     formatting characters too (escape_bidi)."""
-    text = _BREAK.sub(lambda m: _BREAKS[m[0]], text) if _BREAK.search(text) else text
+    text = _BREAK.sub(_escape, text) if _BREAK.search(text) else text
     return escape_bidi(text)
 
 
@@ -54,4 +54,4 @@ def escape_bidi(text: str) -> str:
     """`text` with each bidirectional formatting character written as its YAML escape
     (`\\u202e`): for a value quoted in a message or a label, not for a file's own text (a diff),
     where a right-to-left comment may hold them as they are."""
-    return _BIDI.sub(lambda m: f"\\u{ord(m[0]):04x}", text) if _BIDI.search(text) else text
+    return _BIDI.sub(_escape, text) if _BIDI.search(text) else text

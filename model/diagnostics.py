@@ -70,6 +70,11 @@ CODES: dict[str, str] = {
 _NAMES_ONLY = {"unknown-key"}  # codes whose messages quote no value
 
 
+def message_line(file: str, line: object, column: object, severity: str, message: str, code: str) -> str:
+    """`FILE:LINE:COL: severity: message [code]`, one line whatever the message quotes (one_line)."""
+    return f"{file}:{line}:{column}: {severity}: {one_line(message)} [{code}]"
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     severity: Severity
@@ -110,7 +115,7 @@ class Diagnostic:
         }
 
     def format(self, file: str) -> str:
-        return f"{file}:{self.line}:{self.column}: {self.severity}: {one_line(self.message)} [{self.code}]"
+        return message_line(file, self.line, self.column, self.severity, self.message, self.code)
 
     def sort_key(self) -> tuple:
         return (self.line, self.column, SEVERITY_ORDER[self.severity], self.code)

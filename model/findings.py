@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import quote
 
-from .control_chars import one_line
-from .diagnostics import CODES, Diagnostic, Severity
+from .diagnostics import CODES, Diagnostic, Severity, message_line
 from .errors import ConfigFileError
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -52,7 +51,7 @@ class Finding:
         return {"file": self.file, **item} if with_file else item
 
     def text(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {one_line(self.message)} [{self.code}]"
+        return message_line(self.file, self.line, self.column, self.severity, self.message, self.code)
 
 
 def as_json(findings: Iterable[Finding], with_file: bool) -> str:

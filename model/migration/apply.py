@@ -18,7 +18,7 @@ from ..redaction import shown_repr
 from ..references import none_where_not_written
 from ..variables import scalar_values
 from ..yamlpath import Path, format_path
-from ..yamltree import ALIAS, MAP, SCALAR, SEQ
+from ..yamltree import ALIAS, MAP, SCALAR
 from ..releases import Release
 from .plan import MigrationError, Plan, all_or_nothing, make_plan
 from .rewrite import Rewrite
@@ -215,24 +215,13 @@ def _refuse_explicit_keys(doc: Document, plan: Plan) -> None:
             )
         # (a `?` alone on the line above a key, at the store config or inside it: its lines move as text)
         value = doc.node_at(place.path)
-        for inner in [key, *_keys_below(value)] if key is not None else ():
+        below = [k for node in value.walk() if node.kind == MAP and not node.flow for k, _ in node.items] if value is not None else []
+        for inner in [key, *below] if key is not None else ():
             try:
                 doc.refuse_split_explicit_key(inner, f"cannot move {format_path(place.path)}", then="migrate")
             except EditError as exc:
                 raise MigrationError(str(exc)) from None
 
-
-def _keys_below(node) -> list:
-    """The key nodes of every block mapping in `node`'s value (aliases not followed)."""
-    keys, stack = [], [node] if node is not None else []
-    while stack:
-        node = stack.pop()
-        if node.kind == MAP and not node.flow:
-            keys += [k for k, _ in node.items]
-            stack += [v for _, v in node.items]
-        elif node.kind == SEQ:
-            stack += node.items
-    return keys
 
 
 def _refuse_shared_holders(doc: Document, plan: Plan) -> None:

@@ -12,9 +12,9 @@ import sys
 from llama_config.model.masked_diff import masked_document_diff
 from llama_config.model.migration import MigrationError, migrate, report_lines
 from llama_config.model.release_secrets import release_secret_fields
+from llama_config.tui.safe_output import raw
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, errors_after_edit, load_editable, located, target_release, write_result
-from llama_config.tui.safe_output import raw
 
 
 def run(args: argparse.Namespace) -> int:

@@ -23,10 +23,10 @@ from llama_config.model.facts import family_of, type_tag_of
 from llama_config.model.validation import is_newer_format, is_old_format
 from llama_config.model.variables import variables_used
 from llama_config.model.yamlpath import format_path
+from llama_config.tui.safe_output import raw
 
 from .batch import ErrorPrinter, load_all, lone_error, plural, read_sources, several, worst
 from .common import EXIT_BAD_INPUT, EXIT_OK, environment
-from llama_config.tui.safe_output import raw
 
 
 def _resolved(backend: dict, env: Environment | None) -> dict:

@@ -18,9 +18,9 @@ from llama_config.model.migration import MigrationError
 from llama_config.model.migration.upgrade import PRE_03, detect_source, upgrade
 from llama_config.model.migration.upgrade_report import upgrade_report
 from llama_config.model.releases import UnknownRelease, load_release, parse_server
+from llama_config.tui.safe_output import raw
 
 from .common import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, added_errors, load_editable, located, write_result
-from llama_config.tui.safe_output import raw
 
 
 def _line(spec: str, flag: str) -> str:
