@@ -9,7 +9,6 @@ an edit can never reach the disk as a silently different config.
 
 from __future__ import annotations
 
-import re
 import weakref
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -24,7 +23,7 @@ from .scalar_patch import patch_scalars, value_around
 from .templates import explain_parse_error
 from .edit_guards import EditGuards
 from .line_blocks import LineBlocks
-from .text_positions import lines_with_ends, odd_line_break, without_break
+from .text_positions import odd_line_break
 from .textstyle import TextStyle, detect_style
 from .yamldata import same_data, value_in
 from .yamlpath import Path, format_path
@@ -32,8 +31,6 @@ from .yamlparse import ParseNotes, check_duplicate_keys, parse
 from .yamltree import ALIAS, MAP, SCALAR, SEQ, Node
 
 BOM = "\ufeff"
-# a line holding nothing but the `?` of an explicit key (after list markers; a comment may follow)
-_LONE_KEY_MARK = re.compile(r"[ \t]*(?:-[ \t]+)*(\?)[ \t]*(?:#.*)?")
 
 
 def explain_load_error(exc: ConfigFileError, text: str, name: str | None) -> None:
@@ -568,36 +565,6 @@ class Document(LineBlocks, EditGuards):
         explicit = self._explicit_key_column(key)
         split = self._split_explicit_key(key) if explicit is None else None
         return explicit if explicit is not None else split[1] if split is not None else key.column
-
-    def _explicit_key_column(self, key_node: Node) -> int | None:
-        """The column of the `?` of a key written `? name`, or None for a key written plainly."""
-        before = self.text[self._line_start(key_node.start) : key_node.start].rstrip(" ")
-        return len(before) - 1 if before.endswith("?") else None
-
-    def _split_explicit_key(self, key_node: Node) -> tuple[int, int] | None:
-        """(line start, column) of the `?` of a key written explicitly with the `?` on a line of
-        its own above it (`?` or `? # note`, the name below it, more indented), or None. No
-        line edit takes such a key: the `?` would be left behind."""
-        start = self._line_start(key_node.start)
-        if self.text[start : key_node.start].strip(" "):
-            return None
-        while start > 0:
-            above = self._line_start(start - 1)
-            line = without_break(self.text[above:start])
-            if line.strip() and not line.lstrip().startswith("#"):
-                mark = _LONE_KEY_MARK.fullmatch(line)
-                column = mark.end(1) - 1 if mark else -1
-                return (above, column) if 0 <= column < key_node.column else None
-            start = above
-        return None
-
-    def refuse_split_explicit_key(self, key_node: Node, what: str, then: str = "edit") -> None:
-        """EditError for a key _split_explicit_key finds, naming it and its line."""
-        split = self._split_explicit_key(key_node)
-        if split is not None:
-            line = key_node.line + 1 - len(lines_with_ends(self.text, split[0], self._line_start(key_node.start)))
-            raise EditError(f"{what}: the key {key_node.raw!r} is written explicitly, its `?` alone on line {line}; "
-                            f"write it as `{key_node.raw}:`, then {then}")  # fmt: skip
 
     def delete(self, path: Path) -> None:
         """Remove the key at `path` with its value and the comment lines directly above it."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .errors import EditError
-from .text_positions import TextPositions, odd_line_break
+from .text_positions import TextPositions, lines_with_ends, odd_line_break
 from .yamlpath import Path, format_path
 from .yamltree import MAP, SCALAR, SEQ, Node
 
@@ -44,6 +44,14 @@ class LineBlocks(TextPositions):
         # the end-of-line comment of the key's line (after the value when it is on that line)
         comment = self._trailing_comment(self._last_char(value_node) if inline else self._colon_after(key_node))
         return KeyBlock(self._attached_comment_start(line_start, key_node.column), line_start, end, key_node.column, comment, inline)
+
+    def refuse_split_explicit_key(self, key_node: Node, what: str, then: str = "edit") -> None:
+        """EditError for a key _split_explicit_key finds, naming it and its line."""
+        split = self._split_explicit_key(key_node)
+        if split is not None:
+            line = key_node.line + 1 - len(lines_with_ends(self.text, split[0], self._line_start(key_node.start)))
+            raise EditError(f"{what}: the key {key_node.raw!r} is written explicitly, its `?` alone on line {line}; "
+                            f"write it as `{key_node.raw}:`, then {then}")  # fmt: skip
 
     def item_block(self, path: Path) -> "KeyBlock":
         """The lines a list item at `path` (`- ...` in a block list) takes, as key_block does for

@@ -12,6 +12,8 @@ from .yamltree import ALIAS, MAP, SEQ, Node
 TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")  # an end-of-line comment with the blanks before it
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 YAML_BREAKS = "\n\r\x85\u2028\u2029"  # what PyYAML reads as a line break (and so as a comment's end)
+# a line holding nothing but the `?` of an explicit key (after list markers; a comment may follow)
+_LONE_KEY_MARK = re.compile(r"[ \t]*(?:-[ \t]+)*(\?)[ \t]*(?:#.*)?")
 
 
 def lines_with_ends(text: str, start: int = 0, end: int | None = None) -> list[str]:
@@ -230,6 +232,28 @@ class TextPositions:
             # comments at the very top of the file are its header, not the first key's
             return line_start
         return start
+
+    def _explicit_key_column(self, key_node: Node) -> int | None:
+        """The column of the `?` of a key written `? name`, or None for a key written plainly."""
+        before = self.text[self._line_start(key_node.start) : key_node.start].rstrip(" ")
+        return len(before) - 1 if before.endswith("?") else None
+
+    def _split_explicit_key(self, key_node: Node) -> tuple[int, int] | None:
+        """(line start, column) of the `?` of a key written explicitly with the `?` on a line of
+        its own above it (`?` or `? # note`, the name below it, more indented), or None. No
+        line edit takes such a key: the `?` would be left behind."""
+        start = self._line_start(key_node.start)
+        if self.text[start : key_node.start].strip(" "):
+            return None
+        while start > 0:
+            above = self._line_start(start - 1)
+            line = without_break(self.text[above:start])
+            if line.strip() and not line.lstrip().startswith("#"):
+                mark = _LONE_KEY_MARK.fullmatch(line)
+                column = mark.end(1) - 1 if mark else -1
+                return (above, column) if 0 <= column < key_node.column else None
+            start = above
+        return None
 
     def _only_directives_before(self, index: int) -> bool:
         """Whether every line before `index` is `---` or a `%` directive (or there is none).
