@@ -388,10 +388,12 @@ def console_main() -> int:
     one_shot = sys.argv[1:2] != ["edit"]
     if one_shot:
         from llama_config.model.gcpause import no_collector_for_one_command
+        from llama_config.model.validation.second_core import allow_for_one_command
 
         from llama_config.tui.safe_output import ControlSafe
 
         no_collector_for_one_command()
+        allow_for_one_command()
         sys.stdout, sys.stderr = ControlSafe.around(sys.stdout), ControlSafe.around(sys.stderr)
     code = main()
     if one_shot:

@@ -23,9 +23,15 @@ from .placeholders import check_placeholders
 from .providers import check_providers
 from .references import check_references
 from .resources import check_resources
+from .second_core import run_checks
 from .server import check_server
 from .structure import check_structure
 from .templates import check_templates
+
+_CHECKS = (
+    check_structure, check_backends, check_providers, check_references,
+    check_resources, check_server, check_placeholders, check_templates,
+)  # fmt: skip
 
 __all__ = ["validate", "PassCache", "has_errors", "is_old_format", "is_newer_format"]
 
@@ -43,14 +49,8 @@ def validate(
     if cache is not None:
         cache.begin(doc, env, strict_env, release)
     ctx = Context(doc, env, strict_env, release, cache)
-    check_structure(ctx)
-    check_backends(ctx)
-    check_providers(ctx)
-    check_references(ctx)
-    check_resources(ctx)
-    check_server(ctx)
-    check_placeholders(ctx)
-    check_templates(ctx)
+    # the references of a large file are checked on the second core meanwhile (second_core.py)
+    run_checks(ctx, _CHECKS, aside=check_references)
     secrets = release_secret_fields(doc.data, ctx.release)  # the one redaction rule, with the release's marks
     found = [d.masked() if secrets and is_secret_path(d.path, secrets) else d for d in ctx.diagnostics]
     if cache is not None:

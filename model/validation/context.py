@@ -192,6 +192,19 @@ class Context:
         line, column = at or self.doc.position(path, key=key)
         self.diagnostics.append(Diagnostic(severity, code, path, line, column + column_offset, message))
 
+    def merge_reports(self, at: int, theirs: list[Diagnostic]) -> None:
+        """Put `theirs` (what a rule module reported in a pass of its own, see second_core.py)
+        at index `at` of this pass's reports, where it would have reported them in this pass,
+        and drop the repeats `add` would have dropped: the first report of each stands."""
+        merged, seen = [], set()
+        for d in [*self.diagnostics[:at], *theirs, *self.diagnostics[at:]]:
+            marker = (d.code, d.path, d.message)
+            if marker not in seen:
+                seen.add(marker)
+                merged.append(d)
+        self.diagnostics[:] = merged
+        self._seen |= seen
+
     def provider_scalars(self, phase: str, item: tuple, check: Callable[[Path, Node], None]) -> None:
         """check(path, node) for each marked scalar of one item of `marked_values`."""
         if len(item) == 2:
