@@ -37,7 +37,7 @@ class LineBlocks(TextPositions):
         line_start = self._line_start(key_node.start)
         if self.text[line_start : key_node.start].strip(" "):
             raise EditError(f"{format_path(path)} does not start its line")
-        self.refuse_split_explicit_key(key_node, f"cannot move {format_path(path)}")
+        self.refuse_split_explicit_key(key_node, lambda: f"cannot move {format_path(path)}")
         end = self._block_end(value_node, key_node.column)
         end = len(self.text) if end >= len(self.text) else self._next_line(end)
         inline = value_node.line == key_node.line or (value_node.kind == SCALAR and value_node.style not in ("|", ">"))
@@ -45,10 +45,12 @@ class LineBlocks(TextPositions):
         comment = self._trailing_comment(self._last_char(value_node) if inline else self._colon_after(key_node))
         return KeyBlock(self._attached_comment_start(line_start, key_node.column), line_start, end, key_node.column, comment, inline)
 
-    def refuse_split_explicit_key(self, key_node: Node, what: str, then: str = "edit") -> None:
-        """EditError for a key _split_explicit_key finds, naming it and its line."""
+    def refuse_split_explicit_key(self, key_node: Node, what: str | Callable[[], str], then: str = "edit") -> None:
+        """EditError for a key _split_explicit_key finds, naming it and its line; `what` the
+        refused edit (or what makes it: a key block is asked for thousands of keys at a time)."""
         split = self._split_explicit_key(key_node)
         if split is not None:
+            what = what if isinstance(what, str) else what()
             line = key_node.line + 1 - len(lines_with_ends(self.text, split[0], self._line_start(key_node.start)))
             raise EditError(f"{what}: the key {key_node.raw!r} is written explicitly, its `?` alone on line {line}; "
                             f"write it as `{key_node.raw}:`, then {then}")  # fmt: skip

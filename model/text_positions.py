@@ -79,10 +79,18 @@ class TextPositions:
     _cr_checked: str | None = None  # the text _cr was found for
     _cr = False  # whether it holds a \r
 
+    _question_checked: str | None = None  # the text _question was found for
+    _question = False  # whether it holds a `?` (explicit keys)
+
     def _has_cr(self) -> bool:
         if self._cr_checked is not self.text:  # (asked once per text, not once per line)
             self._cr_checked, self._cr = self.text, "\r" in self.text
         return self._cr
+
+    def _has_question_mark(self) -> bool:
+        if self._question_checked is not self.text:
+            self._question_checked, self._question = self.text, "?" in self.text
+        return self._question
 
     def _line_start(self, index: int) -> int:
         text = self.text
@@ -242,6 +250,8 @@ class TextPositions:
         """(line start, column) of the `?` of a key written explicitly with the `?` on a line of
         its own above it (`?` or `? # note`, the name below it, more indented), or None. No
         line edit takes such a key: the `?` would be left behind."""
+        if not self._has_question_mark():  # (a migration asks for each of thousands of keys)
+            return None
         start = self._line_start(key_node.start)
         if self.text[start : key_node.start].strip(" "):
             return None

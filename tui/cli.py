@@ -388,7 +388,7 @@ def console_main() -> int:
     one_shot = sys.argv[1:2] != ["edit"]
     if one_shot:
         from llama_config.model.gcpause import no_collector_for_one_command
-        from llama_config.model.validation.second_core import allow_for_one_command
+        from llama_config.model.second_core import allow_for_one_command
 
         from llama_config.tui.safe_output import ControlSafe
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..document import Document, EditError
 from ..line_blocks import KeyBlock
 from ..intended import Intended
 from ..render import render_block, render_entry, render_key, render_scalar
 from ..releases import Release
+from ..second_core import on_both_cores
 from ..text_positions import TRAILING_COMMENT, lines_with_ends, without_break
 from ..variables import scalar_values
 from ..yamlpath import Path, format_path
@@ -92,8 +93,8 @@ class Rewrite:
         for place in others:
             parent = place.path[:-1]
             groups.setdefault((parent, place.target[len(parent)]), []).append(place)
-        for (parent, new_key), places in groups.items():
-            edits += self._group_edits(parent, new_key, places)
+        ours, theirs = self._halves(list(groups.items()), lambda part: [e for (parent, key), places in part for e in self._group_edits(parent, key, places)])
+        edits += ours + theirs
         expected = self._expected(line_places)
         added = None
         if self.plan.fresh_storage and self.release is not None:
@@ -111,15 +112,28 @@ class Rewrite:
 
     def _needs_tree_edits(self) -> bool:
         """Some place is inside a {..} mapping (or does not start its line), or keeps a KV
-        namespace that is not on lines of its own: those are edited before the line edit."""
-        for place in self.plan.places:
-            try:
-                self._key_block(place.path)
-            except EditError:
-                return True
-            if self._loose_namespace(place):
-                return True
-        return False
+        namespace that is not on lines of its own: those are edited before the line edit. The
+        key blocks found on the way are kept; on a large file each core finds half of them."""
+
+        def needs(places: list[Place]) -> tuple[bool, dict[Path, KeyBlock]]:
+            for place in places:
+                try:
+                    self._key_block(place.path)
+                except EditError:
+                    return True, self._blocks
+                if self._loose_namespace(place):
+                    return True, self._blocks
+            return False, self._blocks
+
+        (ours, _), (theirs, found) = self._halves(self.plan.places, needs)
+        if found is not self._blocks:  # (found on the second core)
+            self._blocks.update(found)
+        return ours or theirs
+
+    def _halves(self, items: list, work: Callable[[list], Any]) -> tuple[Any, Any]:
+        """(work(first half of items), work(second half)), on both cores for a large file."""
+        half = len(items) // 2
+        return on_both_cores(lambda: work(items[:half]), lambda: work(items[half:]), len(self.doc.text))
 
     def _loose_namespace(self, place: Place) -> bool:
         """A KV store's namespace (now the reference's) that cannot be cut from the moved lines."""

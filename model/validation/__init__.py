@@ -8,6 +8,7 @@ errors and paths into diagnostics with line and column.
 
 from __future__ import annotations
 
+from .. import second_core
 from ..diagnostics import Diagnostic
 from ..document import Document
 from ..envvars import Environment
@@ -23,7 +24,6 @@ from .placeholders import check_placeholders
 from .providers import check_providers
 from .references import check_references
 from .resources import check_resources
-from .second_core import run_checks
 from .server import check_server
 from .structure import check_structure
 from .templates import check_templates
@@ -49,13 +49,39 @@ def validate(
     if cache is not None:
         cache.begin(doc, env, strict_env, release)
     ctx = Context(doc, env, strict_env, release, cache)
-    # the references of a large file are checked on the second core meanwhile (second_core.py)
-    run_checks(ctx, _CHECKS, aside=check_references)
+    _run_checks(ctx)
     secrets = release_secret_fields(doc.data, ctx.release)  # the one redaction rule, with the release's marks
     found = [d.masked() if secrets and is_secret_path(d.path, secrets) else d for d in ctx.diagnostics]
     if cache is not None:
         cache.end()
     return sorted(found, key=Diagnostic.sort_key)
+
+
+def _run_checks(ctx: Context) -> None:
+    """Every rule module in order; on a large file (outside an editing session) the references
+    are checked on the second core meanwhile, in a pass of their own, and their reports merged
+    where this pass would have made them."""
+    if ctx.cache is not None or not second_core.may_fork(len(ctx.doc.text)):
+        for check in _CHECKS:
+            check(ctx)
+        return
+
+    def others() -> int:
+        at = 0
+        for check in _CHECKS:
+            if check is check_references:
+                at = len(ctx.diagnostics)
+            else:
+                check(ctx)
+        return at
+
+    def references() -> list[Diagnostic]:
+        alone = Context(ctx.doc, ctx.env, ctx.strict_env, ctx.release)
+        check_references(alone)
+        return alone.diagnostics
+
+    at, theirs = second_core.on_both_cores(others, references, len(ctx.doc.text))
+    ctx.merge_reports(at, theirs)
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

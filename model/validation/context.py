@@ -193,7 +193,7 @@ class Context:
         self.diagnostics.append(Diagnostic(severity, code, path, line, column + column_offset, message))
 
     def merge_reports(self, at: int, theirs: list[Diagnostic]) -> None:
-        """Put `theirs` (what a rule module reported in a pass of its own, see second_core.py)
+        """Put `theirs` (what a rule module reported in a pass of its own, on the second core)
         at index `at` of this pass's reports, where it would have reported them in this pass,
         and drop the repeats `add` would have dropped: the first report of each stands."""
         merged, seen = [], set()

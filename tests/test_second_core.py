@@ -1,7 +1,8 @@
-"""Validation with the references checked in a forked child (model/validation/second_core.py)
-gives exactly the diagnostics of one pass in one process, in the same order; when the child
-fails in any way the parent does its work. The size threshold is lowered so that small files
-take the fork path; the files are the corpus and the hand-written ones."""
+"""Work on both cores (model/second_core.py): validation with the references checked in a
+forked child gives exactly the diagnostics of one pass in one process, in the same order;
+when the child fails in any way the parent does its work. The size threshold is lowered so
+that small files take the fork path; the files are the corpus and the hand-written ones.
+A migration's two halves give the text of one."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from llama_config.model.diagnostics import Diagnostic
 from llama_config.model.document import Document
 from llama_config.model.envvars import Environment
 from llama_config.model.errors import ConfigFileError
-from llama_config.model.validation import second_core, validate
+from llama_config.model.migration import MigrationError, migrate, needs_migration, report_lines
+from llama_config.model.releases import load_release
+from llama_config.model import second_core
+from llama_config.model.validation import validate
 from llama_config.model.validation.context import Context
 
 HERE = Path(__file__).parent
@@ -25,17 +29,17 @@ FILES = sorted(p for folder in ("corpus", "files") for p in (HERE / folder).rglo
 ENV = Environment(environ={"HOME": "/home/op"})
 
 
-def _documents() -> list[Document]:
+def _documents() -> list[tuple[Path, Document]]:
     docs = []
     for path in FILES:
         try:
-            docs.append(Document.load(path))
+            docs.append((path, Document.load(path)))
         except ConfigFileError:
             pass  # (files that do not load are other tests' business)
     return docs
 
 
-DOCS = _documents()
+LOADED, DOCS = (list(column) for column in zip(*_documents()))
 
 
 def _serial(doc: Document) -> list[Diagnostic]:
@@ -70,6 +74,29 @@ def test_a_forked_pass_equals_one_pass(forking) -> None:
     assert any(d.code in ("unknown-backend", "wrong-family", "legacy-inline-store", "backend-unused") for found in got for d in found)
 
 
+def _migrated(path: Path) -> tuple[str, list[str], bool] | str:
+    """The migrated text, the report and whether store configs moved; or the error that refused it."""
+    doc = Document.load(path)
+    try:
+        migration = migrate(doc, load_release("0.3"))
+    except MigrationError as exc:
+        return str(exc)
+    return doc.text, report_lines(migration, path.name, set()), bool(migration.plan.places)
+
+
+def test_a_migration_on_both_cores_equals_one_on_one(forking) -> None:
+    old = [path for path, doc in zip(LOADED, DOCS) if needs_migration(doc)]
+    assert len(old) > 20
+    allowed, second_core._allowed = second_core._allowed, False
+    expected = [_migrated(path) for path in old]
+    second_core._allowed = allowed
+    assert forking() == (0, 0)
+    assert [_migrated(path) for path in old] == expected
+    moved = sum(1 for found in expected if not isinstance(found, str) and found[2])
+    forks, failed = forking()
+    assert moved > 10 and forks >= 2 * moved and failed == 0  # (key blocks and new lines, at least, on both cores)
+
+
 class _Broken:
     """Stands for the pickle module in the child (only the child pickles): how it fails."""
 
@@ -81,14 +108,12 @@ class _Broken:
             raise RuntimeError("child failed")
         if self.how == "killed":
             os.kill(os.getpid(), signal.SIGKILL)
-        if self.how == "garbled":
-            return b"\x80\x05not a pickle"
-        return pickle.dumps(42)  # a result of the wrong kind
+        return b"\x80\x05not a pickle"  # garbled
 
     loads = staticmethod(pickle.loads)
 
 
-@pytest.mark.parametrize("how", ["raises", "killed", "garbled", "wrong-kind"])
+@pytest.mark.parametrize("how", ["raises", "killed", "garbled"])
 def test_a_failed_child_leaves_the_work_to_the_parent(forking, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     docs = [doc for doc in DOCS if any(d.code == "unknown-backend" for d in _serial(doc))][:3] + DOCS[:3]
     expected = [_serial(doc) for doc in docs]
@@ -107,6 +132,37 @@ def test_no_fork_beside_other_threads(forking) -> None:
         stop.set()
         worker.join()
     assert forking() == (0, 0)
+
+
+def test_both_halves_come_back(forking) -> None:
+    big = list(range(100_000))  # (a result larger than a pipe holds)
+    assert second_core.on_both_cores(lambda: "here", lambda: big, 0) == ("here", big)
+    assert forking() == (1, 0)
+
+
+def test_what_the_child_changes_stays_there(forking) -> None:
+    seen: list[str] = []
+    assert second_core.on_both_cores(lambda: seen.append("first"), lambda: seen.append("second"), 0) == (None, None)
+    assert seen == ["first"]
+
+
+def test_a_failure_here_stops_the_child(forking) -> None:
+    def fails() -> None:
+        raise ValueError("the parent's half failed")
+
+    with pytest.raises(ValueError, match="parent's half"):
+        second_core.on_both_cores(fails, lambda: threading.Event().wait(60), 0)
+    with pytest.raises(ChildProcessError):  # (killed and reaped: no child left)
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_failure_in_both_is_raised_here(forking) -> None:
+    def fails() -> None:
+        raise ValueError("the second half failed")
+
+    with pytest.raises(ValueError, match="second half"):
+        second_core.on_both_cores(lambda: None, fails, 0)
+    assert forking() == (1, 1)
 
 
 def test_validate_alone_does_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
