@@ -10,7 +10,8 @@ that does not unpickle, no fork on this platform) the parent computes that half 
 result is the same either way, only the time differs.
 
 Only in a process that runs one command and holds one thread (the editor's workers must never
-be forked), on a platform with fork, and for a text large enough for the fork to pay.
+be forked), on Linux (macOS's system libraries are not safe to use in a forked child, and
+Windows has no fork), and for a text large enough for the fork to pay.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
 import threading
 from typing import Any, Callable, TypeVar
 
@@ -38,7 +40,7 @@ def allow_for_one_command() -> None:
 
 def may_fork(size: int) -> bool:
     """Whether work on a text of `size` characters goes to both cores."""
-    return _allowed and size >= MIN_TEXT and hasattr(os, "fork") and threading.active_count() == 1
+    return _allowed and size >= MIN_TEXT and sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def on_both_cores(first: Callable[[], A], second: Callable[[], B], size: int) -> tuple[A, B]:
