@@ -17,6 +17,7 @@ tests/test_linear_work.py, each with a test that counts work.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -110,7 +111,8 @@ def run(exe: str, argv: list[str], runs: int) -> tuple[float, int, str]:
     times, code, err = [], 0, ""
     for _ in range(runs):
         start = time.perf_counter()
-        result = subprocess.run([exe, *argv], capture_output=True, text=True, timeout=900)
+        # (one core: work that takes the second core above 1 MB of text would hide growth)
+        result = subprocess.run([exe, *argv], capture_output=True, text=True, timeout=900, env={**os.environ, "LLAMA_CONFIG_ONE_CORE": "1"})
         times.append(time.perf_counter() - start)
         code, err = result.returncode, result.stderr[-300:]
     return statistics.median(times), code, err

@@ -46,8 +46,8 @@ class LineBlocks(TextPositions):
         return KeyBlock(self._attached_comment_start(line_start, key_node.column), line_start, end, key_node.column, comment, inline)
 
     def refuse_split_explicit_key(self, key_node: Node, what: str | Callable[[], str], then: str = "edit") -> None:
-        """EditError for a key _split_explicit_key finds, naming it and its line; `what` the
-        refused edit (or what makes it: a key block is asked for thousands of keys at a time)."""
+        """EditError for a key _split_explicit_key finds, naming it and its line; `what`: the
+        edit refused, or a function making that text (key_block is asked for thousands of keys)."""
         split = self._split_explicit_key(key_node)
         if split is not None:
             what = what if isinstance(what, str) else what()

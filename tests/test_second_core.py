@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -20,8 +22,9 @@ from llama_config.model.envvars import Environment
 from llama_config.model.errors import ConfigFileError
 from llama_config.model.migration import MigrationError, migrate, needs_migration, report_lines
 from llama_config.model.releases import load_release
+from llama_config.model.releases.detect import release_of
 from llama_config.model import second_core
-from llama_config.model.validation import validate
+from llama_config.model.validation import _run_checks, validate
 from llama_config.model.validation.context import Context
 
 HERE = Path(__file__).parent
@@ -55,6 +58,7 @@ def _serial(doc: Document) -> list[Diagnostic]:
 def forking(monkeypatch: pytest.MonkeyPatch):
     """Forking allowed, for files of any size; yields a function giving (the forks, the
     children that failed) since."""
+    assert threading.active_count() == 1, "a thread left running by another test: nothing would fork"
     monkeypatch.setattr(second_core, "_allowed", True)
     monkeypatch.setattr(second_core, "MIN_TEXT", 0)
     forks, failed = second_core.forks_started, second_core.children_failed
@@ -97,6 +101,39 @@ def test_a_migration_on_both_cores_equals_one_on_one(forking) -> None:
     assert moved > 10 and forks >= 2 * moved and failed == 0  # (key blocks and new lines, at least, on both cores)
 
 
+def _reports(doc: Document) -> tuple[list[Diagnostic], list[tuple]]:
+    """The diagnostics of one pass in the order the rule modules made them (validate sorts them)."""
+    ctx = Context(doc, ENV, False, release_of(doc.data, None))
+    _run_checks(ctx)
+    return ctx.diagnostics, ctx.markers
+
+
+def test_the_reports_stand_where_one_pass_makes_them(forking) -> None:
+    allowed, second_core._allowed = second_core._allowed, False
+    expected = [_reports(doc) for doc in DOCS]
+    second_core._allowed = allowed
+    assert [_reports(doc) for doc in DOCS] == expected
+    assert forking() == (len(DOCS), 0)
+
+
+MIXED = (  # three store configs: the child's half holds one written as {...}, which needs tree edits
+    "version: 2\nproviders:\n  vector_io:\n"
+    + "".join(f"  - provider_id: {p}\n    provider_type: inline::faiss\n    config:\n      kvstore:\n        type: sqlite\n"
+              f"        db_path: ${{env.D:/d}}/{p}.db\n" for p in "ab")
+    + "  - {provider_id: c, provider_type: 'inline::faiss', config: {kvstore: {type: sqlite, db_path: '${env.D:/d}/c.db', namespace: n}}}\n"
+)  # fmt: skip
+
+
+def test_a_migration_that_needs_tree_edits_in_the_childs_half(forking, tmp_path: Path) -> None:
+    (tmp_path / "old.yaml").write_text(MIXED)
+    allowed, second_core._allowed = second_core._allowed, False
+    expected = _migrated(tmp_path / "old.yaml")
+    second_core._allowed = allowed
+    assert not isinstance(expected, str) and expected[2]
+    assert _migrated(tmp_path / "old.yaml") == expected
+    assert forking()[0] >= 1
+
+
 class _Broken:
     """Stands for the pickle module in the child (only the child pickles): how it fails."""
 
@@ -111,15 +148,20 @@ class _Broken:
         return b"\x80\x05not a pickle"  # garbled
 
     loads = staticmethod(pickle.loads)
+    HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
-@pytest.mark.parametrize("how", ["raises", "killed", "garbled"])
-def test_a_failed_child_leaves_the_work_to_the_parent(forking, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+@pytest.mark.parametrize(("how", "said"), [("raises", "exit status 1"), ("killed", "signal 9"), ("garbled", "its result did not unpickle")])
+def test_a_failed_child_leaves_the_work_to_the_parent(forking, monkeypatch: pytest.MonkeyPatch, capsys, how: str, said: str) -> None:
     docs = [doc for doc in DOCS if any(d.code == "unknown-backend" for d in _serial(doc))][:3] + DOCS[:3]
     expected = [_serial(doc) for doc in docs]
     monkeypatch.setattr(second_core, "pickle", _Broken(how))
     assert [validate(doc, ENV) for doc in docs] == expected
     assert forking() == (len(docs), len(docs))
+    assert capsys.readouterr().err == ""  # (said only when asked)
+    monkeypatch.setenv("LLAMA_CONFIG_DEBUG", "1")
+    validate(docs[0], ENV)
+    assert f"the second core's half failed ({said}" in capsys.readouterr().err
 
 
 def test_no_fork_beside_other_threads(forking) -> None:
@@ -146,14 +188,20 @@ def test_what_the_child_changes_stays_there(forking) -> None:
     assert seen == ["first"]
 
 
-def test_a_failure_here_stops_the_child(forking) -> None:
+def test_a_failure_here_stops_the_child(forking, monkeypatch: pytest.MonkeyPatch) -> None:
+    kills: list[tuple[int, int]] = []
+    real_kill = os.kill
+    monkeypatch.setattr(second_core.os, "kill", lambda pid, sig: (kills.append((pid, sig)), real_kill(pid, sig)))
+
     def fails() -> None:
         raise ValueError("the parent's half failed")
 
     with pytest.raises(ValueError, match="parent's half"):
-        second_core.on_both_cores(fails, lambda: threading.Event().wait(60), 0)
-    with pytest.raises(ChildProcessError):  # (killed and reaped: no child left)
-        os.waitpid(-1, os.WNOHANG)
+        second_core.on_both_cores(fails, lambda: threading.Event().wait(600), 0)
+    ((pid, sig),) = kills
+    assert sig == signal.SIGKILL
+    with pytest.raises(ChildProcessError):  # (and reaped)
+        os.waitpid(pid, os.WNOHANG)
 
 
 def test_a_failure_in_both_is_raised_here(forking) -> None:
@@ -185,17 +233,43 @@ def test_no_fork_for_an_editing_session(forking) -> None:
     assert forking() == (0, 0)
 
 
-def test_merge_keeps_the_order_of_one_pass_and_drops_repeats() -> None:
+def test_merge_keeps_the_order_of_one_pass_and_drops_repeats_as_add_does() -> None:
     doc = Document("version: 2\n")
-    ctx = Context(doc, ENV, False, None)
+    ours, theirs = Context(doc, ENV, False, None), Context(doc, ENV, False, None)
+    for code, message in [("a", "first"), ("b", "both"), ("c", "postgres://u:pw1@h"), ("c", "postgres://u:pw2@h")]:
+        ours.add("error", code, ("x",), message)
+    for code, message in [("d", "theirs"), ("a", "first"), ("b", "both")]:
+        theirs.add("error", code, ("x",), message)
+    first, both, pw1, pw2 = ours.diagnostics
+    assert pw1 == pw2  # (the passwords are masked: told apart by what was reported, as add does)
+    ours.merge_reports(1, theirs.diagnostics, theirs.markers)  # (the references' place: after "first")
+    # their "first" repeats a report made before theirs (dropped); our "both" now follows their
+    # copy of it (dropped: one pass would not report it again); both URLs stay
+    assert ours.diagnostics == [first, theirs.diagnostics[0], theirs.diagnostics[2], pw1, pw2]
+    assert len(ours.markers) == len(ours.diagnostics)
 
-    def report(code: str, message: str) -> Diagnostic:
-        return Diagnostic("error", code, ("x",), 1, 1, message)
 
-    before, repeat, after = report("a", "first"), report("b", "both"), report("c", "last")
-    ctx.diagnostics[:] = [before, repeat, after]  # `repeat` reported after the aside module's place
-    theirs = [report("d", "theirs"), report("a", "first"), report("b", "both")]
-    ctx.merge_reports(1, theirs)
-    # theirs go at index 1; their copy of `before` repeats an earlier report (dropped), and the
-    # parent's `repeat` now follows their copy of it (dropped: one pass would not report it again)
-    assert ctx.diagnostics == [before, theirs[0], theirs[2], after]
+def _one_command(tmp_path: Path, script: str, *args: str, **env: str) -> str:
+    """What a process that starts as the llama-config program does says on stderr (`script`
+    runs after console_main has set the process up, in place of the command)."""
+    code = (
+        "import sys\n"
+        "from llama_config.tui import cli\n"
+        "from llama_config.model import second_core\n"
+        "def run(args):\n" + "".join(f"    {line}\n" for line in script.splitlines()) + "    return 0\n"
+        "cli.main = lambda: run(None)\n"
+        "sys.argv = ['llama-config', *sys.argv[1:]]\n"
+        "cli.console_main()\n"
+    )
+    found = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env={**os.environ, **env}, cwd=tmp_path, timeout=120)
+    assert found.returncode == 0, found.stderr
+    return found.stdout + found.stderr
+
+
+def test_a_one_shot_command_may_fork_and_the_editor_may_not(tmp_path: Path) -> None:
+    assert second_core._allowed is False  # (importing it allows nothing)
+    said = "print('allowed', second_core._allowed, file=sys.stderr)"
+    assert "allowed True" in _one_command(tmp_path, said, "validate", "x.yaml")
+    assert "allowed False" in _one_command(tmp_path, said, "validate", "x.yaml", LLAMA_CONFIG_ONE_CORE="1")
+    assert "allowed False" in _one_command(tmp_path, said, "edit", "x.yaml")
+

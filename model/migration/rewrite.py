@@ -93,7 +93,7 @@ class Rewrite:
         for place in others:
             parent = place.path[:-1]
             groups.setdefault((parent, place.target[len(parent)]), []).append(place)
-        ours, theirs = self._halves(list(groups.items()), lambda part: [e for (parent, key), places in part for e in self._group_edits(parent, key, places)])
+        ours, theirs = self._halves(list(groups.items()), self._edits_of_groups)
         edits += ours + theirs
         expected = self._expected(line_places)
         added = None
@@ -125,6 +125,7 @@ class Rewrite:
                     return True, self._blocks
             return False, self._blocks
 
+        # (each half is looked through to its end, also when the other has the answer)
         (ours, _), (theirs, found) = self._halves(self.plan.places, needs)
         if found is not self._blocks:  # (found on the second core)
             self._blocks.update(found)
@@ -133,7 +134,11 @@ class Rewrite:
     def _halves(self, items: list, work: Callable[[list], Any]) -> tuple[Any, Any]:
         """(work(first half of items), work(second half)), on both cores for a large file."""
         half = len(items) // 2
-        return on_both_cores(lambda: work(items[:half]), lambda: work(items[half:]), len(self.doc.text))
+        size = len(self.doc.text) if half else 0  # (nothing to share: no fork)
+        return on_both_cores(lambda: work(items[:half]), lambda: work(items[half:]), size)
+
+    def _edits_of_groups(self, groups: list[tuple[tuple[Path, str], list[Place]]]) -> list[tuple[int, int, str]]:
+        return [edit for (parent, new_key), places in groups for edit in self._group_edits(parent, new_key, places)]
 
     def _loose_namespace(self, place: Place) -> bool:
         """A KV store's namespace (now the reference's) that cannot be cut from the moved lines."""

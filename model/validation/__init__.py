@@ -75,13 +75,13 @@ def _run_checks(ctx: Context) -> None:
                 check(ctx)
         return at
 
-    def references() -> list[Diagnostic]:
+    def references() -> tuple[list[Diagnostic], list[tuple]]:
         alone = Context(ctx.doc, ctx.env, ctx.strict_env, ctx.release)
         check_references(alone)
-        return alone.diagnostics
+        return alone.diagnostics, alone.markers
 
-    at, theirs = second_core.on_both_cores(others, references, len(ctx.doc.text))
-    ctx.merge_reports(at, theirs)
+    at, (theirs, markers) = second_core.on_both_cores(others, references, len(ctx.doc.text))
+    ctx.merge_reports(at, theirs, markers)
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

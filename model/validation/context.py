@@ -128,6 +128,7 @@ class Context:
         self.strict_env = strict_env  # an env file was given: unset variables are errors
         self.release = release  # the server release the file is judged against
         self.diagnostics: list[Diagnostic] = []
+        self.markers: list[tuple] = []  # what `add` told each of them apart by, for merge_reports
         self._seen: set[tuple] = set()
         self._marked: list | None = None
         # an editing session's model.validation.incremental.PassCache: the reports of each
@@ -191,18 +192,19 @@ class Context:
         self._seen.add(marker)
         line, column = at or self.doc.position(path, key=key)
         self.diagnostics.append(Diagnostic(severity, code, path, line, column + column_offset, message))
+        self.markers.append(marker)
 
-    def merge_reports(self, at: int, theirs: list[Diagnostic]) -> None:
-        """Put `theirs` (what a rule module reported in a pass of its own, on the second core)
-        at index `at` of this pass's reports, where it would have reported them in this pass,
-        and drop the repeats `add` would have dropped: the first report of each stands."""
-        merged, seen = [], set()
-        for d in [*self.diagnostics[:at], *theirs, *self.diagnostics[at:]]:
-            marker = (d.code, d.path, d.message)
-            if marker not in seen:
-                seen.add(marker)
-                merged.append(d)
-        self.diagnostics[:] = merged
+    def merge_reports(self, at: int, diagnostics: list[Diagnostic], markers: list[tuple]) -> None:
+        """Put the reports of another pass that ran one rule module (on the second core; its
+        diagnostics and markers) at index `at` of this pass's, where this pass would have made
+        them, and drop the repeats `add` would have dropped across the two: theirs of a report
+        made before `at`, ours after `at` of one of theirs. Neither side repeats itself."""
+        before = set(self.markers[:at])
+        theirs = [(d, m) for d, m in zip(diagnostics, markers) if m not in before]
+        seen = {m for _, m in theirs}
+        after = [(d, m) for d, m in zip(self.diagnostics[at:], self.markers[at:]) if m not in seen]
+        self.diagnostics[at:] = [d for d, _ in theirs + after]
+        self.markers[at:] = [m for _, m in theirs + after]
         self._seen |= seen
 
     def provider_scalars(self, phase: str, item: tuple, check: Callable[[Path, Node], None]) -> None:
