@@ -563,8 +563,10 @@ class Document(LineBlocks, EditGuards):
         `?` before it when that key is written explicitly (`? name` puts the name two columns in)."""
         key = mapping.items[0][0]
         explicit = self._explicit_key_column(key)
-        split = self._split_explicit_key(key) if explicit is None else None
-        return explicit if explicit is not None else split[1] if split is not None else key.column
+        if explicit is not None:
+            return explicit
+        split = self._split_explicit_key(key)  # (`?` alone on the line above the key)
+        return split[1] if split is not None else key.column
 
     def delete(self, path: Path) -> None:
         """Remove the key at `path` with its value and the comment lines directly above it."""

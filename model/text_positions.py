@@ -12,6 +12,8 @@ from .yamltree import ALIAS, MAP, SEQ, Node
 TRAILING_COMMENT = re.compile(r"[ \t]+#[^\r\n]*")  # an end-of-line comment with the blanks before it
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 YAML_BREAKS = "\n\r\x85\u2028\u2029"  # what PyYAML reads as a line break (and so as a comment's end)
+# a `?` that marks an explicit key: a blank or a line break follows it (`?x` is a plain scalar)
+_KEY_MARK = re.compile(r"\?(?:[ \t\r\n\x85\u2028\u2029]|$)")
 # a line holding nothing but the `?` of an explicit key (after list markers; a comment may follow)
 _LONE_KEY_MARK = re.compile(r"[ \t]*(?:-[ \t]+)*(\?)[ \t]*(?:#.*)?")
 
@@ -79,18 +81,20 @@ class TextPositions:
     _cr_checked: str | None = None  # the text _cr was found for
     _cr = False  # whether it holds a \r
 
-    _question_checked: str | None = None  # the text _question was found for
-    _question = False  # whether it holds a `?` (explicit keys)
+    _key_marks_checked: str | None = None  # the text _key_marks was found for
+    _key_marks = False  # whether it holds a `?` that marks a key
 
     def _has_cr(self) -> bool:
         if self._cr_checked is not self.text:  # (asked once per text, not once per line)
             self._cr_checked, self._cr = self.text, "\r" in self.text
         return self._cr
 
-    def _has_question_mark(self) -> bool:
-        if self._question_checked is not self.text:
-            self._question_checked, self._question = self.text, "?" in self.text
-        return self._question
+    def may_hold_explicit_keys(self) -> bool:
+        """Whether the text holds a `?` that marks a key (asked for each of thousands of keys
+        a migration moves: looked for once per text)."""
+        if self._key_marks_checked is not self.text:
+            self._key_marks_checked, self._key_marks = self.text, _KEY_MARK.search(self.text) is not None
+        return self._key_marks
 
     def _line_start(self, index: int) -> int:
         text = self.text
@@ -250,7 +254,7 @@ class TextPositions:
         """(line start, column) of the `?` of a key written explicitly with the `?` on a line of
         its own above it (`?` or `? # note`, the name below it, more indented), or None. No
         line edit takes such a key: the `?` would be left behind."""
-        if not self._has_question_mark():  # (a migration asks for each of thousands of keys)
+        if not self.may_hold_explicit_keys():
             return None
         start = self._line_start(key_node.start)
         if self.text[start : key_node.start].strip(" "):

@@ -198,14 +198,11 @@ def _refuse_shared_values(doc: Document, plan: Plan) -> None:
             )
 
 
-_EXPLICIT_KEY_MARK = re.compile(r"\?(?:[ \t\r\n\x85\u2028\u2029]|$)")
-
-
 def _refuse_explicit_keys(doc: Document, plan: Plan) -> None:
     """A store config whose key is written `? name` (its settings below a `:` line of their
     own): its lines are not a key's block the move can cut. Asked before any edit."""
-    if not _EXPLICIT_KEY_MARK.search(doc.text):
-        return  # (a `?` that marks a key has a space or a line break after it: no look at every store config)
+    if not doc.may_hold_explicit_keys():
+        return  # (no look at every store config)
     for place in plan.places:
         key, parent = doc.key_node_at(place.path), doc.node_at(place.path[:-1])
         if key is not None and not parent.resolved.flow and doc._explicit_key_column(key) is not None:

@@ -116,20 +116,20 @@ class Rewrite:
         key blocks found on the way are kept; on a large file each core finds half of them."""
 
         def needs(places: list[Place]) -> tuple[bool, dict[Path, KeyBlock]]:
-            for place in places:
-                try:
-                    self._key_block(place.path)
-                except EditError:
-                    return True, self._blocks
-                if self._loose_namespace(place):
-                    return True, self._blocks
-            return False, self._blocks
+            return any(self._needs_tree_edit(place) for place in places), self._blocks
 
         # (each half is looked through to its end, also when the other has the answer)
         (ours, _), (theirs, found) = self._halves(self.plan.places, needs)
         if found is not self._blocks:  # (found on the second core)
             self._blocks.update(found)
         return ours or theirs
+
+    def _needs_tree_edit(self, place: Place) -> bool:
+        try:
+            self._key_block(place.path)
+        except EditError:
+            return True
+        return self._loose_namespace(place)
 
     def _halves(self, items: list, work: Callable[[list], Any]) -> tuple[Any, Any]:
         """(work(first half of items), work(second half)), on both cores for a large file."""
