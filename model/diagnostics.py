@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .control_chars import one_line
+from .errors import location
 from .redaction import is_secret_path, mask_quoted, redact_text
 from .yamlpath import Path, format_path
 
@@ -70,9 +71,9 @@ CODES: dict[str, str] = {
 _NAMES_ONLY = {"unknown-key"}  # codes whose messages quote no value
 
 
-def message_line(file: str, line: object, column: object, severity: str, message: str, code: str) -> str:
+def message_line(file: str, line: int | None, column: int | None, severity: str, message: str, code: str) -> str:
     """`FILE:LINE:COL: severity: message [code]`, one line whatever the message quotes (one_line)."""
-    return f"{file}:{line}:{column}: {severity}: {one_line(message)} [{code}]"
+    return f"{location(file, line, column)}: {severity}: {one_line(message)} [{code}]"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,15 @@ _LONGEST_LOOKED_AT = 2000  # characters of a line searched for its key
 _KEY = re.compile(r"""(?:^|[\s{,\-?])(?P<key>[^\s:#,{}\[\]'"]+|'[^']*'|"[^"]*")\s*:(?=\s|$)""")
 
 
+def location(file: str, line: int | None, column: int | None) -> str:
+    """`FILE:LINE:COL`, or as much of it as is known (a file that cannot be read has no line)."""
+    parts = [file]
+    if line is not None:
+        parts.append(str(line))
+        if column is not None:
+            parts.append(str(column))
+    return ":".join(parts)
+
 class ConfigFileError(Exception):
     """The file cannot be read, parsed or written."""
 
@@ -34,12 +43,7 @@ class ConfigFileError(Exception):
         self.column = column
 
     def location(self) -> str:
-        parts = [self.file or "<input>"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return location(self.file or "<input>", self.line, self.column)
 
     def __str__(self) -> str:
         return f"{self.location()}: error: {one_line(self.message)}"

@@ -146,3 +146,9 @@ def test_unknown_format_is_a_command_line_error(run_cli, findings_file):
 def test_finding_of_an_error_keeps_its_place():
     f = Finding.of_error("run.yaml", ConfigFileError("bad", "run.yaml", 3, 4))
     assert (f.severity, f.code, f.line, f.column, f.message) == ("error", "unreadable", 3, 4, "bad")
+
+
+def test_a_finding_without_a_line_or_column_prints_what_it_has():
+    assert Finding.of_error("run.yaml", ConfigFileError("no such file", "run.yaml")).text() == "run.yaml: error: no such file [unreadable]"
+    assert Finding("run.yaml", "error", "unreadable", 3, None, "bad").text() == "run.yaml:3: error: bad [unreadable]"
+    assert Finding("run.yaml", "warning", "unknown-key", 3, 5, "x").text() == "run.yaml:3:5: warning: x [unknown-key]"

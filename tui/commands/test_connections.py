@@ -14,6 +14,8 @@ import json
 import math
 import sys
 
+from rich.cells import cell_len
+
 from llama_config.model.control_chars import escape_controls, one_line
 from llama_config.model.errors import ConfigFileError
 from llama_config.model.probes import ProbeResult, declared_backends, plan, plan_providers, redact, run_probes
@@ -50,12 +52,18 @@ def _table(columns: tuple[str, ...], names: list[tuple], results: list[ProbeResu
         for name, r in zip(names, results)
     ]
     latency = columns.index("LATENCY")
-    widths = [max(len(row[i]) for row in rows) for i in range(len(columns) - 1)]
+    # measured in terminal cells: a backend named in CJK takes two per character
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(len(columns) - 1)]
     lines = []
     for row in rows:
-        cells = [cell.rjust(w) if i == latency else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        cells = [_padded(cell, w, right=i == latency) for i, (cell, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells + [row[-1]]).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _padded(cell: str, width: int, right: bool) -> str:
+    pad = " " * (width - cell_len(cell))
+    return pad + cell if right else cell + pad
 
 
 def _cell(text: str) -> str:
