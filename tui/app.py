@@ -14,29 +14,28 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
-from textual.widgets import Input, Select, Static, Switch, Tree
+from textual.widgets import Static, Tree
 
 from llama_config.model.document import EditError
 from llama_config.model.envvars import Environment
 from llama_config.model.errors import ConfigFileError
-from llama_config.model.facts import type_tag_of
-from llama_config.model.operations import backends_of_family
 from llama_config.model.session import EditSession
 from llama_config.model.yamlpath import Path, format_path
 
 from .idle_collect import IdleCollector
 from .backend_actions import BackendActions
+from .form_events import FormEvents
 from .palette import EditorCommands
+from .probe_actions import ProbeActions
 from .provider_actions import ProviderActions
 from .widgets.config_tree import ConfigTree, NodeRef
-from .widgets.detail import PartitionInput, ReferenceSelect
 from .widgets.detail import DetailPane
 from .widgets.diagnostics_panel import DiagnosticsPanel
 from .widgets.footer import SteadyFooter
 from .widgets.header import SteadyHeader
 
 
-class ConfigEditorApp(BackendActions, ProviderActions, App[None]):
+class ConfigEditorApp(FormEvents, BackendActions, ProviderActions, ProbeActions, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "llama-config"
     COMMANDS = App.COMMANDS | {EditorCommands}
@@ -247,175 +246,6 @@ class ConfigEditorApp(BackendActions, ProviderActions, App[None]):
                 self.call_after_refresh(self._focus_field, path)
                 return
 
-    # -- editing fields ------------------------------------------------------------------
-
-    @on(Input.Submitted)
-    def input_submitted(self, event: Input.Submitted) -> None:
-        self._apply_input(event.input)
-
-    def on_descendant_blur(self, event: Any) -> None:
-        from .widgets.fields import FieldInput
-
-        widget = event.widget
-        # a field on its way out was redrawn from the file after its own value was written
-        # (a secret turned into a placeholder): its text is not the operator's pending edit
-        if getattr(widget, "_pruning", False) or not widget.is_attached:
-            return
-        if isinstance(widget, (FieldInput, PartitionInput)) and widget.value != widget.original and not self._in_modal():
-            self._apply_input(widget)
-
-    def _in_modal(self) -> bool:
-        return len(self.screen_stack) > 1
-
-    def _apply_pending(self) -> None:
-        """Apply what was typed in the focused field without Enter. ctrl+s / ctrl+q must not
-        save or quit past it: the blur that would apply it only comes once their dialog is up."""
-        from .widgets.fields import FieldInput
-
-        widget = self.focused
-        if isinstance(widget, (FieldInput, PartitionInput)) and widget.value != widget.original and not self._in_modal():
-            self._apply_input(widget)
-
-    def _apply_input(self, widget: Input) -> None:
-        from .widgets.fields import FieldInput
-
-        session = self.session
-        if session is None or self._in_modal():
-            return
-        if isinstance(widget, FieldInput):
-            from .field_apply import apply_field
-
-            apply_field(self, widget)
-        elif isinstance(widget, PartitionInput):
-            if widget.value == widget.original:
-                return
-            backend = (session.doc.value_at(widget.ref_path) or {}).get("backend")
-            family = "kv" if widget.key == "namespace" else "sql"
-            if not isinstance(backend, str):
-                self.notify_error("choose the backend first")
-                return
-            self.change(
-                f"Set {format_path(widget.ref_path)}.{widget.key}. {self._data_stays(widget.ref_path)}",
-                lambda: session.set_reference(widget.ref_path, family, backend, widget.value),
-                timeout=8,
-            )
-
-    def _ask_secret(self, widget: Any, literal: str) -> None:
-        """A plain secret typed into a provider's field: a placeholder by default, the literal
-        only once confirmed."""
-        from llama_config.model.provider_ops import id_of
-
-        from .screens.provider_dialogs import SecretDialog, variable_for
-
-        session = self.session
-        assert session is not None
-        path = widget.path
-        provider_id = id_of((session.doc.value_at(path[:3]) or {}).get("provider_id"))
-
-        def done(value: str | None) -> None:
-            if value is None:
-                widget.value = widget.original
-                return
-            if value != literal:
-                self.notify(f"Set {value[6:-1]} in the server's environment: the value you typed was not written", timeout=6)
-            widget.original = widget.written = widget.value  # handled: leaving the field must not ask again
-            self.change(f"Set {format_path(path)}", lambda: session.set_value(path, value))
-
-        self.push_screen(SecretDialog(format_path(path[4:]), variable_for(provider_id, ".".join(map(str, path[4:]))), literal), done)
-
-    @on(Select.Changed, "ReferenceSelect")
-    def reference_changed(self, event: Select.Changed) -> None:
-        select = event.select
-        assert isinstance(select, ReferenceSelect)
-        session = self.session
-        if session is None or event.value is Select.NULL or not isinstance(event.value, str):
-            return
-        current = session.doc.value_at(select.ref_path)
-        if isinstance(current, dict) and current.get("backend") == event.value:
-            return
-        partition = current.get("namespace" if select.family == "kv" else "table_name") if isinstance(current, dict) else None
-        if partition is None:
-            partition = select.ref_path[-1] if select.ref_path[:2] == ("storage", "stores") else "quota" if select.ref_path[:2] == ("server", "quota") else str(select.ref_path[1])
-        self.change(
-            f"{format_path(select.ref_path)} now uses {event.value}. {self._data_stays(select.ref_path)}",
-            lambda: session.set_reference(select.ref_path, select.family, event.value, partition),
-            timeout=8,
-        )
-
-    def _data_stays(self, ref_path: Path) -> str:
-        """Said when a store moves to another backend or namespace: its old data does not follow."""
-        from llama_config.model.data_location import data_stays, reference_data
-
-        assert self.session is not None
-        where = reference_data(self.session.doc, ref_path, self.session.env)
-        return data_stays(where) if where else ""
-
-    @on(Select.Changed, "FieldSelect")
-    def field_chosen(self, event: Select.Changed) -> None:
-        select = event.select
-        session = self.session
-        if session is None or self._in_modal():
-            return
-        path = select.path  # type: ignore[attr-defined]
-        present = session.doc.node_at(path) is not None
-        if event.value is Select.NULL:
-            if present:
-                self.change(f"Removed {format_path(path)}", lambda: session.unset(path))
-            return
-        if present and session.doc.value_at(path) == event.value and type(session.doc.value_at(path)) is type(event.value):
-            return
-        self.change(f"Set {format_path(path)}", lambda: session.set_value(path, event.value))
-
-    @on(Select.Changed, "ProviderSelect")
-    def resource_provider_chosen(self, event: Select.Changed) -> None:
-        from llama_config.model.provider_ops import edit_resource
-
-        session = self.session
-        path = event.select.resource_path  # type: ignore[attr-defined]
-        if session is None or self._in_modal() or not isinstance(event.value, str) or session.doc.value_at(path + ("provider_id",)) == event.value:
-            return
-        kind, index = str(path[1]), int(path[2])
-        self.change(
-            f"{format_path(path)} is now served by {event.value}",
-            lambda: session.run(f"serve {format_path(path)} by {event.value}", lambda: edit_resource(session.doc, kind, index, {"provider_id": event.value}, session.release(), session.env)),
-        )
-
-    @on(Select.Changed, "#auth-type")
-    def auth_type_changed(self, event: Select.Changed) -> None:
-        session = self.session
-        if session is None:
-            return
-        # the picker shows the type a placeholder selects (`${env.AUTH:+oauth2_token}`): compared
-        # with the written text, mounting the form replaced the whole provider config
-        current_type = type_tag_of(session.doc.value_at(("server", "auth", "provider_config")))
-        if event.value is Select.NULL:
-            if session.doc.node_at(("server", "auth")) is not None:
-                self.change("Authentication removed", lambda: session.unset(("server", "auth")))
-            return
-        if event.value == current_type:
-            return
-        self.change(f"Authentication: {event.value}", lambda: session.set_value(("server", "auth", "provider_config"), {"type": event.value}))
-
-    @on(Switch.Changed, "#quota-enabled")
-    def quota_switched(self, event: Switch.Changed) -> None:
-        session = self.session
-        if session is None:
-            return
-        enabled = session.doc.node_at(("server", "quota")) is not None
-        if event.value == enabled:
-            return
-        if not event.value:
-            from .quota_off import ask_quota_off
-
-            ask_quota_off(self, event.switch)
-            return
-        kv = backends_of_family(session.doc, "kv")
-        if not kv:
-            self.notify_error("quotas need a kv_* backend for their counters: create one first")
-            event.switch.value = False
-            return
-        self.change("Quotas turned on", lambda: session.enable_quota(kv[0], "quota", 100, 1000))
-
     # -- actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -565,80 +395,6 @@ class ConfigEditorApp(BackendActions, ProviderActions, App[None]):
             self.notify("Loaded")
         self.refresh(recompose=True)
         self.call_after_refresh(self.on_mount)
-
-    # -- connection tests -------------------------------------------------------------------
-
-    def action_test_backend(self) -> None:
-        """t: test the selected backend, or what the selected provider's config points at."""
-        name = self._selected_backend()
-        if name is not None:
-            self._start_probes([name])
-            return
-        ref = self._selected("provider")
-        if ref is not None:
-            self._start_probes([], provider=ref.path)
-
-    def action_test_all(self) -> None:
-        if self.session is not None:
-            self._start_probes(None, provider=("providers",))
-
-    def _start_probes(self, names: list[str] | None, provider: Path | None = None) -> None:
-        """Probe the backends in `names` (None: all) and the providers at or under `provider`
-        (a provider's path, or ("providers",) for every enabled one that has a probe)."""
-        from llama_config.model.probes import plan
-
-        from .widgets.probe_status import provider_targets
-
-        session = self.session
-        assert session is not None
-        try:
-            targets = plan(session.data, session.env, names, session.release()) if names != [] else []
-        except KeyError as exc:
-            self.notify_error(f"no backend {exc}")
-            return
-        if provider is not None:
-            found, why_not = provider_targets(session, provider)
-            targets += found
-            if why_not and not targets:
-                self.notify(why_not, timeout=6)
-                return
-        if not targets:
-            self.notify("There are no backends to test", timeout=3)
-            return
-        # one group per kind of work: a new test run replaces the one still going
-        self.run_worker(self._probe(targets), group="probes", exclusive=True, exit_on_error=False)
-
-    async def _probe(self, targets: list) -> None:
-        from llama_config.model.probes import ProbeRun
-
-        from .widgets.probe_status import probe_key
-
-        state = self.tree.probe_state
-        for target in targets:
-            state.pop(probe_key(target.api, target.name), None)
-        run = ProbeRun(targets, on_start=lambda target: self._probe_started(probe_key(target.api, target.name)), on_result=self._probe_finished)
-        what = "backend" if all(t.api is None for t in targets) else "connection"
-        self.notify(f"Testing {len(targets)} {what}{'s' if len(targets) != 1 else ''}…", timeout=3)
-        results = await run.run()
-        failed = [r for r in results if not r.ok]
-        if failed:
-            self.notify(", ".join(f"{r.backend}: {r.category}" for r in failed), title=f"{len(failed)} of {len(results)} unreachable", severity="error", timeout=8)
-        else:
-            self.notify(f"All {len(results)} reachable", title="Connection tests", timeout=4)
-
-    def _probe_started(self, key: str) -> None:
-        self.tree.probe_state[key] = None  # running
-        self.tree.refresh_probe_labels()
-
-    def _probe_finished(self, result: Any) -> None:
-        from .widgets.probe_status import probe_key
-
-        key = probe_key(result.api, result.backend)
-        self.tree.probe_state[key] = result
-        self.tree.refresh_probe_labels()
-        current = self.detail.current
-        if current is not None and current.kind in ("backend", "provider") and self.detail.probe_key_of(current) == key:
-            self.detail.show(current)
 
     # -- saving and quitting ---------------------------------------------------------------
 
