@@ -2,13 +2,14 @@
 
 A one-shot command (validate, set, migrate, ...) on 50,000 providers spends seconds in work
 that splits into independent halves (the references' checks and the other rules; the key
-blocks and the new lines of a migration's first and second half of the providers), while the
-machine's second core idles. The child shares the parsed tree with the parent (fork copies a
-page only when one of them writes to it), computes its half, sends the result back pickled
-through a pipe and exits. When the child fails in any way (an exception, a result that does
-not pickle or unpickle, a signal, the memory killer, which is told to take it first) the
-parent computes that half itself: the result is the same either way, only the time differs
-(LLAMA_CONFIG_DEBUG=1 says when it happens).
+blocks and the new lines of a migration's first and second half of the providers; the labels
+of the first and second half of `show`'s lines), while the machine's second core idles. The
+child shares the parsed tree with the parent (fork copies a page only when one of them
+writes to it), computes its half, sends the result back pickled through a pipe and exits.
+When the child fails in any way (an exception, a result that does not pickle or unpickle, a
+signal, the memory killer, which is told to take it first) the parent computes that half
+itself: the result is the same either way, only the time differs (LLAMA_CONFIG_DEBUG=1 says
+when it happens).
 
 Only in a process that runs one command (console_main allows it; the editor never does), holds
 one thread, runs on Linux (macOS's system libraries are not safe to use in a forked child,

@@ -3,10 +3,11 @@ one thread (as a command's is: work forks only there). Validation with the refer
 in a forked child gives exactly the diagnostics of one pass in one process, in the same order;
 when the child fails in any way the parent does its work. The size threshold is lowered so
 that small files take the fork path; the files are the corpus and the hand-written ones. A
-migration's two halves give the text of one."""
+migration's two halves give the text of one, and `show`'s two halves the lines of one."""
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import signal
@@ -16,6 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from llama_config.model.diagnostics import Diagnostic
 from llama_config.model.document import Document
@@ -27,6 +29,7 @@ from llama_config.model.releases.detect import release_of
 from llama_config.model import second_core
 from llama_config.model.validation import _run_checks, validate
 from llama_config.model.validation.context import Context
+from llama_config.tui.commands.show import build_tree, print_tree
 
 HERE = Path(__file__).parent
 FILES = sorted(p for folder in ("corpus", "files") for p in (HERE / folder).rglob("*.yaml"))
@@ -100,6 +103,23 @@ def test_a_migration_on_both_cores_equals_one_on_one(forking) -> None:
     moved = sum(1 for found in expected if not isinstance(found, str) and found[2])
     forks, failed = forking()
     assert moved > 10 and forks >= 2 * moved and failed == 0  # (key blocks and new lines, at least, on both cores)
+
+
+def _shown(doc: Document) -> str:
+    out = io.StringIO()
+    for tree in build_tree(doc, "run.yaml", ENV):
+        print_tree(tree, Console(file=out, highlight=False), len(doc.text))
+    return out.getvalue()
+
+
+def test_show_on_both_cores_prints_what_one_core_prints(forking) -> None:
+    allowed, second_core._allowed = second_core._allowed, False
+    expected = [_shown(doc) for doc in DOCS]
+    second_core._allowed = allowed
+    assert forking() == (0, 0)
+    assert [_shown(doc) for doc in DOCS] == expected
+    assert forking() == (len(DOCS), 0)
+    assert any(text.count("\n") > 40 for text in expected)
 
 
 def _reports(doc: Document) -> tuple[list[Diagnostic], list[tuple]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from rich.console import Console
 from rich.markup import RE_TAGS, escape as _rich_escape
@@ -19,6 +19,7 @@ from llama_config.model.release_secrets import release_secret_fields
 from llama_config.model.references import Reference, backend_users, find_references, iter_providers
 from llama_config.model.releases import Release
 from llama_config.model.releases.detect import release_of
+from llama_config.model.second_core import may_fork, on_both_cores
 from llama_config.model.facts import family_of, type_tag_of
 from llama_config.model.validation import is_newer_format, is_old_format
 from llama_config.model.variables import variables_used
@@ -75,6 +76,37 @@ def _ref_label(ref: Reference, backends: dict) -> str:
     return f"{arrow}  {partition}"
 
 
+class _Later:
+    """A label made when it is printed, made safe then (_safe_label). One per backend user and
+    per provider line, the bulk of a large file's tree: on two cores each process makes only
+    the labels of its own half of the lines (print_tree)."""
+
+    __slots__ = ("make", "args")
+
+    def __init__(self, make: Callable[..., str], *args: Any) -> None:
+        self.make, self.args = make, args
+
+    def __str__(self) -> str:
+        return _safe_label(self.make(*self.args))
+
+    def __rich__(self) -> str:  # (rich, printing the tree itself, reads it as markup)
+        return str(self)
+
+
+def _user_label(ref: Reference) -> str:
+    partition = f" ({escape(_text(ref.partition, *ref.path, ref.partition_key))})" if ref.partition is not None else ""
+    return f"{escape(ref.owner)}{partition}  [dim]{escape(format_path(ref.path))}[/]"
+
+
+def _provider_label(provider: dict, where: tuple) -> str:
+    pid = provider.get("provider_id")
+    return f"{escape(_text(pid, *where, 'provider_id'))}  [cyan]{escape(_text(provider.get('provider_type', '?'), *where, 'provider_type'))}[/]"
+
+
+def _provider_ref_label(ref: Reference, backends: dict) -> str:
+    return f"{escape(format_path(ref.path[4:]))} [dim]({ref.family})[/] {_ref_label(ref, backends)}"
+
+
 def build_tree(
     doc, name: str, env: Environment | None = None, extra_secrets: Iterable[str] | SecretFields = (), release: Release | None = None,
 ) -> list[Tree]:  # fmt: skip
@@ -104,8 +136,7 @@ def build_tree(
         badge = f"[green]used by {count}[/]" if count else "[yellow]unused[/]"
         b = bnode.add(f"[bold]{escape(str(bname))}[/]  [cyan]{escape(_text(backend.get('type', '?'), 'storage', 'backends', bname, 'type'))}[/]  {escape(backend_summary(backend, env))}  {badge}")
         for ref in used:
-            partition = f" ({escape(_text(ref.partition, *ref.path, ref.partition_key))})" if ref.partition is not None else ""
-            b.add(f"{escape(ref.owner)}{partition}  [dim]{escape(format_path(ref.path))}[/]")
+            b.add(_Later(_user_label, ref))
         for store in implicit:
             b.add(f"[dim]{escape(implicit_user_label(store, bname))}[/]")
     stores = [r for r in refs if r.path[:2] == ("storage", "stores")]
@@ -126,11 +157,9 @@ def build_tree(
         if api not in by_api:
             count = len(data["providers"][api])
             by_api[api] = pnode.add(f"[bold]{escape(api)}[/] ({count})")
-        pid = provider.get("provider_id")
-        where = ("providers", api, index)
-        p = by_api[api].add(f"{escape(_text(pid, *where, 'provider_id'))}  [cyan]{escape(_text(provider.get('provider_type', '?'), *where, 'provider_type'))}[/]")
+        p = by_api[api].add(_Later(_provider_label, provider, ("providers", api, index)))
         for ref in provider_refs.get(("providers", api, index), []):
-            p.add(f"{escape(format_path(ref.path[4:]))} [dim]({ref.family})[/] {_ref_label(ref, backends)}")
+            p.add(_Later(_provider_ref_label, ref, backends))
 
     server = data.get("server") if isinstance(data.get("server"), dict) else {}
     srv = root.add("[bold]Server[/]")
@@ -155,16 +184,21 @@ def build_tree(
 
 
 def _redact_labels(tree: Tree) -> None:
-    """The one redaction rule (model.redaction) over every label, whatever value it quotes: no
-    URL password, no `password=...`. Values of secret fields are never put in a label. No
-    control character or bidirectional override either (model.control_chars): the tree goes to
-    the terminal unfiltered, with rich's colours."""
+    """_safe_label over every label made now (a _Later one is made safe when it is made)."""
     stack = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node.label, str):
-            node.label = escape_bidi(escape_controls(redact_text(node.label)))
+            node.label = _safe_label(node.label)
         stack.extend(node.children)
+
+
+def _safe_label(label: str) -> str:
+    """The one redaction rule (model.redaction) over a label, whatever value it quotes: no URL
+    password, no `password=...`. Values of secret fields are never put in a label. No control
+    character or bidirectional override either (model.control_chars): the tree goes to the
+    terminal unfiltered, with rich's colours."""
+    return escape_bidi(escape_controls(redact_text(label)))
 
 
 def _add_variables(root: Tree, doc, env: Environment | None, extra_secrets: Iterable[str] | SecretFields) -> None:
@@ -232,16 +266,36 @@ def plain_text(markup: str) -> str:
     return "".join(parts)
 
 
-def print_tree(tree: Tree, console: Console) -> None:
+def print_tree(tree: Tree, console: Console, size: int = 0) -> None:
+    """Print `tree` line by line; `size`: the length of the file's text. A large file's lines
+    go out in two halves, the second one's labels made on the second core meanwhile
+    (model/second_core.py); a terminal gets them one by one, in colour."""
     if console.is_terminal:  # colours; the terminal wraps long lines
         for prefix, label in tree_lines(tree):
-            console.print(Text(prefix, style="tree.line") + Text.from_markup(label, emoji=False), soft_wrap=True)
+            console.print(Text(prefix, style="tree.line") + Text.from_markup(str(label), emoji=False), soft_wrap=True)
         return
     out = console.file
-    for prefix, label in tree_lines(tree):
-        lines = plain_text(label).split("\n")
-        guide = prefix[: len(prefix) - 4] + ("    " if prefix.endswith(_GUIDES[3]) else "│   ") if prefix else ""
-        out.write(prefix + lines[0] + "".join("\n" + guide + line for line in lines[1:]) + "\n")
+    if not may_fork(size):
+        for prefix, label in tree_lines(tree):
+            out.write(_plain_line(prefix, label))
+        return
+    lines = list(tree_lines(tree))
+    half = len(lines) // 2
+
+    def first() -> None:
+        for prefix, label in lines[:half]:
+            out.write(_plain_line(prefix, label))
+
+    _, second = on_both_cores(first, lambda: "".join(_plain_line(prefix, label) for prefix, label in lines[half:]), size)
+    out.write(second)
+
+
+def _plain_line(prefix: str, label: str | _Later) -> str:
+    """A tree line as rich prints it without colours; a label's own line breaks continue under
+    the guides."""
+    lines = plain_text(str(label)).split("\n")
+    guide = prefix[: len(prefix) - 4] + ("    " if prefix.endswith(_GUIDES[3]) else "│   ") if prefix else ""
+    return prefix + lines[0] + "".join("\n" + guide + line for line in lines[1:]) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -256,7 +310,7 @@ def run(args: argparse.Namespace) -> int:
             statuses.append(EXIT_BAD_INPUT)
             continue
         for tree in build_tree(loaded.doc, loaded.source.label, env, release_secret_fields(loaded.doc.data, loaded.release), loaded.release):
-            print_tree(tree, console)
+            print_tree(tree, console, len(loaded.doc.text))
         statuses.append(EXIT_OK)
     status = worst(*statuses)
     if several(args, sources) and not lone_error(sources, status):
