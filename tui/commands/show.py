@@ -226,7 +226,7 @@ def _add_variables(root: Tree, doc, env: Environment | None, extra_secrets: Iter
 _GUIDES = ("    ", "│   ", "├── ", "└── ")
 
 
-def tree_lines(tree: Tree, prefix: str = "", child_prefix: str = "") -> Iterator[tuple[str, str]]:
+def tree_lines(tree: Tree, prefix: str = "", child_prefix: str = "") -> Iterator[tuple[str, "str | _Later"]]:
     """(guide prefix, label markup) of every node, depth first: the lines rich's Tree prints.
 
     rich lays out the whole tree in memory before printing its first line (50,000 providers:
