@@ -23,6 +23,15 @@ from llama_config.tui.commands.common import load, target_release
 
 Oracle = Callable[[str, list[Path], dict[str, str]], dict[Path, dict]]  # tools.releases.judge.judge
 
+
+def judged_per_line(wanted: dict[str, list[Path]], oracle: Oracle, env: dict[str, str]) -> dict[str, dict[Path, dict]]:
+    """{line: {file: verdict}}: one oracle run per release line, two lines at a time (each run
+    is a process of its own, 30-70 s for a line's files when nothing is cached)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(wanted, pool.map(lambda line: oracle(line, wanted[line], env), wanted)))
+
 # Rules where llama-config reports an error on purpose although the release starts: the server
 # fails later (quota: on the first request), so a finding is required, not its absence.
 DELIBERATE_EXTRA_CATCHES = {"quota-unknown-backend"}
@@ -94,7 +103,7 @@ def shipped_verdicts(lines: list[str], oracle: Oracle) -> dict[tuple[str, Path],
             detected = detected_line(path)
             if detected not in (line, None) and not refused_by_own_release(line, path):
                 wanted.setdefault(detected, []).append(path)
-    return {(line, path): v for line, files in wanted.items() for path, v in oracle(line, files, SHIPPED_ENV).items()}
+    return {(line, path): v for line, judged in judged_per_line(wanted, oracle, SHIPPED_ENV).items() for path, v in judged.items()}
 
 
 def shipped_with_server(line: str, path: Path, verdicts: dict[tuple[str, Path], dict]) -> str | None:
@@ -114,13 +123,9 @@ def shipped_auto_detected(line: str, path: Path, verdicts: dict[tuple[str, Path]
 
 def mutant_verdicts(mutants: list[Mutant], files: dict[str, Path], oracle: Oracle) -> dict[str, dict]:
     """{mutant id: verdict}, with no environment (the mutants need none); one oracle run per
-    release, two releases at a time (each is a process of its own: 30-40 s for a line's
-    mutants when nothing is cached)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    release (judged_per_line)."""
     by_line = {line: [m.id for m in mutants if m.line == line] for line in dict.fromkeys(m.line for m in mutants)}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        judged = dict(zip(by_line, pool.map(lambda line: oracle(line, [files[i] for i in by_line[line]], {}), by_line)))
+    judged = judged_per_line({line: [files[i] for i in ids] for line, ids in by_line.items()}, oracle, {})
     return {i: judged[line][files[i]] for line, ids in by_line.items() for i in ids}
 
 

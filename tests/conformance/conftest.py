@@ -48,10 +48,8 @@ def oracle(line: str, files: list[Path], env: dict[str, str] | None = None) -> d
 @pytest.fixture(scope="session")
 def base_verdicts() -> dict[Path, dict]:
     """Judged as the mutants are: with no environment."""
-    verdicts: dict[Path, dict] = {}
-    for line in LINES:
-        verdicts.update(oracle(line, base_configs(line)))
-    return verdicts
+    judged = agreement.judged_per_line({line: base_configs(line) for line in LINES}, oracle, {})
+    return {path: verdict for verdicts in judged.values() for path, verdict in verdicts.items()}
 
 
 @pytest.fixture(scope="session")

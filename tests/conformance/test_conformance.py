@@ -10,7 +10,7 @@ import pytest
 from tests.conformance.agreement import mutant_with_server, shipped_auto_detected, shipped_with_server
 from tests.conformance.conftest import LINES, MUTANTS
 from tests.conformance.mutants import base_configs
-from tests.conformance.shipped import CORPUS_DIR, shipped_configs, shipped_id
+from tests.conformance.shipped import shipped_configs, shipped_id
 
 pytestmark = pytest.mark.conformance
 

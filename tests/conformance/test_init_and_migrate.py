@@ -5,8 +5,6 @@ one remaining refusal is the error llama-config lists as the old file's own."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 

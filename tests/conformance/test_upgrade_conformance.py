@@ -17,6 +17,7 @@ from llama_config.model.releases import load_release
 from llama_config.model.validation import validate
 from llama_config.tui.commands.common import added_errors
 from llama_config.tui.commands.upgrade import _moved
+from tests.conformance.agreement import judged_per_line
 from tests.conformance.conftest import oracle
 from tests.conformance.shipped import SHIPPED_ENV, refused_by_own_release, shipped_configs, shipped_id
 from tools.releases.envs import RELEASES
@@ -38,15 +39,14 @@ def _upgraded(src: str, path: Path, dst: str, out: Path) -> tuple[Document, Path
 
 @pytest.fixture(scope="module")
 def upgraded_verdicts(tmp_path_factory) -> dict[tuple, dict]:
-    """One oracle process per target release for all the files upgraded to it (cached on disk)."""
+    """One oracle process per target release for all the files upgraded to it (cached on disk),
+    two releases at a time."""
     out = tmp_path_factory.mktemp("upgraded")
-    verdicts: dict[tuple, dict] = {}
-    for dst in LINES:
-        files = {_upgraded(src, path, d, out)[1]: (src, path, d) for src, path, d in CASES if d == dst}
-        if files:
-            for f, verdict in oracle(dst, list(files), SHIPPED_ENV).items():
-                verdicts[files[f]] = verdict
-    return verdicts
+    cases = {_upgraded(src, path, dst, out)[1]: (src, path, dst) for src, path, dst in CASES}
+    wanted: dict[str, list[Path]] = {}
+    for f, (_, _, dst) in cases.items():
+        wanted.setdefault(dst, []).append(f)
+    return {cases[f]: verdict for verdicts in judged_per_line(wanted, oracle, SHIPPED_ENV).values() for f, verdict in verdicts.items()}
 
 
 @pytest.mark.parametrize("src,path,dst", CASES, ids=IDS)
