@@ -98,7 +98,9 @@ def release_python(distribution: str, version: str, *, quiet: bool = True) -> Pa
         shutil.rmtree(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([find_python312(), "-m", "venv", str(root)], check=True)
-    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check"]
+    # (no bytecode compiled up front: the oracle imports a small part of the release, compiled
+    # as it is first imported; building two environments took 61 s instead of 105 s)
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-compile"]
     if quiet:
         pip.append("--quiet")
     result = subprocess.run(
