@@ -275,18 +275,17 @@ def print_tree(tree: Tree, console: Console, size: int = 0) -> None:
             console.print(Text(prefix, style="tree.line") + Text.from_markup(str(label), emoji=False), soft_wrap=True)
         return
     out = console.file
-    if not may_fork(size):
-        for prefix, label in tree_lines(tree):
+
+    def write(lines: Iterable[tuple[str, str | _Later]]) -> None:
+        for prefix, label in lines:
             out.write(_plain_line(prefix, label))
+
+    if not may_fork(size):
+        write(tree_lines(tree))
         return
     lines = list(tree_lines(tree))
     half = len(lines) // 2
-
-    def first() -> None:
-        for prefix, label in lines[:half]:
-            out.write(_plain_line(prefix, label))
-
-    _, second = on_both_cores(first, lambda: "".join(_plain_line(prefix, label) for prefix, label in lines[half:]), size)
+    _, second = on_both_cores(lambda: write(lines[:half]), lambda: "".join(_plain_line(prefix, label) for prefix, label in lines[half:]), size)
     out.write(second)
 
 
