@@ -126,3 +126,48 @@ def test_comparing_with_the_file_as_loaded_does_not_hold_the_edited_tree(monkeyp
     assert edited_tree_held == [False]
     assert any(d.path[:3] == ("storage", "backends", "other") for d in added)
     assert doc.root is not None and doc.data["storage"]["backends"]["other"] == {"type": "kv_nothing"}
+
+
+def test_libyaml_makes_tuples_for_the_frequent_events_only_while_we_parse():
+    """libyaml's parser makes scalars, mappings' starts and every end as tuples while parse()
+    reads its events (yamlparse._STAND_INS: no event object and dict each), and its own event
+    classes are back as soon as the parse ends, also when it fails: another user of
+    yaml.CSafeLoader in this process gets PyYAML's objects. If a PyYAML release stops looking
+    its classes up per event, the first assertion says the fast path is gone."""
+    import yaml
+    import yaml.events
+
+    from llama_config.model import yamlparse
+    from llama_config.model.errors import ParseError
+
+    if yamlparse._libyaml is None:
+        pytest.skip("PyYAML built without libyaml")
+    with yamlparse._events_as_tuples():
+        events = list(yamlparse._events("a: [1, {b: 2}]\n"))
+    assert [len(e) if type(e) is tuple else type(e).__name__ for e in events] == [
+        "StreamStartEvent", "DocumentStartEvent", 6, 7, 8, 7, 6, 7, 7, 2, 2, 2, "DocumentEndEvent", "StreamEndEvent",
+    ]  # fmt: skip
+    for text in ("a: [1, {b: 2}]\n", "a: [1\n", "a: !!int x\n"):
+        try:
+            yamlparse.parse(text)
+        except ParseError:
+            pass
+        assert yaml.load("k: [v]", Loader=yaml.CSafeLoader) == {"k": ["v"]}
+        assert all(getattr(yaml._yaml, name) is getattr(yaml.events, name) for name in yamlparse._STAND_INS)
+
+
+def test_both_parsers_build_the_same_tree(monkeypatch):
+    """PyYAML's pure parser (the server's word where libyaml differs) gives event objects,
+    which _build reads as the tuples libyaml gives here: the same nodes either way."""
+    from llama_config.model import yamlparse
+
+    text = _config(3) + "lists:\n  - [a, &x {k: v}]\n  - *x\n  - !!str 3\n  - |\n    block\n"
+    whole = yamlparse.parse(text)
+    monkeypatch.setattr(yamlparse, "_FastParser", None)
+    again = yamlparse.parse(text)
+
+    def shape(root: Node) -> list:
+        return [(n.kind, n.start, n.end, n.line, n.column, n.style, n.raw, n.tag, n.anchor, n.flow, len(n.items)) for n in root.walk()]
+
+    assert shape(again) == shape(whole)
+    assert again.value == whole.value
