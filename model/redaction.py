@@ -109,8 +109,11 @@ def is_secret_path(path: tuple, extra: Iterable[str | tuple] | SecretFields = ()
     """True when the value at `path` (a tuple of keys and list indexes) is secret: a key on the
     way is secret-named, or the path (or a path above it) is or ends with an `extra` one."""
     extra = secret_fields(extra)
-    if not extra:  # (every diagnostic asks: secret-named keys only, one look at each)
-        return any(isinstance(key, str) and _secret_named(key) for key in path)
+    if not extra:  # (every diagnostic and label asks: secret-named keys only, one look at each)
+        for key in path:
+            if isinstance(key, str) and _secret_named(key):
+                return True
+        return False
     return any(_ends_secret(path[:end], extra) for end in range(1, len(path) + 1))
 
 

@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 
 from llama_config.model.document import Document
-from llama_config.tui.commands.show import build_tree, plain_text, print_tree
+from llama_config.tui.commands.show import build_tree, escape, plain_text, print_tree
 from tests.conftest import CORPUS_FILES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -59,7 +59,10 @@ def _streamed(tree) -> tuple[str, int]:
     return out.getvalue(), out.writes
 
 
-@pytest.mark.parametrize("text", [ODD, generate(50)], ids=["markup-escapes-emoji-newlines", "generated"])
+HOSTILE = (Path(__file__).parent / "files" / "show_hostile_labels.yaml").read_text()
+
+
+@pytest.mark.parametrize("text", [ODD, HOSTILE, generate(50)], ids=["markup-escapes-emoji-newlines", "controls-bidi-tags", "generated"])
 def test_streamed_tree_is_what_rich_prints(text):
     for tree in build_tree(Document(text), "run.yaml"):
         streamed, _ = _streamed(tree)
@@ -87,10 +90,18 @@ def test_one_write_per_node_and_no_layout_of_the_whole_tree():
     assert streamed.splitlines()[0] == "run.yaml  generated, v0.3 format"
 
 
+def test_escape_matches_rich_escape():
+    from rich.markup import escape as rich_escape
+
+    for text in ["plain", "a[0].b", "[bold]", "[#fff]x", "[@click]", "[/]", "x\\", "x\\\\", "\\[b]", "a[1][c]", "[", "]", "[[x]]"]:
+        assert escape(text) == rich_escape(text), text
+
+
 def test_plain_text_matches_rich_markup():
     from rich.markup import render
 
-    for markup in ["[bold]x[/]", "a \\[b]", "a \\\\[bold]b[/]", ":smile: x::y", "[dim](kv)[/] → [bold]n[/]", "trailing \\"]:
+    for markup in ["[bold]x[/]", "a \\[b]", "a \\\\[bold]b[/]", ":smile: x::y", "[dim](kv)[/] → [bold]n[/]", "trailing \\",
+                   "[[bold]x]", "a [1] b[", "[x] [/x] ] [@click] [#fff]", "[dim]a\\\\[b][/]"]:
         assert plain_text(markup) == render(markup, emoji=False).plain
 
 

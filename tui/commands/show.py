@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any, Callable, Iterable, Iterator
 
@@ -237,10 +238,15 @@ def tree_lines(tree: Tree, prefix: str = "", child_prefix: str = "") -> Iterator
         yield from tree_lines(child, child_prefix + _GUIDES[3 if last else 2], child_prefix + _GUIDES[0 if last else 1])
 
 
+_TAG = re.compile(r"\[[a-z#/@][^[]*?]")  # RE_TAGS without its leading backslashes: it can skip to each `[`
+_TAG_START = re.compile(r"\[[a-z#/@]")
+
+
 def escape(text: str) -> str:
     """rich.markup.escape, which changes only a `[` tag or a trailing backslash: most labels
-    have neither and are returned as they are (400,000 regex passes on 50,000 providers)."""
-    return text if "[" not in text and not text.endswith("\\") else _rich_escape(text)
+    have neither and are returned as they are (400,000 regex passes on 50,000 providers; a
+    path's `[0]` is not a tag)."""
+    return text if not text.endswith("\\") and ("[" not in text or not _TAG_START.search(text)) else _rich_escape(text)
 
 
 def plain_text(markup: str) -> str:
@@ -248,6 +254,8 @@ def plain_text(markup: str) -> str:
     rich.markup.render(markup, emoji=False) does), without building styled Text for every line.
     Emoji codes are not replaced: they would turn a value as written (`provider_id: db:key:1`)
     into another (`db🔑1`)."""
+    if "\\" not in markup:  # (no escapes: every match of RE_TAGS is a tag, dropped; most labels)
+        return _TAG.sub("", markup)
     parts: list[str] = []
     position = 0
     for match in RE_TAGS.finditer(markup):
@@ -292,7 +300,10 @@ def print_tree(tree: Tree, console: Console, size: int = 0) -> None:
 def _plain_line(prefix: str, label: str | _Later) -> str:
     """A tree line as rich prints it without colours; a label's own line breaks continue under
     the guides."""
-    lines = plain_text(str(label)).split("\n")
+    text = plain_text(str(label))
+    if "\n" not in text:
+        return prefix + text + "\n"
+    lines = text.split("\n")
     guide = prefix[: len(prefix) - 4] + ("    " if prefix.endswith(_GUIDES[3]) else "│   ") if prefix else ""
     return prefix + lines[0] + "".join("\n" + guide + line for line in lines[1:]) + "\n"
 
