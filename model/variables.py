@@ -9,19 +9,27 @@ from typing import Iterable, Iterator
 from .document import Document
 from .envvars import Environment, VariableSource, find_placeholders
 from .redaction import SecretFields, is_secret_path, secret_fields
+from .text_positions import WordsAt
 from .yamlpath import Path
 from .yamltree import MAP, MERGE_KEY, SCALAR, SEQ, Node
 
 
-def string_scalars(node: Node, path: Path = (), marks: tuple[str, ...] = ("${",), data_keys: bool = False) -> Iterator[tuple[Path, Node]]:
+def string_scalars(
+    node: Node, path: Path = (), marks: tuple[str, ...] = ("${",), data_keys: bool = False, text: str | None = None,
+) -> Iterator[tuple[Path, Node]]:  # fmt: skip
     """Every scalar value that may hold a placeholder (text with one of `marks`; `("",)`: every
     scalar), with its path (aliases are not followed), in text order. Iterative, and a path is
     only made for a value that has a mark or for a collection to go into: this runs over every
     value of the file. `data_keys`: only under keys that are scalars and not a merge key (`<<`),
-    so every path is one the data has."""
+    so every path is one the data has. `text`: the text the tree was parsed from; a collection
+    in which no mark (nor a backslash, which a double-quoted value can write one with) is
+    written is then not gone into (on 50,000 providers, most of them: 0.4 s less for `show`)."""
+    within = WordsAt(text, marks) if text is not None and all(marks) else None
     stack: list[tuple[Node, Path, object]] = [(node, path, _HERE)]
     while stack:
         node, where, part = stack.pop()
+        if within is not None and node.kind != SCALAR and not within.may_hold(node):
+            continue
         if node.kind == SCALAR:
             raw = node.raw
             for mark in marks:
@@ -39,10 +47,10 @@ def string_scalars(node: Node, path: Path = (), marks: tuple[str, ...] = ("${",)
 _HERE = object()  # (the start node's own path)
 
 
-def scalar_values(node: Node, path: Path, holding: str = "") -> Iterator[tuple[Path, Node]]:
+def scalar_values(node: Node, path: Path, holding: str = "", text: str | None = None) -> Iterator[tuple[Path, Node]]:
     """(path, node) of every scalar value below `node` whose text holds `holding`, in text order,
-    under keys the data has (aliases and merge keys not followed)."""
-    return string_scalars(node, path, marks=(holding,), data_keys=True)
+    under keys the data has (aliases and merge keys not followed); `text`: see string_scalars."""
+    return string_scalars(node, path, marks=(holding,), data_keys=True, text=text)
 
 
 @dataclass
@@ -63,7 +71,7 @@ def variables_used(doc: Document, env: Environment | None = None, extra_secrets:
     env = env or Environment()
     extra_secrets = secret_fields(extra_secrets)  # compiled once, not per value
     uses: dict[str, VariableUse] = {}
-    for path, node in string_scalars(doc.root):
+    for path, node in string_scalars(doc.root, text=doc.text):
         for placeholder in find_placeholders(node.raw):
             use = uses.setdefault(placeholder.name, VariableUse(placeholder.name))
             if path not in use.paths:

@@ -48,3 +48,47 @@ def test_show_lists_variables_without_revealing_secret_defaults():
     assert "PG_HOST  unset: required, the server will not start" in out
     assert "OLLAMA_URL  unset → default 'http://localhost:11434'" in out
     assert "hunter2" not in out and "PG_PASSWORD  unset → default '••••••'" in out
+
+
+ESCAPED = """\
+version: 2
+image_name: "\\x24{env.IMAGE}"
+providers:
+  inference:
+  - provider_id: a
+    provider_type: remote::x
+    config: {url: "\\u0024{env.URL:=http://h}", other: [1, {deep: no}]}
+  - provider_id: c
+    provider_type: remote::x
+    config: {other: [1, {deep: "${env.DEEP}"}]}
+  - provider_id: b
+    provider_type: remote::x
+    config:
+      note: >
+        folded ${env.FOLDED}
+      plain: no mark here
+server: {port: "${env.PORT:=8321}"}
+"""
+
+
+def test_the_walk_that_skips_what_holds_no_mark_finds_every_placeholder():
+    """string_scalars with the text skips collections where no `${` (or backslash) is written:
+    it must find what the full walk finds, in the same order, also where a double-quoted value
+    writes the `$` as an escape."""
+    from llama_config.model.variables import scalar_values, string_scalars
+    from tests.conftest import CORPUS_FILES
+
+    texts = [TEXT, ESCAPED] + [path.read_text() for path in CORPUS_FILES]
+    found = 0
+    for text in texts:
+        try:
+            doc = Document(text)
+        except Exception:
+            continue
+        full = [(path, node.start) for path, node in string_scalars(doc.root)]
+        assert [(path, node.start) for path, node in string_scalars(doc.root, text=doc.text)] == full
+        holding = [(path, node.start) for path, node in scalar_values(doc.root, (), "${env.")]
+        assert [(path, node.start) for path, node in scalar_values(doc.root, (), "${env.", text=doc.text)] == holding
+        found += len(full)
+    assert found > 100
+    assert [use.name for use in variables_used(Document(ESCAPED))] == ["IMAGE", "URL", "DEEP", "FOLDED", "PORT"]

@@ -151,7 +151,7 @@ def _old_placeholders(doc: Document) -> tuple[list[tuple[Path, str, str]], list[
     assignments: list[tuple[Path, str, str]] = []
     notes: list[str] = []
     modern: dict[str, str] = {}  # (one value is often written in every provider: one new string for all)
-    for path, node in scalar_values(doc.root, (), holding="${env."):
+    for path, node in scalar_values(doc.root, (), holding="${env.", text=doc.text):
         value = node.value
         if not isinstance(value, str) or "${env." not in value:
             continue
