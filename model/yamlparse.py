@@ -16,6 +16,7 @@ from sys import intern
 from typing import Any, Iterator
 
 import yaml as pyyaml
+import yaml.events as yaml_events
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.events import (
     AliasEvent, DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
@@ -198,20 +199,22 @@ _LIBYAML = threading.RLock()
 @contextmanager
 def _events_as_tuples() -> Iterator[None]:
     """libyaml's parser looks its event classes up in its module each time it makes an event:
-    for as long as this lasts, the most frequent ones are made by _STAND_INS instead (one parse
-    at a time; another thread's waits)."""
+    for as long as this lasts, the most frequent ones are made by _STAND_INS instead. One parse
+    at a time (another thread's parse waits); PyYAML's own classes are put back whatever ends
+    it, an interrupt while they are being swapped too. Meanwhile a thread that read libyaml's
+    events itself (yaml.parse or yaml.emit with the C loader or dumper; yaml.load and
+    yaml.dump do not use these classes) would get tuples: nothing in this program does."""
     if _libyaml is None:
         yield
         return
     with _LIBYAML:
-        originals = {name: getattr(_libyaml, name) for name in _STAND_INS}
-        for name, stand_in in _STAND_INS.items():
-            setattr(_libyaml, name, stand_in)
         try:
+            for name, stand_in in _STAND_INS.items():
+                setattr(_libyaml, name, stand_in)
             yield
         finally:
-            for name, original in originals.items():
-                setattr(_libyaml, name, original)
+            for name in _STAND_INS:
+                setattr(_libyaml, name, getattr(yaml_events, name))
 
 
 def _as_tuple(event: Any) -> Any:

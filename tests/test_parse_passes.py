@@ -147,13 +147,13 @@ def test_libyaml_makes_tuples_for_the_frequent_events_only_while_we_parse():
     assert [len(e) if type(e) is tuple else type(e).__name__ for e in events] == [
         "StreamStartEvent", "DocumentStartEvent", 6, 7, 8, 7, 6, 7, 7, 2, 2, 2, "DocumentEndEvent", "StreamEndEvent",
     ]  # fmt: skip
-    for text in ("a: [1, {b: 2}]\n", "a: [1\n", "a: !!int x\n"):
+    for text in ("a: [1, {b: 2}]\n", "a: [1\n", "a: !!int x\n", "a: !foo 1\n", "a: &x 1\nb: &x 2\n"):
         try:
             yamlparse.parse(text)
         except ParseError:
             pass
-        assert yaml.load("k: [v]", Loader=yaml.CSafeLoader) == {"k": ["v"]}
         assert all(getattr(yaml._yaml, name) is getattr(yaml.events, name) for name in yamlparse._STAND_INS)
+        assert {type(e).__name__ for e in yaml.parse("k: [v]", Loader=yaml.CSafeLoader)} >= {"ScalarEvent", "MappingStartEvent", "SequenceEndEvent"}
 
 
 def test_both_parsers_build_the_same_tree(monkeypatch):
@@ -171,3 +171,25 @@ def test_both_parsers_build_the_same_tree(monkeypatch):
 
     assert shape(again) == shape(whole)
     assert again.value == whole.value
+
+
+def test_an_interrupt_while_the_stand_ins_go_in_puts_pyyaml_classes_back(monkeypatch):
+    import yaml
+    import yaml.events
+
+    from llama_config.model import yamlparse
+
+    if yamlparse._libyaml is None:
+        pytest.skip("PyYAML built without libyaml")
+
+    class Interrupted(dict):
+        def items(self):  # (the third swap is interrupted, as Ctrl-C may do)
+            for i, pair in enumerate(super().items()):
+                if i == 2:
+                    raise KeyboardInterrupt
+                yield pair
+
+    monkeypatch.setattr(yamlparse, "_STAND_INS", Interrupted(yamlparse._STAND_INS))
+    with pytest.raises(KeyboardInterrupt):
+        yamlparse.parse("a: 1\n")
+    assert all(getattr(yaml._yaml, name) is getattr(yaml.events, name) for name in yamlparse._STAND_INS)
