@@ -25,6 +25,7 @@ def location(file: str, line: int | None, column: int | None) -> str:
             parts.append(str(column))
     return ":".join(parts)
 
+
 class ConfigFileError(Exception):
     """The file cannot be read, parsed or written."""
 

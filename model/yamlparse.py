@@ -1,8 +1,8 @@
 """Parse YAML text into the node tree of yamltree.py, reading it as the server's loader does.
 
-We parse with PyYAML's event parser (its libyaml-based C parser when installed: on a large file
-it reads the events in a tenth of the time yaml.safe_load takes) and build our own nodes, each
-with its value. PyYAML is also the server's own loader: where libyaml and it disagree, its
+We parse with PyYAML's event parser (its libyaml-based C parser when installed, read as
+libyaml_events.py says: on a large file it reads the events in a tenth of the time
+yaml.safe_load takes) and build our own nodes, each with its value. PyYAML is also the server's own loader: where libyaml and it disagree, its
 pure-Python parser has the last word. Keys written twice are found here too (check_duplicate_keys).
 """
 
@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
-from contextlib import contextmanager
 from sys import intern
 from typing import Any, Iterator
 
 import yaml as pyyaml
-import yaml.events as yaml_events
 from yaml.error import MarkedYAMLError, YAMLError
-from yaml.events import (
-    AliasEvent, DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-    SequenceEndEvent, SequenceStartEvent, StreamEndEvent,
-)  # fmt: skip
+from yaml.events import AliasEvent, DocumentEndEvent, DocumentStartEvent, StreamEndEvent
 
+from . import libyaml_events
 from .errors import ParseError
 from .text_positions import YAML_BREAKS, line_start_in
 from .workcount import WORK
@@ -32,13 +27,6 @@ from .yamltree import (  # (the builder fills in the tree's own slots: it is tha
     ALIAS, MAP, MERGE_KEY, SCALAR, SEQ, _TAG_PREFIX, Node, _Alias, _Branch, _Marked,
     _UNSET, _collection_value_noting_repeats, _scalar_value,
 )  # fmt: skip
-
-try:
-    from yaml import _yaml as _libyaml
-    from yaml._yaml import CParser as _FastParser
-except ImportError:  # PyYAML built without libyaml: its pure-Python parser does it all, slower
-    _libyaml = _FastParser = None
-
 
 # the tags yaml.safe_load constructs, and the kind of node each takes
 _STANDARD_TAGS = {"str", "int", "float", "bool", "null", "map", "seq", "omap", "pairs", "set", "timestamp", "binary"}
@@ -51,10 +39,10 @@ def _check_tag(tag: str | None, kind: str, mark: Any) -> str | None:
         return tag
     if tag.startswith(_TAG_PREFIX) and tag[len(_TAG_PREFIX) :] in _STANDARD_TAGS:
         short = tag[len(_TAG_PREFIX) :]
-        kind = {MAP: "a mapping", SEQ: "a list"}.get(kind, "a single value")
-        if kind != _TAG_KIND.get(short, "a single value"):
+        written = {MAP: "a mapping", SEQ: "a list"}.get(kind, "a single value")
+        if written != _TAG_KIND.get(short, "a single value"):
             # PyYAML's constructor for the tag fails on the other kinds of node
-            raise ParseError(f"the tag !!{short} cannot be used on {kind}", line=mark.line + 1, column=mark.column + 1)
+            raise ParseError(f"the tag !!{short} cannot be used on {written}", line=mark.line + 1, column=mark.column + 1)
         return tag
     raise ParseError(
         f"tag {tag} is not understood by the server's YAML loader (yaml.safe_load)",
@@ -123,13 +111,13 @@ def parse(text: str, notes: ParseNotes | None = None) -> Node:
     """
     stand_in = _bom_stand_in(text)
     scanned = text.replace(BOM, stand_in) if stand_in else text
-    pure = _FastParser is None or _tag_against_flow(scanned) or _has_directive(scanned)
+    pure = libyaml_events.libyaml is None or _tag_against_flow(scanned) or _has_directive(scanned)
     try:
         if pure:
             root = _build(pyyaml.parse(scanned, Loader=pyyaml.SafeLoader), stand_in, notes)
         else:
-            with _events_as_tuples():
-                root = _build(_events(scanned), stand_in, notes)
+            with libyaml_events.events(scanned) as events:
+                root = _build(events, stand_in, notes)
     except YAMLError as exc:
         # libyaml refuses a few things PyYAML reads (`{a: vector_io::faiss}`); the server's
         # verdict is PyYAML's, so it gets the last word (slower, but only on such files)
@@ -150,8 +138,8 @@ def parse_stream(text: str) -> list[Node]:
     """Every document of a YAML stream (a Kubernetes manifest holds several), each its own
     tree; anchors do not reach from one document into the next, as in every YAML loader."""
     try:
-        with _events_as_tuples():
-            events = list(_events(text))
+        with libyaml_events.events(text) as stream:
+            events = list(stream)
     except YAMLError as exc:
         raise _parse_error(exc, text, "") from None
     roots: list[Node] = []
@@ -169,75 +157,6 @@ def parse_stream(text: str) -> list[Node]:
 
 
 BOM = "\ufeff"
-
-
-def _fields(*event: Any) -> tuple:
-    """What libyaml's parser makes of a scalar, a mapping's start, or a mapping's or list's end
-    while it parses for us (_events_as_tuples): the event's fields as a tuple, (anchor, tag,
-    implicit, value, start_mark, end_mark, style), (anchor, tag, implicit, start_mark, end_mark,
-    flow_style) and (start_mark, end_mark): 7, 6 and 2 of them. An event object, its __init__
-    and its dict cost about half the time libyaml's parse takes (50,000 providers: 0.98 s,
-    0.58 s with these)."""
-    return event
-
-
-_LIST = (SEQ, SEQ)
-
-
-def _list_start(*event: Any) -> tuple:
-    """A list's start: the fields of a mapping's, then two more (8)."""
-    return event + _LIST
-
-
-_STAND_INS = {
-    "ScalarEvent": _fields, "MappingStartEvent": _fields, "SequenceStartEvent": _list_start,
-    "MappingEndEvent": _fields, "SequenceEndEvent": _fields,
-}  # fmt: skip
-_LIBYAML = threading.RLock()
-
-
-@contextmanager
-def _events_as_tuples() -> Iterator[None]:
-    """libyaml's parser looks its event classes up in its module each time it makes an event:
-    for as long as this lasts, the most frequent ones are made by _STAND_INS instead. One parse
-    at a time (another thread's parse waits); PyYAML's own classes are put back whatever ends
-    it, an interrupt while they are being swapped too. Meanwhile a thread that read libyaml's
-    events itself (yaml.parse or yaml.emit with the C loader or dumper; yaml.load and
-    yaml.dump do not use these classes) would get tuples: nothing in this program does."""
-    if _libyaml is None:
-        yield
-        return
-    with _LIBYAML:
-        try:
-            for name, stand_in in _STAND_INS.items():
-                setattr(_libyaml, name, stand_in)
-            yield
-        finally:
-            for name in _STAND_INS:
-                setattr(_libyaml, name, getattr(yaml_events, name))
-
-
-def _as_tuple(event: Any) -> Any:
-    """An event object (from PyYAML's pure parser) in the form _build reads: a tuple, as
-    _STAND_INS make them; an event of another kind as it is."""
-    cls = event.__class__
-    if cls is ScalarEvent:
-        return (event.anchor, event.tag, event.implicit, event.value, event.start_mark, event.end_mark, event.style)
-    if cls is MappingStartEvent or cls is SequenceStartEvent:
-        fields = (event.anchor, event.tag, event.implicit, event.start_mark, event.end_mark, event.flow_style)
-        return fields if cls is MappingStartEvent else fields + _LIST
-    if cls is MappingEndEvent or cls is SequenceEndEvent:
-        return (event.start_mark, event.end_mark)
-    return event
-
-
-def _events(text: str) -> Iterator[Any]:
-    """The parser events of `text`, from libyaml where PyYAML has it."""
-    if _FastParser is None:
-        return pyyaml.parse(text, Loader=pyyaml.SafeLoader)
-    # (libyaml gives None after the end of the stream; an iterator made of the call, with no
-    # generator between, costs nothing per event of the million a large file has)
-    return iter(_FastParser(text).get_event, None)
 
 
 def _bom_stand_in(text: str) -> str:
@@ -405,7 +324,7 @@ def _build(events: Iterator[Any], stand_in: str = "", notes: ParseNotes | None =
 
     for event in events:
         if event.__class__ is not tuple:
-            event = _as_tuple(event)  # (PyYAML's pure parser; libyaml's come as tuples, see _STAND_INS)
+            event = libyaml_events.as_tuple(event)  # (PyYAML's pure parser's; libyaml's come as tuples, see libyaml_events)
         cls = event.__class__
         size = len(event) if cls is tuple else 0
         if size == 7:  # a scalar

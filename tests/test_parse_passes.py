@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from llama_config.model import libyaml_events, yamlparse
 from llama_config.model.document import Document, EditError
 from llama_config.model.workcount import WORK
 from llama_config.model.yamltree import ALIAS, MAP, SEQ, Node
@@ -130,20 +131,19 @@ def test_comparing_with_the_file_as_loaded_does_not_hold_the_edited_tree(monkeyp
 
 def test_libyaml_makes_tuples_for_the_frequent_events_only_while_we_parse():
     """libyaml's parser makes scalars, mappings' starts and every end as tuples while parse()
-    reads its events (yamlparse._STAND_INS: no event object and dict each), and its own event
+    reads its events (libyaml_events._STAND_INS: no event object and dict each), and its own event
     classes are back as soon as the parse ends, also when it fails: another user of
     yaml.CSafeLoader in this process gets PyYAML's objects. If a PyYAML release stops looking
     its classes up per event, the first assertion says the fast path is gone."""
     import yaml
     import yaml.events
 
-    from llama_config.model import yamlparse
     from llama_config.model.errors import ParseError
 
-    if yamlparse._libyaml is None:
+    if libyaml_events.libyaml is None:
         pytest.skip("PyYAML built without libyaml")
-    with yamlparse._events_as_tuples():
-        events = list(yamlparse._events("a: [1, {b: 2}]\n"))
+    with libyaml_events.events("a: [1, {b: 2}]\n") as stream:
+        events = list(stream)
     assert [len(e) if type(e) is tuple else type(e).__name__ for e in events] == [
         "StreamStartEvent", "DocumentStartEvent", 6, 7, 8, 7, 6, 7, 7, 2, 2, 2, "DocumentEndEvent", "StreamEndEvent",
     ]  # fmt: skip
@@ -152,18 +152,16 @@ def test_libyaml_makes_tuples_for_the_frequent_events_only_while_we_parse():
             yamlparse.parse(text)
         except ParseError:
             pass
-        assert all(getattr(yaml._yaml, name) is getattr(yaml.events, name) for name in yamlparse._STAND_INS)
+        assert all(getattr(yaml._yaml, name) is getattr(yaml.events, name) for name in libyaml_events._STAND_INS)
         assert {type(e).__name__ for e in yaml.parse("k: [v]", Loader=yaml.CSafeLoader)} >= {"ScalarEvent", "MappingStartEvent", "SequenceEndEvent"}
 
 
 def test_both_parsers_build_the_same_tree(monkeypatch):
     """PyYAML's pure parser (the server's word where libyaml differs) gives event objects,
     which _build reads as the tuples libyaml gives here: the same nodes either way."""
-    from llama_config.model import yamlparse
-
     text = _config(3) + "lists:\n  - [a, &x {k: v}]\n  - *x\n  - !!str 3\n  - |\n    block\n"
     whole = yamlparse.parse(text)
-    monkeypatch.setattr(yamlparse, "_FastParser", None)
+    monkeypatch.setattr(libyaml_events, "libyaml", None)
     again = yamlparse.parse(text)
 
     def shape(root: Node) -> list:
@@ -177,9 +175,7 @@ def test_an_interrupt_while_the_stand_ins_go_in_puts_pyyaml_classes_back(monkeyp
     import yaml
     import yaml.events
 
-    from llama_config.model import yamlparse
-
-    if yamlparse._libyaml is None:
+    if libyaml_events.libyaml is None:
         pytest.skip("PyYAML built without libyaml")
 
     class Interrupted(dict):
@@ -189,7 +185,7 @@ def test_an_interrupt_while_the_stand_ins_go_in_puts_pyyaml_classes_back(monkeyp
                     raise KeyboardInterrupt
                 yield pair
 
-    monkeypatch.setattr(yamlparse, "_STAND_INS", Interrupted(yamlparse._STAND_INS))
+    monkeypatch.setattr(libyaml_events, "_STAND_INS", Interrupted(libyaml_events._STAND_INS))
     with pytest.raises(KeyboardInterrupt):
         yamlparse.parse("a: 1\n")
-    assert all(getattr(yaml._yaml, name) is getattr(yaml.events, name) for name in yamlparse._STAND_INS)
+    assert all(getattr(yaml._yaml, name) is getattr(yaml.events, name) for name in libyaml_events._STAND_INS)

@@ -32,6 +32,7 @@ def judged_per_line(wanted: dict[str, list[Path]], oracle: Oracle, env: dict[str
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip(wanted, pool.map(lambda line: oracle(line, wanted[line], env), wanted)))
 
+
 # Rules where llama-config reports an error on purpose although the release starts: the server
 # fails later (quota: on the first request), so a finding is required, not its absence.
 DELIBERATE_EXTRA_CATCHES = {"quota-unknown-backend"}
