@@ -4,12 +4,12 @@
     python bench/floor.py --providers 20000 --runs 3
 
 Every safe migration does three things besides its own planning and writing: it parses the
-old file; it parses the new text and compares it with the data it meant to write (the check
-every edit passes, model/document.py); and it validates the result, to refuse a migration that
-adds errors (on both cores, for a large file). Each step is timed here in one process, as the
-command runs them (collector off, the second core allowed), and so is the program's start
-(`llama-config --version`). Their sum is the floor; the migrate command itself is timed as
-bench/scale.py times it, in the same run.
+old file; it parses the new text and compares it with the data it meant to write (how an
+edit of whole lines is checked, model/document.py); and it validates the result, to refuse a
+migration that adds errors (on both cores, for a large file). Each step is timed here in one
+process, as the command runs them (collector off, the second core allowed), and so is the
+program's start (`llama-config --version`). Their sum is the floor; the migrate command
+itself is timed as bench/scale.py times it, in the same run.
 """
 
 from __future__ import annotations
