@@ -2,8 +2,9 @@
 
 We parse with PyYAML's event parser (its libyaml-based C parser when installed, read as
 libyaml_events.py says: on a large file it reads the events in a tenth of the time
-yaml.safe_load takes) and build our own nodes, each with its value. PyYAML is also the server's own loader: where libyaml and it disagree, its
-pure-Python parser has the last word. Keys written twice are found here too (check_duplicate_keys).
+yaml.safe_load takes) and build our own nodes, each with its value. PyYAML is also the
+server's own loader: where libyaml and it disagree, its pure-Python parser has the last word.
+Keys written twice are found here too (check_duplicate_keys).
 """
 
 from __future__ import annotations
